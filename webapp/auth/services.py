@@ -1,0 +1,60 @@
+"""Users: creating them, changing them, checking who they are."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.auth.models import STORE_ROLES, Role, User
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.stores.models import Store
+
+
+class UsernameTaken(ShopError):
+    message = _l("The username %(username)s is already taken.")
+
+
+class StoreRequired(ShopError):
+    message = _l("Store staff must belong to at least one store.")
+
+
+class PasswordTooShort(ShopError):
+    message = _l("A password needs at least %(length)s characters.")
+
+
+MIN_PASSWORD = 8
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user and user.active and user.check_password(password):
+        return user
+    return None
+
+
+def save_user(user: User | None, *, username: str, display_name: str, role: Role,
+              stores: list[Store], password: str | None = None, phone: str = "",
+              active: bool = True) -> User:
+    """Create a user (user=None) or change one; a new user needs a password."""
+    username = username.strip()
+    clash = db.session.scalar(select(User).where(User.username == username))
+    if clash and clash is not user:
+        raise UsernameTaken(username=username)
+    if Role(role) in STORE_ROLES and not stores:
+        raise StoreRequired()
+    if user is None or password:
+        if not password or len(password) < MIN_PASSWORD:
+            raise PasswordTooShort(length=MIN_PASSWORD)
+    if user is None:
+        user = User(username=username, role=role)
+        db.session.add(user)
+    user.username, user.display_name, user.role = username, display_name.strip(), Role(role).value
+    user.phone, user.active = phone.strip(), active
+    user.stores = list(stores) if Role(role) in STORE_ROLES else []
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""The catalogue: products, SKUs, barcodes, categories, prices."""

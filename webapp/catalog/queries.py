@@ -1,0 +1,85 @@
+"""Reads of the catalogue for lists, search and export."""
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier
+from webapp.extensions import db
+
+
+def categories() -> list[Category]:
+    """Every category, parents before their children, in tree order."""
+    by_parent: dict[int | None, list[Category]] = {}
+    for category in db.session.scalars(select(Category).order_by(Category.position, Category.id)):
+        by_parent.setdefault(category.parent_id, []).append(category)
+    ordered: list[Category] = []
+
+    def walk(parent_id):
+        for child in by_parent.get(parent_id, []):
+            ordered.append(child)
+            walk(child.id)
+
+    walk(None)
+    return ordered
+
+
+def suppliers() -> list[Supplier]:
+    return list(db.session.scalars(select(Supplier).order_by(Supplier.name)))
+
+
+def product_search(text: str = "", category_id: int | None = None, weighed: bool | None = None,
+                   tracking: str | None = None) -> Select:
+    """Products matching a name (Chinese, partial), pinyin initials, SKU code or barcode."""
+    query = select(Product).options(selectinload(Product.skus).selectinload(SKU.barcodes),
+                                    selectinload(Product.category))
+    text = text.strip()
+    if text:
+        by_code = select(SKU.product_id).outerjoin(Barcode).where(
+            or_(SKU.code == text, Barcode.code == text))
+        query = query.where(or_(
+            Product.name.contains(text, autoescape=True),
+            Product.initials.startswith(text.lower(), autoescape=True),
+            Product.id.in_(by_code),
+        ))
+    if category_id:
+        query = query.where(Product.category_id.in_(_category_and_below(category_id)))
+    if weighed is not None:
+        query = query.where(Product.weighed == weighed)
+    if tracking:
+        query = query.where(Product.tracking == tracking)
+    return query.order_by(Product.name, Product.id)
+
+
+def _category_and_below(category_id: int) -> list[int]:
+    ids, frontier = [category_id], [category_id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Category.id).where(Category.parent_id.in_(frontier))))
+        ids += frontier
+    return ids
+
+
+def count_products() -> int:
+    return db.session.scalar(select(func.count(Product.id)))
+
+
+def sku_by_code_or_barcode(code: str) -> SKU | None:
+    code = code.strip()
+    return db.session.scalar(
+        select(SKU).outerjoin(Barcode).where(or_(SKU.code == code, Barcode.code == code)).limit(1)
+    )
+
+
+def store_price(store_id: int, sku_id: int) -> StorePrice | None:
+    return db.session.scalar(
+        select(StorePrice).where(StorePrice.store_id == store_id, StorePrice.sku_id == sku_id))
+
+
+def all_skus_for_export():
+    return db.session.scalars(
+        select(SKU).join(Product).options(selectinload(SKU.barcodes), selectinload(SKU.product)
+                                          .selectinload(Product.category))
+        .order_by(Product.name, SKU.id)
+    )
+
+
+def product_named(name: str) -> Product | None:
+    return db.session.scalar(select(Product).where(Product.name == name.strip()).order_by(Product.id).limit(1))

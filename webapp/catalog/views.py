@@ -1,0 +1,118 @@
+"""HQ's catalogue screens: the product list, the product form, CSV in and out."""
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_babel import gettext as _
+
+from webapp.auth.guards import require_role
+from webapp.auth.models import Role
+from webapp.catalog import csv_io, queries, services
+from webapp.catalog.forms import TRACKING_LABELS, UNIT_LABELS, ImportForm, ProductForm
+from webapp.catalog.models import Category, Product, Supplier
+from webapp.csvfile import ImportRejected, csv_response
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.paging import paginate
+from webapp.web import htmx_redirect, render
+
+bp = Blueprint("catalog", __name__, url_prefix="/admin/products")
+
+
+@bp.get("/")
+@require_role(Role.HQ_ADMIN)
+def index():
+    text = request.args.get("q", "")
+    category_id = request.args.get("category", type=int)
+    tracking = request.args.get("tracking") or None
+    weighed = {"yes": True, "no": False}.get(request.args.get("weighed", ""))
+    page = paginate(queries.product_search(text, category_id, weighed, tracking),
+                           request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    return render("catalog/index.html", "catalog/_product_table.html", page=page, q=text,
+                  category_id=category_id, tracking=tracking, weighed=request.args.get("weighed", ""),
+                  categories=queries.categories(), tracking_labels=TRACKING_LABELS, unit_labels=UNIT_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(Role.HQ_ADMIN)
+def new():
+    return _edit(None)
+
+
+@bp.route("/<int:product_id>", methods=["GET", "POST"])
+@require_role(Role.HQ_ADMIN)
+def edit(product_id: int):
+    return _edit(db.get_or_404(Product, product_id))
+
+
+def _edit(product: Product | None):
+    form = ProductForm()
+    form.category_id.choices = [(0, "—")] + [(c.id, c.path) for c in queries.categories()]
+    form.supplier_id.choices = [(0, "—")] + [(s.id, s.name) for s in queries.suppliers()]
+    if request.method == "GET" and product:
+        _fill(form, product)
+    if request.method == "POST" and "add_variant" in request.form:
+        form.variants.append_entry()
+        return render("catalog/form.html", form=form, product=product)
+    if form.validate_on_submit():
+        try:
+            services.save_product(product, **_product_fields(form))
+        except ShopError as e:
+            db.session.rollback()
+            flash(str(e), "error")
+            return render("catalog/form.html", form=form, product=product, status=422)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return htmx_redirect(url_for("catalog.index", q=form.name.data))
+    return render("catalog/form.html", form=form, product=product, status=422 if form.errors else 200)
+
+
+def _fill(form: ProductForm, product: Product) -> None:
+    form.name.data, form.unit.data, form.weighed.data = product.name, product.unit, product.weighed
+    form.tracking.data, form.plu.data, form.active.data = product.tracking, product.plu, product.active
+    form.category_id.data = product.category_id or 0
+    form.supplier_id.data = product.preferred_supplier_id or 0
+    while form.variants.entries:
+        form.variants.pop_entry()
+    for sku in (s for s in product.skus if s.active):
+        form.variants.append_entry({
+            "id": sku.id, "code": sku.code, "attributes": csv_io.format_attributes(sku.attributes),
+            "list_price": sku.list_price, "member_price": sku.member_price,
+            "barcodes": " ".join(b.code for b in sku.barcodes),
+        })
+
+
+def _product_fields(form: ProductForm) -> dict:
+    variants = [
+        services.VariantInput(
+            id=int(v.id.data) if v.id.data else None, code=v.code.data, list_price=v.list_price.data,
+            member_price=v.member_price.data, attributes=csv_io.parse_attributes(v.attributes.data or ""),
+            barcodes=(v.barcodes.data or "").replace(",", " ").split(),
+        )
+        for v in form.variants
+    ]
+    return {
+        "name": form.name.data, "variants": variants, "unit": form.unit.data, "weighed": form.weighed.data,
+        "tracking": form.tracking.data, "plu": form.plu.data, "active": form.active.data,
+        "category": db.session.get(Category, form.category_id.data) if form.category_id.data else None,
+        "preferred_supplier": db.session.get(Supplier, form.supplier_id.data) if form.supplier_id.data else None,
+    }
+
+
+@bp.get("/export.csv")
+@require_role(Role.HQ_ADMIN)
+def export():
+    return csv_response("products.csv", csv_io.COLUMNS, csv_io.export_rows())
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require_role(Role.HQ_ADMIN)
+def import_products():
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            count = csv_io.import_products(form.file.data.read())
+        except ImportRejected as e:
+            db.session.rollback()
+            return render("catalog/import.html", form=form, rejected=e, columns=csv_io.COLUMNS, status=422)
+        db.session.commit()
+        flash(_("Imported %(count)s rows.", count=count), "success")
+        return htmx_redirect(url_for("catalog.index"))
+    return render("catalog/import.html", form=form, rejected=None, columns=csv_io.COLUMNS)

@@ -1,0 +1,57 @@
+"""What belongs to no one domain: the home page, error pages, template helpers."""
+from flask import Blueprint, Flask, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from webapp.auth.models import Role
+from webapp.i18n import format_money, format_quantity
+
+bp = Blueprint("pages", __name__)
+
+ERRORS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page. Ask your manager or HQ for access.")),
+    404: (_l("Not found"), _l("There is nothing at this address.")),
+    405: (_l("Not allowed"), _l("This action is not possible here.")),
+    413: (_l("File too large"), _l("The file is too large to upload.")),
+    429: (_l("Too many attempts"), _l("Too many failed attempts. Wait a minute, then try again.")),
+    500: (_l("Something went wrong"), _l("Nothing was saved. Try again; if it happens again, tell HQ.")),
+}
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role == Role.HQ_ADMIN:
+        return render_template("pages/admin_home.html")
+    if current_user.role == Role.CUSTOMER:
+        return render_template("pages/customer_home.html")
+    return redirect(url_for("stock.index"))
+
+
+def error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if isinstance(error, CSRFError):
+        code = 400
+    title, text = ERRORS.get(code, ERRORS[500])
+    if isinstance(error, CSRFError):
+        text = _l("The form expired. Reload the page and try again; nothing was saved.")
+    if request.headers.get("HX-Request") == "true":
+        response = make_response(render_template("pages/_error_toast.html", title=title, text=text), code)
+        response.headers["HX-Retarget"] = "#toasts"
+        response.headers["HX-Reswap"] = "beforeend"
+        return response
+    return render_template("pages/error.html", title=title, text=text, code=code), code
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    for code in ERRORS:
+        app.register_error_handler(code, error_page)
+    app.register_error_handler(CSRFError, error_page)
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["qty"] = format_quantity
+    app.context_processor(lambda: {"current_locale": str(get_locale()), "Role": Role})

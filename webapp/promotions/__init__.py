@@ -1,0 +1,1 @@
+"""One pricing seam: every channel prices a cart here."""

@@ -1,0 +1,20 @@
+"""What can go wrong with stock, in words a shop understands."""
+from flask_babel import lazy_gettext as _l
+
+from webapp.errors import ShopError
+
+
+class InsufficientStock(ShopError):
+    message = _l("Not enough %(name)s: %(requested)s wanted, %(available)s available.")
+
+
+class ReservationClosed(ShopError):
+    message = _l("This reservation was already %(status)s.")
+
+
+class LotRequired(ShopError):
+    message = _l("%(name)s is tracked by lot or serial number: give one.")
+
+
+class SerialQuantity(ShopError):
+    message = _l("%(name)s has serial numbers: receive one unit per serial number.")

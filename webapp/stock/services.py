@@ -1,0 +1,376 @@
+"""The stock ledger's one write API. Every stock change in Huotong goes through here.
+
+Each function takes what it needs (the store, the SKU, the acting user, the
+document the change comes from), writes append-only moves and the levels they
+change in the caller's transaction, flushes, and raises a typed error. None
+commits: the request commits once.
+
+Concurrency: levels change only through guarded UPDATEs
+(``... WHERE on_hand - reserved >= :q``, row count checked), after the rows
+are locked with SELECT ... FOR UPDATE on PostgreSQL. SQLite serialises
+writers (every transaction begins IMMEDIATE), so the same code is safe there.
+"""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from webapp.catalog.models import SKU, Tracking
+from webapp.errors import InvalidPrice, InvalidQuantity
+from webapp.extensions import db
+from webapp.numbers import money, quantity, round_money
+from webapp.stock.errors import InsufficientStock, LotRequired, ReservationClosed, SerialQuantity
+from webapp.stock.models import (
+    TRACKED,
+    Location,
+    Lot,
+    Reason,
+    Reservation,
+    ReservationStatus,
+    StockLevel,
+    StockMove,
+    Usage,
+)
+from webapp.stores.models import Store
+
+Document = tuple[str, str]  # ("receipt", "RN-20261121-001"), ("order", "42")
+
+
+@dataclass
+class Take:
+    """Part of a quantity taken from one level."""
+
+    level_id: int | None  # the level the goods leave; None when they come from a virtual place
+    lot_id: int | None
+    quantity: Decimal
+
+
+# ---------------------------------------------------------------- locations
+
+
+def location(usage: Usage, store: Store | None = None) -> Location:
+    """The store's place of this usage, or the chain's virtual one; made on first use."""
+    store_id = store.id if store else None
+    found = _find_location(usage, store_id)
+    if found:
+        return found
+    name = f"{store.name}" if store else usage.value
+    _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
+    return _find_location(usage, store_id)
+
+
+def shelf(store: Store) -> Location:
+    return location(Usage.INTERNAL, store)
+
+
+def _find_location(usage: Usage, store_id: int | None) -> Location | None:
+    condition = Location.store_id.is_(None) if store_id is None else Location.store_id == store_id
+    return db.session.scalar(select(Location).where(Location.usage == usage.value, condition))
+
+
+def ensure_locations(store: Store | None = None) -> None:
+    """Create the chain's virtual places (and a store's shelf) ahead of first use."""
+    for usage in Usage:
+        if usage != Usage.INTERNAL:
+            location(usage)
+    if store:
+        shelf(store)
+
+
+# ---------------------------------------------------------------- receiving and cost
+
+
+def receive(store: Store, sku: SKU, qty, unit_cost, *, user, document: Document,
+            lot_code: str | None = None, expiry: date | None = None) -> StockMove:
+    """Goods in from a supplier onto the store's shelf; updates the moving-average cost."""
+    qty, unit_cost = _positive(qty), money(unit_cost)
+    if unit_cost < 0:
+        raise InvalidPrice(price=unit_cost)
+    lot = _lot_for_receipt(sku, qty, lot_code, expiry)
+    _update_average_cost(sku, qty, unit_cost)
+    take = Take(None, lot.id if lot else None, qty)
+    return _post(sku, location(Usage.SUPPLIER), shelf(store), take, unit_cost,
+                 Reason.RECEIPT, document, user)
+
+
+def _lot_for_receipt(sku: SKU, qty: Decimal, lot_code, expiry) -> Lot | None:
+    tracking = sku.product.tracking
+    if tracking == Tracking.NONE:
+        return None
+    if not lot_code:
+        raise LotRequired(name=sku.display_name)
+    if tracking == Tracking.SERIAL and qty != 1:
+        raise SerialQuantity(name=sku.display_name)
+    _insert_ignore(Lot, {"sku_id": sku.id, "code": lot_code.strip(), "expiry_date": expiry})
+    return db.session.scalar(select(Lot).where(Lot.sku_id == sku.id, Lot.code == lot_code.strip()))
+
+
+def _update_average_cost(sku: SKU, qty: Decimal, unit_cost: Decimal) -> None:
+    """Moving average over the chain's stock: (old qty × old cost + new qty × new cost) / total."""
+    db.session.execute(select(SKU.id).where(SKU.id == sku.id).with_for_update())
+    db.session.refresh(sku, ["cost"])
+    on_hand = chain_on_hand(sku)
+    if on_hand <= 0:
+        sku.cost = unit_cost
+    else:
+        sku.cost = round_money((on_hand * sku.cost + qty * unit_cost) / (on_hand + qty))
+
+
+def chain_on_hand(sku: SKU) -> Decimal:
+    """All of a SKU's real stock: every shelf, warehouse and transit place."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.sku_id == sku.id, Location.usage.in_([u.value for u in TRACKED]))
+    )
+    return _as_quantity(total)
+
+
+# ---------------------------------------------------------------- selling and returns
+
+
+def sell(store: Store, sku: SKU, qty, *, user, document: Document, lot: Lot | None = None) -> list[StockMove]:
+    """A till sale: out of the shelf to the customer, first-expiring first.
+
+    It never takes stock reserved for online orders. Where the store allows,
+    the goods in the customer's hand may drive on hand below zero.
+    """
+    qty = _positive(qty)
+    takes = _allocate(shelf(store), sku, qty, lot, allow_negative=store.allow_negative_stock)
+    customer = location(Usage.CUSTOMER)
+    return [_post(sku, shelf(store), customer, t, sku.cost, Reason.SALE, document, user,
+                  guard=not store.allow_negative_stock) for t in takes]
+
+
+def take_back(store: Store, sku: SKU, qty, *, user, document: Document, unit_cost=None,
+              lot: Lot | None = None, damaged: bool = False) -> StockMove:
+    """A customer return: back onto the shelf, or straight to loss when damaged."""
+    qty = _positive(qty)
+    to = location(Usage.LOSS) if damaged else shelf(store)
+    take = Take(None, lot.id if lot else None, qty)
+    return _post(sku, location(Usage.CUSTOMER), to, take,
+                 sku.cost if unit_cost is None else money(unit_cost), Reason.RETURN, document, user)
+
+
+# ---------------------------------------------------------------- reservations (online orders)
+
+
+def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservation]:
+    """Hold stock for an order; refuses with InsufficientStock rather than oversell."""
+    qty = _positive(qty)
+    with db.session.begin_nested():
+        reservations = []
+        for take in _allocate(shelf(store), sku, qty, None, allow_negative=False):
+            result = db.session.execute(
+                update(StockLevel)
+                .where(StockLevel.id == take.level_id,
+                       StockLevel.on_hand - StockLevel.reserved >= take.quantity)
+                .values(reserved=StockLevel.reserved + take.quantity)
+                .execution_options(synchronize_session="fetch")
+            )
+            if result.rowcount != 1:
+                raise _insufficient(sku, shelf(store), qty)
+            reservation = Reservation(level_id=take.level_id, quantity=take.quantity,
+                                      document_type=document[0], document_id=document[1])
+            db.session.add(reservation)
+            reservations.append(reservation)
+        db.session.flush()
+    return reservations
+
+
+def release(reservation: Reservation) -> None:
+    """Give reserved stock back (cancelled or expired order)."""
+    _close(reservation, ReservationStatus.RELEASED)
+    db.session.execute(
+        update(StockLevel).where(StockLevel.id == reservation.level_id)
+        .values(reserved=StockLevel.reserved - reservation.quantity)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def consume(reservation: Reservation, *, user, document: Document | None = None) -> StockMove:
+    """The reserved goods leave with the customer (handed over or dispatched)."""
+    _close(reservation, ReservationStatus.CONSUMED)
+    level = db.session.get(StockLevel, reservation.level_id)
+    take = Take(level.id, level.lot_id, reservation.quantity)
+    document = document or (reservation.document_type, reservation.document_id)
+    return _post(level.sku, level.location, location(Usage.CUSTOMER), take, level.sku.cost,
+                 Reason.HANDOVER, document, user, guard=False, release=reservation.quantity)
+
+
+def _close(reservation: Reservation, status: ReservationStatus) -> None:
+    """Active → consumed or released, once; a second attempt is refused."""
+    result = db.session.execute(
+        update(Reservation)
+        .where(Reservation.id == reservation.id, Reservation.status == ReservationStatus.ACTIVE.value)
+        .values(status=status.value)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        db.session.refresh(reservation)
+        raise ReservationClosed(status=reservation.status)
+
+
+# ---------------------------------------------------------------- moving, counting, writing off
+
+
+def transfer(sku: SKU, qty, source: Location, destination: Location, *, user,
+             document: Document, lot: Lot | None = None) -> list[StockMove]:
+    """Move real stock between two places (shelf → transit → shelf), first-expiring first."""
+    qty = _positive(qty)
+    moves = []
+    for take in _allocate(source, sku, qty, lot, allow_negative=False):
+        moves.append(_post(sku, source, destination, take, sku.cost, Reason.TRANSFER, document, user))
+    return moves
+
+
+def write_off(store: Store, sku: SKU, qty, *, user, document: Document,
+              lot: Lot | None = None) -> list[StockMove]:
+    """Damaged, expired, stolen or used-in-store goods go to the loss place."""
+    qty = _positive(qty)
+    loss = location(Usage.LOSS)
+    return [_post(sku, shelf(store), loss, t, sku.cost, Reason.WRITE_OFF, document, user)
+            for t in _allocate(shelf(store), sku, qty, lot, allow_negative=False)]
+
+
+def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document,
+                    lot: Lot | None = None) -> StockMove | None:
+    """Make on hand equal what was counted: a gain from adjustment, a loss to loss."""
+    counted = quantity(counted)
+    if counted < 0:
+        raise InvalidQuantity(quantity=counted)
+    level_id = _level_id(shelf(store), sku, lot.id if lot else None)
+    on_hand = db.session.scalar(select(StockLevel.on_hand).where(StockLevel.id == level_id).with_for_update())
+    difference = counted - on_hand
+    if difference == 0:
+        return None
+    if difference > 0:
+        take = Take(None, lot.id if lot else None, difference)
+        return _post(sku, location(Usage.ADJUSTMENT), shelf(store), take, sku.cost,
+                     Reason.COUNT, document, user)
+    take = Take(level_id, lot.id if lot else None, -difference)
+    return _post(sku, shelf(store), location(Usage.LOSS), take, sku.cost, Reason.COUNT,
+                 document, user, guard=False)
+
+
+# ---------------------------------------------------------------- the ledger's core
+
+
+def _post(sku: SKU, source: Location, destination: Location, take: Take, unit_cost: Decimal,
+          reason: Reason, document: Document, user, *, guard: bool = True,
+          release: Decimal = Decimal("0")) -> StockMove:
+    """Write one move and the levels it changes at both ends.
+
+    ``guard`` refuses to drive available below zero; ``release`` is reserved
+    stock that leaves with the move (a consumed reservation).
+    """
+    if source.usage in TRACKED:
+        statement = update(StockLevel).where(StockLevel.id == take.level_id)
+        if guard:
+            statement = statement.where(StockLevel.on_hand - StockLevel.reserved + release >= take.quantity)
+        result = db.session.execute(
+            statement.values(on_hand=StockLevel.on_hand - take.quantity,
+                             reserved=StockLevel.reserved - release)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != 1:
+            raise _insufficient(sku, source, take.quantity)
+    if destination.usage in TRACKED:
+        arrival = _level_id(destination, sku, take.lot_id)
+        db.session.execute(
+            update(StockLevel).where(StockLevel.id == arrival)
+            .values(on_hand=StockLevel.on_hand + take.quantity)
+            .execution_options(synchronize_session="fetch")
+        )
+    move = StockMove(
+        sku_id=sku.id, lot_id=take.lot_id, from_location_id=source.id, to_location_id=destination.id,
+        quantity=take.quantity, unit_cost=unit_cost, reason=reason.value,
+        document_type=document[0], document_id=str(document[1]),
+        user_id=user.id if user else None,
+    )
+    db.session.add(move)
+    db.session.flush()
+    return move
+
+
+def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allow_negative: bool) -> list[Take]:
+    """Split a quantity over the source's levels, first-expiring first.
+
+    The rows are locked (PostgreSQL) so the split holds until the transaction
+    ends. What cannot be covered is refused, or, where negative stock is
+    allowed, taken from the lot-less level, which then goes below zero.
+    """
+    if lot is None and sku.product.tracking == Tracking.NONE:
+        level_id = _level_id(source, sku, None)
+        if allow_negative:
+            return [Take(level_id, None, qty)]
+        available = db.session.scalar(
+            select(StockLevel.on_hand - StockLevel.reserved).where(StockLevel.id == level_id).with_for_update()
+        )
+        if _as_quantity(available) < qty:
+            raise _insufficient(sku, source, qty)
+        return [Take(level_id, None, qty)]
+
+    query = (
+        select(StockLevel.id, StockLevel.lot_id, StockLevel.on_hand - StockLevel.reserved)
+        .outerjoin(Lot, Lot.id == StockLevel.lot_id)
+        .where(StockLevel.location_id == source.id, StockLevel.sku_id == sku.id,
+               StockLevel.on_hand - StockLevel.reserved > 0)
+        .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, StockLevel.id)
+        .with_for_update(of=StockLevel)
+    )
+    if lot is not None:
+        query = query.where(StockLevel.lot_id == lot.id)
+    takes, wanted = [], qty
+    for level_id, lot_id, available in db.session.execute(query):
+        if wanted <= 0:
+            break
+        part = min(wanted, _as_quantity(available))
+        takes.append(Take(level_id, lot_id, part))
+        wanted -= part
+    if wanted > 0:
+        if not allow_negative:
+            raise _insufficient(sku, source, qty)
+        lot_id = lot.id if lot else None
+        takes.append(Take(_level_id(source, sku, lot_id), lot_id, wanted))
+    return takes
+
+
+def _level_id(place: Location, sku: SKU, lot_id: int | None) -> int:
+    """The level row of (place, SKU, lot), created empty on first use."""
+    _insert_ignore(StockLevel, {"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id,
+                                "on_hand": Decimal("0"), "reserved": Decimal("0")})
+    lot_condition = StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
+    return db.session.scalar(
+        select(StockLevel.id).where(and_(StockLevel.location_id == place.id,
+                                         StockLevel.sku_id == sku.id, lot_condition))
+    )
+
+
+def _insert_ignore(model, values: dict) -> None:
+    """INSERT that quietly does nothing when a unique row is already there (safe under races)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def _positive(value) -> Decimal:
+    qty = quantity(value)
+    if qty <= 0:
+        raise InvalidQuantity(quantity=qty)
+    return qty
+
+
+def _as_quantity(value) -> Decimal:
+    """Sums and differences of Quantity columns come back as Decimals; zero stays exact."""
+    return quantity(value if value is not None else 0)
+
+
+def _insufficient(sku: SKU, source: Location, requested: Decimal) -> InsufficientStock:
+    available = db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand - StockLevel.reserved), 0))
+        .where(StockLevel.location_id == source.id, StockLevel.sku_id == sku.id)
+    )
+    return InsufficientStock(name=sku.display_name, requested=requested, available=_as_quantity(available))

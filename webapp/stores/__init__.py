@@ -1,0 +1,1 @@
+"""Stores: the HQ warehouse, direct and franchise stores."""

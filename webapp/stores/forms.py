@@ -1,0 +1,27 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.stores.models import StoreKind
+
+KIND_LABELS = {
+    StoreKind.HQ_WAREHOUSE: _l("HQ warehouse"),
+    StoreKind.DIRECT: _l("Direct store"),
+    StoreKind.FRANCHISE: _l("Franchise store"),
+}
+
+
+class StoreForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=50)])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=50)])
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=100)])
+    allow_negative_stock = BooleanField(_l("A till sale may drive stock below zero"), default=True)
+    active = BooleanField(_l("Open"), default=True)
