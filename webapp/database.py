@@ -1,13 +1,15 @@
 """Engine settings that keep SQLite honest: WAL, foreign keys, one writer at a time."""
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
 def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL and foreign keys on; every transaction begins IMMEDIATE.
+    """WAL and foreign keys on; a transaction that may write begins IMMEDIATE.
 
     Taking the write lock at BEGIN makes concurrent writers queue on the busy
-    timeout instead of failing when a read transaction tries to upgrade.
+    timeout instead of failing when a read transaction tries to upgrade. Page
+    views (GET, HEAD) only read, so they begin DEFERRED and never wait for a writer.
     """
 
     @event.listens_for(engine, "connect")
@@ -22,4 +24,5 @@ def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")

@@ -1,7 +1,7 @@
 """The user's language, and how numbers read in it."""
 from decimal import Decimal
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's saved choice, then this browser's choice, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -3,6 +3,7 @@ import uuid
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
@@ -15,12 +16,18 @@ from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.stock import csv_io, queries, services
 from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
+from webapp.stock.models import Reason
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
 
 bp = Blueprint("stock", __name__)
 
 RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
+REASON_LABELS = {
+    Reason.RECEIPT: _l("Received"), Reason.SALE: _l("Sold"), Reason.RETURN: _l("Returned"),
+    Reason.TRANSFER: _l("Transfer"), Reason.COUNT: _l("Count"), Reason.WRITE_OFF: _l("Write-off"),
+    Reason.HANDOVER: _l("Online order handed over"),
+}
 
 
 @bp.get("/stock/")
@@ -50,7 +57,7 @@ def ledger(store_id: int, sku_id: int):
     store, sku = db.get_or_404(Store, store_id), db.get_or_404(SKU, sku_id)
     on_hand, reserved = queries.level_at(store, sku)
     return render("stock/ledger.html", store=store, sku=sku, on_hand=on_hand, reserved=reserved,
-                  moves=queries.ledger(store, sku))
+                  moves=queries.ledger(store, sku), reason_labels=REASON_LABELS)
 
 
 @bp.route("/stock/stores/<int:store_id>/receive", methods=["GET", "POST"])

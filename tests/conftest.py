@@ -1,0 +1,122 @@
+"""Fixtures for the whole suite: one app and database per run, emptied after each test.
+
+The database is an SQLite file in a temp dir, or PostgreSQL when
+TEST_DATABASE_URL is set (`make test` does both).
+"""
+import itertools
+import os
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.auth.models import Role, User
+from webapp.auth.services import save_user
+from webapp.catalog.services import VariantInput, save_product
+from webapp.extensions import db
+from webapp.stock import services as stock
+from webapp.stores.services import save_store
+
+PASSWORD = "secret-pass-1"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app):
+    """Each test starts in an app context on empty tables."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_store():
+    def make(code=None, name=None, **fields):
+        number = next(_numbers)
+        store = save_store(None, code=code or f"S{number}", name=name or f"门店{number}", **fields)
+        stock.ensure_locations(store)
+        return store
+
+    return make
+
+
+@pytest.fixture
+def make_user():
+    def make(role=Role.STORE_MANAGER, stores=(), username=None, password=PASSWORD, **fields) -> User:
+        return save_user(None, username=username or f"{role}{next(_numbers)}", display_name=fields.pop("display_name", ""),
+                         role=role, stores=list(stores), password=password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_sku():
+    """A product with one SKU; returns the SKU."""
+    def make(name=None, price="3.50", barcode=None, tracking="none", weighed=False, unit="piece", **fields):
+        number = next(_numbers)
+        product = save_product(
+            None, name=name or f"商品{number}", tracking=tracking, weighed=weighed, unit=unit,
+            variants=[VariantInput(code=fields.pop("code", f"SKU{number}"), list_price=price,
+                                   barcodes=[barcode] if barcode else [], **fields)],
+        )
+        return product.skus[0]
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def log_in(user: User, password: str = PASSWORD):
+        db.session.commit()
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+def qty(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.001"))
