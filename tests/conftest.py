@@ -5,6 +5,8 @@ TEST_DATABASE_URL is set (`make test` does both).
 """
 import itertools
 import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -19,6 +21,14 @@ from webapp.stock import services as stock
 from webapp.stores.services import save_store
 
 PASSWORD = "secret-pass-1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues, so `pytest` alone (not only `make test`) sees translations."""
+    pybabel = os.path.join(os.path.dirname(sys.executable), "pybabel")
+    subprocess.run([pybabel, "compile", "-d", "webapp/translations"], check=True, capture_output=True,
+                   cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="session")

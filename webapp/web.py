@@ -8,9 +8,9 @@ def wants_fragment() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
+def render(template_name: str, fragment: str | None = None, status: int = 200, **context):
     """One URL serves the page, or its fragment to htmx; caches are told which."""
-    template = fragment if fragment and wants_fragment() else page
+    template = fragment if fragment and wants_fragment() else template_name
     response = make_response(render_template(template, **context), status)
     response.headers.add("Vary", "HX-Request")
     return response

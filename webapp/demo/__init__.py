@@ -1,0 +1,38 @@
+"""Demo data: a convenience and grocery chain in Hangzhou, loaded by `flask --app webapp load-demo`.
+
+load_demo() writes the stores, one login per role, about 300 products and
+their opening stock through the domain services, commits once, and returns
+the logins. It is idempotent: when the HQ warehouse is already there it writes
+nothing and only returns the logins.
+"""
+from sqlalchemy import select
+
+from webapp.demo.products import create_catalog
+from webapp.demo.stock import open_stock, record_sales, set_warning_lines
+from webapp.demo.stores import HQ_CODE, create_stores
+from webapp.demo.users import LOGINS, create_users
+from webapp.extensions import db
+from webapp.stores.models import Store
+
+__all__ = ["LOGINS", "load_demo"]
+
+# Who rings up the demo sales in each store: someone who works there.
+SELLERS = {"HZ01": "cashier", "HZ02": "manager2", "HZ03": "franchisee"}
+
+
+def demo_loaded() -> bool:
+    return db.session.scalar(select(Store.id).where(Store.code == HQ_CODE)) is not None
+
+
+def load_demo() -> list[tuple[str, str, str]]:
+    """Load the demo chain once; return the logins (username, password, role)."""
+    if demo_loaded():
+        return list(LOGINS)
+    stores = create_stores()
+    users = create_users(stores)
+    skus = create_catalog(stores)
+    received = open_stock(stores, skus, users["admin"])
+    set_warning_lines(stores, skus, received)
+    record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
+    db.session.commit()
+    return list(LOGINS)
