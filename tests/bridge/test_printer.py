@@ -1,0 +1,129 @@
+import asyncio
+from typing import Any
+
+import pytest
+
+from bridge.config import PrinterSettings, Settings
+from bridge.devices.printer import EscposPrinter, diagnose
+from bridge.emulation import EmulatedPrinter, EmulatedScanner
+from bridge.errors import CoverOpen, PaperOut, PrinterOffline, ProtocolError
+
+STATUS_QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # DLE EOT 1, 2, 4
+
+
+def run_printer(candidate, work, settings=None) -> Any:
+    """Open the real printer driver on an emulated USB printer, do `work(driver)`, close it."""
+
+    async def go() -> Any:
+        driver = EscposPrinter(candidate, settings or Settings())
+        await driver.open()
+        try:
+            return await work(driver)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+def test_the_usb_printer_gets_exactly_the_receipt_bytes_over_bulk(
+    usb_backend, usb_candidate, small_receipt, small_receipt_58mm
+):
+    printer = usb_backend.plug(EmulatedPrinter())
+    settings = Settings(printer=PrinterSettings(paper="58mm"))
+
+    async def print_small(driver):
+        printer.received.clear()
+        return await driver.print_receipt({"receipt": small_receipt})
+
+    assert run_printer(usb_candidate(printer), print_small, settings) == {"number": "R0001"}
+    assert bytes(printer.received) == STATUS_QUERIES + small_receipt_58mm
+
+
+def test_the_printer_driver_claims_printers_and_not_scanners(usb_backend, usb_candidate):
+    assert EscposPrinter.supported(usb_candidate(usb_backend.plug(EmulatedPrinter())))
+    assert not EscposPrinter.supported(usb_candidate(usb_backend.plug(EmulatedScanner())))
+
+
+def test_a_vendor_class_printer_named_in_the_settings_is_claimed(usb_backend, usb_candidate):
+    printer = EmulatedPrinter()
+    printer.interfaces[0].triple = (0xFF, 0x00, 0x00)
+    usb_backend.plug(printer)
+    assert not EscposPrinter.supported(usb_candidate(printer))
+    assert EscposPrinter.supported(usb_candidate(printer, role="printer"))
+
+
+def test_paper_out_stops_the_print_and_says_so(usb_backend, usb_candidate, small_receipt):
+    printer = usb_backend.plug(EmulatedPrinter())
+
+    async def print_without_paper(driver):
+        printer.paper_out = True
+        printer.received.clear()
+        with pytest.raises(PaperOut):
+            await driver.print_receipt({"receipt": small_receipt})
+        return driver.describe()
+
+    described = run_printer(usb_candidate(printer), print_without_paper)
+    assert bytes(printer.received) == STATUS_QUERIES  # asked, and printed nothing
+    assert (described["status"], described["reason"]) == ("error", "paper_out")
+
+
+def test_low_paper_prints_and_is_reported(usb_backend, usb_candidate, small_receipt):
+    printer = usb_backend.plug(EmulatedPrinter())
+    printer.paper_low = True
+
+    async def print_small(driver):
+        await driver.print_receipt({"receipt": small_receipt})
+        return driver.describe()
+
+    described = run_printer(usb_candidate(printer), print_small)
+    assert (described["status"], described["reason"]) == ("ready", "paper_low")
+
+
+def test_a_printer_that_cannot_tell_its_status_still_prints(
+    usb_backend, usb_candidate, small_receipt, small_receipt_58mm
+):
+    printer = usb_backend.plug(EmulatedPrinter())
+    printer.answers_status = False
+
+    async def print_small(driver):
+        printer.received.clear()
+        return await driver.print_receipt({"receipt": small_receipt})
+
+    assert run_printer(usb_candidate(printer), print_small, Settings(printer=PrinterSettings(paper="58mm")))
+    assert bytes(printer.received) == b"\x10\x04\x01" + small_receipt_58mm  # asked once, no answer, printed
+
+
+def test_the_cash_drawer_opens_with_a_kick_pulse_on_pin_2_or_pin_5(usb_backend, usb_candidate):
+    printer = usb_backend.plug(EmulatedPrinter())
+
+    async def kick(driver):
+        printer.received.clear()
+        await driver.open_drawer({})
+        await driver.open_drawer({"pin": 5})
+        with pytest.raises(ProtocolError):
+            await driver.open_drawer({"pin": 3})
+
+    run_printer(usb_candidate(printer), kick)
+    assert bytes(printer.received) == b"\x1bp\x00\x32\x32" + b"\x1bp\x01\x32\x32"  # ESC p m t1 t2
+
+
+def test_the_drawer_opens_even_when_the_paper_is_out(usb_backend, usb_candidate):
+    printer = usb_backend.plug(EmulatedPrinter())
+    printer.paper_out = True
+
+    async def kick(driver):
+        return await driver.open_drawer({})
+
+    assert run_printer(usb_candidate(printer), kick) == {"pin": 2}
+
+
+def test_status_bytes_say_which_problem_stops_the_print():
+    def problem(answers):
+        error, _ = diagnose(answers)
+        return type(error) if error else None
+
+    assert problem({1: 0x12, 2: 0x12, 4: 0x12}) is None
+    assert problem({1: 0x1A, 2: 0x16, 4: 0x12}) is CoverOpen
+    assert problem({1: 0x1A, 2: 0x32, 4: 0x72}) is PaperOut
+    assert problem({1: 0x1A, 2: 0x12, 4: 0x12}) is PrinterOffline
+    assert diagnose({4: 0x1E}) == (None, True)
