@@ -108,6 +108,7 @@ def list_devices(settings: Settings, simulator: Simulator | None, out: TextIO) -
 
 async def serve(settings: Settings, directory: Path, simulator_dir: Path) -> int:
     simulator = Simulator(simulator_dir) if settings.simulate else None
+    config.read_token(directory)  # made now if there is none yet, for `huotong-bridge pair` to show
     bridge = Bridge(settings, lambda: config.read_token(directory), simulator)
     try:
         await bridge.start()
