@@ -10,6 +10,7 @@ import sys
 from decimal import Decimal
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from webapp import create_app
@@ -44,6 +45,9 @@ def app(database_url):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
     })
+    # Tests hold an app context open, which Flask reuses for the client's requests;
+    # start each request with an empty `g` as a real request would (locale, user).
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     with app.app_context():
         db.drop_all()
         db.create_all()

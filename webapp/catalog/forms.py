@@ -27,7 +27,7 @@ TRACKING_LABELS = {
 
 
 class VariantForm(Form):
-    id = HiddenField()
+    sku_id = HiddenField()
     code = StringField(_l("SKU code"), validators=[DataRequired(), Length(max=40)])
     attributes = StringField(_l("Variant (e.g. 尺码=M; 颜色=红)"), validators=[Optional(), Length(max=200)])
     list_price = DecimalField(_l("List price"), places=2, validators=[DataRequired(), NumberRange(min=Decimal(0))])

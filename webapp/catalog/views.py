@@ -73,7 +73,7 @@ def _fill(form: ProductForm, product: Product) -> None:
         form.variants.pop_entry()
     for sku in (s for s in product.skus if s.active):
         form.variants.append_entry({
-            "id": sku.id, "code": sku.code, "attributes": csv_io.format_attributes(sku.attributes),
+            "sku_id": sku.id, "code": sku.code, "attributes": csv_io.format_attributes(sku.attributes),
             "list_price": sku.list_price, "member_price": sku.member_price,
             "barcodes": " ".join(b.code for b in sku.barcodes),
         })
@@ -82,7 +82,7 @@ def _fill(form: ProductForm, product: Product) -> None:
 def _product_fields(form: ProductForm) -> dict:
     variants = [
         services.VariantInput(
-            id=int(v.id.data) if v.id.data else None, code=v.code.data, list_price=v.list_price.data,
+            id=int(v.sku_id.data) if v.sku_id.data else None, code=v.code.data, list_price=v.list_price.data,
             member_price=v.member_price.data, attributes=csv_io.parse_attributes(v.attributes.data or ""),
             barcodes=(v.barcodes.data or "").replace(",", " ").split(),
         )
