@@ -1,0 +1,83 @@
+"""The end-to-end harness: the real app on a temporary database, served from a
+thread, driven by Playwright in a real Chromium. Screenshots on failure land
+in test-results/.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.auth.models import Role
+from webapp.auth.services import save_user
+from webapp.extensions import db
+from webapp.stock.services import ensure_locations
+from webapp.stores.services import save_store
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ADMIN = ("admin", "admin-pass-1")
+
+
+def system_chromium() -> str | None:
+    for candidate in ("/usr/bin/chromium", "/usr/lib/chromium/chromium", shutil.which("chromium") or ""):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium where there is one; otherwise Playwright's own browser."""
+    executable = system_chromium()
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    return {**args, "executable_path": executable} if executable else args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1024, "height": 768}}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "pybabel"), "compile", "-d",
+                    "webapp/translations"], check=True, capture_output=True, cwd=ROOT)
+    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e",
+                      "LOGIN_LIMIT": "100 per minute"})
+    with app.app_context():
+        db.create_all()
+        ensure_locations()
+        store = save_store(None, code="XH01", name="西湖一号店", kind="direct", city="杭州", district="西湖区")
+        ensure_locations(store)
+        save_user(None, username=ADMIN[0], display_name="总部管理员", role=Role.HQ_ADMIN, stores=[],
+                  password=ADMIN[1])
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def sign_in(page, base_url):
+    def sign_in_as(username=ADMIN[0], password=ADMIN[1], username_label="用户名", password_label="密码", button="登录"):
+        page.goto(f"{base_url}/login")
+        page.get_by_label(username_label).fill(username)
+        page.get_by_label(password_label).fill(password)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state("networkidle")
+
+    return sign_in_as
