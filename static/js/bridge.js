@@ -1,0 +1,411 @@
+/*
+ * Huotong 货通 — the till page's side of the hardware bridge (see docs/bridge.md).
+ *
+ *   <script src="/static/js/bridge.js"
+ *           data-bridge-url="ws://127.0.0.1:8765/"   (optional; else localStorage, else this default)
+ *           data-bridge-token="..."                  (optional; else localStorage "huotong.bridge.token")
+ *           data-autostart="true"                    (optional; "false": call HuotongBridge.start() yourself)
+ *           data-keyboard-wedge="on"></script>       (optional; "off": no scans from keyboard-wedge scanners)
+ *
+ * Events on document.body (they bubble; htmx: hx-trigger="bridge:scan from:body"):
+ *   bridge:scan    detail {code, device, source: "bridge" | "keyboard"}
+ *   bridge:weight  detail {kg, stable, status, device}   kg is a decimal string ("0.235") or null
+ *   bridge:status  detail {connection, scanner, scale, printer}
+ * Status shows in every element with a data-bridge-status attribute ("scanner", "scale", "printer",
+ * "connection", or empty for all three): it gets data-state="ready|absent|error" (connection:
+ * connecting|connected|offline|unpaired|refused), and its text from data-label-<state> if given.
+ * Commands return promises settled by the bridge's reply with the same id; a command cut off by a
+ * dropped connection is sent again, with the same id, when the bridge is back (it is never done twice).
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_URL = "huotong.bridge.url";
+  var STORAGE_TOKEN = "huotong.bridge.token";
+  var DEFAULT_URL = "ws://127.0.0.1:8765/";
+  var KINDS = ["scanner", "scale", "printer"];
+  var CLOSE_BAD_TOKEN = 4401;
+  var CLOSE_BAD_ORIGIN = 4403;
+  var TEXT_INPUTS = ["text", "search", "email", "number", "password", "tel", "url", ""];
+
+  var script = document.currentScript;
+  var options = {
+    url: null,
+    token: null,
+    backoffInitial: 500, // ms; doubles after each failed attempt ...
+    backoffMax: 30000, // ... up to this
+    commandTimeout: 30000, // ms a command may wait for its reply, bridge absent or not
+    wedgeMaxGap: 50, // ms between the keys of a keyboard-wedge scan
+    wedgeMinLength: 4,
+    keyboardWedge: true,
+  };
+
+  var socket = null;
+  var connection = "offline";
+  var devices = {}; // id -> {id, kind, driver, name, status, reason}
+  var pending = {}; // command id -> {message, resolve, reject, timer}
+  var retryDelay = options.backoffInitial;
+  var retryTimer = null;
+  var started = false;
+
+  // --- small helpers -------------------------------------------------------------------------------
+
+  function storage(key, value) {
+    try {
+      if (value === undefined) return window.localStorage.getItem(key);
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) {
+      return null; // storage disabled: data attributes still work
+    }
+    return null;
+  }
+
+  function attr(name) {
+    return script ? script.getAttribute(name) : null;
+  }
+
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes); // also there on plain-http pages, unlike randomUUID
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      })
+      .join("");
+  }
+
+  function emit(name, detail) {
+    var target = document.body || document.documentElement;
+    target.dispatchEvent(new CustomEvent(name, { detail: detail, bubbles: true }));
+  }
+
+  function BridgeError(code, reason) {
+    var error = new Error(reason || code);
+    error.name = "BridgeError";
+    error.code = code;
+    return error;
+  }
+
+  // --- device status -------------------------------------------------------------------------------
+
+  function kindState(kind) {
+    if (connection !== "connected") return "absent";
+    var found = false;
+    for (var id in devices) {
+      if (devices[id].kind !== kind) continue;
+      if (devices[id].status === "ready") return "ready";
+      found = true;
+    }
+    return found ? "error" : "absent";
+  }
+
+  function status() {
+    var result = { connection: connection };
+    KINDS.forEach(function (kind) {
+      result[kind] = kindState(kind);
+    });
+    return result;
+  }
+
+  function show(el, kind, state) {
+    el.setAttribute("data-state", state);
+    el.title = kind + ": " + state;
+    var label = el.getAttribute("data-label-" + state);
+    if (label !== null) el.textContent = label;
+    else if (!el.children.length) el.textContent = kind + ": " + state;
+  }
+
+  function render() {
+    var now = status();
+    var nodes = document.querySelectorAll("[data-bridge-status]");
+    Array.prototype.forEach.call(nodes, function (el) {
+      var kind = el.getAttribute("data-bridge-status");
+      if (kind) {
+        show(el, kind, now[kind] || "absent");
+        return;
+      }
+      KINDS.forEach(function (k) {
+        var part = el.querySelector('[data-bridge-kind="' + k + '"]');
+        if (!part) {
+          part = document.createElement("span");
+          part.setAttribute("data-bridge-kind", k);
+          el.appendChild(part);
+        }
+        show(part, k, now[k]);
+      });
+    });
+  }
+
+  var lastStatus = "";
+  function changed() {
+    render();
+    var now = status();
+    var key = JSON.stringify(now);
+    if (key !== lastStatus) {
+      lastStatus = key;
+      emit("bridge:status", now);
+    }
+  }
+
+  function setConnection(state) {
+    connection = state;
+    changed();
+  }
+
+  // --- the connection ------------------------------------------------------------------------------
+
+  function bridgeUrl() {
+    var url = options.url || attr("data-bridge-url") || storage(STORAGE_URL) || DEFAULT_URL;
+    var token = options.token || attr("data-bridge-token") || storage(STORAGE_TOKEN);
+    if (!token) return null;
+    return url + (url.indexOf("?") === -1 ? "?" : "&") + "token=" + encodeURIComponent(token);
+  }
+
+  function connect() {
+    retryTimer = null;
+    var url = bridgeUrl();
+    if (!url) {
+      setConnection("unpaired");
+      return;
+    }
+    setConnection("connecting");
+    try {
+      socket = new WebSocket(url);
+    } catch (e) {
+      scheduleRetry();
+      return;
+    }
+    var mine = socket;
+    socket.onmessage = function (event) {
+      if (mine === socket) receive(event.data);
+    };
+    socket.onclose = function (event) {
+      if (mine !== socket) return;
+      socket = null;
+      devices = {};
+      if (event.code === CLOSE_BAD_TOKEN) setConnection("unpaired");
+      else if (event.code === CLOSE_BAD_ORIGIN) setConnection("refused");
+      else if (started) {
+        setConnection("offline");
+        scheduleRetry();
+      } else setConnection("offline");
+    };
+  }
+
+  function scheduleRetry() {
+    if (retryTimer || !started) return;
+    var jitter = 0.8 + Math.random() * 0.4;
+    retryTimer = setTimeout(connect, Math.round(retryDelay * jitter));
+    retryDelay = Math.min(retryDelay * 2, options.backoffMax);
+  }
+
+  function transmit(entry) {
+    if (socket && connection === "connected") socket.send(JSON.stringify(entry.message));
+  }
+
+  var handlers = {
+    hello: function (message) {
+      retryDelay = options.backoffInitial;
+      devices = {};
+      message.data.devices.forEach(function (d) {
+        devices[d.id] = d;
+      });
+      setConnection("connected");
+      for (var id in pending) transmit(pending[id]); // again, with the same id: done at most once
+    },
+    "device.added": function (message) {
+      devices[message.device] = message.data;
+      changed();
+    },
+    "device.status": function (message) {
+      devices[message.device] = message.data;
+      changed();
+    },
+    "device.removed": function (message) {
+      delete devices[message.device];
+      changed();
+    },
+    scan: function (message) {
+      emit("bridge:scan", { code: message.data.code, device: message.device, source: "bridge" });
+    },
+    weight: function (message) {
+      emit("bridge:weight", weightDetail(message));
+    },
+    ok: function (message) {
+      settle(message, true);
+    },
+    error: function (message) {
+      settle(message, false);
+    },
+  };
+
+  function weightDetail(message) {
+    var d = message.data;
+    return { kg: d.kg, stable: d.stable, status: d.status, device: message.device };
+  }
+
+  function receive(text) {
+    var message;
+    try {
+      message = JSON.parse(text);
+    } catch (e) {
+      return;
+    }
+    var handler = handlers[message.type];
+    if (handler) handler(message);
+  }
+
+  function settle(message, ok) {
+    var entry = pending[message.id];
+    if (!entry) return;
+    delete pending[message.id];
+    clearTimeout(entry.timer);
+    if (ok) {
+      if (entry.message.type === "weight.read") emit("bridge:weight", weightDetail(message));
+      entry.resolve(message.data);
+    } else {
+      entry.reject(BridgeError(message.data.code, message.data.reason));
+    }
+  }
+
+  // --- commands ------------------------------------------------------------------------------------
+
+  function send(type, data, device) {
+    return new Promise(function (resolve, reject) {
+      var id = newId();
+      var entry = {
+        message: { type: type, id: id, device: device || null, data: data || {} },
+        resolve: resolve,
+        reject: reject,
+      };
+      entry.timer = setTimeout(function () {
+        delete pending[id];
+        reject(BridgeError("timeout", "no reply from the bridge"));
+      }, options.commandTimeout);
+      pending[id] = entry;
+      transmit(entry);
+    });
+  }
+
+  // --- keyboard-wedge scanners ---------------------------------------------------------------------
+
+  var wedge = { chars: "", last: 0, target: null, before: null };
+
+  function isTextField(el) {
+    if (!el || !el.tagName) return false;
+    if (el.isContentEditable || el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+    return el.tagName === "INPUT" && TEXT_INPUTS.indexOf((el.getAttribute("type") || "").toLowerCase()) !== -1;
+  }
+
+  function resetWedge() {
+    wedge.chars = "";
+    wedge.target = null;
+    wedge.before = null;
+  }
+
+  function onKeydown(event) {
+    if (!options.keyboardWedge) return;
+    var target = event.target;
+    if (isTextField(target) && !target.hasAttribute("data-scan-target")) {
+      resetWedge();
+      return;
+    }
+    var now = event.timeStamp || Date.now();
+    var quick = now - wedge.last < options.wedgeMaxGap;
+    if (event.key === "Enter") {
+      if (wedge.chars.length >= options.wedgeMinLength && quick) {
+        event.preventDefault();
+        event.stopPropagation();
+        if (wedge.target && wedge.before !== null) wedge.target.value = wedge.before; // the code is an event, not text
+        emit("bridge:scan", { code: wedge.chars, device: null, source: "keyboard" });
+      }
+      resetWedge();
+      return;
+    }
+    if (event.key.length !== 1 || event.ctrlKey || event.altKey || event.metaKey) {
+      resetWedge();
+      return;
+    }
+    if (!quick) resetWedge();
+    if (!wedge.chars && isTextField(target)) {
+      wedge.target = target;
+      wedge.before = target.value;
+    }
+    wedge.chars += event.key;
+    wedge.last = now;
+  }
+
+  // --- public --------------------------------------------------------------------------------------
+
+  function start(overrides) {
+    for (var key in overrides || {}) options[key] = overrides[key];
+    retryDelay = options.backoffInitial;
+    if (started) return;
+    started = true;
+    connect();
+  }
+
+  function stop() {
+    started = false;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    if (socket) socket.close(1000, "page asked");
+  }
+
+  function pair(token, url) {
+    storage(STORAGE_TOKEN, token || null);
+    if (url) storage(STORAGE_URL, url);
+    options.token = token || null;
+    if (url) options.url = url;
+    if (socket) socket.close(1000, "pairing again");
+    socket = null;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = options.backoffInitial;
+    if (started) connect();
+  }
+
+  function pairFromLocation() {
+    var match = /(?:^#|&)bridge-token=([^&]+)/.exec(window.location.hash);
+    if (!match) return;
+    storage(STORAGE_TOKEN, decodeURIComponent(match[1]));
+    var rest = window.location.hash.replace(match[0], "").replace(/^#&?/, "");
+    history.replaceState(null, "", window.location.pathname + window.location.search + (rest ? "#" + rest : ""));
+  }
+
+  window.HuotongBridge = {
+    start: start,
+    stop: stop,
+    pair: pair,
+    status: status,
+    devices: function () {
+      return Object.keys(devices).map(function (id) {
+        return devices[id];
+      });
+    },
+    send: send,
+    print: function (receipt, device) {
+      return send("print", { receipt: receipt }, device);
+    },
+    openDrawer: function (pin, device) {
+      return send("drawer.open", pin ? { pin: pin } : {}, device);
+    },
+    readWeight: function (device) {
+      return send("weight.read", {}, device);
+    },
+    listDevices: function () {
+      return send("devices.list");
+    },
+  };
+
+  if (attr("data-keyboard-wedge") === "off") options.keyboardWedge = false;
+  document.addEventListener("keydown", onKeydown, true);
+  document.addEventListener("htmx:afterSettle", render);
+  pairFromLocation();
+  if (attr("data-autostart") !== "false") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { start(); });
+    else start();
+  }
+})();
