@@ -53,6 +53,11 @@ class BridgeServer:
         assert self._server is not None
         return sorted({sock.getsockname()[1] for sock in self._server.sockets})
 
+    @property
+    def connections(self) -> set[ServerConnection]:
+        """The pages connected now."""
+        return set(self._server.connections) if self._server is not None else set()
+
     async def start(self) -> None:
         hosts = list(self._settings.hosts)
         try:

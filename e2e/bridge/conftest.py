@@ -1,5 +1,5 @@
-"""Fixtures for the bridge's browser test: static files over HTTP, a real bridge with an emulated USB
-scanner, and a Chromium to load a till page in."""
+"""Fixtures for the bridge's browser tests: static files over HTTP, a real bridge with an emulated USB
+scanner and printer, and a Chromium to load a till page in."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
-from bridge.emulation import EmulatedScanner, EmulatedUsbBackend
+from bridge.emulation import EmulatedPrinter, EmulatedScanner, EmulatedUsbBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"
@@ -61,6 +61,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 class Till:
     url: str  # the till page
     scanner: EmulatedScanner
+    printer: EmulatedPrinter
     backend: EmulatedUsbBackend
     bridge: BridgeThread
 
@@ -91,13 +92,14 @@ class _Handler(SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def till(tmp_path: Path) -> Iterator[Till]:
-    """A till page served over HTTP, talking to a real bridge that has an emulated USB scanner."""
+    """A till page served over HTTP, talking to a real bridge with an emulated USB scanner and printer."""
     pages: dict[str, str] = {}
     handler = functools.partial(type("Handler", (_Handler,), {"pages": pages}), directory=str(STATIC))
     http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     origin = f"http://127.0.0.1:{http.server_port}"
     backend = EmulatedUsbBackend()
     scanner = backend.plug(EmulatedScanner())
+    printer = backend.plug(EmulatedPrinter())
     settings = Settings(
         port=0,
         hosts=("127.0.0.1",),
@@ -112,7 +114,7 @@ def till(tmp_path: Path) -> Iterator[Till]:
         serving = threading.Thread(target=http.serve_forever, daemon=True)
         serving.start()
         try:
-            yield Till(f"{origin}/till.html", scanner, backend, bridge)
+            yield Till(f"{origin}/till.html", scanner, printer, backend, bridge)
         finally:
             http.shutdown()
             http.server_close()

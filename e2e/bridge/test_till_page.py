@@ -41,3 +41,43 @@ def test_a_keyboard_wedge_scanner_scans_too_but_people_typing_do_not(page: Page,
     note.press("Enter")
     expect(note).to_have_value("12345678")  # typing in a text field stays text
     expect(last_scan).to_have_text("4006381333931 (keyboard)")
+
+
+RECEIPT = {
+    "number": "R20240601-0002",
+    "lines": [{"name": "可口可乐", "qty": "1", "unit_price": "3.50", "amount": "3.50"}],
+    "totals": [{"label": "合计", "amount": "3.50"}],
+}
+
+
+def test_print_and_open_drawer_settle_with_the_bridges_reply(page: Page, till):
+    page.goto(till.url)
+    expect(page.get_by_role("status", name="Scanner")).to_have_attribute("data-state", "ready")
+    assert page.evaluate("receipt => HuotongBridge.print(receipt)", RECEIPT) == {"number": "R20240601-0002"}
+    assert "可口可乐".encode("gb18030") in bytes(till.printer.received)
+    assert page.evaluate("HuotongBridge.openDrawer()") == {"pin": 2}
+    till.printer.paper_out = True
+    failure = page.evaluate(
+        "r => HuotongBridge.print(r).catch(e => ({code: e.code, reason: e.message}))", RECEIPT
+    )
+    assert failure == {"code": "paper_out", "reason": "the printer is out of paper"}
+
+
+def test_a_print_cut_off_by_a_dropped_connection_is_retried_and_printed_once(page: Page, till):
+    page.goto(till.url)
+    expect(page.get_by_role("status", name="Scanner")).to_have_attribute("data-state", "ready")
+    till.printer.pause()  # the printer is busy with the first attempt ...
+    page.evaluate("r => { HuotongBridge.print(r).then(reply => { window.printed = reply; }); }", RECEIPT)
+    assert till.printer.write_waiting.wait(5)
+
+    async def drop_connections():
+        for connection in till.bridge.bridge.server.connections:
+            await connection.close(1012, "bridge restarting")
+
+    till.bridge.call(drop_connections())  # ... when the page loses the bridge
+    expect(page.get_by_role("status", name="Scanner")).to_have_attribute("data-state", "absent")
+    expect(page.get_by_role("status", name="Scanner")).to_have_attribute("data-state", "ready")  # back
+    till.printer.resume()
+    page.wait_for_function("window.printed !== undefined")
+    assert page.evaluate("window.printed") == {"number": "R20240601-0002"}
+    assert bytes(till.printer.received).count(b"\x1dV\x00") == 1  # one receipt, one cut
