@@ -211,3 +211,17 @@ def test_stock_moves_cannot_be_edited_or_deleted(make_store, make_sku):
     db.session.delete(db.session.get(StockMove, move.id))
     with pytest.raises(PermissionError):
         db.session.flush()
+
+
+def test_a_place_made_in_a_rolled_back_transaction_is_made_again(make_sku):
+    from webapp.stores.services import save_store
+
+    sku = make_sku()
+    db.session.commit()
+    with db.session.begin_nested():
+        store = save_store(None, code="TMP", name="临时店")
+        services.receive(store, sku, 1, "1.00", user=None, document=RECEIPT)
+        db.session.rollback()
+    store = save_store(None, code="TMP2", name="临时店2")
+    services.receive(store, sku, 2, "1.00", user=None, document=RECEIPT)
+    assert on_hand(store, sku) == 2

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from webapp.catalog.models import SKU, Tracking
 from webapp.errors import InvalidPrice, InvalidQuantity
@@ -54,16 +55,26 @@ class Take:
 def location(usage: Usage, store: Store | None = None) -> Location:
     """The store's place of this usage, or the chain's virtual one; made on first use."""
     store_id = store.id if store else None
+    known = db.session.info.setdefault("stock_locations", {})  # places never change: ask once a session
+    if (usage, store_id) in known:
+        return db.session.get(Location, known[usage, store_id])
     found = _find_location(usage, store_id)
-    if found:
-        return found
-    name = f"{store.name}" if store else usage.value
-    _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
-    return _find_location(usage, store_id)
+    if found is None:
+        name = f"{store.name}" if store else usage.value
+        _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
+        found = _find_location(usage, store_id)
+    known[usage, store_id] = found.id
+    return found
 
 
 def shelf(store: Store) -> Location:
     return location(Usage.INTERNAL, store)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locations(session, _transaction):
+    """A rolled-back transaction may have made a place that no longer exists."""
+    session.info.pop("stock_locations", None)
 
 
 def _find_location(usage: Usage, store_id: int | None) -> Location | None:
@@ -341,13 +352,15 @@ def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allo
 
 def _level_id(place: Location, sku: SKU, lot_id: int | None) -> int:
     """The level row of (place, SKU, lot), created empty on first use."""
-    _insert_ignore(StockLevel, {"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id,
-                                "on_hand": Decimal("0"), "reserved": Decimal("0")})
     lot_condition = StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
-    return db.session.scalar(
-        select(StockLevel.id).where(and_(StockLevel.location_id == place.id,
-                                         StockLevel.sku_id == sku.id, lot_condition))
-    )
+    find = select(StockLevel.id).where(and_(StockLevel.location_id == place.id,
+                                            StockLevel.sku_id == sku.id, lot_condition))
+    level_id = db.session.scalar(find)
+    if level_id is None:
+        _insert_ignore(StockLevel, {"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id,
+                                    "on_hand": Decimal("0"), "reserved": Decimal("0")})
+        level_id = db.session.scalar(find)
+    return level_id
 
 
 def _insert_ignore(model, values: dict) -> None:
