@@ -74,7 +74,7 @@ def bench(url, label):
     for threads in (1, 4):
         store_id, sku_id = setup(app, 100000)
 
-        def sell(number, i):
+        def sell(number, i, store_id=store_id, sku_id=sku_id):
             services.sell(db.session.get(Store, store_id), db.session.get(SKU, sku_id), 1,
                           user=None, document=("sale", f"{number}-{i}"))
 
