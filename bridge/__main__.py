@@ -20,7 +20,7 @@ from typing import TextIO
 from bridge import __version__, config
 from bridge.app import Bridge
 from bridge.config import Settings
-from bridge.devices import claiming_driver
+from bridge.devices import claiming_driver, usbio
 from bridge.devices.simulated import Simulator
 from bridge.errors import ConfigError
 from bridge.sources import sources_for
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,  # python-escpos configures the root logger when imported
     )
+    logging.getLogger("websockets").setLevel(logging.INFO)  # its debug log shows request paths: the token
     directory = args.home or config.home()
     try:
         if args.command == "pair":
@@ -90,13 +91,9 @@ def list_devices(settings: Settings, simulator: Simulator | None, out: TextIO) -
     for source in sources_for(settings, simulator):
         for candidate in source.scan():
             driver = claiming_driver(candidate)
-            rows.append(
-                (
-                    candidate.key,
-                    candidate.name,
-                    f"{driver.driver} ({driver.kind})" if driver else "- (not claimed)",
-                )
-            )
+            name = usbio.product_name(candidate.handle) if candidate.bus == "usb" else candidate.name
+            claimed = f"{driver.driver} ({driver.kind})" if driver else "- (not claimed)"
+            rows.append((candidate.key, name, claimed))
     if len(rows) == 1:
         print("No devices found.", file=out)
         return 0
