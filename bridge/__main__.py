@@ -49,12 +49,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,  # python-escpos configures the root logger when imported
-    )
-    logging.getLogger("websockets").setLevel(logging.INFO)  # its debug log shows request paths: the token
     directory = args.home or config.home()
     try:
         if args.command == "pair":
@@ -71,7 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     simulator_dir = settings.receipts_dir or directory / "receipts"
     if args.list_devices:
         return list_devices(settings, Simulator(simulator_dir) if settings.simulate else None, sys.stdout)
+    _log_to_stderr(args.verbose)
     return asyncio.run(serve(settings, directory, simulator_dir))
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,  # python-escpos configures the root logger when imported
+    )
+    logging.getLogger("websockets").setLevel(logging.INFO)  # its debug log shows request paths: the token
 
 
 def pair(directory: Path, rotate: bool, origins: list[str], out: TextIO) -> int:

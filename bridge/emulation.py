@@ -71,6 +71,7 @@ class EmulatedDevice:
     configuration: int = 1
     claimed: set[int] = field(default_factory=set)
     received: bytearray = field(default_factory=bytearray)  # everything written to OUT endpoints
+    requests: list[tuple[int, int, int, int]] = field(default_factory=list)  # class requests taken
 
     def __post_init__(self) -> None:
         self._pending: dict[int, deque[bytes]] = {}
@@ -308,7 +309,10 @@ class EmulatedUsbBackend(usb.backend.IBackend):
         timeout: int,
     ) -> int:
         dev = self._alive(dev_handle)
-        if bRequest != 0x06 or not bmRequestType & 0x80:  # only GET_DESCRIPTOR is answered
+        if bmRequestType == 0x21:  # a class request to an interface (HID SET_PROTOCOL, SET_IDLE)
+            dev.requests.append((bmRequestType, bRequest, wValue, wIndex))
+            return 0
+        if bRequest != 0x06 or not bmRequestType & 0x80:  # of the rest, only GET_DESCRIPTOR is answered
             raise usb.core.USBError("Pipe error", -9, errno.EPIPE)
         kind, index = wValue >> 8, wValue & 0xFF
         if kind == 0x22:

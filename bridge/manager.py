@@ -63,9 +63,12 @@ class DeviceManager:
     # --- polling ------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Poll forever."""
+        """Poll forever. A poll that fails is logged; the next one comes all the same."""
         while True:
-            await self.poll()
+            try:
+                await self.poll()
+            except Exception:
+                log.exception("looking for devices failed")
             await asyncio.sleep(self._settings.poll_interval)
 
     async def poll(self) -> None:
@@ -105,9 +108,10 @@ class DeviceManager:
         device = driver(candidate, self._settings)
         try:
             await device.open()
-        except BridgeError as e:
+        except Exception as e:  # a driver error must not stop the looking: try again next poll
             if self._failing.get(candidate.key) != str(e):
-                log.warning("%s (%s) could not be opened: %s", candidate.key, driver.driver, e)
+                level = logging.WARNING if isinstance(e, BridgeError) else logging.ERROR
+                log.log(level, "%s (%s) could not be opened: %s", candidate.key, driver.driver, e)
             self._failing[candidate.key] = str(e)
             return
         self._failing.pop(candidate.key, None)

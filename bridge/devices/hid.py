@@ -11,6 +11,10 @@ BOOT_KEYBOARD = (0x03, 0x01, 0x01)
 HID_CLASS = 0x03
 REPORT_DESCRIPTOR = 0x22  # descriptor type asked for with GET_DESCRIPTOR to an interface
 
+# Class requests to a HID interface: (bmRequestType, bRequest, wValue).
+SET_BOOT_PROTOCOL = (0x21, 0x0B, 0)  # SET_PROTOCOL boot: plain 8-byte reports, whatever the report descriptor
+SET_IDLE_FOREVER = (0x21, 0x0A, 0)  # SET_IDLE 0: report only when something changes
+
 # A boot keyboard report: modifier byte, reserved byte, six key usages.
 KEY_REPORT_SIZE = 8
 KEY_SLOTS = slice(2, 8)

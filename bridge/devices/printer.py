@@ -105,7 +105,7 @@ class UsbBulkPrinter(Escpos):
         """The claim is the driver's to release."""
 
 
-def _printer_interface(candidate: Candidate) -> Any:
+def _printer_interface(candidate: Candidate) -> usbio.InterfaceTest:
     def test(intf: Any) -> bool:
         if intf.bInterfaceClass == PRINTER_CLASS:
             return True
@@ -116,7 +116,7 @@ def _printer_interface(candidate: Candidate) -> Any:
         )
         return candidate.role == "printer" and bulk_out
 
-    return usbio.find_interface(candidate.handle, test)
+    return test
 
 
 class UsbTransport:
@@ -237,7 +237,7 @@ class EscposPrinter(Device):
     @classmethod
     def supported(cls, candidate: Candidate) -> bool:
         if candidate.bus == "usb":
-            return _printer_interface(candidate) is not None
+            return usbio.find_interface(candidate.handle, _printer_interface(candidate)) is not None
         return candidate.bus in TRANSPORTS and candidate.role == "printer"
 
     async def open(self) -> None:

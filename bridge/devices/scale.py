@@ -70,12 +70,14 @@ class HidPosScale(Device):
         return usbio.find_interface(candidate.handle, _is_scale_interface(candidate.handle)) is not None
 
     async def open(self) -> None:
-        device = self.candidate.handle
-        intf = await asyncio.to_thread(usbio.find_interface, device, _is_scale_interface(device))
         self._latest = _LatestReading()
         self._io = threading.Lock()
-        self._claim = await asyncio.to_thread(usbio.claim, device, intf, (usb.util.ENDPOINT_TYPE_INTR,))
-        self.name = await asyncio.to_thread(usbio.product_name, device)
+        self._claim, self.name = await asyncio.to_thread(self._take)
+
+    def _take(self) -> tuple[usbio.Claim, str]:
+        device = self.candidate.handle
+        held = usbio.claim(device, _is_scale_interface(device), (usb.util.ENDPOINT_TYPE_INTR,))
+        return held, usbio.product_name(device)
 
     async def close(self) -> None:
         def release() -> None:

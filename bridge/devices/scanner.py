@@ -18,6 +18,8 @@ from bridge.devices.hid import (
     KEY_SLOTS,
     KEYMAP,
     NO_KEY,
+    SET_BOOT_PROTOCOL,
+    SET_IDLE_FOREVER,
     SHIFT_BITS,
 )
 
@@ -69,12 +71,16 @@ class HidBootScanner(Device):
         )
 
     async def open(self) -> None:
-        device = self.candidate.handle
-        intf = usbio.find_interface(device, usbio.has_class(BOOT_KEYBOARD))
         self._decoder = KeyReportDecoder()
         self._io = threading.Lock()  # close() waits for a read in flight
-        self._claim = await asyncio.to_thread(usbio.claim, device, intf, (usb.util.ENDPOINT_TYPE_INTR,))
-        self.name = await asyncio.to_thread(usbio.product_name, device)
+        self._claim, self.name = await asyncio.to_thread(self._take)
+
+    def _take(self) -> tuple[usbio.Claim, str]:
+        device = self.candidate.handle
+        held = usbio.claim(device, usbio.has_class(BOOT_KEYBOARD), (usb.util.ENDPOINT_TYPE_INTR,))
+        for request in (SET_BOOT_PROTOCOL, SET_IDLE_FOREVER):
+            usbio.control_out(held, request)
+        return held, usbio.product_name(device)
 
     async def close(self) -> None:
         def release() -> None:

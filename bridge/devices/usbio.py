@@ -94,15 +94,11 @@ def report_descriptor(device: usb.core.Device, intf: usb.core.Interface) -> byte
     try:
         if device.is_kernel_driver_active(intf.bInterfaceNumber):
             return b""
-    except (usb.core.USBError, NotImplementedError):
-        pass
-    try:
-        data = device.ctrl_transfer(0x81, 0x06, 0x22 << 8, intf.bInterfaceNumber, 1024, 1000)
+        return bytes(device.ctrl_transfer(0x81, 0x06, 0x22 << 8, intf.bInterfaceNumber, 1024, 1000))
     except (usb.core.USBError, NotImplementedError, ValueError):
         return b""
     finally:
         usb.util.dispose_resources(device)
-    return bytes(data)
 
 
 def _endpoint(intf: usb.core.Interface, direction: int, kinds: tuple[int, ...]) -> int | None:
@@ -115,8 +111,12 @@ def _endpoint(intf: usb.core.Interface, direction: int, kinds: tuple[int, ...]) 
     return None
 
 
-def claim(device: usb.core.Device, intf: usb.core.Interface, kinds: tuple[int, ...]) -> Claim:
-    """Take an interface: set its kernel driver aside (usbhid, usblp), configure, claim."""
+def claim(device: usb.core.Device, test: InterfaceTest, kinds: tuple[int, ...]) -> Claim:
+    """Take the first interface that passes `test`: set its kernel driver aside (usbhid, usblp),
+    configure the device, claim the interface. `kinds`: the endpoint types to use."""
+    intf = find_interface(device, test)
+    if intf is None:
+        raise DeviceGone("the device no longer has the interface the bridge wants")
     number = intf.bInterfaceNumber
     detached = False
     try:
@@ -142,6 +142,17 @@ def claim(device: usb.core.Device, intf: usb.core.Interface, kinds: tuple[int, .
         endpoint_out=_endpoint(intf, usb.util.ENDPOINT_OUT, kinds),
         detached=detached,
     )
+
+
+def control_out(held: Claim, request: tuple[int, int, int], timeout_ms: int = 1000) -> bool:
+    """A control request without data to the claimed interface: (bmRequestType, bRequest, wValue).
+    False if the device refuses it (many do refuse the optional ones)."""
+    kind, code, value = request
+    try:
+        held.device.ctrl_transfer(kind, code, value, held.interface, None, timeout_ms)
+    except usb.core.USBError:
+        return False
+    return True
 
 
 def _reattach(device: usb.core.Device, number: int) -> None:

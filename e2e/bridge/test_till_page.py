@@ -21,8 +21,9 @@ def test_the_scanner_status_follows_unplugging_and_plugging_in(page: Page, till)
 
 
 WEDGE_BURST = """code => {
-    // a keyboard-wedge scanner: one keystroke right after the other, then Enter
-    for (const key of [...code, "Enter"]) {
+    // a keyboard-wedge scanner: one keystroke right after the other (Shift before capitals), then Enter
+    const keys = [...code].flatMap(key => key === key.toLowerCase() ? [key] : ["Shift", key]);
+    for (const key of [...keys, "Enter"]) {
         document.body.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true, cancelable: true}));
     }
 }"""
@@ -34,13 +35,15 @@ def test_a_keyboard_wedge_scanner_scans_too_but_people_typing_do_not(page: Page,
     expect(page.get_by_role("status", name="Scanner")).to_have_attribute("data-state", "ready")
     page.evaluate(WEDGE_BURST, "4006381333931")
     expect(last_scan).to_have_text("4006381333931 (keyboard)")
+    page.evaluate(WEDGE_BURST, "PO-2024-0042")
+    expect(last_scan).to_have_text("PO-2024-0042 (keyboard)")
     page.keyboard.type("6901234", delay=120)  # a person at the keyboard
     page.keyboard.press("Enter")
     note = page.get_by_label("Customer note")
     note.press_sequentially("12345678")
     note.press("Enter")
     expect(note).to_have_value("12345678")  # typing in a text field stays text
-    expect(last_scan).to_have_text("4006381333931 (keyboard)")
+    expect(last_scan).to_have_text("PO-2024-0042 (keyboard)")
 
 
 RECEIPT = {

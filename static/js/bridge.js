@@ -27,6 +27,7 @@
   var CLOSE_BAD_TOKEN = 4401;
   var CLOSE_BAD_ORIGIN = 4403;
   var TEXT_INPUTS = ["text", "search", "email", "number", "password", "tel", "url", ""];
+  var MODIFIERS = ["Shift", "CapsLock"]; // a scanner holds Shift for capitals: part of the burst
 
   var script = document.currentScript;
   var options = {
@@ -312,6 +313,7 @@
       resetWedge();
       return;
     }
+    if (MODIFIERS.indexOf(event.key) !== -1) return;
     var now = event.timeStamp || Date.now();
     var quick = now - wedge.last < options.wedgeMaxGap;
     if (event.key === "Enter") {

@@ -88,6 +88,7 @@ def test_the_scanner_driver_sets_the_keyboard_driver_aside_and_gives_it_back(usb
 
     data, held_by_kernel = asyncio.run(scan_once())
     assert data == {"code": "ABC-42"}
+    assert (0x21, 0x0B, 0, 0) in scanner.requests  # SET_PROTOCOL boot: plain 8-byte reports
     assert held_by_kernel is False
     assert scanner.interfaces[0].kernel_driver is True
     assert scanner.claimed == set()
