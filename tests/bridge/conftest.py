@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import usb.core
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from bridge.app import BridgeThread
@@ -126,6 +127,20 @@ class Page:
 
     def command(self, type: str, data: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.reply(self.send(type, data, **kw))
+
+
+@pytest.fixture
+def refusal() -> Callable[..., tuple[int, str]]:
+    """Connect as a page that should be turned away; the close code and reason it got."""
+
+    def refused(bridge: BridgeThread, token: str = TOKEN, origin: str = ORIGIN) -> tuple[int, str]:
+        with connect(f"ws://127.0.0.1:{bridge.port}/?token={token}", origin=origin, proxy=None) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=3)
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd.code, closed.value.rcvd.reason
+
+    return refused
 
 
 @pytest.fixture

@@ -4,13 +4,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from bridge.config import PrinterSettings, SerialScaleSettings
 from bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner, EmulatedSerialScale
-
-from .conftest import ORIGIN, TOKEN
 
 
 def kinds(page):
@@ -165,25 +161,18 @@ def test_bad_commands_get_an_error_reply(usb_backend, start_bridge, open_page):
     assert page.next(lambda m: m["type"] == "error")["data"]["reason"].startswith("a command needs an id")
 
 
-def refused(bridge, token=TOKEN, origin=ORIGIN):
-    with connect(f"ws://127.0.0.1:{bridge.port}/?token={token}", origin=origin, proxy=None) as ws:
-        with pytest.raises(ConnectionClosed) as closed:
-            ws.recv(timeout=3)
-    return closed.value.rcvd.code, closed.value.rcvd.reason
-
-
-def test_a_page_from_another_origin_is_refused_with_a_reason(start_bridge):
-    assert refused(start_bridge(), origin="http://evil.example") == (
+def test_a_page_from_another_origin_is_refused_with_a_reason(start_bridge, refusal):
+    assert refusal(start_bridge(), origin="http://evil.example") == (
         4403,
         "origin not allowed: http://evil.example",
     )
 
 
-def test_a_page_without_the_pairing_token_is_refused_with_a_reason(start_bridge):
+def test_a_page_without_the_pairing_token_is_refused_with_a_reason(start_bridge, refusal):
     bridge = start_bridge()
-    code, reason = refused(bridge, token="guess")
+    code, reason = refusal(bridge, token="guess")
     assert code == 4401 and reason.startswith("pairing token missing or wrong")
-    assert refused(bridge, token="")[0] == 4401
+    assert refusal(bridge, token="")[0] == 4401
 
 
 def test_an_unplugged_scanner_is_removed_and_comes_back_when_plugged_in_again(
