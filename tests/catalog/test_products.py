@@ -131,3 +131,11 @@ def test_the_product_list_answers_htmx_with_just_the_table(client, admin, make_s
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="product-table">') and "<html" not in html
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_latin_brand_names_are_found_in_any_case(client, admin, make_sku):
+    make_sku(name="小米 Redmi Buds 5")
+    make_sku(name="COSTA 醇正拿铁")
+    db.session.commit()
+    for q, name in [("redmi", "小米 Redmi Buds 5"), ("costa", "COSTA 醇正拿铁"), ("xmredmi", "小米 Redmi Buds 5")]:
+        assert name in client.get("/admin/products/", query_string={"q": q}).get_data(as_text=True), q

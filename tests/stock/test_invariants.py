@@ -2,9 +2,11 @@
 
 - every level equals the sum of its moves;
 - stock is conserved: all moves of a SKU sum to zero over all places;
-- available never goes below zero in a store that forbids negative stock;
+- available never goes below zero in a store that forbids negative stock, except
+  where a count found fewer goods than were reserved (reality wins; the shortfall shows);
 - a reservation ends consumed or released, once.
 """
+import os
 from decimal import Decimal
 
 import hypothesis.strategies as st
@@ -35,6 +37,7 @@ class Ledger(RuleBasedStateMachine):
             for i, tracking in enumerate(["none", "lot"])
         ]
         self.reservations: list[Reservation] = []
+        self.counted_short: set[int] = set()  # SKUs a count found below their reservations
         self.lot_number = 0
 
     def _lot(self, sku):
@@ -75,6 +78,8 @@ class Ledger(RuleBasedStateMachine):
     def count(self, store, sku, counted):
         if self.skus[sku].product.tracking == "none":
             services.adjust_to_count(self.stores[store], self.skus[sku], counted, user=None, document=("c", "1"))
+            if queries.level_at(self.stores[store], self.skus[sku])[1] > counted:
+                self.counted_short.add(self.skus[sku].id)
 
     @rule(sku=st.integers(0, 1), qty=quantities, forward=st.booleans())
     def transfer(self, sku, qty, forward):
@@ -112,7 +117,7 @@ class Ledger(RuleBasedStateMachine):
         shelf = services.shelf(self.strict)
         for level in db.session.scalars(select(StockLevel).where(StockLevel.location_id == shelf.id)
                                         .execution_options(populate_existing=True)):
-            assert level.on_hand - level.reserved >= 0
+            assert level.on_hand - level.reserved >= 0 or level.sku_id in self.counted_short
 
     @invariant()
     def reserved_equals_the_active_reservations(self):
@@ -136,7 +141,7 @@ def _empty():
         db.session.execute(table.delete())
 
 
-Ledger.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
+Ledger.TestCase.settings = settings(max_examples=int(os.environ.get("LEDGER_EXAMPLES", 40)), stateful_step_count=30, deadline=None,
                                     suppress_health_check=list(HealthCheck))
 
 

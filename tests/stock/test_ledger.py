@@ -225,3 +225,24 @@ def test_a_place_made_in_a_rolled_back_transaction_is_made_again(make_sku):
     store = save_store(None, code="TMP2", name="临时店2")
     services.receive(store, sku, 2, "1.00", user=None, document=RECEIPT)
     assert on_hand(store, sku) == 2
+
+
+def test_a_serial_number_already_in_stock_cannot_be_received_again(make_store, make_sku):
+    from webapp.stock.errors import SerialInStock
+
+    a, b, phone = make_store(), make_store(), make_sku(tracking="serial")
+    services.receive(a, phone, 1, "900.00", user=None, document=RECEIPT, lot_code="SN1")
+    for store in (a, b):
+        with pytest.raises(SerialInStock):
+            services.receive(store, phone, 1, "900.00", user=None, document=RECEIPT, lot_code="SN1")
+    services.sell(a, phone, 1, user=None, document=("sale", "1"), lot=move_lot(a, phone))
+    services.receive(b, phone, 1, "900.00", user=None, document=RECEIPT, lot_code="SN1")  # a return from a repair
+
+
+def test_a_count_below_the_reservations_shows_the_shortfall(make_store, make_sku):
+    store, sku = make_store(allow_negative_stock=False), make_sku()
+    services.receive(store, sku, 3, "2.00", user=None, document=RECEIPT)
+    services.reserve(store, sku, 2, document=("order", "1"))
+    services.adjust_to_count(store, sku, 1, user=None, document=("count", "C1"))
+    on_hand, reserved = queries.level_at(store, sku)
+    assert (on_hand, reserved, on_hand - reserved) == (1, 2, -1)

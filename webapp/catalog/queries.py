@@ -36,7 +36,7 @@ def product_search(text: str = "", category_id: int | None = None, weighed: bool
         by_code = select(SKU.product_id).outerjoin(Barcode).where(
             or_(SKU.code == text, Barcode.code == text))
         query = query.where(or_(
-            Product.name.contains(text, autoescape=True),
+            Product.name.icontains(text, autoescape=True),
             Product.initials.startswith(text.lower(), autoescape=True),
             Product.id.in_(by_code),
         ))

@@ -45,8 +45,11 @@ class VariantInput:
 
 
 def initials(name: str) -> str:
-    """Pinyin initials of a Chinese name, kept for search ("可口可乐" → "kkkl")."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:100]
+    """Pinyin initials of a name, kept for search ("可口可乐" → "kkkl", "小米 Redmi" → "xmredmi")."""
+    def latin(chunk: str) -> str:
+        return "".join(ch for ch in chunk.lower() if ch.isalnum())
+
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors=latin)).lower()[:100]
 
 
 def save_product(product: Product | None, *, name: str, variants: list[VariantInput],

@@ -18,3 +18,7 @@ class LotRequired(ShopError):
 
 class SerialQuantity(ShopError):
     message = _l("%(name)s has serial numbers: receive one unit per serial number.")
+
+
+class SerialInStock(ShopError):
+    message = _l("Serial number %(serial)s of %(name)s is already in stock.")

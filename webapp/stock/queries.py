@@ -63,7 +63,7 @@ def store_overview(store: Store, text: str = ""):
     text = text.strip()
     if text:
         query = query.where(or_(
-            Product.name.contains(text, autoescape=True),
+            Product.name.icontains(text, autoescape=True),
             Product.initials.startswith(text.lower(), autoescape=True),
             SKU.code == text,
             SKU.id.in_(select(Barcode.sku_id).where(Barcode.code == text)),

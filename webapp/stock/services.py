@@ -23,7 +23,13 @@ from webapp.catalog.models import SKU, Tracking
 from webapp.errors import InvalidPrice, InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
-from webapp.stock.errors import InsufficientStock, LotRequired, ReservationClosed, SerialQuantity
+from webapp.stock.errors import (
+    InsufficientStock,
+    LotRequired,
+    ReservationClosed,
+    SerialInStock,
+    SerialQuantity,
+)
 from webapp.stock.models import (
     TRACKED,
     Location,
@@ -116,7 +122,19 @@ def _lot_for_receipt(sku: SKU, qty: Decimal, lot_code, expiry) -> Lot | None:
     if tracking == Tracking.SERIAL and qty != 1:
         raise SerialQuantity(name=sku.display_name)
     _insert_ignore(Lot, {"sku_id": sku.id, "code": lot_code.strip(), "expiry_date": expiry})
-    return db.session.scalar(select(Lot).where(Lot.sku_id == sku.id, Lot.code == lot_code.strip()))
+    lot = db.session.scalar(select(Lot).where(Lot.sku_id == sku.id, Lot.code == lot_code.strip()))
+    if tracking == Tracking.SERIAL and _lot_on_hand(lot) > 0:
+        raise SerialInStock(serial=lot.code, name=sku.display_name)
+    return lot
+
+
+def _lot_on_hand(lot: Lot) -> Decimal:
+    """A lot's real stock anywhere (shelves, warehouses, transit)."""
+    return _as_quantity(db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.lot_id == lot.id, Location.usage.in_([u.value for u in TRACKED]))
+    ))
 
 
 def _update_average_cost(sku: SKU, qty: Decimal, unit_cost: Decimal) -> None:
