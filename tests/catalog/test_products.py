@@ -139,3 +139,19 @@ def test_latin_brand_names_are_found_in_any_case(client, admin, make_sku):
     db.session.commit()
     for q, name in [("redmi", "小米 Redmi Buds 5"), ("costa", "COSTA 醇正拿铁"), ("xmredmi", "小米 Redmi Buds 5")]:
         assert name in client.get("/admin/products/", query_string={"q": q}).get_data(as_text=True), q
+
+
+def test_hq_sets_a_store_price_and_clears_it_again(client, admin, make_store, make_sku):
+    from webapp.promotions.services import Channel, price_cart
+
+    store, sku = make_store(), make_sku(price="3.50")
+    db.session.commit()
+    url = f"/admin/products/{sku.product_id}/prices"
+    assert f'name="price-{store.id}-{sku.id}"' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={f"price-{store.id}-{sku.id}": "2.99"}).status_code == 303
+    assert price_cart(store, Channel.POS, [(sku, 1)]).total == Decimal("2.99")
+    bad = client.post(url, data={f"price-{store.id}-{sku.id}": "-1"})
+    assert bad.status_code == 422
+    assert price_cart(store, Channel.POS, [(sku, 1)]).total == Decimal("2.99")
+    client.post(url, data={f"price-{store.id}-{sku.id}": ""})
+    assert price_cart(store, Channel.POS, [(sku, 1)]).total == Decimal("3.50")

@@ -83,3 +83,15 @@ def all_skus_for_export():
 
 def product_named(name: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.name == name.strip()).order_by(Product.id).limit(1))
+
+
+def store_prices_of(product: Product) -> dict[str, str]:
+    """The product's store prices as form values: {"price-<store>-<sku>": "3.00", "member-...": ...}."""
+    rows = db.session.scalars(
+        select(StorePrice).where(StorePrice.sku_id.in_([sku.id for sku in product.skus])))
+    values = {}
+    for row in rows:
+        values[f"price-{row.store_id}-{row.sku_id}"] = str(row.price)
+        if row.member_price is not None:
+            values[f"member-{row.store_id}-{row.sku_id}"] = str(row.member_price)
+    return values

@@ -139,6 +139,15 @@ def _price(value) -> Decimal:
     return price
 
 
+def clear_store_price(store, sku: SKU) -> None:
+    """The store goes back to the list price."""
+    row = db.session.scalar(
+        select(StorePrice).where(StorePrice.store_id == store.id, StorePrice.sku_id == sku.id))
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
 def set_store_price(store, sku: SKU, price, member_price=None) -> StorePrice:
     """A store's own price for a SKU (and optionally its own member price)."""
     row = db.session.scalar(

@@ -11,6 +11,7 @@ from webapp.csvfile import ImportRejected, csv_response
 from webapp.errors import ShopError
 from webapp.extensions import db
 from webapp.paging import paginate
+from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/products")
@@ -94,6 +95,39 @@ def _product_fields(form: ProductForm) -> dict:
         "category": db.session.get(Category, form.category_id.data) if form.category_id.data else None,
         "preferred_supplier": db.session.get(Supplier, form.supplier_id.data) if form.supplier_id.data else None,
     }
+
+
+@bp.route("/<int:product_id>/prices", methods=["GET", "POST"])
+@require_role(Role.HQ_ADMIN)
+def store_prices(product_id: int):
+    """Each store's own price for each SKU; an empty price means the list price."""
+    product = db.get_or_404(Product, product_id)
+    stores = all_stores()
+    skus = [sku for sku in product.skus if sku.active]
+    if request.method == "POST":
+        try:
+            for store in stores:
+                for sku in skus:
+                    price = request.form.get(f"price-{store.id}-{sku.id}", "").strip()
+                    member = request.form.get(f"member-{store.id}-{sku.id}", "").strip()
+                    if price:
+                        services.set_store_price(store, sku, price, member or None)
+                    else:
+                        services.clear_store_price(store, sku)
+        except (ShopError, ValueError) as e:
+            db.session.rollback()
+            flash(_("Nothing was saved: %(reason)s", reason=str(e)), "error")
+            return render("catalog/prices.html", product=product, stores=stores, skus=skus,
+                          prices=_posted_prices(), status=422)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return htmx_redirect(url_for("catalog.store_prices", product_id=product.id))
+    return render("catalog/prices.html", product=product, stores=stores, skus=skus,
+                  prices=queries.store_prices_of(product))
+
+
+def _posted_prices() -> dict:
+    return {key: value for key, value in request.form.items() if key.startswith(("price-", "member-"))}
 
 
 @bp.get("/export.csv")
