@@ -4,6 +4,7 @@ a serial port, or TCP port 9100."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
@@ -41,7 +42,6 @@ from bridge.errors import (
 
 PRINTER_CLASS = 0x07
 WRITE_TIMEOUT_MS = 10_000  # a printer busy with a long receipt takes its time
-STATUS_TIMEOUT_S = 0.5  # a printer that can answer DLE EOT does so at once
 NETWORK_TIMEOUT_S = 5.0
 
 
@@ -90,16 +90,17 @@ def render(ops: list[Op], printer: Escpos, profile: PrinterProfile) -> None:
 class UsbBulkPrinter(Escpos):
     """python-escpos over the USB interface the bridge has claimed."""
 
-    def __init__(self, held: usbio.Claim, profile: str) -> None:
+    def __init__(self, held: usbio.Claim, profile: str, read_timeout_ms: int) -> None:
         Escpos.__init__(self, profile=profile)
         self._held = held
         self._device = held.device
+        self._read_timeout_ms = read_timeout_ms
 
     def _raw(self, msg: bytes) -> None:
         usbio.write(self._held, msg, WRITE_TIMEOUT_MS)
 
     def _read(self) -> bytes:
-        return usbio.read(self._held, 16, int(STATUS_TIMEOUT_S * 1000)) or b""
+        return usbio.read(self._held, 16, self._read_timeout_ms) or b""
 
     def close(self) -> None:
         """The claim is the driver's to release."""
@@ -122,11 +123,11 @@ def _printer_interface(candidate: Candidate) -> usbio.InterfaceTest:
 class UsbTransport:
     keeps_connection = True
 
-    def __init__(self, candidate: Candidate, profile: PrinterProfile) -> None:
+    def __init__(self, candidate: Candidate, profile: PrinterProfile, read_timeout_ms: int) -> None:
         self._held = usbio.claim(
             candidate.handle, _printer_interface(candidate), (usb.util.ENDPOINT_TYPE_BULK,)
         )
-        self._printer = UsbBulkPrinter(self._held, profile.escpos_profile)
+        self._printer = UsbBulkPrinter(self._held, profile.escpos_profile, read_timeout_ms)
         self.name = usbio.product_name(candidate.handle)
 
     def connect(self) -> Escpos:
@@ -145,12 +146,12 @@ class UsbTransport:
 class SerialTransport:
     keeps_connection = True
 
-    def __init__(self, candidate: Candidate, profile: PrinterProfile) -> None:
+    def __init__(self, candidate: Candidate, profile: PrinterProfile, read_timeout_ms: int) -> None:
         config = candidate.handle
         self._printer = Serial(
             devfile=config.port,
             baudrate=config.baudrate,
-            timeout=STATUS_TIMEOUT_S,
+            timeout=read_timeout_ms / 1000,
             profile=profile.escpos_profile,
         )
         try:
@@ -166,10 +167,13 @@ class SerialTransport:
         pass
 
     def read(self, printer: Escpos) -> bytes:
-        return printer._read()
+        return printer.device.read(1)  # a status is one byte: do not wait for more
 
     def close(self) -> None:
-        self._printer.close()
+        port = self._printer.device
+        self._printer.device = False  # python-escpos would flush first, and a port that is gone cannot
+        with contextlib.suppress(OSError, serial.SerialException):
+            port.close()
 
 
 class NetworkTransport:
@@ -177,9 +181,10 @@ class NetworkTransport:
 
     keeps_connection = False
 
-    def __init__(self, candidate: Candidate, profile: PrinterProfile) -> None:
+    def __init__(self, candidate: Candidate, profile: PrinterProfile, read_timeout_ms: int) -> None:
         self._config = candidate.handle
         self._profile = profile
+        self._read_timeout_s = read_timeout_ms / 1000
         self.name = f"network printer {self._config.host}:{self._config.port}"
 
     def connect(self) -> Escpos:
@@ -200,7 +205,7 @@ class NetworkTransport:
 
     def read(self, printer: Escpos) -> bytes:
         sock = printer.device
-        sock.settimeout(STATUS_TIMEOUT_S)
+        sock.settimeout(self._read_timeout_s)
         try:
             return sock.recv(16)
         except OSError:
@@ -255,7 +260,7 @@ class EscposPrinter(Device):
         self._status = StatusWatch(self)
         self._can_tell = False
         self._transport = await asyncio.to_thread(
-            TRANSPORTS[self.candidate.bus], self.candidate, self.profile
+            TRANSPORTS[self.candidate.bus], self.candidate, self.profile, self.settings.read_timeout_ms
         )
         self.name = self._transport.name
         if self._transport.keeps_connection:

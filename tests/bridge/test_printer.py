@@ -1,9 +1,15 @@
 import asyncio
+import os
+import select
+import socket
+import threading
+import time
+import tty
 from typing import Any
 
 import pytest
 
-from bridge.config import PrinterSettings, Settings
+from bridge.config import NetworkPrinterSettings, PrinterSettings, SerialPrinterSettings, Settings
 from bridge.devices.printer import EscposPrinter, diagnose
 from bridge.emulation import EmulatedPrinter, EmulatedScanner
 from bridge.errors import CoverOpen, PaperOut, PrinterOffline, ProtocolError
@@ -15,7 +21,7 @@ def run_printer(candidate, work, settings=None) -> Any:
     """Open the real printer driver on an emulated USB printer, do `work(driver)`, close it."""
 
     async def go() -> Any:
-        driver = EscposPrinter(candidate, settings or Settings())
+        driver = EscposPrinter(candidate, settings or Settings(read_timeout_ms=20))
         await driver.open()
         try:
             return await work(driver)
@@ -29,7 +35,7 @@ def test_the_usb_printer_gets_exactly_the_receipt_bytes_over_bulk(
     usb_backend, usb_candidate, small_receipt, small_receipt_58mm
 ):
     printer = usb_backend.plug(EmulatedPrinter())
-    settings = Settings(printer=PrinterSettings(paper="58mm"))
+    settings = Settings(read_timeout_ms=20, printer=PrinterSettings(paper="58mm"))
 
     async def print_small(driver):
         printer.received.clear()
@@ -89,7 +95,11 @@ def test_a_printer_that_cannot_tell_its_status_still_prints(
         printer.received.clear()
         return await driver.print_receipt({"receipt": small_receipt})
 
-    assert run_printer(usb_candidate(printer), print_small, Settings(printer=PrinterSettings(paper="58mm")))
+    assert run_printer(
+        usb_candidate(printer),
+        print_small,
+        Settings(read_timeout_ms=20, printer=PrinterSettings(paper="58mm")),
+    )
     assert bytes(printer.received) == b"\x10\x04\x01" + small_receipt_58mm  # asked once, no answer, printed
 
 
@@ -127,3 +137,123 @@ def test_status_bytes_say_which_problem_stops_the_print():
     assert problem({1: 0x1A, 2: 0x32, 4: 0x72}) is PaperOut
     assert problem({1: 0x1A, 2: 0x12, 4: 0x12}) is PrinterOffline
     assert diagnose({4: 0x1E}) == (None, True)
+
+
+class PrinterOnTheLine:
+    """A printer at the far end of a TCP port (9100-style) or a pseudo-terminal: keeps what it is
+    sent, one bytes object per connection, and answers DLE EOT status requests."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytearray] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._fds: tuple[int, ...] = ()
+
+    def _run(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def take(self, read, write) -> None:
+        job = bytearray()
+        self.jobs.append(job)
+        while not self._stop.is_set():
+            data = read()
+            if data is None:
+                continue
+            if not data:
+                return
+            job += data
+            for _ in range(data.count(b"\x10\x04")):
+                write(b"\x12")
+
+    def on_tcp(self) -> int:
+        server = socket.create_server(("127.0.0.1", 0))
+        server.settimeout(0.05)
+
+        def serve() -> None:
+            while not self._stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    conn.settimeout(0.05)
+
+                    def read(conn=conn):
+                        try:
+                            return conn.recv(4096)
+                        except TimeoutError:
+                            return None
+
+                    self.take(read, conn.sendall)
+            server.close()
+
+        self._run(serve)
+        return server.getsockname()[1]
+
+    def on_pty(self) -> str:
+        master, slave = os.openpty()
+        tty.setraw(master)
+
+        def read():
+            ready, _, _ = select.select([master], [], [], 0.05)
+            return os.read(master, 4096) if ready else None
+
+        self._run(self.take, read, lambda b: os.write(master, b))
+        self._fds = (master, slave)
+        return os.ttyname(slave)
+
+    def received(self, data: bytes, timeout: float = 3.0) -> bool:
+        """Whether `data` arrives (the line may still be carrying it when the reply comes)."""
+        deadline = time.monotonic() + timeout
+        while not any(data in job for job in self.jobs):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        for fd in self._fds:
+            os.close(fd)
+
+
+def test_a_network_printer_gets_one_connection_per_receipt(
+    start_bridge, open_page, small_receipt, small_receipt_58mm
+):
+    printer = PrinterOnTheLine()
+    port = printer.on_tcp()
+    try:
+        config = NetworkPrinterSettings(host="127.0.0.1", port=port, printer=PrinterSettings(paper="58mm"))
+        page = open_page(start_bridge(network_printers=(config,)))
+        assert page.hello["data"]["devices"][0]["id"] == f"tcp:127.0.0.1:{port}"
+        assert page.command("print", {"receipt": small_receipt})["type"] == "ok"
+        assert page.command("drawer.open")["type"] == "ok"
+    finally:
+        printer.stop()
+    assert [bytes(job) for job in printer.jobs] == [STATUS_QUERIES + small_receipt_58mm, b"\x1bp\x00\x32\x32"]
+
+
+def test_an_unreachable_network_printer_is_an_offline_error(start_bridge, open_page, small_receipt):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here
+    page = open_page(start_bridge(network_printers=(NetworkPrinterSettings(host="127.0.0.1", port=port),)))
+    reply = page.command("print", {"receipt": small_receipt})
+    assert (reply["type"], reply["data"]["code"]) == ("error", "printer_offline")
+    assert page.expect("device.status")["data"]["reason"] == "printer_offline"
+
+
+def test_a_serial_printer_gets_the_receipt_bytes(start_bridge, open_page, small_receipt, small_receipt_58mm):
+    printer = PrinterOnTheLine()
+    port = printer.on_pty()
+    try:
+        config = SerialPrinterSettings(port=port, printer=PrinterSettings(paper="58mm"))
+        page = open_page(start_bridge(serial_printers=(config,)))
+        assert page.command("print", {"receipt": small_receipt})["data"] == {"number": "R0001"}
+        assert printer.received(STATUS_QUERIES + small_receipt_58mm)
+    finally:
+        printer.stop()
