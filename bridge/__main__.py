@@ -117,6 +117,8 @@ async def serve(settings: Settings, directory: Path, simulator_dir: Path) -> int
         log.error("cannot listen on port %s: %s", settings.port, e)
         await bridge.manager.close()
         return 1
+    log.info("pages allowed from: %s", ", ".join(settings.origins))
+    log.info("pairing token in %s (`huotong-bridge pair` shows it)", directory / config.TOKEN_FILE)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -120,10 +120,12 @@ class DeviceManager:
         self._publish(envelope("device.added", device=device.id, data=device.describe()))
         self._pumps[device.id] = asyncio.create_task(self._pump(device), name=f"pump {device.id}")
 
-    async def _remove(self, key: str, reason: str) -> None:
-        device = self._devices.pop(key, None)
-        if device is None:
+    async def _remove(self, key: str, reason: str, only: Device | None = None) -> None:
+        """Close and forget a device (`only`: if it is still this very one)."""
+        device = self._devices.get(key)
+        if device is None or (only is not None and device is not only):
             return
+        del self._devices[key]
         pump = self._pumps.pop(key)
         if pump is not asyncio.current_task():
             pump.cancel()
@@ -151,4 +153,4 @@ class DeviceManager:
         else:
             reason = "ended"
         async with self._lock:
-            await self._remove(device.id, reason)
+            await self._remove(device.id, reason, only=device)

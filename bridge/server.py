@@ -102,11 +102,12 @@ class BridgeServer:
             log.warning("refused a connection: %s", refused[1])
             await connection.close(*refused)
             return
-        outbox = self._hub.subscribe()
-        forwarder = asyncio.create_task(self._forward(outbox, connection))
+        outbox = self._hub.subscribe()  # before the hello: no event falls between the two
+        forwarder: asyncio.Task[None] | None = None
         try:
             hello = {"version": __version__, "devices": self._manager.devices()}
             await connection.send(dumps(envelope("hello", data=hello)))
+            forwarder = asyncio.create_task(self._forward(outbox, connection))
             async for message in connection:
                 task = asyncio.create_task(self._answer(connection, message))
                 self._tasks.add(task)
@@ -115,7 +116,8 @@ class BridgeServer:
             pass
         finally:
             self._hub.unsubscribe(outbox)
-            forwarder.cancel()
+            if forwarder is not None:
+                forwarder.cancel()
 
     async def _forward(self, outbox: asyncio.Queue[str], connection: ServerConnection) -> None:
         with contextlib.suppress(ConnectionClosed):

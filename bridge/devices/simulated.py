@@ -68,6 +68,7 @@ class Simulator:
         command = LINE_COMMANDS.get(words[0].lower())
         if command is None:
             self.scan(line.strip())
+            self.say(f"[scanner] {line.strip()}")
             return
         try:
             command(self, words[1:])
