@@ -439,8 +439,9 @@ class EmulatedPrinter(EmulatedDevice):
 
 class EmulatedSerialScale:
     """A Mettler Toledo 8217 scale on a pseudo-terminal: answers W with STX weight CR, or with
-    STX ? status CR when it has no weight to give. `link`, if given, is a symlink to the port that
-    lives as long as the scale is plugged (as udev's /dev/serial/by-id links do)."""
+    STX ? status CR when it has no weight to give; send() puts out continuous-mode frames. `link`,
+    if given, is a symlink to the port that lives as long as the scale is plugged (as udev's
+    /dev/serial/by-id links do)."""
 
     def __init__(self, link: Path | None = None) -> None:
         self._master, self._slave = os.openpty()
@@ -460,6 +461,10 @@ class EmulatedSerialScale:
     @property
     def path(self) -> str:
         return str(self.link) if self.link is not None else self.port
+
+    def send(self, frame: bytes) -> None:
+        """Send a frame unasked, as a scale in continuous mode does."""
+        os.write(self._master, frame)
 
     def answer(self) -> bytes:
         bits = (self.motion << 0) | (self.over << 1) | (self.under << 2) | (self.outside_zero << 3)

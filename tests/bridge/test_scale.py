@@ -9,6 +9,7 @@ from bridge.devices.hid import usage_pages
 from bridge.devices.scale import HidPosScale, SerialScale
 from bridge.devices.weights import SERIAL_PROTOCOLS, Reading, from_hid_report, read_frame, xor_hex
 from bridge.emulation import SCALE_REPORT_DESCRIPTOR, EmulatedHidScale, EmulatedScanner, EmulatedSerialScale
+from bridge.errors import ConfigError
 
 STABLE, MOTION, ZERO, UNDER, OVER = 4, 3, 2, 5, 6
 GRAMS, KILOGRAMS, OUNCES, POUNDS = 2, 3, 11, 12
@@ -131,8 +132,25 @@ def test_the_serial_scale_driver_asks_an_8217_scale_and_reads_its_answer():
     assert scale.requests == 3
 
 
+def test_a_scale_sending_continuous_frames_is_read_as_it_sends(start_bridge, open_page):
+    scale = EmulatedSerialScale()
+    try:
+        page = open_page(
+            start_bridge(serial_scales=(SerialScaleSettings(port=scale.port, protocol="st-gs"),))
+        )
+        assert page.hello["data"]["devices"][0]["driver"] == "serial-scale"
+        scale.send(b"US,GS,+  0.230kg\r\nST,GS,+  0.235kg\r\n")
+        assert page.expect("weight")["data"] == {"kg": "0.230", "stable": False, "status": "motion"}
+        assert page.expect("weight")["data"] == {"kg": "0.235", "stable": True, "status": "stable"}
+        scale.send(b"ST,GS,+  0.235kg\r\n" * 3 + b"ST,TR,+  0.100kg\r\n")  # no news, and a tare frame
+        assert page.command("weight.read")["data"]["kg"] == "0.235"
+        assert scale.requests == 0  # it was never asked
+    finally:
+        scale.unplug()
+
+
 def test_an_unknown_serial_protocol_is_a_configuration_error():
     config = SerialScaleSettings(port="loop://", protocol="no-such-scale")
     driver = SerialScale(Candidate("serial:loop://", "serial", "x", config, "scale"), Settings())
-    with pytest.raises(Exception, match="unknown scale protocol"):
+    with pytest.raises(ConfigError, match="unknown scale protocol"):
         asyncio.run(driver.open())
