@@ -19,6 +19,7 @@
  */
 (function () {
   "use strict";
+  if (window.HuotongBridge) return; // loaded twice (say, by an htmx swap): one client is enough
 
   var STORAGE_URL = "huotong.bridge.url";
   var STORAGE_TOKEN = "huotong.bridge.token";
