@@ -39,7 +39,9 @@ def ean13(n: int) -> str:
 async def measure(scans: int, warmup: int) -> list[float]:
     backend = EmulatedUsbBackend()
     scanner = backend.plug(EmulatedScanner())
-    settings = Settings(port=0, hosts=("127.0.0.1",), origins=(ORIGIN,), usb_backend=backend, read_timeout_ms=200)
+    settings = Settings(
+        port=0, hosts=("127.0.0.1",), origins=(ORIGIN,), usb_backend=backend, read_timeout_ms=200
+    )
     bridge = Bridge(settings, TOKEN)
     await bridge.start()
     latencies = []
@@ -77,8 +79,12 @@ def main() -> int:
     percentiles = statistics.quantiles(latencies, n=100, method="inclusive")
     p50, p99 = statistics.median(latencies), percentiles[98]
     print(f"bridge scan latency: emulated Enter key report -> websocket message, {len(latencies)} scans")
-    print(f"  p50 {p50:.3f} ms   p90 {percentiles[89]:.3f} ms   p99 {p99:.3f} ms   max {max(latencies):.3f} ms")
-    print(f"  mean {statistics.fmean(latencies):.3f} ms   wall {wall:.1f} s ({len(latencies) / wall:.0f} scans/s)")
+    print(
+        f"  p50 {p50:.3f} ms   p90 {percentiles[89]:.3f} ms   p99 {p99:.3f} ms   max {max(latencies):.3f} ms"
+    )
+    print(
+        f"  mean {statistics.fmean(latencies):.3f} ms   wall {wall:.1f} s ({len(latencies) / wall:.0f} scans/s)"
+    )
     print(f"  target p99 <= {TARGET_P99_MS} ms: {'met' if p99 <= TARGET_P99_MS else 'MISSED'}")
     return 0 if p99 <= TARGET_P99_MS else 1
 
