@@ -139,6 +139,15 @@ def _price(value) -> Decimal:
     return price
 
 
+def save_store_prices(prices: dict) -> None:
+    """{(store, sku): (price, member price)} as typed; an empty price means the list price."""
+    for (store, sku), (price, member_price) in prices.items():
+        if price.strip():
+            set_store_price(store, sku, price.strip(), member_price.strip() or None)
+        else:
+            clear_store_price(store, sku)
+
+
 def clear_store_price(store, sku: SKU) -> None:
     """The store goes back to the list price."""
     row = db.session.scalar(

@@ -105,15 +105,11 @@ def store_prices(product_id: int):
     stores = all_stores()
     skus = [sku for sku in product.skus if sku.active]
     if request.method == "POST":
+        prices = {(store, sku): (request.form.get(f"price-{store.id}-{sku.id}", ""),
+                                 request.form.get(f"member-{store.id}-{sku.id}", ""))
+                  for store in stores for sku in skus}
         try:
-            for store in stores:
-                for sku in skus:
-                    price = request.form.get(f"price-{store.id}-{sku.id}", "").strip()
-                    member = request.form.get(f"member-{store.id}-{sku.id}", "").strip()
-                    if price:
-                        services.set_store_price(store, sku, price, member or None)
-                    else:
-                        services.clear_store_price(store, sku)
+            services.save_store_prices(prices)
         except (ShopError, ValueError) as e:
             db.session.rollback()
             flash(_("Nothing was saved: %(reason)s", reason=str(e)), "error")

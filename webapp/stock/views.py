@@ -18,6 +18,7 @@ from webapp.stock import csv_io, queries, services
 from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
 from webapp.stock.models import Reason
 from webapp.stores.models import Store
+from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
 
 bp = Blueprint("stock", __name__)
@@ -33,8 +34,7 @@ REASON_LABELS = {
 @bp.get("/stock/")
 @require_role(*STAFF)
 def index():
-    stores = current_user.stores if not current_user.is_hq else db.session.scalars(
-        db.select(Store).order_by(Store.kind, Store.code)).all()
+    stores = all_stores() if current_user.is_hq else current_user.stores
     if len(stores) == 1:
         return redirect(url_for("stock.overview", store_id=stores[0].id))
     return render("stock/index.html", stores=stores)
