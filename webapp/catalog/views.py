@@ -1,6 +1,7 @@
 """HQ's catalogue screens: the product list, the product form, CSV in and out."""
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
@@ -15,6 +16,12 @@ from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/products")
+
+IMPORT_PAGE = {
+    "title": _l("Import products"), "columns": csv_io.COLUMNS,
+    "intro": _l("A CSV file, one row per SKU; rows with the same product name become its SKUs. "
+                "An existing SKU code is updated."),
+}
 
 
 @bp.get("/")
@@ -141,8 +148,8 @@ def import_products():
             count = csv_io.import_products(form.file.data.read())
         except ImportRejected as e:
             db.session.rollback()
-            return render("catalog/import.html", form=form, rejected=e, columns=csv_io.COLUMNS, status=422)
+            return render("import.html", form=form, rejected=e, status=422, **IMPORT_PAGE)
         db.session.commit()
         flash(_("Imported %(count)s rows.", count=count), "success")
         return htmx_redirect(url_for("catalog.index"))
-    return render("catalog/import.html", form=form, rejected=None, columns=csv_io.COLUMNS)
+    return render("import.html", form=form, rejected=None, **IMPORT_PAGE)

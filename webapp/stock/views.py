@@ -24,6 +24,11 @@ from webapp.web import htmx_redirect, render
 bp = Blueprint("stock", __name__)
 
 RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
+IMPORT_PAGE = {
+    "title": _l("Import opening stock"), "columns": csv_io.COLUMNS,
+    "intro": _l("A CSV file, one row per store and SKU; each row is received into the store "
+                "through the stock ledger."),
+}
 REASON_LABELS = {
     Reason.RECEIPT: _l("Received"), Reason.SALE: _l("Sold"), Reason.RETURN: _l("Returned"),
     Reason.TRANSFER: _l("Transfer"), Reason.COUNT: _l("Count"), Reason.WRITE_OFF: _l("Write-off"),
@@ -94,11 +99,11 @@ def import_opening_stock():
                                                 document_id=_document_number("OPEN"))
         except ImportRejected as e:
             db.session.rollback()
-            return render("stock/import.html", form=form, rejected=e, columns=csv_io.COLUMNS, status=422)
+            return render("import.html", form=form, rejected=e, status=422, **IMPORT_PAGE)
         db.session.commit()
         flash(_("Imported %(count)s rows.", count=count), "success")
         return htmx_redirect(url_for("stock.index"))
-    return render("stock/import.html", form=form, rejected=None, columns=csv_io.COLUMNS)
+    return render("import.html", form=form, rejected=None, **IMPORT_PAGE)
 
 
 def _document_number(prefix: str) -> str:
