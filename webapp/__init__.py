@@ -6,6 +6,7 @@ from flask import Flask
 from webapp import config as settings
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from webapp.web import BoundedInt
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "webapp", "translations")
 
     _init_extensions(app)
+    app.url_map.converters["int"] = BoundedInt
     _register_blueprints(app)
 
     from webapp import cli, pages

@@ -6,15 +6,28 @@ goods in kg to the gram). Never a float.
 """
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
+from webapp.errors import ShopError
+
 FEN = Decimal("0.01")
 GRAM = Decimal("0.001")
+# Far beyond any shop's figures, far inside a 64-bit integer of fen or thousandths.
+LARGEST = Decimal("1000000000")
 
 
-class NotExact(ValueError):
-    """A value has more decimals than its column can hold."""
+class NotANumber(ShopError, ValueError):
+    message = _l("%(value)s is not a number.")
+
+
+class NotExact(ShopError, ValueError):
+    message = _l("%(value)s has too many decimals: at most %(places)s.")
+
+
+class TooLarge(ShopError, ValueError):
+    message = _l("%(value)s is too large.")
 
 
 def to_decimal(value) -> Decimal:
@@ -23,10 +36,12 @@ def to_decimal(value) -> Decimal:
         raise TypeError("floats are not exact: pass a str, int or Decimal")
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation as e:
-        raise ValueError(f"not a number: {value!r}") from e
+    except InvalidOperation:
+        raise NotANumber(value=str(value)[:40]) from None
     if not result.is_finite():
-        raise ValueError(f"not a number: {value!r}")
+        raise NotANumber(value=str(value)[:40])
+    if abs(result) >= LARGEST:
+        raise TooLarge(value=str(value)[:40])
     return result
 
 
@@ -48,7 +63,7 @@ def quantity(value) -> Decimal:
 def _exact(value: Decimal, step: Decimal) -> Decimal:
     rounded = value.quantize(step)
     if rounded != value:
-        raise NotExact(f"{value} has more decimals than {step}")
+        raise NotExact(value=value, places=-step.as_tuple().exponent)
     return rounded
 
 

@@ -1,5 +1,22 @@
 """Small helpers every view uses: page-or-fragment rendering and htmx redirects."""
 from flask import make_response, redirect, render_template, request
+from werkzeug.routing import IntegerConverter
+
+LARGEST_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """<int:...> in URLs, refused (404) beyond what a database id can be."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """A whole-number query argument (?page=2); nonsense or out of range reads as the default."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= LARGEST_ID else default
 
 
 def wants_fragment() -> bool:

@@ -94,3 +94,20 @@ def test_a_cashier_sees_stock_but_cannot_receive(client, make_store, make_user, 
     login(make_user(Role.CASHIER, stores=[store]))
     assert client.get(f"/stock/stores/{store.id}").status_code == 200
     assert client.get(f"/stock/stores/{store.id}/receive").status_code == 403
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\t/evil.example",
+                                    "https://evil.example", "/\\evil.example"])
+def test_signing_in_never_sends_the_user_to_another_site(client, make_user, target):
+    make_user(Role.HQ_ADMIN, username="safe")
+    db.session.commit()
+    response = client.post("/login", query_string={"next": target},
+                           data={"username": "safe", "password": "secret-pass-1"})
+    assert response.status_code == 303 and response.location == "/"
+
+
+def test_signing_in_returns_to_the_page_asked_for(client, make_user):
+    make_user(Role.HQ_ADMIN, username="back")
+    db.session.commit()
+    response = client.post("/login?next=/admin/stores/", data={"username": "back", "password": "secret-pass-1"})
+    assert response.location == "/admin/stores/"

@@ -78,3 +78,11 @@ def test_hq_lands_on_the_head_office_page_and_staff_on_their_stock(client, make_
     login(make_user(Role.STORE_MANAGER, stores=[store]))
     assert client.get("/").location.endswith("/stock/")
     assert client.get("/stock/").location.endswith(f"/stock/stores/{store.id}")
+
+
+def test_absurd_ids_and_pages_are_not_found_rather_than_a_crash(client, make_user, login):
+    login(make_user(Role.HQ_ADMIN))
+    assert client.get("/admin/products/99999999999999999999").status_code == 404
+    assert client.get("/stock/stores/99999999999999999999").status_code == 404
+    assert client.get("/admin/products/?page=99999999999999999999&category=99999999999999999999").status_code == 200
+    assert client.get("/admin/products/?page=-3").status_code == 200

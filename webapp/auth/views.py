@@ -1,4 +1,6 @@
 """Signing in and out, the language choice, and the HQ's user list."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -49,8 +51,11 @@ def login():
 
 
 def _safe_next() -> str | None:
+    """A path on this site only: never another host, however a browser would read it."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    unsafe = (not target.startswith("/") or target.startswith("//") or "\\" in target
+              or any(ord(ch) < 32 for ch in target) or urlsplit(target).netloc)
+    return None if unsafe else target
 
 
 @bp.post("/logout")

@@ -13,7 +13,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.catalog.models import Tracking, Unit
 
@@ -30,7 +30,7 @@ class VariantForm(Form):
     sku_id = HiddenField()
     code = StringField(_l("SKU code"), validators=[DataRequired(), Length(max=40)])
     attributes = StringField(_l("Variant (e.g. 尺码=M; 颜色=红)"), validators=[Optional(), Length(max=200)])
-    list_price = DecimalField(_l("List price"), places=2, validators=[DataRequired(), NumberRange(min=Decimal(0))])
+    list_price = DecimalField(_l("List price"), places=2, validators=[InputRequired(), NumberRange(min=Decimal(0))])
     member_price = DecimalField(_l("Member price"), places=2, validators=[Optional(), NumberRange(min=Decimal(0))])
     barcodes = StringField(_l("Barcodes (separated by spaces)"), validators=[Optional(), Length(max=500)])
 

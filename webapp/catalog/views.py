@@ -13,7 +13,7 @@ from webapp.errors import ShopError
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.stores.queries import all_stores
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, int_arg, render
 
 bp = Blueprint("catalog", __name__, url_prefix="/admin/products")
 
@@ -28,11 +28,11 @@ IMPORT_PAGE = {
 @require_role(Role.HQ_ADMIN)
 def index():
     text = request.args.get("q", "")
-    category_id = request.args.get("category", type=int)
+    category_id = int_arg("category")
     tracking = request.args.get("tracking") or None
     weighed = {"yes": True, "no": False}.get(request.args.get("weighed", ""))
     page = paginate(queries.product_search(text, category_id, weighed, tracking),
-                           request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+                           int_arg("page", 1), current_app.config["PAGE_SIZE"])
     return render("catalog/index.html", "catalog/_product_table.html", page=page, q=text,
                   category_id=category_id, tracking=tracking, weighed=request.args.get("weighed", ""),
                   categories=queries.categories(), tracking_labels=TRACKING_LABELS, unit_labels=UNIT_LABELS)

@@ -19,7 +19,7 @@ from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
 from webapp.stock.models import Reason
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, int_arg, render
 
 bp = Blueprint("stock", __name__)
 
@@ -50,7 +50,7 @@ def index():
 def overview(store_id: int):
     store = db.get_or_404(Store, store_id)
     text = request.args.get("q", "")
-    page = paginate(queries.store_overview(store, text), request.args.get("page", 1, type=int),
+    page = paginate(queries.store_overview(store, text), int_arg("page", 1),
                     current_app.config["PAGE_SIZE"], scalars=False)
     return render("stock/overview.html", "stock/_stock_table.html", store=store, page=page,
                   rows=queries.rows(page.items), q=text)

@@ -1,0 +1,238 @@
+"""Ringing up a sale: open it, add and change lines, discounts, suspend, resume, void.
+
+Every change reprices the whole order through the one pricing seam
+(``webapp.promotions.services.price_cart``), then spreads the order discount
+over the lines so that the line amounts add up to the total to the fen.
+"""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from webapp.auth.models import Role, User
+from webapp.catalog.models import SKU, Tracking
+from webapp.errors import InvalidQuantity
+from webapp.extensions import db
+from webapp.numbers import money, quantity
+from webapp.promotions.services import Channel, price_cart
+from webapp.sales.allocation import allocate
+from webapp.sales.errors import (
+    DiscountNeedsApproval,
+    DiscountTooLarge,
+    InvalidDiscount,
+    NotAnApprover,
+    OrderNotOpen,
+    OrderNotSuspended,
+    PaymentTaken,
+    SerialAlreadyInSale,
+    SerialRequired,
+    ShiftClosed,
+    UnknownSerial,
+    WholeUnitsOnly,
+    WrongTill,
+)
+from webapp.sales.models import ZERO, Order, OrderKind, OrderLine, OrderStatus, PaymentStatus
+from webapp.sales.numbering import next_order_number
+from webapp.stock.models import Lot
+from webapp.stores.models import Store
+
+# Who may give a discount themselves, and approve a cashier's with their PIN.
+DISCOUNT_ROLES = {Role.STORE_MANAGER, Role.HQ_ADMIN, Role.FRANCHISEE}
+
+
+def may_discount(user: User, store: Store) -> bool:
+    return user.active and user.role in DISCOUNT_ROLES and user.can_access_store(store.id)
+
+
+def open_sale(store: Store, register=None, shift=None, cashier: User | None = None, *,
+              channel: Channel = Channel.POS) -> Order:
+    """A new, empty sale with its number; a till sale belongs to a register's open shift."""
+    check_till(store, register, shift)
+    order = Order(number=next_order_number(store), channel=Channel(channel).value, kind=OrderKind.SALE.value,
+                  status=OrderStatus.OPEN.value, store=store, register_id=register.id if register else None,
+                  shift_id=shift.id if shift else None, cashier_id=cashier.id if cashier else None)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> OrderLine:
+    """Add a scanned item: the same SKU again adds to its line; weighed goods and serials get their own."""
+    require_open(order)
+    qty = _valid_quantity(sku, qty)
+    lot = _lot_for(order, sku, qty, serial)
+    line = None
+    if not sku.product.weighed and sku.product.tracking != Tracking.SERIAL:
+        line = next((ln for ln in order.lines if ln.sku_id == sku.id and ln.lot_id == (lot and lot.id)), None)
+    if line is None:
+        line = OrderLine(sku=sku, quantity=qty, lot=lot, serial=lot.code if lot else None, unit_price=ZERO,
+                         regular_price=ZERO, priced_amount=ZERO, line_discount=ZERO,
+                         order_discount_share=ZERO, amount=ZERO)
+        order.lines.append(line)
+    else:
+        line.quantity += qty
+    reprice(order)
+    return line
+
+
+def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
+    require_open(order)
+    _own(order, line)
+    qty = _valid_quantity(line.sku, qty)
+    if line.sku.product.tracking == Tracking.SERIAL and qty != 1:
+        raise WholeUnitsOnly(name=line.sku.display_name, quantity=qty)
+    line.quantity = qty
+    reprice(order)
+    return line
+
+
+def remove_line(order: Order, line: OrderLine) -> None:
+    require_open(order)
+    _own(order, line)
+    order.lines.remove(line)
+    reprice(order)
+
+
+def apply_line_discount(order: Order, line: OrderLine, amount, *, user: User, approver: User | None = None) -> None:
+    """A discount off one line, given by someone allowed or approved by a manager; 0 takes it off."""
+    require_open(order)
+    _own(order, line)
+    amount = _valid_discount(amount, line.priced_amount)
+    line.discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
+    line.line_discount = amount
+    reprice(order)
+
+
+def apply_order_discount(order: Order, amount, *, user: User, approver: User | None = None) -> None:
+    """A discount off the whole order, spread over its lines; 0 takes it off."""
+    require_open(order)
+    amount = _valid_discount(amount, sum((ln.priced_amount - ln.line_discount for ln in order.lines), ZERO))
+    order.order_discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
+    order.order_discount = amount
+    reprice(order)
+
+
+def suspend(order: Order) -> None:
+    require_open(order)
+    order.status = OrderStatus.SUSPENDED.value
+    db.session.flush()
+
+
+def resume(order: Order, *, register=None, shift=None) -> None:
+    """Back to the till; given a shift, the sale moves to it (its own shift may have closed)."""
+    if order.status != OrderStatus.SUSPENDED:
+        raise OrderNotSuspended(number=order.number)
+    if shift is not None:
+        check_till(order.store, register, shift)
+        order.register_id, order.shift_id = register.id, shift.id
+    elif order.shift is not None and not order.shift.is_open:
+        raise ShiftClosed()
+    order.status = OrderStatus.OPEN.value
+    db.session.flush()
+
+
+def void(order: Order) -> None:
+    """Cancel a sale before payment."""
+    if order.status not in (OrderStatus.OPEN, OrderStatus.SUSPENDED):
+        raise OrderNotOpen(number=order.number)
+    if any(p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PENDING) for p in order.payments):
+        raise PaymentTaken(number=order.number)
+    order.status = OrderStatus.VOIDED.value
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- shared rules
+
+
+def check_till(store: Store, register, shift) -> None:
+    """The register is the store's, the shift the register's, and still open."""
+    if register is not None and register.store_id != store.id:
+        raise WrongTill()
+    if shift is not None:
+        if register is None or shift.register_id != register.id:
+            raise WrongTill()
+        if not shift.is_open:
+            raise ShiftClosed()
+
+
+def require_open(order: Order) -> None:
+    if order.status != OrderStatus.OPEN:
+        raise OrderNotOpen(number=order.number)
+    if order.shift is not None and not order.shift.is_open:
+        raise ShiftClosed()
+
+
+def reprice(order: Order) -> None:
+    """Prices from the seam, discounts kept within the amounts, the order discount spread exactly."""
+    lines = order.lines
+    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in lines])
+    for line, priced in zip(lines, cart.lines, strict=True):
+        line.unit_price, line.regular_price, line.priced_amount = (
+            priced.unit_price, priced.regular_price, priced.amount)
+        line.line_discount = min(line.line_discount, priced.amount)
+        if not line.line_discount:
+            line.discount_approved_by_id = None
+    nets = [ln.priced_amount - ln.line_discount for ln in lines]
+    order.order_discount = min(order.order_discount or ZERO, sum(nets, ZERO))
+    if not order.order_discount:
+        order.order_discount_approved_by_id = None
+    for line, net, share in zip(lines, nets, allocate(order.order_discount, nets), strict=True):
+        line.order_discount_share, line.amount = share, net - share
+    order.subtotal = sum((ln.priced_amount for ln in lines), ZERO)
+    order.discount = sum((ln.line_discount for ln in lines), ZERO) + order.order_discount
+    order.total = sum((ln.amount for ln in lines), ZERO)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _valid_quantity(sku: SKU, qty) -> Decimal:
+    qty = quantity(qty)
+    if qty <= 0:
+        raise InvalidQuantity(quantity=qty)
+    if not sku.product.weighed and qty != qty.to_integral_value():
+        raise WholeUnitsOnly(name=sku.display_name, quantity=qty)
+    return qty
+
+
+def _lot_for(order: Order, sku: SKU, qty: Decimal, serial: str | None) -> Lot | None:
+    """The serial number (or lot code) scanned with the item, if the SKU is tracked."""
+    tracking = sku.product.tracking
+    code = (serial or "").strip()
+    if tracking == Tracking.NONE or (tracking == Tracking.LOT and not code):
+        return None
+    if not code:
+        raise SerialRequired(name=sku.display_name)
+    if tracking == Tracking.SERIAL and qty != 1:
+        raise WholeUnitsOnly(name=sku.display_name, quantity=qty)
+    lot = db.session.scalar(select(Lot).where(Lot.sku_id == sku.id, Lot.code == code))
+    if lot is None:
+        raise UnknownSerial(serial=code, name=sku.display_name)
+    if tracking == Tracking.SERIAL and any(ln.lot_id == lot.id for ln in order.lines):
+        raise SerialAlreadyInSale(serial=code)
+    return lot
+
+
+def _own(order: Order, line: OrderLine) -> None:
+    if line not in order.lines:
+        raise ValueError(f"line {line.id} is not on order {order.number}")
+
+
+def _valid_discount(amount, limit: Decimal) -> Decimal:
+    amount = money(amount)
+    if amount < 0:
+        raise InvalidDiscount(discount=amount)
+    if amount > limit:
+        raise DiscountTooLarge(discount=amount, limit=limit)
+    return amount
+
+
+def _approval(store: Store, user: User, approver: User | None) -> User:
+    """Who answers for a discount: the user if allowed, else the approving manager."""
+    if approver is None:
+        if may_discount(user, store):
+            return user
+        raise DiscountNeedsApproval()
+    if not may_discount(approver, store):
+        raise NotAnApprover(name=approver.display_name or approver.username)
+    return approver

@@ -1,0 +1,210 @@
+"""Paying: one call completes a sale, exactly once per idempotency key.
+
+``complete_sale`` runs in the caller's transaction, inside a savepoint:
+claim the order for the key (a guarded UPDATE: a second request waits on the
+row, then finds the sale made), move the stock out through the ledger, charge
+the non-cash payments, write the payments. If a charge is declined or times
+out, the charges already made in this call are refunded and the savepoint
+rolls back: the sale stays open, nothing is lost. A timed-out charge is kept
+as a *pending* payment (commit after catching ``PaymentPending`` to keep it);
+``check_payment`` asks the provider later, and a payment found succeeded
+counts toward the sale when it is completed.
+"""
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.models import User
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.numbers import money, round_money
+from webapp.sales.cart import require_open
+from webapp.sales.errors import (
+    DuplicateRequest,
+    EmptySale,
+    InvalidPayment,
+    OrderNotOpen,
+    Overpaid,
+    PaymentCodeRequired,
+    PaymentDeclined,
+    PaymentPending,
+    Underpaid,
+)
+from webapp.sales.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from webapp.sales.payments import PaymentResult, get_provider
+from webapp.stock import services as stock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    """One tender: for cash, ``amount`` is the money handed over; otherwise the amount charged."""
+
+    method: str
+    amount: Decimal | str | int
+    auth_code: str = ""  # the customer's payment code, or the card terminal's reference
+
+
+@dataclass
+class _Charge:
+    method: PaymentMethod
+    amount: Decimal
+    auth_code: str
+    reference: str = ""
+    result: PaymentResult | None = None
+
+
+class _ChargeFailed(Exception):
+    def __init__(self, charge: _Charge):
+        self.charge = charge
+
+
+class _Taken(Exception):
+    """Another request completed this order first."""
+
+
+def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, client_uuid: str) -> Order:
+    """Take the payments and complete the sale; the same ``client_uuid`` again returns the sale made."""
+    done = completed_with(client_uuid)
+    if done is not None:
+        return done
+    require_open(order)
+    if not order.lines:
+        raise EmptySale()
+    cash, charges = _plan(order, payments)
+    made: list[_Charge] = []
+    try:
+        with db.session.begin_nested():
+            if not _claim(order, client_uuid):
+                raise _Taken()
+            _move_stock(order, user)
+            for charge in charges:
+                _charge(order, charge)
+                made.append(charge)
+            _record(order, cash, charges)
+            order.status, order.completed_at, order.cashier_id = OrderStatus.COMPLETED.value, utcnow(), user.id
+            db.session.flush()
+    except _Taken:
+        db.session.refresh(order)
+        if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:
+            return order
+        raise OrderNotOpen(number=order.number) from None
+    except IntegrityError:  # the key is another order's, completed meanwhile
+        done = completed_with(client_uuid)
+        if done is None:
+            raise DuplicateRequest() from None
+        return done
+    except _ChargeFailed as failure:
+        _refund(made)
+        charge = failure.charge
+        if charge.result.status == PaymentStatus.DECLINED:
+            raise PaymentDeclined(reason=charge.result.message) from None
+        db.session.add(Payment(order=order, method=charge.method.value, amount=charge.amount,
+                               merchant_reference=charge.reference, status=PaymentStatus.PENDING.value,
+                               message=charge.result.message[:200]))
+        db.session.flush()
+        raise PaymentPending() from None
+    except BaseException:
+        _refund(made)
+        raise
+    return order
+
+
+def check_payment(payment: Payment) -> Payment:
+    """Ask the provider about a pending payment; it becomes succeeded or declined, or stays pending."""
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    result = get_provider(payment.method).query(payment.merchant_reference)
+    if result.status == PaymentStatus.SUCCEEDED:
+        payment.status, payment.reference = PaymentStatus.SUCCEEDED.value, result.transaction_id
+    elif result.status == PaymentStatus.DECLINED:
+        payment.status = PaymentStatus.DECLINED.value
+    payment.message = result.message[:200]
+    db.session.flush()
+    return payment
+
+
+def completed_with(client_uuid: str | None) -> Order | None:
+    if not client_uuid:
+        return None
+    return db.session.scalar(select(Order).where(Order.client_uuid == client_uuid,
+                                                 Order.status == OrderStatus.COMPLETED.value))
+
+
+def _plan(order: Order, inputs: list[PaymentInput]) -> tuple[tuple | None, list[_Charge]]:
+    """Check the tenders cover the total exactly (only cash gives change); nothing is charged yet."""
+    if any(p.status == PaymentStatus.PENDING for p in order.payments):
+        raise PaymentPending()
+    taken = sum((p.amount for p in order.payments if p.status == PaymentStatus.SUCCEEDED), ZERO)
+    due = order.total - taken
+    handed, charges = ZERO, []
+    for tender in inputs:
+        method, amount = PaymentMethod(tender.method), money(tender.amount)
+        if amount <= 0:
+            raise InvalidPayment(amount=amount)
+        if method == PaymentMethod.CASH:
+            handed += amount
+        elif not tender.auth_code.strip():
+            raise PaymentCodeRequired()
+        else:
+            charges.append(_Charge(method, amount, tender.auth_code.strip()))
+    charged = sum((c.amount for c in charges), ZERO)
+    if charged > due or (handed and charged == due):
+        raise Overpaid(extra=charged + handed - due)
+    cash_due = due - charged
+    if handed < cash_due:
+        raise Underpaid(missing=cash_due - handed)
+    cash = (handed, cash_due, handed - cash_due) if handed else None
+    return cash, charges
+
+
+def _claim(order: Order, client_uuid: str) -> bool:
+    result = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.OPEN.value,
+               or_(Order.client_uuid.is_(None), Order.client_uuid == client_uuid))
+        .values(client_uuid=client_uuid)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1
+
+
+def _move_stock(order: Order, user: User) -> None:
+    """Out of the shelf through the ledger; each line keeps its cost (and its lot, when one)."""
+    for line in order.lines:
+        moves = stock.sell(order.store, line.sku, line.quantity, user=user,
+                           document=("order", order.number), lot=line.lot)
+        line.unit_cost = round_money(sum(m.unit_cost * m.quantity for m in moves) / line.quantity)
+        if line.lot_id is None and len({m.lot_id for m in moves}) == 1:
+            line.lot = moves[0].lot
+
+
+def _charge(order: Order, charge: _Charge) -> None:
+    charge.reference = f"{order.number}-{secrets.token_hex(3)}"
+    charge.result = get_provider(charge.method).charge(charge.amount, charge.auth_code, charge.reference)
+    if not charge.result.succeeded:
+        raise _ChargeFailed(charge)
+
+
+def _record(order: Order, cash: tuple | None, charges: list[_Charge]) -> None:
+    if cash:
+        handed, applied, change = cash
+        db.session.add(Payment(order=order, method=PaymentMethod.CASH.value, amount=applied, tendered=handed,
+                               change=change, status=PaymentStatus.SUCCEEDED.value))
+    for c in charges:
+        db.session.add(Payment(order=order, method=c.method.value, amount=c.amount,
+                               reference=c.result.transaction_id, merchant_reference=c.reference,
+                               status=PaymentStatus.SUCCEEDED.value, message=c.result.message[:200]))
+
+
+def _refund(charges: list[_Charge]) -> None:
+    """Give back what this call charged, when the sale cannot complete."""
+    for c in charges:
+        result = get_provider(c.method).refund(c.result.transaction_id, c.amount, c.reference + "-R")
+        if not result.succeeded:
+            log.error("could not refund %s %s (%s): %s", c.method, c.amount, c.reference, result.message)

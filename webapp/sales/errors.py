@@ -1,0 +1,104 @@
+"""What can go wrong at the till and with orders, in words a shop understands."""
+from flask_babel import lazy_gettext as _l
+
+from webapp.errors import ShopError
+
+
+class OrderNotOpen(ShopError):
+    message = _l("Order %(number)s is no longer open.")
+
+
+class OrderNotSuspended(ShopError):
+    message = _l("Order %(number)s is not suspended.")
+
+
+class ShiftClosed(ShopError):
+    message = _l("The shift is closed: open a new shift to go on.")
+
+
+class WrongTill(ShopError):
+    message = _l("This register or shift does not belong to this store.")
+
+
+class EmptySale(ShopError):
+    message = _l("The sale has no items.")
+
+
+class WholeUnitsOnly(ShopError):
+    message = _l("%(name)s is sold in whole units (got %(quantity)s).")
+
+
+class SerialRequired(ShopError):
+    message = _l("%(name)s has serial numbers: scan the serial number.")
+
+
+class UnknownSerial(ShopError):
+    message = _l("Serial number %(serial)s of %(name)s is not known.")
+
+
+class SerialAlreadyInSale(ShopError):
+    message = _l("Serial number %(serial)s is already in this sale.")
+
+
+class DiscountNeedsApproval(ShopError):
+    message = _l("A discount needs a manager's approval.")
+
+
+class NotAnApprover(ShopError):
+    message = _l("%(name)s cannot approve discounts in this store.")
+
+
+class InvalidDiscount(ShopError, ValueError):
+    message = _l("A discount cannot be negative (got %(discount)s).")
+
+
+class DiscountTooLarge(ShopError):
+    message = _l("A discount of %(discount)s is more than the amount of %(limit)s.")
+
+
+class InvalidPayment(ShopError, ValueError):
+    message = _l("A payment must be more than zero (got %(amount)s).")
+
+
+class Underpaid(ShopError):
+    message = _l("%(missing)s is still to pay.")
+
+
+class Overpaid(ShopError):
+    message = _l("The payments are %(extra)s more than the total; only cash gives change.")
+
+
+class PaymentCodeRequired(ShopError):
+    message = _l("Scan the customer's payment code or enter the card terminal's reference.")
+
+
+class PaymentDeclined(ShopError):
+    message = _l("The payment was declined: %(reason)s")
+
+
+class PaymentPending(ShopError):
+    message = _l("The payment is not confirmed yet: check it again before taking another payment.")
+
+
+class PaymentTaken(ShopError):
+    message = _l("Order %(number)s has a payment taken: it cannot be voided.")
+
+
+class DuplicateRequest(ShopError):
+    message = _l("This request was already used for another order.")
+
+
+class RefundDeclined(ShopError):
+    message = _l("The refund was declined: %(reason)s")
+
+
+class NotReturnable(ShopError):
+    message = _l("Order %(number)s is not a completed sale and cannot be returned.")
+
+
+class NothingToReturn(ShopError):
+    message = _l("Pick at least one line to return.")
+
+
+class ReturnTooMuch(ShopError):
+    message = _l("Only %(returnable)s of %(name)s can still be returned (asked for %(requested)s).")

@@ -1,0 +1,155 @@
+"""Orders for every channel, their lines and payments.
+
+Signs: a sale and a return both carry positive quantities and amounts (a
+return order's total is the money given back); only payments carry the
+direction of the money: a refund is a payment with a negative amount.
+
+An order refers to the till it was rung up on (``Register``, ``Shift`` of
+``webapp.pos.models``) by name only, so sales never imports the till; the
+till's models must be imported with these (``create_app`` does).
+"""
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.auth.models import User
+from webapp.catalog.models import SKU
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.numbers import Money, Quantity
+from webapp.stock.models import Lot
+from webapp.stores.models import Store
+
+ZERO = Decimal("0.00")
+
+
+class OrderKind(StrEnum):
+    SALE = "sale"
+    RETURN = "return"
+
+
+class OrderStatus(StrEnum):
+    OPEN = "open"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    VOIDED = "voided"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+
+
+class PaymentStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    DECLINED = "declined"
+    TIMEOUT = "timeout"
+    PENDING = "pending"  # the provider has not said yet (after a timeout): ask it again
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_store_status", "store_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # HZ01-20261121-0007
+    channel: Mapped[str] = mapped_column(String(10))  # webapp.promotions.services.Channel
+    kind: Mapped[str] = mapped_column(String(10), default=OrderKind.SALE)
+    status: Mapped[str] = mapped_column(String(10), default=OrderStatus.OPEN)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    register_id: Mapped[int | None] = mapped_column(ForeignKey("pos_registers.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("pos_shifts.id"), index=True)
+    cashier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The idempotency key: the till's UUID for this sale; a retried "pay" finds the sale made.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    original_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=ZERO)  # priced lines, before discounts
+    discount: Mapped[Decimal] = mapped_column(Money, default=ZERO)  # line discounts + order discount
+    order_discount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    order_discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    store: Mapped[Store] = relationship()
+    cashier: Mapped[User | None] = relationship(foreign_keys=[cashier_id])
+    order_discount_approved_by: Mapped[User | None] = relationship(foreign_keys=[order_discount_approved_by_id])
+    register = relationship("Register")
+    shift = relationship("Shift")
+    original: Mapped["Order | None"] = relationship(remote_side=[id])
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan")
+    payments: Mapped[list["Payment"]] = relationship(
+        back_populates="order", order_by="Payment.id", cascade="all, delete-orphan")
+
+    @property
+    def is_return(self) -> bool:
+        return self.kind == OrderKind.RETURN
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number} {self.kind} {self.status}>"
+
+
+class OrderLine(db.Model):
+    """amount = priced_amount − line_discount − order_discount_share, exact to the fen."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(Money)  # from the pricing seam
+    regular_price: Mapped[Decimal] = mapped_column(Money)
+    priced_amount: Mapped[Decimal] = mapped_column(Money)  # the seam's line amount, rounded once
+    line_discount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    order_discount_share: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    unit_cost: Mapped[Decimal | None] = mapped_column(Money)  # from the stock moves, at completion
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    serial: Mapped[str | None] = mapped_column(String(60))
+    original_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"), index=True)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    sku: Mapped[SKU] = relationship()
+    lot: Mapped[Lot | None] = relationship()
+    discount_approved_by: Mapped[User | None] = relationship()
+    original_line: Mapped["OrderLine | None"] = relationship(remote_side=[id])
+
+
+class Payment(db.Model):
+    """Money for an order: positive in, negative out (a refund)."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(Money)  # what counts toward the order (cash: net of change)
+    tendered: Mapped[Decimal | None] = mapped_column(Money)  # cash handed over
+    change: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    reference: Mapped[str] = mapped_column(String(64), default="")  # terminal ref or provider transaction id
+    merchant_reference: Mapped[str | None] = mapped_column(String(64), index=True)  # ours, for query()
+    original_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))  # a refund's payment
+    status: Mapped[str] = mapped_column(String(10), default=PaymentStatus.SUCCEEDED)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+    original_payment: Mapped["Payment | None"] = relationship(remote_side=[id])
+
+
+class OrderCounter(db.Model):
+    """The last order number given out per store and local day."""
+
+    __tablename__ = "order_counters"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,71 @@
+"""Reads of orders for the till screens: find a receipt, suspended sales, what can be returned."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from webapp.catalog.models import SKU
+from webapp.extensions import db
+from webapp.sales.models import ZERO, Order, OrderKind, OrderLine, OrderStatus
+from webapp.sales.returns import returned_so_far
+from webapp.stock.models import Location, Lot, StockLevel, Usage
+from webapp.stores.models import Store
+
+
+@dataclass(frozen=True)
+class Returnable:
+    line: OrderLine
+    sold: Decimal
+    returned: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.sold - self.returned
+
+
+@dataclass(frozen=True)
+class NegativeLevel:
+    sku: SKU
+    lot: Lot | None
+    on_hand: Decimal
+
+
+def order_by_number(number: str) -> Order | None:
+    """The order a receipt's barcode or QR names."""
+    return db.session.scalar(select(Order).where(Order.number == number.strip()))
+
+
+def suspended_sales(store: Store, register=None) -> list[Order]:
+    query = select(Order).where(Order.store_id == store.id, Order.kind == OrderKind.SALE.value,
+                                Order.status == OrderStatus.SUSPENDED.value)
+    if register is not None:
+        query = query.where(Order.register_id == register.id)
+    return list(db.session.scalars(query.order_by(Order.created_at, Order.id)))
+
+
+def returnable(original: Order) -> list[Returnable]:
+    """Each line of a sale with what is sold and already returned."""
+    before = returned_so_far(original)
+    return [Returnable(line, line.quantity, before.get(line.id, (ZERO, ZERO))[0]) for line in original.lines]
+
+
+def returns_of(original: Order) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).where(Order.original_order_id == original.id, Order.status == OrderStatus.COMPLETED.value)
+        .order_by(Order.id)))
+
+
+def negative_levels(store: Store) -> list[NegativeLevel]:
+    """Shelf stock below zero: till sales of goods the books did not have; count them next.
+
+    (Stock alerts, issue 5, will raise these as alerts; until then this is the list.)
+    """
+    rows = db.session.execute(
+        select(SKU, Lot, StockLevel.on_hand)
+        .join(StockLevel, StockLevel.sku_id == SKU.id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .outerjoin(Lot, Lot.id == StockLevel.lot_id)
+        .where(Location.store_id == store.id, Location.usage == Usage.INTERNAL.value, StockLevel.on_hand < 0)
+        .order_by(StockLevel.on_hand, SKU.code)
+    )
+    return [NegativeLevel(sku, lot, on_hand) for sku, lot, on_hand in rows]

@@ -1,0 +1,73 @@
+"""The receipt (小票) document the till sends to the bridge's ``print`` command.
+
+The format is the bridge's (docs/bridge.md, "The receipt document";
+bridge/devices/receipt.py lays it out): money and quantities as decimal
+strings, never floats; the server computes, the printer lays out.
+"""
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from webapp.numbers import FEN
+from webapp.sales.models import Order, PaymentMethod
+from webapp.sales.numbering import local_time
+
+DEFAULT_WIDTH = 80
+
+
+def method_label(method: str) -> str:
+    return {
+        PaymentMethod.CASH: _("Cash"),
+        PaymentMethod.CARD: _("Bank card"),
+        PaymentMethod.WECHAT: _("WeChat Pay"),
+        PaymentMethod.ALIPAY: _("Alipay"),
+    }[PaymentMethod(method)]
+
+
+def receipt_document(order: Order) -> dict:
+    """A sale's or a return's receipt, for 58 or 80 mm paper as the register is set."""
+    width = order.register.receipt_width if order.register is not None else DEFAULT_WIDTH
+    store, cashier = order.store, order.cashier
+    document = {
+        "number": order.number,
+        "paper": f"{width}mm",
+        "store": {"name": store.name, "lines": [text for text in (store.address, store.phone) if text]},
+        "time": local_time(order.completed_at or order.created_at).strftime("%Y-%m-%d %H:%M"),
+        "cashier": (cashier.display_name or cashier.username) if cashier else "",
+        "lines": [_line(line, order.is_return) for line in order.lines],
+        "discounts": _discounts(order),
+        "totals": [{"label": _("Refund") if order.is_return else _("Total"), "amount": _money(order.total)}],
+        "payments": [{"method": method_label(p.method), "amount": _money(p.tendered or p.amount)}
+                     for p in order.payments if p.status == "succeeded"],
+        # A 58 mm roll is too narrow for a Code 128 of the order number: a QR code there.
+        "code": "barcode" if width == 80 else "qr",
+        "footer": [_("Keep your receipt for returns. Thank you!")],
+        "labels": {"number": _("No."), "time": _("Time"), "cashier": _("Cashier"), "item": _("Item"),
+                   "qty": _("Qty"), "price": _("Price"), "amount": _("Amount"), "change": _("Change")},
+    }
+    cash = [p for p in order.payments if p.method == PaymentMethod.CASH and p.tendered is not None]
+    if cash:
+        document["change"] = _money(sum((p.change for p in cash), Decimal("0")))
+    return document
+
+
+def _line(line, is_return: bool) -> dict:
+    name = line.sku.display_name + (f" {line.serial}" if line.serial else "")
+    return {"name": name, "qty": _quantity(line.quantity), "unit_price": _money(line.unit_price),
+            "amount": _money(line.amount if is_return else line.priced_amount)}
+
+
+def _discounts(order: Order) -> list[dict]:
+    rows = [{"name": _("Discount: %(item)s", item=line.sku.display_name), "amount": _money(-line.line_discount)}
+            for line in order.lines if line.line_discount]
+    if order.order_discount:
+        rows.append({"name": _("Order discount"), "amount": _money(-order.order_discount)})
+    return rows
+
+
+def _money(value: Decimal) -> str:
+    return str(Decimal(value).quantize(FEN))
+
+
+def _quantity(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else str(value)

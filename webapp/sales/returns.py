@@ -1,0 +1,169 @@
+"""Customer returns: a return order with its ledger moves and refunds.
+
+A return never takes back more of a line than was sold less what earlier
+returns took back. Its refund is the line's amount pro rata, rounded so that
+all returns of a line together give back exactly what the line cost.
+"""
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.models import User
+from webapp.clock import utcnow
+from webapp.errors import InvalidQuantity
+from webapp.extensions import db
+from webapp.numbers import quantity
+from webapp.sales.allocation import pro_rata_refund
+from webapp.sales.cart import check_till
+from webapp.sales.checkout import completed_with
+from webapp.sales.errors import (
+    DuplicateRequest,
+    NothingToReturn,
+    NotReturnable,
+    RefundDeclined,
+    ReturnTooMuch,
+)
+from webapp.sales.models import (
+    ZERO,
+    Order,
+    OrderKind,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
+from webapp.sales.numbering import next_order_number
+from webapp.sales.payments import get_provider
+from webapp.stock import services as stock
+
+
+class RefundMethod(StrEnum):
+    ORIGINAL = "original"  # back the way it was paid: card, WeChat, Alipay first, then cash
+    CASH = "cash"
+
+
+def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, user: User, shift=None,
+                 register=None, refund_method: str = RefundMethod.ORIGINAL, damaged: bool = False,
+                 client_uuid: str | None = None) -> Order:
+    """Take goods back from a completed sale; the same ``client_uuid`` again returns the same return."""
+    done = completed_with(client_uuid)
+    if done is not None:
+        return done
+    if original.kind != OrderKind.SALE or original.status != OrderStatus.COMPLETED:
+        raise NotReturnable(number=original.number)
+    refund_method = RefundMethod(refund_method)
+    store = register.store if register is not None else original.store
+    check_till(store, register, shift)
+    _lock(original)
+    wanted = _wanted(original, picks)
+    before = returned_so_far(original)
+    for line, qty in wanted.items():
+        left = line.quantity - before.get(line.id, (ZERO, ZERO))[0]
+        if qty > left:
+            raise ReturnTooMuch(name=line.sku.display_name, returnable=left, requested=qty)
+    try:
+        with db.session.begin_nested():
+            order = Order(number=next_order_number(store), channel=original.channel, kind=OrderKind.RETURN.value,
+                          status=OrderStatus.OPEN.value, store_id=store.id, cashier_id=user.id,
+                          register_id=register.id if register else None, shift_id=shift.id if shift else None,
+                          client_uuid=client_uuid or None, original_order_id=original.id)
+            db.session.add(order)
+            db.session.flush()
+            for line, qty in wanted.items():
+                _take_back(order, line, qty, before.get(line.id, (ZERO, ZERO)), user, damaged)
+            order.subtotal = order.total = sum((ln.amount for ln in order.lines), ZERO)
+            _refund(order, original, refund_method)
+            order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
+            db.session.flush()
+    except IntegrityError:
+        done = completed_with(client_uuid)
+        if done is None:
+            raise DuplicateRequest() from None
+        return done
+    return order
+
+
+def returned_so_far(original: Order) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per line of a sale: (quantity taken back, amount refunded) by completed returns."""
+    rows = db.session.execute(
+        select(OrderLine.original_line_id, func.sum(OrderLine.quantity), func.sum(OrderLine.amount))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.original_order_id == original.id, Order.status == OrderStatus.COMPLETED.value)
+        .group_by(OrderLine.original_line_id)
+    )
+    return {line_id: (quantity(qty), Decimal(amount)) for line_id, qty, amount in rows}
+
+
+def _wanted(original: Order, picks) -> dict[OrderLine, Decimal]:
+    wanted: dict[OrderLine, Decimal] = {}
+    for line, qty in picks:
+        if line.order_id != original.id:
+            raise ValueError(f"line {line.id} is not on order {original.number}")
+        qty = quantity(qty)
+        if qty < 0:
+            raise InvalidQuantity(quantity=qty)
+        if qty:
+            wanted[line] = wanted.get(line, ZERO) + qty
+    if not wanted:
+        raise NothingToReturn()
+    return wanted
+
+
+def _lock(original: Order) -> None:
+    """One return of a sale at a time (PostgreSQL row lock; SQLite has one writer)."""
+    db.session.execute(select(Order.id).where(Order.id == original.id).with_for_update())
+
+
+def _take_back(order: Order, line: OrderLine, qty: Decimal, before: tuple[Decimal, Decimal], user: User,
+               damaged: bool) -> None:
+    refund = pro_rata_refund(line.amount, line.quantity, before[0], before[1], qty)
+    order.lines.append(OrderLine(
+        sku_id=line.sku_id, quantity=qty, unit_price=line.unit_price, regular_price=line.regular_price,
+        priced_amount=refund, line_discount=ZERO, order_discount_share=ZERO, amount=refund,
+        unit_cost=line.unit_cost, lot_id=line.lot_id, serial=line.serial, original_line_id=line.id))
+    stock.take_back(order.store, line.sku, qty, user=user, document=("order", order.number),
+                    unit_cost=line.unit_cost, lot=line.lot, damaged=damaged)
+
+
+def _refund(order: Order, original: Order, method: RefundMethod) -> None:
+    """Refund payments (negative): in cash, or back to the original payments, non-cash first."""
+    left = order.total
+    if method == RefundMethod.ORIGINAL:
+        refunded = _refunded_per_payment(original)
+        paid = [p for p in original.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]
+        for payment in sorted(paid, key=lambda p: (p.method == PaymentMethod.CASH, p.id)):
+            part = min(left, payment.amount - refunded.get(payment.id, ZERO))
+            if part > 0:
+                _refund_payment(order, payment, part)
+                left -= part
+    if left > 0:
+        order.payments.append(Payment(method=PaymentMethod.CASH.value, amount=-left,
+                                      status=PaymentStatus.SUCCEEDED.value))
+
+
+def _refund_payment(order: Order, payment: Payment, amount: Decimal) -> None:
+    refund = Payment(method=payment.method, amount=-amount, original_payment_id=payment.id,
+                     status=PaymentStatus.SUCCEEDED.value)
+    if payment.method != PaymentMethod.CASH:
+        reference = f"{order.number}-{len(order.payments) + 1}"
+        result = get_provider(payment.method).refund(payment.reference, amount, reference)
+        if not result.succeeded:
+            raise RefundDeclined(reason=result.message)
+        refund.reference, refund.merchant_reference, refund.message = (
+            result.transaction_id, reference, result.message[:200])
+    order.payments.append(refund)
+
+
+def _refunded_per_payment(original: Order) -> dict[int, Decimal]:
+    rows = db.session.execute(
+        select(Payment.original_payment_id, func.sum(Payment.amount))
+        .join(Order, Order.id == Payment.order_id)
+        .where(Order.original_order_id == original.id, Order.status == OrderStatus.COMPLETED.value,
+               Payment.status == PaymentStatus.SUCCEEDED.value, Payment.original_payment_id.is_not(None))
+        .group_by(Payment.original_payment_id)
+    )
+    return {payment_id: -Decimal(total) for payment_id, total in rows}
+

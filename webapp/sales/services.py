@@ -1,0 +1,27 @@
+"""The sales services, in one place for the views.
+
+Ringing up lives in ``cart``, paying in ``checkout``, returns in ``returns``;
+none commits: the request commits once.
+"""
+from webapp.sales.cart import (
+    DISCOUNT_ROLES,
+    add_item,
+    apply_line_discount,
+    apply_order_discount,
+    may_discount,
+    open_sale,
+    remove_line,
+    reprice,
+    resume,
+    set_quantity,
+    suspend,
+    void,
+)
+from webapp.sales.checkout import PaymentInput, check_payment, complete_sale
+from webapp.sales.returns import RefundMethod, return_lines
+
+__all__ = [
+    "DISCOUNT_ROLES", "PaymentInput", "RefundMethod", "add_item", "apply_line_discount", "apply_order_discount",
+    "check_payment", "complete_sale", "may_discount", "open_sale", "remove_line", "reprice", "resume",
+    "return_lines", "set_quantity", "suspend", "void",
+]
