@@ -16,7 +16,11 @@ from webapp.extensions import db
 
 MISSING_COLUMNS = _l("The file lacks the columns: %(columns)s.")
 NOT_TEXT = _l("The file is not a CSV text file.")
+EXTRA_CELLS = _l("This row has more cells than the header.")
 EMPTY_FILE = _l("The file has no rows.")
+
+
+EXTRA = "\x00extra"  # where DictReader puts cells beyond the header
 
 
 @dataclass
@@ -45,12 +49,12 @@ def read_rows(data: bytes, required: Iterable[str]) -> list[dict[str, str]]:
             continue
     else:
         raise ImportRejected([RowError(1, str(NOT_TEXT))])
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), restkey=EXTRA, restval="")
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in required if c not in columns]
     if missing:
         raise ImportRejected([RowError(1, str(MISSING_COLUMNS % {"columns": ", ".join(missing)}))])
-    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    rows = [{k.strip(): v if k == EXTRA else (v or "").strip() for k, v in row.items()} for row in reader]
     if not rows:
         raise ImportRejected([RowError(1, str(EMPTY_FILE))])
     return rows
@@ -64,6 +68,9 @@ def import_rows(rows: list[dict[str, str]], import_row: Callable[[dict[str, str]
     """
     errors = []
     for number, row in enumerate(rows, start=2):
+        if row.get(EXTRA):
+            errors.append(RowError(number, str(EXTRA_CELLS)))
+            continue
         try:
             with db.session.begin_nested():
                 import_row(row)

@@ -23,3 +23,14 @@ class InvalidQuantity(ShopError, ValueError):
 
 class InvalidPrice(ShopError, ValueError):
     message = _l("A price cannot be negative (got %(price)s).")
+
+
+class TooLong(ShopError, ValueError):
+    message = _l("%(what)s is too long: at most %(limit)s characters.")
+
+
+def check_length(value: str, limit: int, what) -> str:
+    """The value, or TooLong when it would not fit its column."""
+    if len(value) > limit:
+        raise TooLong(what=what, limit=limit)
+    return value

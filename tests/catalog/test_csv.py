@@ -1,5 +1,6 @@
 """Products and opening stock in and out as CSV: a bad file imports nothing and says why."""
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from webapp.extensions import db
 from webapp.stock import queries as stock_queries
 from webapp.stock.models import StockMove
 
-HEADER = "product,category,unit,weighed,tracking,plu,sku,attributes,list_price,member_price,barcodes,supplier\n"
+HEADER = "product,category,unit,weighed,tracking,plu,sku,attributes,list_price,member_price,barcodes,supplier,active\n"
 GOOD = (HEADER
         + "可口可乐 330ml,饮料/碳酸饮料,bottle,no,none,,KKL330,,3.50,3.20,6921168509256,太古可口可乐\n"
         + "纯棉T恤,服装/T恤,piece,no,none,,TS-M,尺码=M,59.00,,,\n"
@@ -62,12 +63,36 @@ def test_a_file_without_the_needed_columns_is_refused(client, admin):
 
 def test_exported_products_import_again_unchanged(client, admin):
     upload(client, "/admin/products/import", GOOD)
+    shirt = queries.sku_by_code("TS-M")
+    shirt.active = False  # a size no longer sold
+    db.session.commit()
     exported = client.get("/admin/products/export.csv")
     assert exported.mimetype == "text/csv"
     text = exported.get_data(as_text=True)
     assert text.startswith("\ufeffproduct,category") and "纯棉T恤,服装/T恤" in text
     assert upload(client, "/admin/products/import", text.lstrip("\ufeff")).status_code == 303
     assert db.session.scalar(select(func.count(Product.id))) == 3
+    assert client.get("/admin/products/export.csv").get_data(as_text=True) == text
+
+
+def test_an_import_with_fewer_columns_changes_only_what_it_names(client, admin):
+    upload(client, "/admin/products/import", GOOD)
+    assert upload(client, "/admin/products/import",
+                  "product,sku,list_price\n富士苹果,APPLE,13.80\n").status_code == 303
+    apple = queries.sku_by_code("APPLE")
+    db.session.refresh(apple.product)
+    assert apple.list_price == Decimal("13.80")
+    assert (apple.product.unit, apple.product.weighed, apple.product.plu) == ("kg", True, "10001")
+    assert apple.product.category.path == "生鲜 / 水果"
+
+
+def test_a_row_with_extra_cells_or_an_overlong_name_is_a_row_error(client, admin):
+    bad = HEADER + "可乐,饮料,bottle,no,none,,K1,,3.00,,,,yes,surplus\n" + f"{'长' * 150},饮料,,,,,K2,,3.00,,,\n"
+    response = upload(client, "/admin/products/import", bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "这一行的单元格比表头多" in html and "商品名称太长" in html
+    assert db.session.scalar(select(func.count(Product.id))) == 0
 
 
 def test_opening_stock_is_received_through_the_ledger_all_or_nothing(client, admin, make_store, make_sku):

@@ -155,3 +155,49 @@ def test_hq_sets_a_store_price_and_clears_it_again(client, admin, make_store, ma
     assert price_cart(store, Channel.POS, [(sku, 1)]).total == Decimal("2.99")
     client.post(url, data={f"price-{store.id}-{sku.id}": ""})
     assert price_cart(store, Channel.POS, [(sku, 1)]).total == Decimal("3.50")
+
+
+def test_a_sku_code_cannot_be_another_skus_barcode_nor_the_reverse(make_sku):
+    from webapp.catalog.services import CodeClash
+
+    make_sku(code="6921168509256")
+    with pytest.raises(CodeClash):
+        make_sku(barcode="6921168509256")
+    make_sku(barcode="6925303721367")
+    with pytest.raises(CodeClash):
+        make_sku(code="6925303721367")
+
+
+def test_two_skus_with_one_code_in_a_form_are_refused(client, admin):
+    form = product_form(**{"variants-1-code": "NFSQ550", "variants-1-list_price": "2.00"})
+    response = client.post("/admin/products/new", data=form, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422 and "有两个 SKU 的编码都是 NFSQ550" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("price", ["1.005", "1e20", "abc"])
+def test_a_price_that_is_not_an_amount_in_yuan_is_refused_without_a_crash(client, admin, price):
+    response = client.post("/admin/products/new", data=product_form(**{"variants-0-list_price": price}))
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_a_free_item_can_be_priced_at_zero(client, admin):
+    assert client.post("/admin/products/new", data=product_form(**{"variants-0-list_price": "0"})).status_code == 303
+
+
+def test_a_tampered_sku_id_does_not_crash_the_form(client, admin):
+    assert client.post("/admin/products/new", data=product_form(**{"variants-0-sku_id": "abc"})).status_code == 303
+
+
+def test_a_stocked_product_keeps_its_tracking_and_unit(client, admin, make_store, make_sku):
+    from webapp.stock import services
+
+    store, milk = make_store(), make_sku(name="光明 鲜牛奶", tracking="lot", code="GM-MILK")
+    services.receive(store, milk, 5, "3.00", user=None, document=("r", "1"), lot_code="B1")
+    db.session.commit()
+    form = product_form(**{"name": "光明 鲜牛奶", "tracking": "none", "variants-0-sku_id": str(milk.id),
+                           "variants-0-code": "GM-MILK", "variants-0-barcodes": ""})
+    response = client.post(f"/admin/products/{milk.product_id}", data=form, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422 and "已有库存流水" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Product, milk.product_id).tracking == "lot"

@@ -43,19 +43,21 @@ def test_an_htmx_request_gets_its_error_as_a_toast(client):
     assert 'class="toast error"' in body and "<html" not in body
 
 
-def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app, client, make_user):
-    user = make_user(Role.HQ_ADMIN, username="csrf")
-    db.session.commit()
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app, client, make_user, make_store, login):
+    store = make_store(name="原名店")
+    login(make_user(Role.HQ_ADMIN, username="csrf"))
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = client.post("/login", data={"username": "csrf", "password": "secret-pass-1"},
                                headers={"Accept-Language": "zh-CN"})
         assert response.status_code == 400 and "表单已过期" in response.get_data(as_text=True)
-        response = client.post("/locale", data={"locale": "en"}, headers={"HX-Request": "true"})
-        assert response.status_code == 400
+        response = client.post(f"/admin/stores/{store.id}", data={"code": store.code, "name": "改名店", "kind": "direct"},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 400 and response.headers["HX-Retarget"] == "#toasts"
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
-    assert user.locale is None
+    db.session.expire_all()
+    assert db.session.get(type(store), store.id).name == "原名店"
 
 
 def test_an_htmx_post_with_the_csrf_header_is_accepted(app, client):

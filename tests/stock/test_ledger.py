@@ -246,3 +246,13 @@ def test_a_count_below_the_reservations_shows_the_shortfall(make_store, make_sku
     services.adjust_to_count(store, sku, 1, user=None, document=("count", "C1"))
     on_hand, reserved = queries.level_at(store, sku)
     assert (on_hand, reserved, on_hand - reserved) == (1, 2, -1)
+
+
+def test_counting_lot_goods_names_the_lot(make_store, make_sku):
+    store, milk = make_store(), make_sku(tracking="lot")
+    services.receive(store, milk, 5, "3.00", user=None, document=RECEIPT, lot_code="B1")
+    with pytest.raises(LotRequired):
+        services.adjust_to_count(store, milk, 5, user=None, document=("count", "C1"))
+    lot = move_lot(store, milk)
+    assert services.adjust_to_count(store, milk, 5, user=None, document=("count", "C1"), lot=lot) is None
+    assert on_hand(store, milk) == 5

@@ -69,3 +69,26 @@ def test_the_overview_searches_within_the_store(client, make_store, make_user, m
     login(make_user(Role.CASHIER, stores=[store]))
     html = client.get(f"/stock/stores/{store.id}?q=xb", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "雪碧" in html and "可口可乐" not in html
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("field, value", [("quantity", "1e30"), ("quantity", "1.0005"),
+                                          ("quantity", "Infinity"), ("unit_cost", "1.005")])
+def test_absurd_numbers_at_receiving_are_refused_without_a_crash(client, make_store, make_user, make_sku, login,
+                                                                 field, value):
+    store, sku = make_store(), make_sku()
+    login(make_user(Role.STORE_MANAGER, stores=[store]))
+    data = {"code": sku.code, "quantity": "1", "unit_cost": "1.00", field: value}
+    response = client.post(f"/stock/stores/{store.id}/receive", data=data)
+    assert response.status_code == 422
+    assert queries.level_at(store, sku) == (0, 0)
+
+
+def test_an_overlong_lot_number_is_refused(client, make_store, make_user, make_sku, login):
+    store, milk = make_store(), make_sku(tracking="lot")
+    login(make_user(Role.STORE_MANAGER, stores=[store]))
+    response = client.post(f"/stock/stores/{store.id}/receive",
+                           data={"code": milk.code, "quantity": "1", "unit_cost": "1", "lot_code": "L" * 80})
+    assert response.status_code == 422

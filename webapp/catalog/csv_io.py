@@ -8,7 +8,7 @@ from webapp.csvfile import import_rows, read_rows
 from webapp.errors import ShopError
 
 COLUMNS = ["product", "category", "unit", "weighed", "tracking", "plu", "sku", "attributes",
-           "list_price", "member_price", "barcodes", "supplier"]
+           "list_price", "member_price", "barcodes", "supplier", "active"]
 REQUIRED = ["product", "sku", "list_price"]
 TRUE = {"1", "yes", "y", "true", "是"}
 
@@ -23,30 +23,52 @@ def import_products(data: bytes) -> int:
 
 
 def _import_row(row: dict[str, str]) -> None:
-    existing = queries.sku_by_code_or_barcode(row["sku"])
-    product = existing.product if existing else queries.product_named(row["product"])
-    variants = [_variant_of(sku) for sku in product.skus if sku.active and sku.code != row["sku"]] if product else []
-    variants.append(VariantInput(
-        id=existing.id if existing else None, code=row["sku"], list_price=row["list_price"],
-        member_price=row.get("member_price") or None, attributes=parse_attributes(row.get("attributes", "")),
-        barcodes=row.get("barcodes", "").replace(";", " ").replace(",", " ").split(),
-    ))
-    services.save_product(
-        product, name=row["product"], variants=variants,
-        category=services.category_by_path(row["category"]) if row.get("category") else None,
-        unit=_choice(row, "unit", Unit, Unit.PIECE), weighed=row.get("weighed", "").lower() in TRUE,
-        tracking=_choice(row, "tracking", Tracking, Tracking.NONE), plu=row.get("plu") or None,
-        preferred_supplier=services.supplier_by_name(row["supplier"]) if row.get("supplier") else None,
+    """Create, or update with the columns given: an empty cell keeps what is there."""
+    sku = queries.sku_by_code(row["sku"])
+    product = sku.product if sku else queries.product_named(row["product"])
+    old = _variant_of(sku) if sku else VariantInput(code=row["sku"], list_price="0")
+    others = [_variant_of(s) for s in product.skus if s is not sku] if product else []
+    given = _given(row)
+    variant = VariantInput(
+        id=old.id, code=row["sku"], list_price=row["list_price"],
+        member_price=given("member_price", str, old.member_price),
+        attributes=given("attributes", parse_attributes, old.attributes),
+        barcodes=given("barcodes", lambda v: v.replace(";", " ").replace(",", " ").split(), old.barcodes),
+        active=given("active", lambda v: v.lower() in TRUE, old.active),
     )
+    keep = product or _NEW_PRODUCT
+    services.save_product(
+        product, name=row["product"], variants=others + [variant],
+        category=given("category", services.category_by_path, keep.category),
+        unit=given("unit", lambda v: _choice(v, "unit", Unit), keep.unit),
+        weighed=given("weighed", lambda v: v.lower() in TRUE, keep.weighed),
+        tracking=given("tracking", lambda v: _choice(v, "tracking", Tracking), keep.tracking),
+        plu=given("plu", str, keep.plu),
+        preferred_supplier=given("supplier", services.supplier_by_name, keep.preferred_supplier),
+        active=keep.active,
+    )
+
+
+class _NEW_PRODUCT:  # what a product gets where its first row leaves a cell empty
+    category = plu = preferred_supplier = None
+    unit, weighed, tracking, active = Unit.PIECE.value, False, Tracking.NONE.value, True
+
+
+def _given(row: dict[str, str]):
+    def value(column, parse, otherwise):
+        text = row.get(column, "").strip()
+        return parse(text) if text else otherwise
+
+    return value
 
 
 def _variant_of(sku) -> VariantInput:
     return VariantInput(id=sku.id, code=sku.code, list_price=sku.list_price, member_price=sku.member_price,
-                        attributes=dict(sku.attributes), barcodes=[b.code for b in sku.barcodes])
+                        attributes=dict(sku.attributes), barcodes=[b.code for b in sku.barcodes], active=sku.active)
 
 
-def _choice(row, column, enum, default):
-    value = row.get(column, "").strip().lower() or default.value
+def _choice(value: str, column: str, enum) -> str:
+    value = value.lower()
     if value not in {e.value for e in enum}:
         raise BadValue(column=column, value=value, allowed=", ".join(e.value for e in enum))
     return value
@@ -70,4 +92,5 @@ def export_rows():
                sku.code, format_attributes(sku.attributes), sku.list_price,
                sku.member_price if sku.member_price is not None else "",
                " ".join(b.code for b in sku.barcodes),
-               product.preferred_supplier.name if product.preferred_supplier else ""]
+               product.preferred_supplier.name if product.preferred_supplier else "",
+               "yes" if sku.active else "no"]

@@ -61,11 +61,17 @@ def count_products() -> int:
     return db.session.scalar(select(func.count(Product.id)))
 
 
+def sku_by_code(code: str) -> SKU | None:
+    return db.session.scalar(select(SKU).where(SKU.code == code.strip()))
+
+
+def sku_by_barcode(code: str) -> SKU | None:
+    return db.session.scalar(select(SKU).join(Barcode).where(Barcode.code == code.strip()))
+
+
 def sku_by_code_or_barcode(code: str) -> SKU | None:
-    code = code.strip()
-    return db.session.scalar(
-        select(SKU).outerjoin(Barcode).where(or_(SKU.code == code, Barcode.code == code)).limit(1)
-    )
+    """What a scan or a typed code means: a barcode first, else a SKU code (they never clash)."""
+    return sku_by_barcode(code) or sku_by_code(code)
 
 
 def store_price(store_id: int, sku_id: int) -> StorePrice | None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.catalog.barcodes import classify
 from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier, Tracking, Unit
-from webapp.errors import InvalidPrice, ShopError
+from webapp.errors import InvalidPrice, ShopError, check_length
 from webapp.extensions import db
 from webapp.numbers import money
 
@@ -23,6 +23,14 @@ class SkuCodeTaken(ShopError):
 
 class InvalidProduct(ShopError):
     message = _l("%(reason)s")
+
+
+class CodeClash(ShopError):
+    message = _l("%(code)s is already a barcode or SKU code of another SKU.")
+
+
+class DuplicateSkuCode(ShopError):
+    message = _l("Two SKUs of this product have the code %(code)s.")
 
 
 NAME_REQUIRED = _l("A product needs a name.")
@@ -42,6 +50,7 @@ class VariantInput:
     member_price: Decimal | str | None = None
     barcodes: list[str] = field(default_factory=list)
     id: int | None = None
+    active: bool = True
 
 
 def initials(name: str) -> str:
@@ -60,11 +69,15 @@ def save_product(product: Product | None, *, name: str, variants: list[VariantIn
 
     SKUs missing from ``variants`` are deactivated, never deleted: the ledger refers to them.
     """
-    name = name.strip()
+    name = check_length(name.strip(), 100, _l("The product name"))
     if not name:
         raise InvalidProduct(reason=NAME_REQUIRED)
     if not variants:
         raise InvalidProduct(reason=NO_VARIANTS)
+    codes = [v.code.strip() for v in variants]
+    for code in codes:
+        if codes.count(code) > 1:
+            raise DuplicateSkuCode(code=code)
     plu = (plu or "").strip() or None
     if plu:
         _check_plu(plu, product)
@@ -97,12 +110,15 @@ def _check_plu(plu: str, product: Product | None) -> None:
 
 
 def _save_sku(product: Product, variant: VariantInput) -> SKU:
-    code = variant.code.strip()
+    code = check_length(variant.code.strip(), 40, _l("The SKU code"))
     sku = next((s for s in product.skus if variant.id and s.id == variant.id), None)
     sku = sku or next((s for s in product.skus if s.code == code), None)
     clash = db.session.scalar(select(SKU).where(SKU.code == code))
     if clash and clash is not sku:
         raise SkuCodeTaken(code=code)
+    barcode_owner = db.session.scalar(select(Barcode).where(Barcode.code == code))
+    if barcode_owner and barcode_owner.sku is not sku:
+        raise CodeClash(code=code)
     list_price = _price(variant.list_price)
     member_price = _price(variant.member_price) if variant.member_price not in (None, "") else None
     if sku is None:
@@ -110,7 +126,7 @@ def _save_sku(product: Product, variant: VariantInput) -> SKU:
         product.skus.append(sku)
     sku.code, sku.list_price, sku.member_price = code, list_price, member_price
     sku.attributes = {k.strip(): str(v).strip() for k, v in variant.attributes.items() if k.strip()}
-    sku.active = True
+    sku.active = variant.active
     _set_barcodes(sku, variant.barcodes)
     return sku
 
@@ -125,6 +141,9 @@ def _set_barcodes(sku: SKU, codes: list[str]) -> None:
         owner = db.session.scalar(select(Barcode).where(Barcode.code == code))
         if owner and owner.sku is not sku:
             raise BarcodeTaken(code=code, owner=owner.sku.display_name)
+        code_owner = db.session.scalar(select(SKU).where(SKU.code == code))
+        if code_owner and code_owner is not sku:
+            raise CodeClash(code=code)
         if not owner:
             sku.barcodes.append(Barcode(code=code, symbology=symbology.value))
     for barcode in list(sku.barcodes):
@@ -176,6 +195,7 @@ def category_by_path(path: str) -> Category:
     for name in (part.strip() for part in path.replace("／", "/").split("/")):
         if not name:
             continue
+        check_length(name, 50, _l("A category name"))
         found = db.session.scalar(select(Category).where(
             Category.name == name,
             Category.parent_id.is_(None) if parent is None else Category.parent_id == parent.id))
@@ -188,6 +208,7 @@ def category_by_path(path: str) -> Category:
 
 
 def supplier_by_name(name: str) -> Supplier:
+    check_length(name.strip(), 100, _l("The supplier name"))
     found = db.session.scalar(select(Supplier).where(Supplier.name == name.strip()))
     if found is None:
         found = Supplier(name=name.strip())

@@ -90,7 +90,7 @@ def _fill(form: ProductForm, product: Product) -> None:
 def _product_fields(form: ProductForm) -> dict:
     variants = [
         services.VariantInput(
-            id=int(v.sku_id.data) if v.sku_id.data else None, code=v.code.data, list_price=v.list_price.data,
+            id=int(v.sku_id.data) if (v.sku_id.data or "").isdigit() else None, code=v.code.data, list_price=v.list_price.data,
             member_price=v.member_price.data, attributes=csv_io.parse_attributes(v.attributes.data or ""),
             barcodes=(v.barcodes.data or "").replace(",", " ").split(),
         )

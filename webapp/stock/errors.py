@@ -22,3 +22,7 @@ class SerialQuantity(ShopError):
 
 class SerialInStock(ShopError):
     message = _l("Serial number %(serial)s of %(name)s is already in stock.")
+
+
+class ProductStocked(ShopError):
+    message = _l("%(name)s already has stock moves: its unit and tracking can no longer change.")

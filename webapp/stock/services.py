@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, event, func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from webapp.catalog.models import SKU, Tracking
-from webapp.errors import InvalidPrice, InvalidQuantity
+from webapp.catalog.models import SKU, Product, Tracking
+from webapp.errors import InvalidPrice, InvalidQuantity, check_length
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
 from webapp.stock.errors import (
     InsufficientStock,
     LotRequired,
+    ProductStocked,
     ReservationClosed,
     SerialInStock,
     SerialQuantity,
@@ -97,6 +99,23 @@ def ensure_locations(store: Store | None = None) -> None:
         shelf(store)
 
 
+@event.listens_for(Session, "before_flush")
+def _stocked_products_keep_their_unit_and_tracking(session, _context, _instances):
+    """Once a product has moves, its unit and tracking are what those moves mean."""
+    for product in (obj for obj in session.dirty if isinstance(obj, Product)):
+        state = inspect(product)
+        changed = [a for a in ("unit", "tracking") if state.attrs[a].history.deleted]
+        if changed and _has_moves(session, product):
+            raise ProductStocked(name=product.name)
+
+
+def _has_moves(session, product: Product) -> bool:
+    with session.no_autoflush:
+        return session.scalar(
+            select(StockMove.id).join(SKU, SKU.id == StockMove.sku_id)
+            .where(SKU.product_id == product.id).limit(1)) is not None
+
+
 # ---------------------------------------------------------------- receiving and cost
 
 
@@ -119,6 +138,7 @@ def _lot_for_receipt(sku: SKU, qty: Decimal, lot_code, expiry) -> Lot | None:
         return None
     if not lot_code:
         raise LotRequired(name=sku.display_name)
+    check_length(lot_code.strip(), 60, _l("The lot or serial number"))
     if tracking == Tracking.SERIAL and qty != 1:
         raise SerialQuantity(name=sku.display_name)
     _insert_ignore(Lot, {"sku_id": sku.id, "code": lot_code.strip(), "expiry_date": expiry})
@@ -164,8 +184,10 @@ def chain_on_hand(sku: SKU) -> Decimal:
 def sell(store: Store, sku: SKU, qty, *, user, document: Document, lot: Lot | None = None) -> list[StockMove]:
     """A till sale: out of the shelf to the customer, first-expiring first.
 
-    It never takes stock reserved for online orders. Where the store allows,
-    the goods in the customer's hand may drive on hand below zero.
+    Where the store forbids negative stock, a sale never takes stock reserved
+    for online orders. Where it allows, the goods in the customer's hand are
+    sold anyway: available (and perhaps on hand) goes below zero, and the
+    shortfall shows on the stock screens until the next count.
     """
     qty = _positive(qty)
     takes = _allocate(shelf(store), sku, qty, lot, allow_negative=store.allow_negative_stock)
@@ -271,6 +293,8 @@ def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document
     counted = quantity(counted)
     if counted < 0:
         raise InvalidQuantity(quantity=counted)
+    if lot is None and sku.product.tracking != Tracking.NONE:
+        raise LotRequired(name=sku.display_name)  # each lot is counted on its own
     level_id = _level_id(shelf(store), sku, lot.id if lot else None)
     on_hand = db.session.scalar(select(StockLevel.on_hand).where(StockLevel.id == level_id).with_for_update())
     difference = counted - on_hand
