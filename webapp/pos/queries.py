@@ -75,15 +75,15 @@ def open_shift_of(register: Register) -> Shift | None:
 
 
 def cash_summary(shift: Shift) -> CashSummary:
-    cash = dict(db.session.execute(
+    cash = _pairs(db.session.execute(
         select(Order.kind, func.coalesce(func.sum(Payment.amount), 0))
         .join(Order, Order.id == Payment.order_id)
         .where(*_completed_in(shift), Payment.method == PaymentMethod.CASH.value,
                Payment.status == PaymentStatus.SUCCEEDED.value)
-        .group_by(Order.kind)).tuples())
-    moved = dict(db.session.execute(
+        .group_by(Order.kind)))
+    moved = _pairs(db.session.execute(
         select(CashMovement.kind, func.coalesce(func.sum(CashMovement.amount), 0))
-        .where(CashMovement.shift_id == shift.id).group_by(CashMovement.kind)).tuples())
+        .where(CashMovement.shift_id == shift.id).group_by(CashMovement.kind)))
     return CashSummary(
         opening_float=shift.opening_float,
         cash_sales=_money(cash.get(OrderKind.SALE.value)),
@@ -146,6 +146,10 @@ def _top_name(categories: dict[int, Category], category_id: int | None) -> str:
 
 def _completed_in(shift: Shift):
     return Order.shift_id == shift.id, Order.status == OrderStatus.COMPLETED.value
+
+
+def _pairs(rows) -> dict:
+    return {key: value for key, value in rows}
 
 
 def _money(value) -> Decimal:

@@ -123,7 +123,7 @@ def resume(order: Order, *, register=None, shift=None) -> None:
         raise OrderNotSuspended(number=order.number)
     if shift is not None:
         check_till(order.store, register, shift)
-        order.register_id, order.shift_id = register.id, shift.id
+        order.register, order.shift = register, shift
     elif order.shift is not None and not order.shift.is_open:
         raise ShiftClosed()
     order.status = OrderStatus.OPEN.value
