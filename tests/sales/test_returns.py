@@ -7,9 +7,10 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.errors import NothingToReturn, NotReturnable, RefundDeclined, ReturnTooMuch
-from webapp.sales.queries import order_by_number, returnable
+from webapp.sales.queries import order_by_number, order_for_till, returnable
 from webapp.sales.services import PaymentInput
 from webapp.stock import queries as stock_queries
+from webapp.stock import services as stock
 from webapp.stock.models import StockMove, Usage
 
 
@@ -128,3 +129,25 @@ def test_only_a_completed_sale_can_be_returned_and_something_must_be_picked(till
 def test_a_receipts_number_finds_its_sale(till, stocked):
     sale = sold(till, stocked(till.store), 1)
     assert order_by_number(f" {sale.number} ") is sale
+
+
+def test_the_till_loads_a_sale_with_its_lines_and_payments(till, stocked):
+    sale = sold(till, stocked(till.store, price="2.00"), 2)
+    sale_id = sale.id
+    db.session.expunge_all()
+    loaded = order_for_till(sale_id)
+    assert [(ln.sku.product.name, ln.amount) for ln in loaded.lines] == [(sale.lines[0].sku.product.name, Decimal("4.00"))]
+    assert [p.amount for p in loaded.payments] == [Decimal("4.00")]
+
+
+def test_a_serial_numbered_item_comes_back_under_its_serial_number(till, make_sku):
+    phone = make_sku(price="2999.00", tracking="serial")
+    stock.receive(till.store, phone, 1, "2000.00", user=None, document=("receipt", "1"), lot_code="SN-7")
+    order = till.sale()
+    line = sales.add_item(order, phone, serial="SN-7")
+    sales.complete_sale(order, [PaymentInput("cash", "2999.00")], user=till.cashier, client_uuid="phone")
+    assert stock_queries.level_at(till.store, phone)[0] == 0
+    refund = take_back(till, line, 1)
+    assert (refund.lines[0].serial, refund.total) == ("SN-7", Decimal("2999.00"))
+    [back] = db.session.scalars(select(StockMove).where(StockMove.document_id == refund.number)).all()
+    assert back.lot.code == "SN-7" and stock_queries.level_at(till.store, phone)[0] == 1

@@ -1,4 +1,4 @@
-"""Ringing up a sale: open it, add and change lines, discounts, suspend, resume, void.
+"""Ringing up a sale: open it, add and change lines, suspend, resume, void.
 
 Every change reprices the whole order through the one pricing seam
 (``webapp.promotions.services.price_cart``), then spreads the order discount
@@ -8,18 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from webapp.auth.models import Role, User
+from webapp.auth.models import User
 from webapp.catalog.models import SKU, Tracking
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
-from webapp.numbers import money, quantity
+from webapp.numbers import quantity
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales.allocation import allocate
 from webapp.sales.errors import (
-    DiscountNeedsApproval,
-    DiscountTooLarge,
-    InvalidDiscount,
-    NotAnApprover,
     OrderNotOpen,
     OrderNotSuspended,
     PaymentTaken,
@@ -34,13 +30,6 @@ from webapp.sales.models import ZERO, Order, OrderKind, OrderLine, OrderStatus, 
 from webapp.sales.numbering import next_order_number
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
-
-# Who may give a discount themselves, and approve a cashier's with their PIN.
-DISCOUNT_ROLES = {Role.STORE_MANAGER, Role.HQ_ADMIN, Role.FRANCHISEE}
-
-
-def may_discount(user: User, store: Store) -> bool:
-    return user.active and user.role in DISCOUNT_ROLES and user.can_access_store(store.id)
 
 
 def open_sale(store: Store, register=None, shift=None, cashier: User | None = None, *,
@@ -76,7 +65,7 @@ def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> Ord
 
 def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
     require_open(order)
-    _own(order, line)
+    check_line(order, line)
     qty = _valid_quantity(line.sku, qty)
     if line.sku.product.tracking == Tracking.SERIAL and qty != 1:
         raise WholeUnitsOnly(name=line.sku.display_name, quantity=qty)
@@ -87,27 +76,8 @@ def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
 
 def remove_line(order: Order, line: OrderLine) -> None:
     require_open(order)
-    _own(order, line)
+    check_line(order, line)
     order.lines.remove(line)
-    reprice(order)
-
-
-def apply_line_discount(order: Order, line: OrderLine, amount, *, user: User, approver: User | None = None) -> None:
-    """A discount off one line, given by someone allowed or approved by a manager; 0 takes it off."""
-    require_open(order)
-    _own(order, line)
-    amount = _valid_discount(amount, line.priced_amount)
-    line.discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
-    line.line_discount = amount
-    reprice(order)
-
-
-def apply_order_discount(order: Order, amount, *, user: User, approver: User | None = None) -> None:
-    """A discount off the whole order, spread over its lines; 0 takes it off."""
-    require_open(order)
-    amount = _valid_discount(amount, sum((ln.priced_amount - ln.line_discount for ln in order.lines), ZERO))
-    order.order_discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
-    order.order_discount = amount
     reprice(order)
 
 
@@ -213,26 +183,6 @@ def _lot_for(order: Order, sku: SKU, qty: Decimal, serial: str | None) -> Lot | 
     return lot
 
 
-def _own(order: Order, line: OrderLine) -> None:
+def check_line(order: Order, line: OrderLine) -> None:
     if line not in order.lines:
         raise ValueError(f"line {line.id} is not on order {order.number}")
-
-
-def _valid_discount(amount, limit: Decimal) -> Decimal:
-    amount = money(amount)
-    if amount < 0:
-        raise InvalidDiscount(discount=amount)
-    if amount > limit:
-        raise DiscountTooLarge(discount=amount, limit=limit)
-    return amount
-
-
-def _approval(store: Store, user: User, approver: User | None) -> User:
-    """Who answers for a discount: the user if allowed, else the approving manager."""
-    if approver is None:
-        if may_discount(user, store):
-            return user
-        raise DiscountNeedsApproval()
-    if not may_discount(approver, store):
-        raise NotAnApprover(name=approver.display_name or approver.username)
-    return approver

@@ -87,7 +87,7 @@ def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, cli
                 _charge(order, charge)
                 made.append(charge)
             _record(order, cash, charges)
-            order.status, order.completed_at, order.cashier_id = OrderStatus.COMPLETED.value, utcnow(), user.id
+            order.status, order.completed_at, order.cashier = OrderStatus.COMPLETED.value, utcnow(), user
             db.session.flush()
     except _Taken:
         db.session.refresh(order)
@@ -176,9 +176,9 @@ def _claim(order: Order, client_uuid: str) -> bool:
 
 def _move_stock(order: Order, user: User) -> None:
     """Out of the shelf through the ledger; each line keeps its cost (and its lot, when one)."""
-    for line in order.lines:
-        moves = stock.sell(order.store, line.sku, line.quantity, user=user,
-                           document=("order", order.number), lot=line.lot)
+    sold = [(line, stock.sell(order.store, line.sku, line.quantity, user=user,
+                              document=("order", order.number), lot=line.lot)) for line in order.lines]
+    for line, moves in sold:  # after all the moves, so the lines are written in one go
         line.unit_cost = round_money(sum(m.unit_cost * m.quantity for m in moves) / line.quantity)
         if line.lot_id is None and len({m.lot_id for m in moves}) == 1:
             line.lot = moves[0].lot

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU
 from webapp.extensions import db
@@ -28,6 +29,13 @@ class NegativeLevel:
     sku: SKU
     lot: Lot | None
     on_hand: Decimal
+
+
+def order_for_till(order_id: int) -> Order | None:
+    """An order with its lines, their SKUs and products, and its payments, in four statements."""
+    return db.session.scalar(select(Order).where(Order.id == order_id).options(
+        selectinload(Order.lines).selectinload(OrderLine.sku).selectinload(SKU.product),
+        selectinload(Order.payments)))
 
 
 def order_by_number(number: str) -> Order | None:

@@ -1,14 +1,10 @@
 """The sales services, in one place for the views.
 
-Ringing up lives in ``cart``, paying in ``checkout``, returns in ``returns``;
-none commits: the request commits once.
+Ringing up lives in ``cart``, discounts in ``discounts``, paying in ``checkout``,
+returns in ``returns``; none commits: the request commits once.
 """
 from webapp.sales.cart import (
-    DISCOUNT_ROLES,
     add_item,
-    apply_line_discount,
-    apply_order_discount,
-    may_discount,
     open_sale,
     remove_line,
     reprice,
@@ -18,6 +14,7 @@ from webapp.sales.cart import (
     void,
 )
 from webapp.sales.checkout import PaymentInput, check_payment, complete_sale
+from webapp.sales.discounts import DISCOUNT_ROLES, apply_line_discount, apply_order_discount, may_discount
 from webapp.sales.returns import RefundMethod, return_lines
 
 __all__ = [
