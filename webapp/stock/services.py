@@ -64,15 +64,14 @@ def location(usage: Usage, store: Store | None = None) -> Location:
     """The store's place of this usage, or the chain's virtual one; made on first use."""
     store_id = store.id if store else None
     known = db.session.info.setdefault("stock_locations", {})  # places never change: ask once a session
-    if (usage, store_id) in known:
-        return db.session.get(Location, known[usage, store_id])
-    found = _find_location(usage, store_id)
-    if found is None:
-        name = f"{store.name}" if store else usage.value
-        _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
+    if (usage, store_id) not in known:
         found = _find_location(usage, store_id)
-    known[usage, store_id] = found.id
-    return found
+        if found is None:
+            name = f"{store.name}" if store else usage.value
+            _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
+            found = _find_location(usage, store_id)
+        known[usage, store_id] = found  # held here, so the session does not forget it
+    return known[usage, store_id]
 
 
 def shelf(store: Store) -> Location:
