@@ -37,7 +37,7 @@ def product_search(text: str = "", category_id: int | None = None, weighed: bool
             or_(SKU.code == text, Barcode.code == text))
         query = query.where(or_(
             Product.name.icontains(text, autoescape=True),
-            Product.initials.startswith(text.lower(), autoescape=True),
+            Product.initials.contains(text.lower(), autoescape=True),
             Product.id.in_(by_code),
         ))
     if category_id:

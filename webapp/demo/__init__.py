@@ -10,11 +10,12 @@ from sqlalchemy import select
 from webapp.demo.products import create_catalog
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
+from webapp.demo.tills import MANAGER_PIN, create_tills
 from webapp.demo.users import LOGINS, create_users
 from webapp.extensions import db
 from webapp.stores.models import Store
 
-__all__ = ["LOGINS", "load_demo"]
+__all__ = ["LOGINS", "MANAGER_PIN", "load_demo"]
 
 # Who rings up the demo sales in each store: someone who works there.
 SELLERS = {"HZ01": "cashier", "HZ02": "manager2", "HZ03": "franchisee"}
@@ -34,5 +35,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     received = open_stock(stores, skus, users["admin"])
     set_warning_lines(stores, skus, received)
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
+    create_tills(stores, users)
     db.session.commit()
     return list(LOGINS)

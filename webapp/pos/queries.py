@@ -154,3 +154,11 @@ def _pairs(rows) -> dict:
 
 def _money(value) -> Decimal:
     return Decimal(value if value is not None else 0).quantize(ZERO)
+
+
+def current_sale(shift: Shift) -> Order | None:
+    """The sale being rung up on a shift: its newest open order."""
+    return db.session.scalar(
+        select(Order).where(Order.shift_id == shift.id, Order.status == OrderStatus.OPEN.value,
+                            Order.kind == OrderKind.SALE.value)
+        .order_by(Order.id.desc()).limit(1))

@@ -64,7 +64,7 @@ def store_overview(store: Store, text: str = ""):
     if text:
         query = query.where(or_(
             Product.name.icontains(text, autoescape=True),
-            Product.initials.startswith(text.lower(), autoescape=True),
+            Product.initials.contains(text.lower(), autoescape=True),
             SKU.code == text,
             SKU.id.in_(select(Barcode.sku_id).where(Barcode.code == text)),
         ))

@@ -1,0 +1,127 @@
+/* The till in the browser: scans go where the cashier is, the scale feeds the weigh
+ * panel, the pay panel adds up, the receipt prints through the bridge once. */
+(function () {
+  "use strict";
+
+  function scanInput() { return document.getElementById("scan-code"); }
+
+  // A scan lands in the field that asked for one (a payment code, a receipt number),
+  // otherwise it adds an item to the sale.
+  document.body.addEventListener("bridge:scan", function (event) {
+    var code = event.detail.code;
+    var focused = document.activeElement;
+    if (focused && focused.hasAttribute("data-scan-target") && focused !== scanInput()) {
+      focused.value = code;
+      focused.dispatchEvent(new Event("input", { bubbles: true }));
+      return;
+    }
+    var target = scanInput();
+    if (!target) return;
+    target.value = code;
+    htmx.trigger(target.form, "submit");
+  });
+
+  // Keep the scan field ready after every swap, unless the cashier is typing elsewhere.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var focused = document.activeElement;
+    var typing = focused && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName) && focused.offsetParent !== null;
+    var paying = document.querySelector("#pay .pay-overlay");
+    if (!typing && !paying && scanInput()) scanInput().focus();
+    var code = document.querySelector("[data-payment-code]");
+    if (paying && code && !typing) code.focus();
+  });
+
+  // A refusal beeps and flashes: the cashier may not be looking at the screen.
+  document.body.addEventListener("till-refused", function () {
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.15);
+    } catch (e) { /* no sound: the toast still shows */ }
+    document.body.classList.add("refused");
+    setTimeout(function () { document.body.classList.remove("refused"); }, 400);
+  });
+
+  // --- weighing: only a steady reading can be added -----------------------------------------
+  function weighPanel() { return document.querySelector("[data-weigh]"); }
+
+  function showWeight(kg, stable) {
+    var panel = weighPanel();
+    if (!panel) return;
+    panel.querySelector("[data-weigh-kg]").textContent = kg === null ? "—" : kg;
+    panel.querySelector("[data-weigh-input]").value = kg === null ? "" : kg;
+    panel.querySelector("[data-weigh-stable]").value = stable ? "true" : "false";
+    panel.querySelector("[data-weigh-state]").textContent = stable ? panel.dataset.stableText || "✓" : "…";
+    panel.querySelector("[data-weigh-add]").disabled = !(stable && kg !== null && parseFloat(kg) > 0);
+  }
+
+  document.body.addEventListener("bridge:weight", function (event) {
+    showWeight(event.detail.kg, event.detail.stable);
+  });
+
+  document.body.addEventListener("click", function (event) {
+    if (event.target.closest("[data-weigh-read]") && window.HuotongBridge) {
+      window.HuotongBridge.readWeight().then(function (reply) {
+        var data = (reply && reply.data) || {};
+        showWeight(data.kg, data.stable);
+      }, function () { showWeight(null, false); });
+    }
+    var cash = event.target.closest("[data-cash]");
+    if (cash) {
+      var field = cash.closest("[data-method]").querySelector("[data-amount]");
+      field.value = cash.getAttribute("data-cash");
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
+  // --- paying: what is still due and the change, in fen (no floating-point money) ----------
+  function fen(text) {
+    var match = /^\s*(\d*)(?:\.(\d{0,2}))?\s*$/.exec(text || "");
+    if (!match || (match[1] === "" && !match[2])) return 0;
+    return parseInt(match[1] || "0", 10) * 100 + parseInt(((match[2] || "") + "00").slice(0, 2), 10);
+  }
+  function yuan(amount) { return "¥" + Math.floor(amount / 100) + "." + ("0" + (amount % 100)).slice(-2); }
+
+  document.body.addEventListener("input", function (event) {
+    var panel = event.target.closest(".pay-panel");
+    if (!panel) return;
+    var total = fen(panel.dataset.total), cash = 0, other = 0;
+    panel.querySelectorAll("[data-method]").forEach(function (tender) {
+      var amount = fen(tender.querySelector("[data-amount]").value);
+      if (tender.dataset.method === "cash") cash += amount; else other += amount;
+    });
+    var due = Math.max(0, total - other - cash);
+    var change = Math.max(0, cash - Math.max(0, total - other));
+    panel.querySelector("[data-due]").textContent = yuan(due);
+    panel.querySelector("[data-change]").textContent = yuan(change);
+  });
+
+  // --- the receipt: printed once when the sale completes; reprint on request -------------------
+  function printReceipt(page, openDrawer) {
+    var state = page.querySelector("[data-print-state]");
+    var documentJson = page.querySelector("[data-receipt-document]").textContent;
+    if (!window.HuotongBridge) return;
+    window.HuotongBridge.print(JSON.parse(documentJson)).then(function () {
+      state.textContent = "🖨 ✓";
+      if (openDrawer) window.HuotongBridge.openDrawer();
+    }, function (error) {
+      state.textContent = "🖨 ✗ " + ((error && error.reason) || "");
+    });
+  }
+
+  function onReceiptPage() {
+    var page = document.querySelector("[data-receipt]");
+    if (!page) return;
+    if (page.dataset.printNow === "true") {
+      printReceipt(page, page.dataset.openDrawer === "true");
+      history.replaceState(null, "", window.location.pathname); // a reload does not print again
+    }
+    page.querySelector("[data-reprint]").addEventListener("click", function () { printReceipt(page, false); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onReceiptPage);
+  else onReceiptPage();
+})();

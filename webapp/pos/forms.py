@@ -1,0 +1,42 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+# Renminbi notes and coins, in yuan, largest first.
+DENOMINATIONS = ["100", "50", "20", "10", "5", "1", "0.5", "0.1"]
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Till name"), validators=[DataRequired(), Length(max=50)])
+    receipt_width = SelectField(_l("Receipt paper"), coerce=int, choices=[(80, "80 mm"), (58, "58 mm")])
+
+
+class OpenShiftForm(FlaskForm):
+    opening_float = DecimalField(_l("Opening float (yuan)"), places=2,
+                                 validators=[InputRequired(), NumberRange(min=Decimal(0))])
+
+
+class CashForm(FlaskForm):
+    kind = RadioField(_l("Cash"), choices=[("in", _l("Put in")), ("out", _l("Take out"))], default="out")
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+class CloseShiftForm(FlaskForm):
+    """One count field per denomination, named d100, d50 ... d0_1."""
+
+
+for _denomination in DENOMINATIONS:
+    setattr(CloseShiftForm, "d" + _denomination.replace(".", "_"),
+            IntegerField(f"¥{_denomination}", default=0, validators=[Optional(), NumberRange(min=0, max=100000)]))
+
+
+def counted_notes(form: CloseShiftForm) -> dict[str, int]:
+    return {d: getattr(form, "d" + d.replace(".", "_")).data or 0 for d in DENOMINATIONS}
+
+
+class ReturnSearchForm(FlaskForm):
+    number = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=40)])

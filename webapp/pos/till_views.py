@@ -1,0 +1,283 @@
+"""Ringing up a sale: scan, search, quantities, discounts, suspend, pay, the receipt.
+
+Every change answers with the sale panel (#sale), so the cart, the total and
+the pay button always agree; a refusal answers 422 with the reason in a toast.
+"""
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.auth.guards import STAFF, require_role
+from webapp.catalog import queries as catalog_queries
+from webapp.catalog import scale_labels
+from webapp.catalog.models import SKU, Product
+from webapp.errors import ShopError
+from webapp.extensions import db, limiter
+from webapp.numbers import quantity
+from webapp.paging import paginate
+from webapp.pos import queries
+from webapp.pos.services import approve_with_pin
+from webapp.pos.views import bp, own_register
+from webapp.promotions.services import Channel, price_cart
+from webapp.sales import services as sales
+from webapp.sales.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from webapp.sales.queries import order_for_till, suspended_sales
+from webapp.sales.receipts import method_label, receipt_document
+from webapp.web import render
+
+UNKNOWN_CODE = _l("No product has the code %(code)s.")
+UNSTABLE = _l("The scale is not steady yet: wait for a stable weight.")
+WEIGH_FIRST = _l("%(name)s is sold by weight: put it on the scale.")
+NO_SHIFT = _l("This till has no open shift.")
+METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CARD]
+
+
+def _till(register_id: int):
+    """The register, its open shift and the sale on it (made on first use)."""
+    register = own_register(register_id)
+    shift = queries.open_shift_of(register)
+    if shift is None:
+        return register, None, None
+    order = queries.current_sale(shift) or sales.open_sale(register.store, register, shift, current_user)
+    return register, shift, order
+
+
+def _sale_panel(register, order, status=200, **extra):
+    html = render_template("pos/_sale.html", register=register, order=order_for_till(order.id),
+                           may_discount=sales.may_discount(current_user, register.store), **extra)
+    return make_response(html, status)
+
+
+def _refusal(message: str, status: int = 422):
+    """A toast with the reason; the till beeps on it (see till.js)."""
+    response = make_response(render_template("pos/_toast.html", message=message), status)
+    response.headers["HX-Retarget"] = "#toasts"
+    response.headers["HX-Reswap"] = "beforeend"
+    response.headers["HX-Trigger"] = "till-refused"
+    return response
+
+
+@bp.get("/registers/<int:register_id>")
+@require_role(*STAFF)
+def till(register_id: int):
+    register, shift, order = _till(register_id)
+    if shift is None:
+        return redirect(url_for("pos.open_shift", register_id=register.id), 303)
+    db.session.commit()  # the new empty sale keeps its number
+    return render("pos/till.html", register=register, shift=shift, order=order_for_till(order.id),
+                  suspended=suspended_sales(register.store, register),
+                  may_discount=sales.may_discount(current_user, register.store))
+
+
+@bp.post("/registers/<int:register_id>/scan")
+@require_role(*STAFF)
+def scan(register_id: int):
+    """A scan or a typed code: a barcode, a SKU code, a scale label or a PLU, with a weight if weighed."""
+    register, shift, order = _till(register_id)
+    if shift is None:
+        return _refusal(str(NO_SHIFT), 409)
+    code = request.form.get("code", "").strip()
+    try:
+        sku, qty, serial = _what_was_scanned(code, order)
+        if sku is None:
+            return _refusal(str(UNKNOWN_CODE % {"code": code[:48]}))
+        if sku.product.weighed and qty is None:
+            db.session.commit()
+            return _sale_panel(register, order, weigh=sku)
+        sales.add_item(order, sku, qty or 1, serial=serial)
+    except ShopError as e:
+        db.session.rollback()
+        return _refusal(str(e))
+    db.session.commit()
+    return _sale_panel(register, order)
+
+
+def _what_was_scanned(code: str, order: Order) -> tuple[SKU | None, Decimal | None, str | None]:
+    """(SKU, quantity or None, serial or None) for a code; the weight comes from a scale label or the scale."""
+    patterns = current_app.config.get("SCALE_LABELS", scale_labels.DEFAULT_PATTERNS)
+    if scale_labels.is_scale_label(code, patterns):
+        label = scale_labels.parse(code, patterns)
+        sku = _sku_by_plu(label.plu)
+        if sku is None or label.weight_kg is not None:
+            return sku, label.weight_kg, None
+        return sku, _weight_for_price(order, sku, label.price), None
+    sku = catalog_queries.sku_by_code_or_barcode(code) or _sku_by_plu(code)
+    if sku is not None and sku.product.weighed:
+        kg = request.form.get("kg")
+        if kg is not None and request.form.get("stable") != "true":
+            raise _Unstable()
+        return sku, quantity(kg) if kg else None, None
+    return sku, None, request.form.get("serial") or None
+
+
+def _weight_for_price(order: Order, sku: SKU, price: Decimal) -> Decimal:
+    """A price label's weight at this store's price per kg, to the gram; the line is then priced as usual."""
+    per_kg = price_cart(order.store, Channel.POS, [(sku, Decimal(1))]).lines[0].unit_price
+    if per_kg <= 0:
+        raise _Unstable()
+    return (price / per_kg).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+class _Unstable(ShopError):
+    message = UNSTABLE
+
+
+def _sku_by_plu(plu: str) -> SKU | None:
+    product = db.session.scalar(db.select(Product).where(Product.plu == plu)) if plu.isdigit() else None
+    return next((s for s in product.skus if s.active), None) if product else None
+
+
+@bp.get("/registers/<int:register_id>/search")
+@require_role(*STAFF)
+def search(register_id: int):
+    """Products by Chinese name, pinyin initials or code, to tap into the sale."""
+    register = own_register(register_id)
+    text = request.args.get("q", "").strip()
+    products = paginate(catalog_queries.product_search(text).where(Product.active), 1, 12).items if text else []
+    return render_template("pos/_search.html", register=register, products=products, q=text)
+
+
+@bp.post("/orders/<int:order_id>/lines/<int:line_id>")
+@require_role(*STAFF)
+@limiter.limit("10 per minute", methods=["POST"], exempt_when=lambda: not request.form.get("pin"))
+def change_line(order_id: int, line_id: int):
+    register, order, line = _own_line(order_id, line_id)
+    try:
+        if request.form.get("action") == "remove":
+            sales.remove_line(order, line)
+        elif request.form.get("action") == "discount":
+            sales.apply_line_discount(order, line, request.form.get("discount", "0") or "0", user=current_user,
+                                      approver=_approver(order))
+        else:
+            sales.set_quantity(order, line, request.form.get("quantity", ""))
+    except ShopError as e:
+        db.session.rollback()
+        return _refusal(str(e))
+    db.session.commit()
+    return _sale_panel(register, order)
+
+
+@bp.post("/orders/<int:order_id>/discount")
+@require_role(*STAFF)
+@limiter.limit("10 per minute", methods=["POST"], exempt_when=lambda: not request.form.get("pin"))
+def order_discount(order_id: int):
+    register, order = _own_order(order_id)
+    try:
+        sales.apply_order_discount(order, request.form.get("discount", "0") or "0", user=current_user,
+                                   approver=_approver(order))
+    except ShopError as e:
+        db.session.rollback()
+        return _refusal(str(e))
+    db.session.commit()
+    return _sale_panel(register, order)
+
+
+def _approver(order: Order):
+    """The manager whose PIN was typed, if one was: checked here, recorded by the sale."""
+    pin = request.form.get("pin", "").strip()
+    return approve_with_pin(order.store, pin) if pin else None
+
+
+@bp.post("/orders/<int:order_id>/suspend")
+@require_role(*STAFF)
+def suspend(order_id: int):
+    register, order = _own_order(order_id)
+    return _change_and_reload(register, lambda: sales.suspend(order))
+
+
+@bp.post("/orders/<int:order_id>/void")
+@require_role(*STAFF)
+def void(order_id: int):
+    register, order = _own_order(order_id)
+    return _change_and_reload(register, lambda: sales.void(order))
+
+
+@bp.post("/orders/<int:order_id>/resume")
+@require_role(*STAFF)
+def resume(order_id: int):
+    register, order = _own_order(order_id)
+    shift = queries.open_shift_of(register)
+    current = queries.current_sale(shift) if shift else None
+
+    def swap():
+        if current is not None and current.id != order.id:
+            if current.lines:
+                sales.suspend(current)
+            else:
+                sales.void(current)
+        sales.resume(order, register=register, shift=shift)
+
+    return _change_and_reload(register, swap)
+
+
+def _change_and_reload(register, change):
+    try:
+        change()
+    except ShopError as e:
+        db.session.rollback()
+        return _refusal(str(e))
+    db.session.commit()
+    response = make_response("", 204)
+    response.headers["HX-Location"] = url_for("pos.till", register_id=register.id)
+    return response
+
+
+@bp.get("/orders/<int:order_id>/pay")
+@require_role(*STAFF)
+def pay_panel(order_id: int):
+    register, order = _own_order(order_id)
+    return render_template("pos/_pay.html", register=register, order=order_for_till(order.id), methods=METHODS,
+                           method_label=method_label, client_uuid=str(uuid.uuid4()))
+
+
+@bp.post("/orders/<int:order_id>/pay")
+@require_role(*STAFF)
+def pay(order_id: int):
+    """Complete the sale: the payments, the stock, the receipt; a second tap gets the same sale."""
+    register, order = _own_order(order_id)
+    payments = [sales.PaymentInput(method, amount, code)
+                for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
+                                                request.form.getlist("auth_code"), strict=False)
+                if amount.strip()]
+    try:
+        done = sales.complete_sale(order, payments, user=current_user,
+                                   client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
+    except ShopError as e:
+        pending = any(p.status == PaymentStatus.PENDING for p in order.payments)
+        db.session.commit() if pending else db.session.rollback()  # a timed-out charge is kept to check
+        return _refusal(str(e))
+    db.session.commit()
+    response = make_response("", 204)
+    response.headers["HX-Location"] = url_for("pos.receipt", order_id=done.id, fresh=1)
+    return response
+
+
+@bp.get("/orders/<int:order_id>/receipt")
+@require_role(*STAFF)
+def receipt(order_id: int):
+    register, order = _own_order(order_id)
+    if order.status != OrderStatus.COMPLETED:
+        abort(404)
+    cash = any(p.method == PaymentMethod.CASH for p in order.payments)
+    return render("pos/receipt.html", register=register, order=order_for_till(order.id),
+                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash,
+                  method_label=method_label)
+
+
+def _own_order(order_id: int) -> tuple:
+    """An order rung up on a till of one of the user's stores."""
+    order = db.get_or_404(Order, order_id)
+    if order.register_id is None:
+        abort(404)
+    return own_register(order.register_id), order
+
+
+def _own_line(order_id: int, line_id: int) -> tuple:
+    register, order = _own_order(order_id)
+    line = db.session.get(OrderLine, line_id)
+    if line is None or line.order_id != order.id:
+        abort(404)
+    return register, order, line
