@@ -109,10 +109,10 @@ def make_user():
 @pytest.fixture
 def make_sku():
     """A product with one SKU; returns the SKU."""
-    def make(name=None, price="3.50", barcode=None, tracking="none", weighed=False, unit="piece", **fields):
+    def make(name=None, price="3.50", barcode=None, tracking="none", weighed=False, unit="piece", plu=None, **fields):
         number = next(_numbers)
         product = save_product(
-            None, name=name or f"商品{number}", tracking=tracking, weighed=weighed, unit=unit,
+            None, name=name or f"商品{number}", tracking=tracking, weighed=weighed, unit=unit, plu=plu,
             variants=[VariantInput(code=fields.pop("code", f"SKU{number}"), list_price=price,
                                    barcodes=[barcode] if barcode else [], **fields)],
         )
