@@ -60,8 +60,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.catalog.views import bp as catalog_bp
     from webapp.pos.views import bp as pos_bp
+    from webapp.pwa import bp as pwa_bp
     from webapp.stock.views import bp as stock_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp):
         app.register_blueprint(blueprint)
