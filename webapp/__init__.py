@@ -55,12 +55,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Imported here, not in the packages' __init__, so models can import each other freely.
-    from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
-    from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.auth.views import bp as auth_bp
     from webapp.catalog.views import bp as catalog_bp
+    from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
     from webapp.pos.views import bp as pos_bp
     from webapp.pwa import bp as pwa_bp
+    from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.stock.views import bp as stock_bp
     from webapp.stores.views import bp as stores_bp
 

@@ -22,7 +22,8 @@ def format_money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
     symbol = "¥" if current_app.config["CURRENCY"] == "CNY" else current_app.config["CURRENCY"] + " "
-    return f"{symbol}{format_decimal(amount, format='#,##0.00')}"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol}{format_decimal(abs(amount), format='#,##0.00')}"
 
 
 def format_quantity(amount: Decimal | None) -> str:

@@ -13,6 +13,7 @@
     if (focused && focused.hasAttribute("data-scan-target") && focused !== scanInput()) {
       focused.value = code;
       focused.dispatchEvent(new Event("input", { bubbles: true }));
+      if (focused.hasAttribute("data-scan-submit")) focused.form.requestSubmit();
       return;
     }
     var target = scanInput();

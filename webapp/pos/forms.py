@@ -39,4 +39,5 @@ def counted_notes(form: CloseShiftForm) -> dict[str, int]:
 
 
 class ReturnSearchForm(FlaskForm):
-    number = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=40)])
+    number = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=40)],
+                         render_kw={"data-scan-target": "", "data-scan-submit": "", "autocomplete": "off"})

@@ -251,7 +251,8 @@ def pay(order_id: int):
         return _refusal(str(e))
     db.session.commit()
     response = make_response("", 204)
-    response.headers["HX-Location"] = url_for("pos.receipt", order_id=done.id, fresh=1)
+    # A full page load, not a swap: the receipt page prints through the bridge as it opens.
+    response.headers["HX-Redirect"] = url_for("pos.receipt", order_id=done.id, fresh=1)
     return response
 
 
