@@ -187,3 +187,16 @@ def test_a_cashier_of_one_store_cannot_use_another_stores_till(client, make_till
     assert client.get(f"/pos/orders/{sale.id}/receipt").status_code == 403
     assert client.get(f"/pos/shifts/{theirs.shift.id}/report").status_code == 403
     assert client.post(f"/pos/shifts/{theirs.shift.id}/close", data={"d100": "1"}).status_code == 403
+
+
+def test_a_serial_tracked_item_asks_for_its_serial_number(client, at_till, make_sku):
+    from webapp.stock import services as stock
+
+    phone = make_sku(name="小米手机", tracking="serial", code="MI-14", price="3999.00")
+    stock.receive(at_till.store, phone, 1, "3000.00", user=None, document=("r", "1"), lot_code="SN-001")
+    asked = scan(client, at_till, "MI-14").get_data(as_text=True)
+    assert "data-serial" in asked and 'name="serial"' in asked
+    assert scan(client, at_till, "MI-14", serial="SN-404").status_code == 422
+    assert scan(client, at_till, "MI-14", serial="SN-001").status_code == 200
+    [line] = current_order(at_till).lines
+    assert line.serial == "SN-001"

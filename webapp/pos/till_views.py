@@ -23,6 +23,7 @@ from webapp.pos.services import approve_with_pin
 from webapp.pos.views import bp, own_register
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
+from webapp.sales.errors import SerialRequired
 from webapp.sales.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from webapp.sales.queries import order_for_till, suspended_sales
 from webapp.sales.receipts import method_label, receipt_document
@@ -75,24 +76,30 @@ def till(register_id: int):
 @bp.post("/registers/<int:register_id>/scan")
 @require_role(*STAFF)
 def scan(register_id: int):
-    """A scan or a typed code: a barcode, a SKU code, a scale label or a PLU, with a weight if weighed."""
+    """A scan or a typed code: a barcode, a SKU code, a scale label or a PLU, with a weight if weighed.
+
+    A refusal undoes only the scan (a savepoint); the sale, however new, stays.
+    """
     register, shift, order = _till(register_id)
     if shift is None:
         return _refusal(str(NO_SHIFT), 409)
     code = request.form.get("code", "").strip()
+    prompt, refusal, sku = {}, None, None
     try:
-        sku, qty, serial = _what_was_scanned(code, order)
-        if sku is None:
-            return _refusal(str(UNKNOWN_CODE % {"code": code[:48]}))
-        if sku.product.weighed and qty is None:
-            db.session.commit()
-            return _sale_panel(register, order, weigh=sku)
-        sales.add_item(order, sku, qty or 1, serial=serial)
+        with db.session.begin_nested():
+            sku, qty, serial = _what_was_scanned(code, order)
+            if sku is None:
+                refusal = str(UNKNOWN_CODE % {"code": code[:48]})
+            elif sku.product.weighed and qty is None:
+                prompt = {"weigh": sku}
+            else:
+                sales.add_item(order, sku, qty or 1, serial=serial)
+    except SerialRequired:
+        prompt = {"serial_for": sku}
     except ShopError as e:
-        db.session.rollback()
-        return _refusal(str(e))
+        refusal = str(e)
     db.session.commit()
-    return _sale_panel(register, order)
+    return _refusal(refusal) if refusal else _sale_panel(register, order, **prompt)
 
 
 def _what_was_scanned(code: str, order: Order) -> tuple[SKU | None, Decimal | None, str | None]:
