@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.models import User
 from webapp.clock import utcnow
@@ -69,10 +70,13 @@ class _Taken(Exception):
 
 
 def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, client_uuid: str) -> Order:
-    """Take the payments and complete the sale; the same ``client_uuid`` again returns the sale made."""
-    done = completed_with(client_uuid)
-    if done is not None:
-        return done
+    """Take the payments and complete the sale; the same ``client_uuid`` again returns the sale made.
+
+    A repeat for this order is answered from the order in hand; a key already used by another
+    order (an offline sale synced twice) is caught by its unique index when this one is claimed.
+    """
+    if order.client_uuid == client_uuid and order.status == OrderStatus.COMPLETED:
+        return order
     require_open(order)
     if not order.lines:
         raise EmptySale()
@@ -82,6 +86,7 @@ def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, cli
         with db.session.begin_nested():
             if not _claim(order, client_uuid):
                 raise _Taken()
+            set_committed_value(order, "client_uuid", client_uuid)  # as the claim wrote it
             _move_stock(order, user)
             for charge in charges:
                 _charge(order, charge)
@@ -176,8 +181,8 @@ def _claim(order: Order, client_uuid: str) -> bool:
 
 def _move_stock(order: Order, user: User) -> None:
     """Out of the shelf through the ledger; each line keeps its cost (and its lot, when one)."""
-    sold = [(line, stock.sell(order.store, line.sku, line.quantity, user=user,
-                              document=("order", order.number), lot=line.lot)) for line in order.lines]
+    sold = zip(order.lines, stock.sell_many(order.store, [(line.sku, line.quantity, line.lot) for line in order.lines],
+                                            user=user, document=("order", order.number)), strict=True)
     for line, moves in sold:  # after all the moves, so the lines are written in one go
         line.unit_cost = round_money(sum(m.unit_cost * m.quantity for m in moves) / line.quantity)
         if line.lot_id is None and len({m.lot_id for m in moves}) == 1:

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, func, inspect, select, update
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,11 +48,20 @@ from webapp.stores.models import Store
 Document = tuple[str, str]  # ("receipt", "RN-20261121-001"), ("order", "42")
 
 
+@dataclass(frozen=True)
+class Place:
+    """A location as the ledger needs it: never stale, never reloaded."""
+
+    id: int
+    usage: str
+    store_id: int | None
+
+
 @dataclass
 class Take:
     """Part of a quantity taken from one level."""
 
-    level_id: int | None  # the level the goods leave; None when they come from a virtual place
+    level_id: int | None  # the level the goods leave; None: the (place, SKU, lot) level, made on first use
     lot_id: int | None
     quantity: Decimal
 
@@ -60,7 +69,7 @@ class Take:
 # ---------------------------------------------------------------- locations
 
 
-def location(usage: Usage, store: Store | None = None) -> Location:
+def location(usage: Usage, store: Store | None = None) -> Place:
     """The store's place of this usage, or the chain's virtual one; made on first use."""
     store_id = store.id if store else None
     known = db.session.info.setdefault("stock_locations", {})  # places never change: ask once a session
@@ -70,11 +79,11 @@ def location(usage: Usage, store: Store | None = None) -> Location:
             name = f"{store.name}" if store else usage.value
             _insert_ignore(Location, {"name": name, "usage": usage.value, "store_id": store_id})
             found = _find_location(usage, store_id)
-        known[usage, store_id] = found  # held here, so the session does not forget it
+        known[usage, store_id] = Place(found.id, found.usage, found.store_id)
     return known[usage, store_id]
 
 
-def shelf(store: Store) -> Location:
+def shelf(store: Store) -> Place:
     return location(Usage.INTERNAL, store)
 
 
@@ -127,8 +136,8 @@ def receive(store: Store, sku: SKU, qty, unit_cost, *, user, document: Document,
     lot = _lot_for_receipt(sku, qty, lot_code, expiry)
     _update_average_cost(sku, qty, unit_cost)
     take = Take(None, lot.id if lot else None, qty)
-    return _post(sku, location(Usage.SUPPLIER), shelf(store), take, unit_cost,
-                 Reason.RECEIPT, document, user)
+    return _flushed(_post(sku, location(Usage.SUPPLIER), shelf(store), take, unit_cost,
+                          Reason.RECEIPT, document, user))
 
 
 def _lot_for_receipt(sku: SKU, qty: Decimal, lot_code, expiry) -> Lot | None:
@@ -188,11 +197,21 @@ def sell(store: Store, sku: SKU, qty, *, user, document: Document, lot: Lot | No
     sold anyway: available (and perhaps on hand) goes below zero, and the
     shortfall shows on the stock screens until the next count.
     """
-    qty = _positive(qty)
-    takes = _allocate(shelf(store), sku, qty, lot, allow_negative=store.allow_negative_stock)
-    customer = location(Usage.CUSTOMER)
-    return [_post(sku, shelf(store), customer, t, sku.cost, Reason.SALE, document, user,
-                  guard=not store.allow_negative_stock) for t in takes]
+    return sell_many(store, [(sku, qty, lot)], user=user, document=document)[0]
+
+
+def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user,
+              document: Document) -> list[list[StockMove]]:
+    """Several till lines at once (SKU, quantity, lot or None), as sell() each; the moves go in together."""
+    customer, source, guard = location(Usage.CUSTOMER), shelf(store), not store.allow_negative_stock
+    sold = []
+    with db.session.no_autoflush:
+        for sku, qty, lot in items:
+            takes = _allocate(source, sku, _positive(qty), lot, allow_negative=store.allow_negative_stock)
+            sold.append([_post(sku, source, customer, t, sku.cost, Reason.SALE, document, user, guard=guard)
+                         for t in takes])
+    db.session.flush()
+    return sold
 
 
 def take_back(store: Store, sku: SKU, qty, *, user, document: Document, unit_cost=None,
@@ -201,8 +220,8 @@ def take_back(store: Store, sku: SKU, qty, *, user, document: Document, unit_cos
     qty = _positive(qty)
     to = location(Usage.LOSS) if damaged else shelf(store)
     take = Take(None, lot.id if lot else None, qty)
-    return _post(sku, location(Usage.CUSTOMER), to, take,
-                 sku.cost if unit_cost is None else money(unit_cost), Reason.RETURN, document, user)
+    return _flushed(_post(sku, location(Usage.CUSTOMER), to, take,
+                          sku.cost if unit_cost is None else money(unit_cost), Reason.RETURN, document, user))
 
 
 # ---------------------------------------------------------------- reservations (online orders)
@@ -247,8 +266,8 @@ def consume(reservation: Reservation, *, user, document: Document | None = None)
     level = db.session.get(StockLevel, reservation.level_id)
     take = Take(level.id, level.lot_id, reservation.quantity)
     document = document or (reservation.document_type, reservation.document_id)
-    return _post(level.sku, level.location, location(Usage.CUSTOMER), take, level.sku.cost,
-                 Reason.HANDOVER, document, user, guard=False, release=reservation.quantity)
+    return _flushed(_post(level.sku, level.location, location(Usage.CUSTOMER), take, level.sku.cost,
+                          Reason.HANDOVER, document, user, guard=False, release=reservation.quantity))
 
 
 def _close(reservation: Reservation, status: ReservationStatus) -> None:
@@ -274,6 +293,7 @@ def transfer(sku: SKU, qty, source: Location, destination: Location, *, user,
     moves = []
     for take in _allocate(source, sku, qty, lot, allow_negative=False):
         moves.append(_post(sku, source, destination, take, sku.cost, Reason.TRANSFER, document, user))
+        db.session.flush()
     return moves
 
 
@@ -282,8 +302,8 @@ def write_off(store: Store, sku: SKU, qty, *, user, document: Document,
     """Damaged, expired, stolen or used-in-store goods go to the loss place."""
     qty = _positive(qty)
     loss = location(Usage.LOSS)
-    return [_post(sku, shelf(store), loss, t, sku.cost, Reason.WRITE_OFF, document, user)
-            for t in _allocate(shelf(store), sku, qty, lot, allow_negative=False)]
+    return _flushed([_post(sku, shelf(store), loss, t, sku.cost, Reason.WRITE_OFF, document, user)
+                     for t in _allocate(shelf(store), sku, qty, lot, allow_negative=False)])
 
 
 def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document,
@@ -301,11 +321,11 @@ def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document
         return None
     if difference > 0:
         take = Take(None, lot.id if lot else None, difference)
-        return _post(sku, location(Usage.ADJUSTMENT), shelf(store), take, sku.cost,
-                     Reason.COUNT, document, user)
+        return _flushed(_post(sku, location(Usage.ADJUSTMENT), shelf(store), take, sku.cost,
+                              Reason.COUNT, document, user))
     take = Take(level_id, lot.id if lot else None, -difference)
-    return _post(sku, shelf(store), location(Usage.LOSS), take, sku.cost, Reason.COUNT,
-                 document, user, guard=False)
+    return _flushed(_post(sku, shelf(store), location(Usage.LOSS), take, sku.cost, Reason.COUNT,
+                          document, user, guard=False))
 
 
 # ---------------------------------------------------------------- the ledger's core
@@ -320,32 +340,49 @@ def _post(sku: SKU, source: Location, destination: Location, take: Take, unit_co
     stock that leaves with the move (a consumed reservation).
     """
     if source.usage in TRACKED:
-        statement = update(StockLevel).where(StockLevel.id == take.level_id)
-        if guard:
-            statement = statement.where(StockLevel.on_hand - StockLevel.reserved + release >= take.quantity)
-        result = db.session.execute(
-            statement.values(on_hand=StockLevel.on_hand - take.quantity,
-                             reserved=StockLevel.reserved - release)
-            .execution_options(synchronize_session="fetch")
-        )
-        if result.rowcount != 1:
+        enough = StockLevel.on_hand - StockLevel.reserved + release >= take.quantity if guard else None
+        if not _change_level(source, sku, take.lot_id, take.level_id, -take.quantity, -release, enough):
             raise _insufficient(sku, source, take.quantity)
     if destination.usage in TRACKED:
-        arrival = _level_id(destination, sku, take.lot_id)
-        db.session.execute(
-            update(StockLevel).where(StockLevel.id == arrival)
-            .values(on_hand=StockLevel.on_hand + take.quantity)
-            .execution_options(synchronize_session="fetch")
-        )
+        _change_level(destination, sku, take.lot_id, None, take.quantity)
     move = StockMove(
         sku_id=sku.id, lot_id=take.lot_id, from_location_id=source.id, to_location_id=destination.id,
         quantity=take.quantity, unit_cost=unit_cost, reason=reason.value,
         document_type=document[0], document_id=str(document[1]),
         user_id=user.id if user else None,
     )
-    db.session.add(move)
-    db.session.flush()
+    db.session.add(move)  # flushed by the caller, with its siblings in one INSERT
     return move
+
+
+def _flushed(moves):
+    """Moves are flushed once their function is done, all in one INSERT."""
+    db.session.flush()
+    return moves
+
+
+def _change_level(place, sku: SKU, lot_id: int | None, level_id: int | None, on_hand: Decimal,
+                  reserved: Decimal = Decimal("0"), guard=None) -> bool:
+    """Add to a level's on hand and reserved in one UPDATE; False when ``guard`` refuses.
+
+    The level is ``level_id``, or else that of (place, SKU, lot), made on first use.
+    """
+    where = [StockLevel.id == level_id] if level_id else _level_key(place, sku, lot_id)
+    if guard is not None:
+        where.append(guard)
+    statement = (update(StockLevel).where(*where)
+                 .values(on_hand=StockLevel.on_hand + on_hand, reserved=StockLevel.reserved + reserved)
+                 .execution_options(synchronize_session="fetch"))
+    changed = db.session.execute(statement).rowcount == 1
+    if not changed and level_id is None and guard is None:
+        _level_id(place, sku, lot_id)  # the first move of this SKU here: make its level, then again
+        changed = db.session.execute(statement).rowcount == 1
+    return changed
+
+
+def _level_key(place, sku: SKU, lot_id: int | None) -> list:
+    lot = StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
+    return [StockLevel.location_id == place.id, StockLevel.sku_id == sku.id, lot]
 
 
 def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allow_negative: bool) -> list[Take]:
@@ -356,9 +393,9 @@ def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allo
     allowed, taken from the lot-less level, which then goes below zero.
     """
     if lot is None and sku.product.tracking == Tracking.NONE:
-        level_id = _level_id(source, sku, None)
         if allow_negative:
-            return [Take(level_id, None, qty)]
+            return [Take(None, None, qty)]
+        level_id = _level_id(source, sku, None)
         available = db.session.scalar(
             select(StockLevel.on_hand - StockLevel.reserved).where(StockLevel.id == level_id).with_for_update()
         )
@@ -386,16 +423,13 @@ def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allo
     if wanted > 0:
         if not allow_negative:
             raise _insufficient(sku, source, qty)
-        lot_id = lot.id if lot else None
-        takes.append(Take(_level_id(source, sku, lot_id), lot_id, wanted))
+        takes.append(Take(None, lot.id if lot else None, wanted))
     return takes
 
 
-def _level_id(place: Location, sku: SKU, lot_id: int | None) -> int:
+def _level_id(place, sku: SKU, lot_id: int | None) -> int:
     """The level row of (place, SKU, lot), created empty on first use."""
-    lot_condition = StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
-    find = select(StockLevel.id).where(and_(StockLevel.location_id == place.id,
-                                            StockLevel.sku_id == sku.id, lot_condition))
+    find = select(StockLevel.id).where(*_level_key(place, sku, lot_id))
     level_id = db.session.scalar(find)
     if level_id is None:
         _insert_ignore(StockLevel, {"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id,

@@ -1,0 +1,136 @@
+"""The till's speed with a 26,000-SKU catalogue (SQLite file; PostgreSQL too when TEST_DATABASE_URL is set).
+
+    .venv/bin/python bench/bench_till.py
+    scripts/with-postgres.sh .venv/bin/python bench/bench_till.py
+
+Prints: add-by-barcode server time (p50/p95/p99 over 1,000 scans through the
+real view, in-process, so no network), the SQL statements a 3-line cash sale
+executes to complete (counted with SQLAlchemy's cursor events), and how long
+that completion and its commit take against a raw-SQL insert of the same rows
+in one transaction.
+"""
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sqlalchemy import event, text  # noqa: E402
+
+from bench.data import barcode_of, make_catalogue  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.auth.models import Role  # noqa: E402
+from webapp.auth.services import save_user  # noqa: E402
+from webapp.catalog.models import SKU  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.pos import services as pos  # noqa: E402
+from webapp.sales import services as sales  # noqa: E402
+
+SKUS = 26_000
+SCANS = 1_000
+
+
+def main(url: str, label: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        began = time.perf_counter()
+        store = make_catalogue(SKUS)
+        print(f"{label}: catalogue of {SKUS:,} SKUs made in {time.perf_counter() - began:.1f} s")
+        register = pos.save_register(None, store=store, name="1号收银台")
+        cashier = save_user(None, username="bench", display_name="", role=Role.CASHIER, stores=[store],
+                            password="bench-pass-1")
+        shift = pos.open_shift(register, cashier, "0")
+        db.session.commit()
+        register_id = register.id
+        scans(app, label, register_id)
+        statements_and_commit(app, label, store, register, shift, cashier)
+        db.drop_all()
+        db.engine.dispose()
+
+
+def scans(app, label, register_id):
+    client = app.test_client()
+    client.post("/login", data={"username": "bench", "password": "bench-pass-1"})
+    client.get(f"/pos/registers/{register_id}")
+    rng = random.Random(7)
+    timings = []
+    for number in range(SCANS):
+        code = barcode_of(rng.randrange(SKUS))
+        began = time.perf_counter()
+        response = client.post(f"/pos/registers/{register_id}/scan", data={"code": code},
+                               headers={"HX-Request": "true"})
+        timings.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.get_data(as_text=True)[:200]
+        if number % 10 == 9:  # a basket of ten, then the next customer
+            order_id = response.get_data(as_text=True).split("/pos/orders/")[1].split("/")[0]
+            client.post(f"/pos/orders/{order_id}/void", headers={"HX-Request": "true"})
+    cuts = statistics.quantiles(timings, n=100)
+    print(f"{label}: add by barcode, {SCANS} scans: p50 {cuts[49] * 1000:.1f} ms, "
+          f"p95 {cuts[94] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms (target p95 ≤ 25 ms)")
+
+
+def statements_and_commit(app, label, store, register, shift, cashier):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    completions, raws = [], []
+    for attempt in range(20):
+        order = sales.open_sale(store, register, shift, cashier)
+        for sku_id in (attempt * 3 + 1, attempt * 3 + 2, attempt * 3 + 3):
+            sales.add_item(order, db.session.get(SKU, sku_id), 1)
+        db.session.commit()
+        order = db.session.get(type(order), order.id)
+        _ = [line.sku.product for line in order.lines], order.store, order.payments  # loaded as the view does
+        _ = cashier.id  # signed in: the view has loaded the user before the sale completes
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        began = time.perf_counter()
+        sales.complete_sale(order, [sales.PaymentInput("cash", "20.00")], user=cashier,
+                            client_uuid=str(uuid.uuid4()))
+        db.session.commit()
+        completions.append(time.perf_counter() - began)
+        event.remove(db.engine, "before_cursor_execute", count)
+        executed = len(statements)
+        raws.append(raw_insert(attempt))
+    print(f"{label}: completing a 3-line cash sale executes {executed} SQL statements (target ≤ 12)")
+    for statement in statements:
+        print("    " + " ".join(statement.split())[:110])
+    median_done, median_raw = statistics.median(completions), statistics.median(raws)
+    print(f"{label}: completion + commit {median_done * 1000:.2f} ms vs raw insert of the same rows "
+          f"{median_raw * 1000:.2f} ms: {median_done / median_raw:.1f}× (target ≤ 3×)")
+
+
+def raw_insert(attempt: int) -> float:
+    """The same rows with plain SQL in one transaction: the order's update, 3 moves, 3 level updates,
+    3 line costs, a payment."""
+    with db.engine.connect() as connection:
+        began = time.perf_counter()
+        with connection.begin():
+            connection.execute(text("UPDATE orders SET status='completed' WHERE id = :id"), {"id": attempt + 1})
+            for sku_id in (1, 2, 3):
+                connection.execute(text(
+                    "INSERT INTO stock_moves (sku_id, from_location_id, to_location_id, quantity, unit_cost, "
+                    "reason, document_type, document_id, created_at) VALUES (:s, 1, 2, 1000, 200, 'sale', "
+                    "'order', 'RAW', CURRENT_TIMESTAMP)"), {"s": sku_id})
+                connection.execute(text("UPDATE stock_levels SET on_hand = on_hand - 1000 WHERE sku_id = :s"),
+                                   {"s": sku_id})
+                connection.execute(text("UPDATE order_lines SET unit_cost = 200 WHERE id = :s"), {"s": sku_id})
+            connection.execute(text(
+                "INSERT INTO payments (order_id, method, amount, change, reference, status, message, created_at) "
+                "VALUES (:o, 'cash', 1050, 950, '', 'succeeded', '', CURRENT_TIMESTAMP)"), {"o": attempt + 1})
+        return time.perf_counter() - began
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as folder:
+        main(f"sqlite:///{folder}/till.db", "SQLite")
+    if os.environ.get("TEST_DATABASE_URL"):
+        main(os.environ["TEST_DATABASE_URL"], "PostgreSQL")
