@@ -2,7 +2,6 @@
 from playwright.sync_api import Page, expect
 
 
-
 def test_hq_admin_creates_a_product_receives_it_and_sees_it_in_the_ledger(page: Page, base_url, sign_in):
     sign_in()
     expect(page.get_by_role("heading", name="总部")).to_be_visible()
