@@ -81,7 +81,7 @@ def test_the_cashiers_day(till_page: Page, base_url, live_app, shop, devices):
     page.get_by_role("link", name="1号收银台").click()
     page.get_by_label("备用金（元）").fill("200")
     page.get_by_role("button", name="开班").click()
-    expect(page.locator("[data-bridge-kind=scanner]")).to_contain_text("ready")
+    expect(page.locator("[data-bridge-kind=scanner]")).to_have_text("扫码枪就绪")
 
     # (a) Three items from the USB scanner, apples from the scale, cash + WeChat.
     for _name, barcode, _price in GOODS:
