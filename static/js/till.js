@@ -22,8 +22,13 @@
     htmx.trigger(target.form, "submit");
   });
 
-  // Keep the scan field ready after every swap, unless the cashier is typing elsewhere.
-  document.body.addEventListener("htmx:afterSettle", function () {
+  // Keep the scan field ready after every swap, unless the cashier is typing elsewhere;
+  // after a scan or a tap in the search, show the newest line (the bottom of a long basket).
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var lines = document.querySelector("#sale .lines");
+    if (lines && event.detail.requestConfig && event.detail.requestConfig.elt.closest(".till-side")) {
+      lines.scrollTop = lines.scrollHeight;
+    }
     var focused = document.activeElement;
     var typing = focused && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName) && focused.offsetParent !== null;
     var paying = document.querySelector("#pay .pay-overlay");
