@@ -50,6 +50,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/bench_ledger.py
+	$(BIN)/python bench/bench_till.py
 	$(BIN)/python bench/bench_bridge.py
 
 clean:
