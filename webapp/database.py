@@ -1,5 +1,5 @@
 """Engine settings that keep SQLite honest: WAL, foreign keys, one writer at a time."""
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -24,5 +24,6 @@ def tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        reading = has_request_context() and request.method in ("GET", "HEAD")
+        view = current_app.view_functions.get(request.endpoint) if has_request_context() else None
+        reading = has_request_context() and request.method in ("GET", "HEAD") and not getattr(view, "writes", False)
         connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")

@@ -19,6 +19,12 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return value if value is not None and 0 < value <= LARGEST_ID else default
 
 
+def writes(view):
+    """Mark a GET view that writes (it makes a record on first use): its transaction takes the write lock."""
+    view.writes = True
+    return view
+
+
 def wants_fragment() -> bool:
     """An htmx request that is neither boosted nor a history restore."""
     hx = request.htmx

@@ -110,11 +110,12 @@
     var state = page.querySelector("[data-print-state]");
     var documentJson = page.querySelector("[data-receipt-document]").textContent;
     if (!window.HuotongBridge) return;
+    if (openDrawer) window.HuotongBridge.openDrawer().catch(function () { /* no drawer: the cashier opens it */ });
     window.HuotongBridge.print(JSON.parse(documentJson)).then(function () {
       state.textContent = "🖨 ✓";
-      if (openDrawer) window.HuotongBridge.openDrawer();
     }, function (error) {
-      state.textContent = "🖨 ✗ " + ((error && error.reason) || "");
+      // The sale is done either way: say so, and offer the reprint button.
+      state.textContent = "🖨 ✗ " + (state.dataset.failed || "") + " " + ((error && (error.message || error.code)) || "");
     });
   }
 

@@ -200,3 +200,84 @@ def test_a_serial_tracked_item_asks_for_its_serial_number(client, at_till, make_
     assert scan(client, at_till, "MI-14", serial="SN-001").status_code == 200
     [line] = current_order(at_till).lines
     assert line.serial == "SN-001"
+
+
+def test_a_zero_weight_label_is_refused_not_sold_as_a_kilo(client, at_till, stocked):
+    stocked(at_till.store, name="富士苹果", price="12.80", weighed=True, unit="kg", plu="10001")
+    assert scan(client, at_till, with_check_digit("211000100000")).status_code == 422
+    assert current_order(at_till).lines == []
+
+
+def test_a_timed_out_wechat_payment_is_checked_then_the_sale_completes(client, at_till, stocked):
+    sku = stocked(at_till.store, qty=5, barcode="6921168509256", price="10.00")
+    scan(client, at_till, "6921168509256")
+    order = current_order(at_till)
+    timeout = {"client_uuid": "t-1", "method": ["wechat"], "amount": ["10.00"], "auth_code": ["134567890123459002"]}
+    response = client.post(f"/pos/orders/{order.id}/pay", data=timeout, headers=HX)
+    assert response.status_code == 422 and "支付尚未确认" in response.get_data(as_text=True)
+    panel = client.get(f"/pos/registers/{at_till.register.id}", headers={"Accept-Language": "zh-CN"})
+    assert "查询支付结果" in panel.get_data(as_text=True)
+    [payment] = current_order(at_till).payments
+    checked = client.post(f"/pos/orders/{order.id}/payments/{payment.id}/check", headers=HX)
+    assert "已付" in checked.get_data(as_text=True)
+    pay_panel = client.get(f"/pos/orders/{order.id}/pay", headers=HX).get_data(as_text=True)
+    assert 'data-total="0.00"' in pay_panel
+    done = client.post(f"/pos/orders/{order.id}/pay", data={"client_uuid": "t-2"}, headers=HX)
+    assert done.status_code == 204
+    assert stock_queries.level_at(at_till.store, sku)[0] == 4
+
+
+@pytest.mark.parametrize("method", ["bitcoin", ""])
+def test_an_unknown_way_to_pay_is_refused_without_a_crash(client, at_till, stocked, method):
+    stocked(at_till.store, barcode="6921168509256")
+    scan(client, at_till, "6921168509256")
+    order = current_order(at_till)
+    form = {"client_uuid": "x", "method": [method], "amount": ["10.00"], "auth_code": ["1"]}
+    assert client.post(f"/pos/orders/{order.id}/pay", data=form, headers=HX).status_code == 422
+
+
+@pytest.mark.parametrize("value", ["sNaN", "Infinity", "-5"])
+def test_an_opening_float_that_is_not_an_amount_is_refused(client, make_store, make_user, login, value):
+    store = make_store()
+    register = pos.save_register(None, store=store, name="1号收银台")
+    login(make_user(Role.CASHIER, stores=[store]))
+    assert client.post(f"/pos/registers/{register.id}/shift", data={"opening_float": value}).status_code == 422
+    assert pos_queries.open_shift_of(register) is None
+
+
+def test_another_cashier_cannot_sell_on_someone_elses_shift(client, till, stocked, make_user, login):
+    stocked(till.store, barcode="6921168509256")
+    login(make_user(Role.CASHIER, stores=[till.store]))
+    assert client.get(f"/pos/registers/{till.register.id}").status_code == 403
+    assert scan(client, till, "6921168509256").status_code == 403
+
+
+def test_returns_need_an_open_shift_and_whole_units(client, at_till, stocked):
+    sku = stocked(at_till.store, qty=10, barcode="6921168509256", price="4.00")
+    sale = at_till.sell((sku, 3))
+    db.session.commit()
+    line = sale.lines[0]
+    url = f"/pos/registers/{at_till.register.id}/returns/{sale.number}"
+    half = client.post(url, data={f"qty-{line.id}": "0.5", "refund": "cash", "client_uuid": "h"})
+    assert half.status_code == 422
+    client.post(f"/pos/shifts/{at_till.shift.id}/close", data={"d100": "2", "d10": "1", "d1": "2"})
+    closed = client.post(url, data={f"qty-{line.id}": "1", "refund": "cash", "client_uuid": "c"},
+                         headers={"Accept-Language": "zh-CN"})
+    assert closed.status_code == 422 and "班次已关闭" in closed.get_data(as_text=True)
+    assert stock_queries.level_at(at_till.store, sku)[0] == 7
+
+
+def test_a_serial_number_is_sold_once_even_where_negative_stock_is_allowed(at_till, make_sku):
+    from webapp.sales import services as sales
+    from webapp.stock import services as stock
+    from webapp.stock.errors import InsufficientStock
+
+    phone = make_sku(tracking="serial", code="MI-15", price="999.00")
+    stock.receive(at_till.store, phone, 1, "800.00", user=None, document=("r", "1"), lot_code="SN-9")
+    first = sales.open_sale(at_till.store, at_till.register, at_till.shift, at_till.cashier)
+    sales.add_item(first, phone, serial="SN-9")
+    second = sales.open_sale(at_till.store, at_till.register, at_till.shift, at_till.cashier)
+    sales.add_item(second, phone, serial="SN-9")
+    sales.complete_sale(first, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s1")
+    with pytest.raises(InsufficientStock):
+        sales.complete_sale(second, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s2")

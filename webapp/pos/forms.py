@@ -3,10 +3,19 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-# Renminbi notes and coins, in yuan, largest first.
-DENOMINATIONS = ["100", "50", "20", "10", "5", "1", "0.5", "0.1"]
+from webapp.pos.services import DENOMINATIONS as _ACCEPTED
+
+# Renminbi notes and coins, in yuan, largest first: the ones the shift's count accepts.
+DENOMINATIONS = [format(d.normalize(), "f") for d in sorted(_ACCEPTED, reverse=True)]
+
+
+def finite(_form, field):
+    """NaN and Infinity are not amounts (and would break the range checks after this one)."""
+    if field.data is not None and not field.data.is_finite():
+        field.data = None
+        raise StopValidation(_l("This is not an amount."))
 
 
 class RegisterForm(FlaskForm):
@@ -16,12 +25,12 @@ class RegisterForm(FlaskForm):
 
 class OpenShiftForm(FlaskForm):
     opening_float = DecimalField(_l("Opening float (yuan)"), places=2,
-                                 validators=[InputRequired(), NumberRange(min=Decimal(0))])
+                                 validators=[InputRequired(), finite, NumberRange(min=Decimal(0))])
 
 
 class CashForm(FlaskForm):
     kind = RadioField(_l("Cash"), choices=[("in", _l("Put in")), ("out", _l("Take out"))], default="out")
-    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired()])
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[InputRequired(), finite])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 
 

@@ -13,6 +13,7 @@ from webapp.pos import queries
 from webapp.pos.forms import ReturnSearchForm
 from webapp.pos.views import bp, own_register
 from webapp.sales import services as sales
+from webapp.sales.errors import ShiftClosed
 from webapp.sales.models import OrderKind
 from webapp.sales.queries import order_by_number, returnable
 from webapp.sales.receipts import method_label
@@ -44,12 +45,15 @@ def return_order(register_id: int, number: str):
     if original is None or original.store_id != register.store_id or original.kind != OrderKind.SALE:
         return redirect(url_for("pos.returns", register_id=register.id), 303)
     lines = returnable(original)
+    shift = queries.open_shift_of(register)
     if request.method == "POST":
         try:
+            if shift is None:
+                raise ShiftClosed()  # a refund comes out of a drawer someone answers for
             picks = [(item.line, quantity(request.form.get(f"qty-{item.line.id}", "0") or "0")) for item in lines]
             done = sales.return_lines(
                 original, [(line, qty) for line, qty in picks if qty > 0], user=current_user,
-                shift=queries.open_shift_of(register), register=register,
+                shift=shift, register=register,
                 refund_method=request.form.get("refund", "original"), damaged=request.form.get("damaged") == "on",
                 client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
         except ShopError as e:

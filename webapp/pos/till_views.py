@@ -19,15 +19,16 @@ from webapp.extensions import db, limiter
 from webapp.numbers import quantity
 from webapp.paging import paginate
 from webapp.pos import queries
+from webapp.pos.models import Shift
 from webapp.pos.services import approve_with_pin
 from webapp.pos.views import bp, own_register
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
-from webapp.sales.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from webapp.sales.queries import order_for_till, suspended_sales
 from webapp.sales.receipts import method_label, receipt_document
-from webapp.web import render
+from webapp.web import render, writes
 
 UNKNOWN_CODE = _l("No product has the code %(code)s.")
 UNSTABLE = _l("The scale is not steady yet: wait for a stable weight.")
@@ -37,11 +38,16 @@ METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, Payme
 
 
 def _till(register_id: int):
-    """The register, its open shift and the sale on it (made on first use)."""
+    """The register, its open shift and the sale on it (made on first use).
+
+    A shift is its cashier's: another cashier is refused; a manager may step in.
+    """
     register = own_register(register_id)
     shift = queries.open_shift_of(register)
     if shift is None:
         return register, None, None
+    if shift.cashier_id != current_user.id and not sales.may_discount(current_user, register.store):
+        abort(403)
     order = queries.current_sale(shift) or sales.open_sale(register.store, register, shift, current_user)
     return register, shift, order
 
@@ -63,6 +69,7 @@ def _refusal(message: str, status: int = 422):
 
 @bp.get("/registers/<int:register_id>")
 @require_role(*STAFF)
+@writes
 def till(register_id: int):
     register, shift, order = _till(register_id)
     if shift is None:
@@ -93,7 +100,7 @@ def scan(register_id: int):
             elif sku.product.weighed and qty is None:
                 prompt = {"weigh": sku}
             else:
-                sales.add_item(order, sku, qty or 1, serial=serial)
+                sales.add_item(order, sku, 1 if qty is None else qty, serial=serial)
     except SerialRequired:
         prompt = {"serial_for": sku}
     except ShopError as e:
@@ -232,11 +239,26 @@ def _change_and_reload(register, change):
     return response
 
 
+@bp.post("/orders/<int:order_id>/payments/<int:payment_id>/check")
+@require_role(*STAFF)
+def check_payment(order_id: int, payment_id: int):
+    """Ask the provider again about a payment that timed out: it went through, or it did not."""
+    register, order = _own_order(order_id)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.order_id != order.id:
+        abort(404)
+    sales.check_payment(payment)
+    db.session.commit()
+    return _sale_panel(register, order)
+
+
 @bp.get("/orders/<int:order_id>/pay")
 @require_role(*STAFF)
 def pay_panel(order_id: int):
     register, order = _own_order(order_id)
-    return render_template("pos/_pay.html", register=register, order=order_for_till(order.id), methods=METHODS,
+    order = order_for_till(order.id)
+    taken = sum((p.amount for p in order.payments if p.status == PaymentStatus.SUCCEEDED), Decimal(0))
+    return render_template("pos/_pay.html", register=register, order=order, methods=METHODS, due=order.total - taken,
                            method_label=method_label, client_uuid=str(uuid.uuid4()))
 
 
@@ -276,11 +298,16 @@ def receipt(order_id: int):
 
 
 def _own_order(order_id: int) -> tuple:
-    """An order rung up on a till of one of the user's stores."""
+    """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager)."""
     order = db.get_or_404(Order, order_id)
     if order.register_id is None:
         abort(404)
-    return own_register(order.register_id), order
+    register = own_register(order.register_id)
+    shift = db.session.get(Shift, order.shift_id) if order.shift_id else None
+    if shift is not None and shift.cashier_id != current_user.id \
+            and not sales.may_discount(current_user, register.store):
+        abort(403)
+    return register, order
 
 
 def _own_line(order_id: int, line_id: int) -> tuple:

@@ -34,6 +34,7 @@ from webapp.sales.errors import (
     PaymentDeclined,
     PaymentPending,
     Underpaid,
+    UnknownPaymentMethod,
 )
 from webapp.sales.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from webapp.sales.payments import PaymentResult, get_provider
@@ -149,6 +150,8 @@ def _plan(order: Order, inputs: list[PaymentInput]) -> tuple[tuple | None, list[
     due = order.total - taken
     handed, charges = ZERO, []
     for tender in inputs:
+        if tender.method not in {m.value for m in PaymentMethod}:
+            raise UnknownPaymentMethod(method=str(tender.method)[:20])
         method, amount = PaymentMethod(tender.method), money(tender.amount)
         if amount <= 0:
             raise InvalidPayment(amount=amount)

@@ -56,6 +56,10 @@ class DiscountTooLarge(ShopError):
     message = _l("A discount of %(discount)s is more than the amount of %(limit)s.")
 
 
+class UnknownPaymentMethod(ShopError, ValueError):
+    message = _l("%(method)s is not a way to pay here.")
+
+
 class InvalidPayment(ShopError, ValueError):
     message = _l("A payment must be more than zero (got %(amount)s).")
 

@@ -16,7 +16,7 @@ from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.sales.allocation import pro_rata_refund
-from webapp.sales.cart import check_till
+from webapp.sales.cart import _valid_quantity, check_till
 from webapp.sales.checkout import completed_with
 from webapp.sales.errors import (
     DuplicateRequest,
@@ -24,6 +24,7 @@ from webapp.sales.errors import (
     NotReturnable,
     RefundDeclined,
     ReturnTooMuch,
+    UnknownPaymentMethod,
 )
 from webapp.sales.models import (
     ZERO,
@@ -54,6 +55,8 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
         return done
     if original.kind != OrderKind.SALE or original.status != OrderStatus.COMPLETED:
         raise NotReturnable(number=original.number)
+    if refund_method not in {m.value for m in RefundMethod}:
+        raise UnknownPaymentMethod(method=str(refund_method)[:20])
     refund_method = RefundMethod(refund_method)
     store = register.store if register is not None else original.store
     check_till(store, register, shift)
@@ -106,7 +109,7 @@ def _wanted(original: Order, picks) -> dict[OrderLine, Decimal]:
         if qty < 0:
             raise InvalidQuantity(quantity=qty)
         if qty:
-            wanted[line] = wanted.get(line, ZERO) + qty
+            wanted[line] = wanted.get(line, ZERO) + _valid_quantity(line.sku, qty)
     if not wanted:
         raise NothingToReturn()
     return wanted

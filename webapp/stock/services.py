@@ -203,12 +203,14 @@ def sell(store: Store, sku: SKU, qty, *, user, document: Document, lot: Lot | No
 def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user,
               document: Document) -> list[list[StockMove]]:
     """Several till lines at once (SKU, quantity, lot or None), as sell() each; the moves go in together."""
-    customer, source, guard = location(Usage.CUSTOMER), shelf(store), not store.allow_negative_stock
+    customer, source = location(Usage.CUSTOMER), shelf(store)
     sold = []
     with db.session.no_autoflush:
         for sku, qty, lot in items:
-            takes = _allocate(source, sku, _positive(qty), lot, allow_negative=store.allow_negative_stock)
-            sold.append([_post(sku, source, customer, t, sku.cost, Reason.SALE, document, user, guard=guard)
+            # One serial number is one item: it is sold once, whatever the store allows.
+            negative = store.allow_negative_stock and sku.product.tracking != Tracking.SERIAL
+            takes = _allocate(source, sku, _positive(qty), lot, allow_negative=negative)
+            sold.append([_post(sku, source, customer, t, sku.cost, Reason.SALE, document, user, guard=not negative)
                          for t in takes])
     db.session.flush()
     return sold
