@@ -218,6 +218,7 @@ def test_a_timed_out_wechat_payment_is_checked_then_the_sale_completes(client, a
     panel = client.get(f"/pos/registers/{at_till.register.id}", headers={"Accept-Language": "zh-CN"})
     assert "查询支付结果" in panel.get_data(as_text=True)
     [payment] = current_order(at_till).payments
+    assert scan(client, at_till, "6921168509256").status_code == 422  # nothing changes while paid for
     checked = client.post(f"/pos/orders/{order.id}/payments/{payment.id}/check", headers=HX)
     assert "已付" in checked.get_data(as_text=True)
     pay_panel = client.get(f"/pos/orders/{order.id}/pay", headers=HX).get_data(as_text=True)

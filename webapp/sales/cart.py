@@ -16,6 +16,7 @@ from webapp.numbers import quantity
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales.allocation import allocate
 from webapp.sales.errors import (
+    LinesPaidFor,
     OrderNotOpen,
     OrderNotSuspended,
     PaymentTaken,
@@ -46,7 +47,7 @@ def open_sale(store: Store, register=None, shift=None, cashier: User | None = No
 
 def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> OrderLine:
     """Add a scanned item: the same SKU again adds to its line; weighed goods and serials get their own."""
-    require_open(order)
+    require_changeable(order)
     qty = _valid_quantity(sku, qty)
     lot = _lot_for(order, sku, qty, serial)
     line = None
@@ -64,7 +65,7 @@ def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> Ord
 
 
 def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
-    require_open(order)
+    require_changeable(order)
     check_line(order, line)
     qty = _valid_quantity(line.sku, qty)
     if line.sku.product.tracking == Tracking.SERIAL and qty != 1:
@@ -75,7 +76,7 @@ def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
 
 
 def remove_line(order: Order, line: OrderLine) -> None:
-    require_open(order)
+    require_changeable(order)
     check_line(order, line)
     order.lines.remove(line)
     reprice(order)
@@ -122,6 +123,13 @@ def check_till(store: Store, register, shift) -> None:
             raise WrongTill()
         if not shift.is_open:
             raise ShiftClosed()
+
+
+def require_changeable(order: Order) -> None:
+    """Open, and nothing paid or waiting to be confirmed: what is paid for stays as it was."""
+    require_open(order)
+    if any(p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.PENDING) for p in order.payments):
+        raise LinesPaidFor(number=order.number)
 
 
 def require_open(order: Order) -> None:

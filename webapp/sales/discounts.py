@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from webapp.auth.models import Role, User
 from webapp.numbers import money
-from webapp.sales.cart import check_line, reprice, require_open
+from webapp.sales.cart import check_line, reprice, require_changeable
 from webapp.sales.errors import DiscountNeedsApproval, DiscountTooLarge, InvalidDiscount, NotAnApprover
 from webapp.sales.models import ZERO, Order, OrderLine
 from webapp.stores.models import Store
@@ -23,7 +23,7 @@ def may_discount(user: User, store: Store) -> bool:
 
 def apply_line_discount(order: Order, line: OrderLine, amount, *, user: User, approver: User | None = None) -> None:
     """A discount off one line, given by someone allowed or approved by a manager; 0 takes it off."""
-    require_open(order)
+    require_changeable(order)
     check_line(order, line)
     amount = _valid_discount(amount, line.priced_amount)
     line.discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
@@ -33,7 +33,7 @@ def apply_line_discount(order: Order, line: OrderLine, amount, *, user: User, ap
 
 def apply_order_discount(order: Order, amount, *, user: User, approver: User | None = None) -> None:
     """A discount off the whole order, spread over its lines; 0 takes it off."""
-    require_open(order)
+    require_changeable(order)
     amount = _valid_discount(amount, sum((ln.priced_amount - ln.line_discount for ln in order.lines), ZERO))
     order.order_discount_approved_by_id = _approval(order.store, user, approver).id if amount else None
     order.order_discount = amount

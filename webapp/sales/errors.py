@@ -84,6 +84,10 @@ class PaymentPending(ShopError):
     message = _l("The payment is not confirmed yet: check it again before taking another payment.")
 
 
+class LinesPaidFor(ShopError):
+    message = _l("Order %(number)s has a payment taken: its items can no longer change.")
+
+
 class PaymentTaken(ShopError):
     message = _l("Order %(number)s has a payment taken: it cannot be voided.")
 
