@@ -1,24 +1,38 @@
 """The installable app: a web manifest per surface, the service worker, the offline page.
 
 A surface is one entry in SURFACES: the back office and store screens start
-at "/", the till at "/pos/" in landscape. The service worker precaches the app
-shell; its cache is named after a hash of the files it holds, so a deploy that
-changes any of them replaces the cache on every device.
+at "/", the till at "/pos/" in landscape. Its manifest is served at
+/<surface>/manifest.webmanifest ("app" at /manifest.webmanifest), and every page
+inside its scope links it. The service worker precaches the app shell; its cache
+is named after a hash of the files it holds, so a deploy that changes any of
+them replaces the cache on every device.
 """
 import hashlib
 import json
 import os
-from functools import cache
+from typing import NamedTuple
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, has_request_context, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 bp = Blueprint("pwa", __name__)
 
 BRAND_RED = "#c0392b"
+BACKGROUND = "#f6f7f9"
+
+
+class Surface(NamedTuple):
+    name: str
+    short_name: str
+    scope: str  # also its start URL
+    orientation: str = "any"
+
+
 SURFACES = {
-    "app": {"start_url": "/", "scope": "/", "orientation": "any", "short_name": "货通"},
-    "pos": {"start_url": "/pos/", "scope": "/pos/", "orientation": "landscape", "short_name": "货通收银"},
+    "app": Surface("货通 Huotong", "货通", "/"),
+    "pos": Surface("货通收银 Huotong POS", "货通收银", "/pos/", "landscape"),
+    # "shop": Surface("货通商城 Huotong Shop", "货通商城", "/shop/", "portrait"),
 }
 ICONS = [("icon-192.png", "192x192", "any"), ("icon-512.png", "512x512", "any"),
          ("icon-maskable-192.png", "192x192", "maskable"), ("icon-maskable-512.png", "512x512", "maskable")]
@@ -27,33 +41,59 @@ SHELL = ["css/app.css", "css/pos.css", "vendor/htmx-2.0.11.min.js", "js/app.js",
          "js/bridge.js", "js/till.js"] + [f"icons/{name}" for name, _size, _purpose in ICONS]
 
 
-@bp.get("/manifest.webmanifest", defaults={"surface": "app"})
-@bp.get("/pos/manifest.webmanifest", defaults={"surface": "pos"})
+def page_language() -> str:
+    """The language a page is in, as <html lang> and Content-Language say it."""
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
 def manifest(surface: str):
     settings = SURFACES[surface]
     body = {
-        "name": "货通 Huotong" if surface == "app" else "货通收银 Huotong POS",
-        "short_name": settings["short_name"],
+        "id": settings.scope,
+        "name": settings.name,
+        "short_name": settings.short_name,
         "description": _("One catalogue and one stock ledger for a shop or a chain."),
-        "lang": "zh-CN",
-        "id": settings["start_url"],
-        "start_url": settings["start_url"],
-        "scope": settings["scope"],
+        "lang": page_language(),
+        "start_url": settings.scope,
+        "scope": settings.scope,
         "display": "standalone",
-        "orientation": settings["orientation"],
+        "orientation": settings.orientation,
         "theme_color": BRAND_RED,
-        "background_color": "#f6f7f9",
+        "background_color": BACKGROUND,
         "icons": [{"src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png",
                    "purpose": purpose} for name, size, purpose in ICONS],
     }
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    response.headers["Content-Language"] = page_language()
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+for _surface in SURFACES:
+    bp.add_url_rule("/manifest.webmanifest" if _surface == "app" else f"/{_surface}/manifest.webmanifest",
+                    "manifest", manifest, defaults={"surface": _surface})
+
+
+def surface_of(path: str) -> str:
+    """The surface whose scope holds this path; the narrowest wins (/pos/till is the till's)."""
+    return max((name for name, s in SURFACES.items() if path.startswith(s.scope)),
+               key=lambda name: len(SURFACES[name].scope), default="app")
+
+
+@bp.app_context_processor
+def pwa_context() -> dict:
+    """What templates/pwa/_head.html needs on every page."""
+    surface = surface_of(request.path) if has_request_context() else "app"
+    return {"pwa_manifest_url": url_for("pwa.manifest", surface=surface), "pwa_theme_color": BRAND_RED}
 
 
 @bp.get("/sw.js")
 def service_worker():
     """The worker, served from the root so its scope covers every surface."""
     files = [url_for("pwa.offline")] + [url_for("static", filename=path) for path in SHELL]
-    script = _worker_source().replace("__VERSION__", shell_version()).replace("__PRECACHE__", json.dumps(files))
+    script = (_worker_source().replace("__VERSION__", shell_version())
+              .replace("__PRECACHE__", json.dumps(files))
+              .replace("__STATIC__", url_for("static", filename="")))
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
@@ -62,19 +102,24 @@ def service_worker():
 
 @bp.get("/offline")
 def offline():
-    return render_template("pwa/offline.html")
+    """Precached by the worker; its Content-Language lets the worker fetch it again after a language change."""
+    response = Response(render_template("pwa/offline.html"))
+    response.headers["Content-Language"] = page_language()
+    return response
 
 
 def shell_version() -> str:
-    """A hash of the shell's files: it changes exactly when one of them does."""
+    """A hash of the worker and the shell's files: it changes exactly when one of them does."""
     digest = hashlib.sha256(_worker_source().encode())
-    for path in SHELL:
-        with open(os.path.join(current_app.static_folder, path), "rb") as f:
+    paths = [os.path.join(current_app.static_folder, name) for name in SHELL]
+    paths.append(os.path.join(current_app.root_path, current_app.template_folder, "pwa", "offline.html"))
+    for path in paths:
+        with open(path, "rb") as f:
             digest.update(f.read())
     return digest.hexdigest()[:12]
 
 
-@cache
 def _worker_source() -> str:
+    # Read on every request (it is small): a changed sw.js takes effect without a restart.
     with open(os.path.join(current_app.static_folder, "sw.js"), encoding="utf-8") as f:
         return f.read()

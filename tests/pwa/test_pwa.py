@@ -1,7 +1,9 @@
 """The app installs: manifests, the service worker and the offline page."""
 import json
+import os
+import shutil
 
-from webapp.pwa import shell_version
+from webapp.pwa import SHELL, SURFACES, shell_version, surface_of
 
 
 def test_the_staff_app_manifest_says_how_to_install(client):
@@ -42,3 +44,57 @@ def test_every_precached_file_exists(client):
 def test_the_offline_page_speaks_the_users_language(client):
     page = client.get("/offline", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "你已离线" in page
+
+
+def test_the_manifest_is_in_the_language_it_is_written_in(client):
+    response = client.get("/manifest.webmanifest", headers={"Accept-Language": "en"})
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["lang"] == "en" and manifest["description"].startswith("One catalogue")
+    chinese = json.loads(client.get("/manifest.webmanifest", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True))
+    assert chinese["lang"] == "zh-CN" and chinese["name"] == "货通 Huotong"
+
+
+def test_every_surface_has_its_manifest_and_its_pages_link_it():
+    assert (surface_of("/pos/"), surface_of("/pos/registers/3/sale"), surface_of("/stock/"), surface_of("/")) == \
+        ("pos", "pos", "app", "app")
+    for name, surface in SURFACES.items():
+        assert surface.scope.startswith("/") and surface.scope.endswith("/"), name
+
+
+def test_the_service_worker_is_javascript(client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    assert '"/static/"' in response.get_data(as_text=True)
+
+
+def test_a_deploy_that_changes_a_shell_file_gives_the_worker_a_new_version(app, tmp_path, monkeypatch):
+    static = tmp_path / "static"
+    for name in [*SHELL, "sw.js"]:
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(os.path.join(app.static_folder, name), static / name)
+    monkeypatch.setattr(app, "static_folder", str(static))
+    before = shell_version()
+    assert shell_version() == before
+    with open(static / "css/app.css", "a") as f:
+        f.write("\n.new-rule { color: red; }\n")
+    assert shell_version() != before
+
+
+def test_the_offline_page_says_its_language_so_the_worker_can_keep_it_in_the_users(client):
+    assert client.get("/offline", headers={"Accept-Language": "en"}).headers["Content-Language"] == "en"
+    response = client.get("/offline", headers={"Accept-Language": "zh-CN"})
+    assert response.headers["Content-Language"] == "zh-CN"
+    assert '<html lang="zh-CN">' in response.get_data(as_text=True)
+
+
+def test_pages_tell_the_app_script_where_the_worker_is_and_what_to_say_offline(client):
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-worker="/sw.js"' in page
+    assert 'data-offline="You are offline. The page will work again when the connection returns."' in page
+
+
+def test_the_till_links_its_own_manifest_and_the_stock_screens_the_staff_apps(make_store, make_user, login, client):
+    store = make_store()
+    login(make_user(stores=[store]))
+    assert 'rel="manifest" href="/pos/manifest.webmanifest"' in client.get("/pos/").get_data(as_text=True)
+    assert 'rel="manifest" href="/manifest.webmanifest"' in client.get("/stock/", follow_redirects=True).get_data(as_text=True)
