@@ -3,7 +3,7 @@
 
 Run from the repository root with the project's venv, then commit the PNGs:
 
-    .venv/bin/python static/icons/make_icons.py
+    .venv/bin/python scripts/make_icons.py
 
 Needs the CJK font WenQuanYi Micro Hei (Debian: fonts-wqy-microhei).
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "static" / "icons"
 RED = "#c0392b"
 GLYPH = "货"
 FONT = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif"
