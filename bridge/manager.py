@@ -8,7 +8,6 @@ mid-use with an I/O error) gives a `device.removed` event; when it is back, `dev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +40,7 @@ class DeviceManager:
         self._pumps: dict[str, asyncio.Task[None]] = {}
         self._unclaimed: set[str] = set()  # seen, and no driver wants it: not asked again while it stays
         self._failing: dict[str, str] = {}  # claimed but would not open: tried again each poll, logged once
+        self._leaving: set[asyncio.Task[None]] = set()  # devices being let go (see _remove)
         self._lock = asyncio.Lock()
 
     # --- what the server asks -------------------------------------------------------------------
@@ -97,6 +97,8 @@ class DeviceManager:
         async with self._lock:
             for key in list(self._devices):
                 await self._remove(key, "bridge_stopped")
+        if self._leaving:  # removals a cancelled poll started: they finish too
+            await asyncio.wait(set(self._leaving))
 
     # --- one device ---------------------------------------------------------------------------------
 
@@ -121,22 +123,36 @@ class DeviceManager:
         self._pumps[device.id] = asyncio.create_task(self._pump(device), name=f"pump {device.id}")
 
     async def _remove(self, key: str, reason: str, only: Device | None = None) -> None:
-        """Close and forget a device (`only`: if it is still this very one)."""
+        """Close and forget a device (`only`: if it is still this very one).
+
+        A device taken out of the table is let go in full, in a task of its own that close() waits
+        for: the task removing it may be cancelled meanwhile (the bridge stopping while a poll lets
+        an unplugged device go), and that cancellation is its own, not the pump's to swallow."""
         device = self._devices.get(key)
         if device is None or (only is not None and device is not only):
             return
         del self._devices[key]
         pump = self._pumps.pop(key)
-        if pump is not asyncio.current_task():
+        stop_pump = pump is not asyncio.current_task()
+        leaving = asyncio.create_task(
+            self._let_go(device, pump if stop_pump else None, reason), name=f"let go {key}"
+        )
+        self._leaving.add(leaving)
+        leaving.add_done_callback(self._leaving.discard)
+        await asyncio.shield(leaving)
+
+    async def _let_go(self, device: Device, pump: asyncio.Task[None] | None, reason: str) -> None:
+        if pump is not None:
             pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            await asyncio.wait([pump])
         try:
             await device.close()
         except Exception:
-            log.exception("%s did not close cleanly", key)
-        log.info("%s removed (%s)", key, reason)
-        self._publish(envelope("device.removed", device=key, data={**device.describe(), "reason": reason}))
+            log.exception("%s did not close cleanly", device.id)
+        log.info("%s removed (%s)", device.id, reason)
+        self._publish(
+            envelope("device.removed", device=device.id, data={**device.describe(), "reason": reason})
+        )
 
     async def _pump(self, device: Device) -> None:
         """Relay a device's events until it ends; a device that fails is removed (and found again by

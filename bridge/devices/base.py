@@ -99,8 +99,11 @@ class StatusWatch:
 
     async def wait(self, timeout: float | None) -> bool:
         """Wait until a status is set (True) or the timeout passes (False)."""
+        # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that comes as the status is
+        # set, and the device's pump then never stops (nor the bridge, waiting for it).
         try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()
         except TimeoutError:
             return False
         self._changed.clear()

@@ -8,6 +8,7 @@ from typing import Any
 from bridge.errors import CoverOpen, PaperOut, PrinterNotReady, PrinterOffline
 
 ESC, FS, GS, DLE, EOT = b"\x1b", b"\x1c", b"\x1d", b"\x10", b"\x04"
+QR_SIZE = 6  # QR module size in dots, unless a profile says otherwise
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class PrinterProfile:
     encoding: str  # how text is sent; also decides how wide a character prints
     setup: bytes  # sent after ESC @ at the start of every job
     escpos_profile: str  # python-escpos capabilities profile (cut, barcode support)
-    qr_size: int = 6  # QR module size in dots
+    qr_size: int = QR_SIZE  # QR module size in dots (receipt.layout checks the code fits the paper)
 
 
 PROFILES: dict[str, PrinterProfile] = {
@@ -43,8 +44,10 @@ PROFILES: dict[str, PrinterProfile] = {
 
 @dataclass(frozen=True)
 class Paper:
-    """Column plan for one paper width. name_columns 0: the item name has its own line."""
+    """Column plan for one paper width. name_columns 0: the item name has its own line. `dots`: the
+    width a 203 dpi head prints across, which a barcode or QR code must fit in."""
 
+    dots: int
     columns: int
     name_columns: int
     qty_columns: int
@@ -53,9 +56,14 @@ class Paper:
 
 
 PAPERS: dict[str, Paper] = {
-    "58mm": Paper(columns=32, name_columns=0, qty_columns=8, price_columns=10, amount_columns=14),
-    "80mm": Paper(columns=48, name_columns=20, qty_columns=8, price_columns=9, amount_columns=11),
+    "58mm": Paper(dots=384, columns=32, name_columns=0, qty_columns=8, price_columns=10, amount_columns=14),
+    "80mm": Paper(dots=576, columns=48, name_columns=20, qty_columns=8, price_columns=9, amount_columns=11),
 }
+
+# CODE128 (GS k 73, code set B) as render() prints it: modules 2 dots wide, 64 dots high. Each
+# character is 11 modules; start, check character and stop take 35 more.
+BARCODE_MODULE_DOTS = 2
+BARCODE_HEIGHT_DOTS = 64
 
 # text style -> python-escpos set() arguments (GS ! for size, ESC E for bold)
 STYLES: dict[str, dict[str, Any]] = {

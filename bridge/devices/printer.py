@@ -11,14 +11,17 @@ from typing import Any
 
 import serial
 import usb.util
+from escpos import exceptions as escpos_errors
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
-from escpos.printer import Network, Serial
+from escpos.printer import Dummy, Network, Serial
 
 from bridge.config import PrinterSettings
 from bridge.devices import usbio
 from bridge.devices.base import ERROR, READY, Candidate, Device, Event, StatusWatch
 from bridge.devices.escpos_tables import (
+    BARCODE_HEIGHT_DOTS,
+    BARCODE_MODULE_DOTS,
     DRAWER_PINS,
     PAPER_LOW,
     PAPERS,
@@ -41,8 +44,24 @@ from bridge.errors import (
 )
 
 PRINTER_CLASS = 0x07
-WRITE_TIMEOUT_MS = 10_000  # a printer busy with a long receipt takes its time
+# A receipt goes over USB in one write, which a printer takes in as fast as its buffer empties onto
+# paper: 10 s, and 2 ms more per byte (a slow printer, 50 mm/s, prints about 500 bytes of text a second).
+WRITE_TIMEOUT_MS = 10_000
+WRITE_TIMEOUT_MS_PER_BYTE = 2
 NETWORK_TIMEOUT_S = 5.0
+# What python-escpos raises for content it cannot encode (as opposed to a printer it cannot reach).
+CONTENT_ERRORS: tuple[type[Exception], ...] = (
+    escpos_errors.BarcodeTypeError,
+    escpos_errors.BarcodeSizeError,
+    escpos_errors.BarcodeCodeError,
+    escpos_errors.ImageSizeError,
+    escpos_errors.ImageWidthError,
+    escpos_errors.TextError,
+    escpos_errors.CharCodeError,
+    escpos_errors.TabPosError,
+    escpos_errors.SetVariableError,
+    UnicodeError,
+)
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -60,7 +79,16 @@ def _qr(printer: Escpos, data: str, profile: PrinterProfile) -> None:
 
 
 def _barcode(printer: Escpos, data: str, profile: PrinterProfile) -> None:
-    printer.barcode("{B" + data, "CODE128", height=64, width=2, pos="BELOW", align_ct=True, function_type="B")
+    # "{B": code set B. In GS k 73 data "{" starts a code set or function change: a "{" itself is "{{".
+    printer.barcode(
+        "{B" + data.replace("{", "{{"),
+        "CODE128",
+        height=BARCODE_HEIGHT_DOTS,
+        width=BARCODE_MODULE_DOTS,
+        pos="BELOW",
+        align_ct=True,
+        function_type="B",
+    )
     printer.set(align="left")
 
 
@@ -68,7 +96,7 @@ CODE_RENDERERS: dict[str, Callable[[Escpos, str, PrinterProfile], None]] = {"qr"
 
 
 def render(ops: list[Op], printer: Escpos, profile: PrinterProfile) -> None:
-    """Send a laid-out receipt to a python-escpos printer."""
+    """Send a laid-out receipt to a python-escpos printer, command by command (see receipt_bytes)."""
     printer.hw("INIT")
     printer._raw(profile.setup)
     style = None
@@ -84,6 +112,17 @@ def render(ops: list[Op], printer: Escpos, profile: PrinterProfile) -> None:
             printer.cut()
 
 
+def receipt_bytes(ops: list[Op], profile: PrinterProfile) -> bytes:
+    """The whole receipt as the bytes a printer is sent, rendered before any of them is: a receipt
+    python-escpos cannot encode is an InvalidReceipt, and the printer gets nothing of it."""
+    dummy = Dummy(profile=profile.escpos_profile)
+    try:
+        render(ops, dummy, profile)
+    except (*CONTENT_ERRORS, ValueError) as e:
+        raise InvalidReceipt(f"the receipt cannot be printed: {e}") from e
+    return dummy.output
+
+
 # --- transports -----------------------------------------------------------------------------------
 
 
@@ -97,7 +136,7 @@ class UsbBulkPrinter(Escpos):
         self._read_timeout_ms = read_timeout_ms
 
     def _raw(self, msg: bytes) -> None:
-        usbio.write(self._held, msg, WRITE_TIMEOUT_MS)
+        usbio.write(self._held, msg, WRITE_TIMEOUT_MS + WRITE_TIMEOUT_MS_PER_BYTE * len(msg))
 
     def _read(self) -> bytes:
         return usbio.read(self._held, 16, self._read_timeout_ms) or b""
@@ -291,10 +330,11 @@ class EscposPrinter(Device):
         paper = PAPERS.get(receipt.get("paper", self.config.paper))
         if paper is None:
             raise InvalidReceipt(f"paper must be one of {', '.join(PAPERS)}")
-        ops = layout(receipt, paper, self.metrics)
+        # All of it checked and encoded before the printer is asked for anything; then sent in one write.
+        data = receipt_bytes(layout(receipt, paper, self.metrics, self.profile.qr_size), self.profile)
 
         def work(printer: Escpos) -> None:
-            render(ops, printer, self.profile)
+            printer._raw(data)
 
         await self._run(work, check=True)
         return {"number": receipt["number"]}
@@ -333,6 +373,8 @@ class EscposPrinter(Device):
                 return paper_low
             except BridgeError:
                 raise
+            except CONTENT_ERRORS as e:  # the job, not the printer: it stays ready
+                raise InvalidReceipt(f"the printer cannot be sent this: {e}") from e
             except (OSError, serial.SerialException, EscposError) as e:
                 raise PrinterOffline(f"the printer stopped answering: {e}") from e
             finally:

@@ -21,6 +21,7 @@ from bridge.errors import ConfigError, DeviceBusy, DeviceGone, NoWeight
 
 FIRST_READING_TIMEOUT = 2.0  # weight.read waits this long for a scale that has said nothing yet
 REPORT_SIZE = 64
+MAX_FRAME = 64  # bytes of a frame cut off by the read timeout kept for the next read (frames are shorter)
 
 
 class _LatestReading:
@@ -39,7 +40,8 @@ class _LatestReading:
 
     async def get(self) -> Reading:
         try:
-            await asyncio.wait_for(self._first.wait(), FIRST_READING_TIMEOUT)
+            async with asyncio.timeout(FIRST_READING_TIMEOUT):  # not wait_for: see StatusWatch.wait
+                await self._first.wait()
         except TimeoutError:
             raise NoWeight("the scale has not reported a weight") from None
         assert self.reading is not None
@@ -120,6 +122,7 @@ class SerialScale(Device):
         self.unit = config.unit
         self._latest = _LatestReading()
         self._ask = asyncio.Lock()
+        self._partial = b""  # the start of a frame still coming (continuous protocols)
         self._status = StatusWatch(self)
         try:
             self._port = await asyncio.to_thread(
@@ -176,7 +179,14 @@ class SerialScale(Device):
             raise DeviceGone(f"serial port lost: {e}") from e
 
     def _read_frame(self) -> Reading | None:
+        """The next frame the scale sends. One that the read timeout cuts in two is put together
+        again, not lost (its two halves are no frame each)."""
         try:
-            return read_frame(self.protocol, self._port.read_until(self.protocol.terminator), self.unit)
+            data = self._partial + self._port.read_until(self.protocol.terminator)
         except (serial.SerialException, OSError) as e:
             raise DeviceGone(f"serial port lost: {e}") from e
+        if not data.endswith(self.protocol.terminator):
+            self._partial = data[-MAX_FRAME:]
+            return None
+        self._partial = b""
+        return read_frame(self.protocol, data, self.unit)

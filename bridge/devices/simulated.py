@@ -151,8 +151,9 @@ class SimulatedPrinter(_Simulated):
             raise InvalidReceipt(f"paper must be one of {', '.join(PAPERS)}")
         if self.sim.paper_out:
             raise PaperOut("the printer is out of paper")
-        metrics = TextMetrics(PROFILES[self.settings.printer.profile].encoding)
-        text = as_text(layout(receipt, paper, metrics), paper.columns, metrics)
+        profile = PROFILES[self.settings.printer.profile]
+        metrics = TextMetrics(profile.encoding)
+        text = as_text(layout(receipt, paper, metrics, profile.qr_size), paper.columns, metrics)
         path = await asyncio.to_thread(self._write, receipt["number"], text)
         self.sim.say(f"[printer] receipt {receipt['number']} -> {path}\n{text}")
         return {"number": receipt["number"], "file": str(path)}

@@ -5,14 +5,17 @@ import socket
 import threading
 import time
 import tty
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bridge.config import NetworkPrinterSettings, PrinterSettings, SerialPrinterSettings, Settings
+from bridge.devices import printer as printer_driver
 from bridge.devices.printer import EscposPrinter, diagnose
+from bridge.devices.receipt import Code, Cut, Text
 from bridge.emulation import EmulatedPrinter, EmulatedScanner
-from bridge.errors import CoverOpen, PaperOut, PrinterOffline, ProtocolError
+from bridge.errors import CoverOpen, InvalidReceipt, PaperOut, PrinterOffline, ProtocolError
 
 STATUS_QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # DLE EOT 1, 2, 4
 
@@ -31,7 +34,20 @@ def run_printer(candidate, work, settings=None) -> Any:
     return asyncio.run(go())
 
 
-def test_the_usb_printer_gets_exactly_the_receipt_bytes_over_bulk(
+def writes(printer: EmulatedPrinter) -> list[bytes]:
+    """Record each write (bulk OUT transfer) the printer gets, from now on."""
+    seen: list[bytes] = []
+    receive = printer.receive
+
+    def recording(endpoint: int, data: bytes) -> None:
+        seen.append(bytes(data))
+        receive(endpoint, data)
+
+    printer.receive = recording  # type: ignore[method-assign]
+    return seen
+
+
+def test_the_usb_printer_gets_exactly_the_receipt_bytes_over_bulk_in_one_write(
     usb_backend, usb_candidate, small_receipt, small_receipt_58mm
 ):
     printer = usb_backend.plug(EmulatedPrinter())
@@ -39,10 +55,65 @@ def test_the_usb_printer_gets_exactly_the_receipt_bytes_over_bulk(
 
     async def print_small(driver):
         printer.received.clear()
-        return await driver.print_receipt({"receipt": small_receipt})
+        written = writes(printer)
+        return await driver.print_receipt({"receipt": small_receipt}), written
 
-    assert run_printer(usb_candidate(printer), print_small, settings) == {"number": "R0001"}
+    reply, written = run_printer(usb_candidate(printer), print_small, settings)
+    assert reply == {"number": "R0001"}
     assert bytes(printer.received) == STATUS_QUERIES + small_receipt_58mm
+    assert written == [b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x04", small_receipt_58mm]  # one write
+
+
+UNPRINTABLE = [Text("单号: 单号一"), Code("barcode", "单号一"), Cut()]  # python-escpos: BarcodeCodeError
+
+
+@pytest.mark.parametrize(
+    "receipt, laid_out",
+    [
+        ({"number": "R" * 400, "code": "barcode"}, None),  # refused by layout(): too long for any code
+        ({"number": "单号一", "code": "barcode"}, UNPRINTABLE),  # past layout(), refused by python-escpos
+    ],
+    ids=["layout", "escpos"],
+)
+def test_a_receipt_that_cannot_be_printed_sends_the_printer_nothing_and_leaves_it_ready(
+    usb_backend, usb_candidate, small_receipt, small_receipt_58mm, monkeypatch, receipt, laid_out
+):
+    printer = usb_backend.plug(EmulatedPrinter())
+    settings = Settings(read_timeout_ms=20, printer=PrinterSettings(paper="58mm"))
+
+    async def print_bad_then_good(driver):
+        printer.received.clear()
+        with monkeypatch.context() as patch:
+            if laid_out is not None:
+                patch.setattr(printer_driver, "layout", lambda *args: laid_out)
+            with pytest.raises(InvalidReceipt) as refused:
+                await driver.print_receipt({"receipt": receipt})
+        sent_for_it = bytes(printer.received)
+        described = driver.describe()
+        await driver.print_receipt({"receipt": small_receipt})
+        return refused.value, sent_for_it, described
+
+    refused, sent_for_it, described = run_printer(usb_candidate(printer), print_bad_then_good, settings)
+    assert refused.code == "invalid_receipt" and str(refused)
+    assert sent_for_it == b""  # not a byte: no half receipt
+    assert (described["status"], described["reason"]) == ("ready", None)
+    assert bytes(printer.received) == STATUS_QUERIES + small_receipt_58mm  # and the next one prints
+
+
+def test_the_page_is_told_why_a_receipt_cannot_print_and_the_printer_stays_ready(
+    usb_backend, start_bridge, open_page, small_receipt
+):
+    printer = usb_backend.plug(EmulatedPrinter())
+    page = open_page(start_bridge(status_interval=0))
+    assert page.hello["data"]["devices"][0]["status"] == "ready"
+    printer.received.clear()
+    reply = page.command("print", {"receipt": {**small_receipt, "number": "R" * 800}})
+    assert (reply["type"], reply["data"]["code"]) == ("error", "invalid_receipt")
+    assert "at most" in reply["data"]["reason"]
+    assert bytes(printer.received) == b""
+    assert page.command("devices.list")["data"]["devices"][0]["status"] == "ready"
+    assert page.command("print", {"receipt": small_receipt})["type"] == "ok"
+    assert not [m for m in page.backlog if m["type"] == "device.status"]  # never reported in error
 
 
 def test_the_printer_driver_claims_printers_and_not_scanners(usb_backend, usb_candidate):
@@ -148,6 +219,7 @@ class PrinterOnTheLine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._fds: tuple[int, ...] = ()
+        self._link: Path | None = None
 
     def _run(self, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
@@ -192,7 +264,9 @@ class PrinterOnTheLine:
         self._run(serve)
         return server.getsockname()[1]
 
-    def on_pty(self) -> str:
+    def on_pty(self, link: Path) -> str:
+        """A pseudo-terminal, known to the bridge by `link`: a /dev/pts name is soon another's (another
+        test's, or another test run's), and a bridge still polling it must not find it again."""
         master, slave = os.openpty()
         tty.setraw(master)
 
@@ -202,7 +276,9 @@ class PrinterOnTheLine:
 
         self._run(self.take, read, lambda b: os.write(master, b))
         self._fds = (master, slave)
-        return os.ttyname(slave)
+        self._link = link
+        link.symlink_to(os.ttyname(slave))
+        return str(link)
 
     def received(self, data: bytes, timeout: float = 3.0) -> bool:
         """Whether `data` arrives (the line may still be carrying it when the reply comes)."""
@@ -217,8 +293,15 @@ class PrinterOnTheLine:
         self._stop.set()
         for thread in self._threads:
             thread.join()
+        if self._link is not None:
+            self._link.unlink()
         for fd in self._fds:
             os.close(fd)
+
+
+# The printer on the line answers at once, but on a loaded machine its thread may not run for a while:
+# a read that waits long enough for the answer keeps the status queries in the job, as they are sent.
+LINE_READ_TIMEOUT_MS = 2000
 
 
 def test_a_network_printer_gets_one_connection_per_receipt(
@@ -228,10 +311,17 @@ def test_a_network_printer_gets_one_connection_per_receipt(
     port = printer.on_tcp()
     try:
         config = NetworkPrinterSettings(host="127.0.0.1", port=port, printer=PrinterSettings(paper="58mm"))
-        page = open_page(start_bridge(network_printers=(config,)))
+        # no status polls: each would be a connection (a job) of its own
+        bridge = start_bridge(
+            network_printers=(config,), status_interval=0, read_timeout_ms=LINE_READ_TIMEOUT_MS
+        )
+        page = open_page(bridge)
         assert page.hello["data"]["devices"][0]["id"] == f"tcp:127.0.0.1:{port}"
         assert page.command("print", {"receipt": small_receipt})["type"] == "ok"
         assert page.command("drawer.open")["type"] == "ok"
+        # The reply comes once the bytes are on their way; the printer takes them a moment later.
+        # Jobs are taken one after the other: once the drawer's has come, the receipt's is complete.
+        assert printer.received(b"\x1bp\x00\x32\x32")
     finally:
         printer.stop()
     assert [bytes(job) for job in printer.jobs] == [STATUS_QUERIES + small_receipt_58mm, b"\x1bp\x00\x32\x32"]
@@ -247,13 +337,15 @@ def test_an_unreachable_network_printer_is_an_offline_error(start_bridge, open_p
     assert page.expect("device.status")["data"]["reason"] == "printer_offline"
 
 
-def test_a_serial_printer_gets_the_receipt_bytes(start_bridge, open_page, small_receipt, small_receipt_58mm):
+def test_a_serial_printer_gets_the_receipt_bytes(
+    start_bridge, open_page, small_receipt, small_receipt_58mm, tmp_path
+):
     printer = PrinterOnTheLine()
-    port = printer.on_pty()
+    port = printer.on_pty(tmp_path / "ttyPrinter")
     try:
         config = SerialPrinterSettings(port=port, printer=PrinterSettings(paper="58mm"))
-        page = open_page(start_bridge(serial_printers=(config,)))
+        page = open_page(start_bridge(serial_printers=(config,), read_timeout_ms=LINE_READ_TIMEOUT_MS))
         assert page.command("print", {"receipt": small_receipt})["data"] == {"number": "R0001"}
         assert printer.received(STATUS_QUERIES + small_receipt_58mm)
     finally:
-        printer.stop()
+        printer.stop()  # the line goes dead under the bridge, which must still stop

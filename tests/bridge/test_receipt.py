@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridge.devices.escpos_tables import PAPERS, PROFILES
-from bridge.devices.printer import render
+from bridge.devices.printer import receipt_bytes, render
 from bridge.devices.receipt import Code, Cut, Text, as_text, layout
 from bridge.devices.textwidth import TextMetrics
 from bridge.errors import InvalidReceipt
@@ -60,6 +60,48 @@ def test_the_receipt_number_prints_as_a_barcode_when_asked(small_receipt):
     ops = layout({**small_receipt, "code": "barcode"}, PAPERS["80mm"], GB)
     assert Code("barcode", "R0001") in ops and ops[-1] == Cut()
     assert b"\x1dkI" in printed({**small_receipt, "code": "barcode"}, "80mm")  # GS k, CODE128
+
+
+def test_a_number_a_barcode_cannot_carry_prints_as_a_qr_code_instead(small_receipt):
+    def code(number, paper):
+        ops = layout({**small_receipt, "number": number, "code": "barcode"}, PAPERS[paper], GB)
+        return next(op for op in ops if isinstance(op, Code))
+
+    assert code("单号一", "80mm") == Code("qr", "单号一")  # not ASCII
+    assert code("R\t1", "80mm") == Code("qr", "R\t1")  # not printable
+    assert code("R" * 14, "58mm") == Code("barcode", "R" * 14)  # 14 characters fit 58 mm paper ...
+    assert code("R" * 15, "58mm") == Code("qr", "R" * 15)  # ... 15 do not
+    assert code("R" * 23, "80mm") == Code("barcode", "R" * 23)
+    assert code("R" * 24, "80mm") == Code("qr", "R" * 24)
+    out = printed({**small_receipt, "number": "单号一", "code": "barcode"}, "80mm")
+    assert b"\x1dk" not in out and b"1P0" + "单号一".encode() in out  # QR data is UTF-8
+    assert out.endswith(b"\x1dV\x00")  # the whole receipt, cut
+
+
+def test_a_brace_in_a_barcode_is_sent_doubled_not_as_a_code_set_change(small_receipt):
+    out = printed({**small_receipt, "number": "R{1}", "code": "barcode"}, "80mm")
+    assert b"\x1dkI\x07{BR{{1}" in out  # GS k 73, 7 bytes: {B (set B), R, {{ (a "{"), 1, }
+
+
+def test_a_number_too_long_even_for_a_qr_code_is_refused(small_receipt):
+    assert layout({**small_receipt, "number": "R" * 321}, PAPERS["58mm"], GB)  # version 11, 61 modules
+    with pytest.raises(InvalidReceipt, match="at most 321 bytes"):
+        layout({**small_receipt, "number": "R" * 322}, PAPERS["58mm"], GB)
+    with pytest.raises(InvalidReceipt, match="nor as a QR code"):
+        layout({**small_receipt, "number": "R" * 793, "code": "barcode"}, PAPERS["80mm"], GB)
+    with pytest.raises(InvalidReceipt, match="not valid Unicode"):
+        layout({**small_receipt, "number": "R\ud800"}, PAPERS["58mm"], GB)  # JSON lets a lone surrogate in
+    with pytest.raises(InvalidReceipt, match="empty"):
+        layout({**small_receipt, "number": ""}, PAPERS["58mm"], GB)
+    assert layout({**small_receipt, "number": "R" * 1000, "code": "none"}, PAPERS["58mm"], GB)  # no code
+
+
+def test_what_python_escpos_cannot_encode_is_an_invalid_receipt_not_half_a_receipt():
+    ops = [Text("单号: 单号一"), Code("barcode", "单号一"), Cut()]  # as layout() once let through
+    with pytest.raises(InvalidReceipt, match="cannot be printed"):
+        receipt_bytes(ops, PROFILES["zh-gb18030"])
+    with pytest.raises(InvalidReceipt):
+        receipt_bytes([Text("x"), Code("qr", "\ud800"), Cut()], PROFILES["zh-gb18030"])
 
 
 def test_amounts_sent_as_floats_are_refused_not_rounded(small_receipt):

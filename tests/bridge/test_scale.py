@@ -132,11 +132,11 @@ def test_the_serial_scale_driver_asks_an_8217_scale_and_reads_its_answer():
     assert scale.requests == 3
 
 
-def test_a_scale_sending_continuous_frames_is_read_as_it_sends(start_bridge, open_page):
-    scale = EmulatedSerialScale()
+def test_a_scale_sending_continuous_frames_is_read_as_it_sends(start_bridge, open_page, tmp_path):
+    scale = EmulatedSerialScale(link=tmp_path / "ttyScale")  # a /dev/pts name is soon another's
     try:
         page = open_page(
-            start_bridge(serial_scales=(SerialScaleSettings(port=scale.port, protocol="st-gs"),))
+            start_bridge(serial_scales=(SerialScaleSettings(port=scale.path, protocol="st-gs"),))
         )
         assert page.hello["data"]["devices"][0]["driver"] == "serial-scale"
         scale.send(b"US,GS,+  0.230kg\r\nST,GS,+  0.235kg\r\n")
@@ -147,6 +147,27 @@ def test_a_scale_sending_continuous_frames_is_read_as_it_sends(start_bridge, ope
         assert scale.requests == 0  # it was never asked
     finally:
         scale.unplug()
+
+
+def test_a_continuous_frame_cut_in_two_by_the_read_timeout_is_put_back_together():
+    config = SerialScaleSettings(port="loop://", protocol="st-gs")
+    driver = SerialScale(
+        Candidate("serial:loop://", "serial", "x", config, "scale"), Settings(read_timeout_ms=20)
+    )
+
+    async def read_halves() -> list[Reading | None]:
+        await driver.open()
+        try:
+            driver._port.write(b"US,GS,+  0.2")  # the timeout comes in the middle of the frame ...
+            first = await asyncio.to_thread(driver._read_frame)
+            driver._port.write(b"30kg\r\n")  # ... and the rest of it comes with the next read
+            return [first, await asyncio.to_thread(driver._read_frame)]
+        finally:
+            await driver.close()
+
+    first, second = asyncio.run(read_halves())
+    assert first is None
+    assert second.data() == {"kg": "0.230", "stable": False, "status": "motion"}
 
 
 def test_an_unknown_serial_protocol_is_a_configuration_error():
