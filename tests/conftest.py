@@ -78,6 +78,15 @@ def _empty_tables():
                 connection.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def fresh_sandbox_provider():
+    """The sandbox remembers charges and refunds as a provider would: forget them between tests."""
+    from webapp.sales.payments import SandboxProvider
+
+    for memory in (SandboxProvider._charges, SandboxProvider._refunds, SandboxProvider._no_refunds):
+        memory.clear()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

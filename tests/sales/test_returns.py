@@ -7,6 +7,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.errors import NothingToReturn, NotReturnable, RefundDeclined, ReturnTooMuch
+from webapp.sales.payments import SandboxProvider
 from webapp.sales.queries import order_by_number, order_for_till, returnable
 from webapp.sales.services import PaymentInput
 from webapp.stock import queries as stock_queries
@@ -151,3 +152,22 @@ def test_a_serial_numbered_item_comes_back_under_its_serial_number(till, make_sk
     assert (refund.lines[0].serial, refund.total) == ("SN-7", Decimal("2999.00"))
     [back] = db.session.scalars(select(StockMove).where(StockMove.document_id == refund.number)).all()
     assert back.lot.code == "SN-7" and stock_queries.level_at(till.store, phone)[0] == 1
+
+
+def test_a_retried_return_never_refunds_a_wallet_twice(till, stocked, provider):
+    """WeChat refunds, Alipay refuses: the return is not saved; its retry must not refund WeChat again."""
+    sku = stocked(till.store, qty=5, price="12.80")
+    order = till.sale()
+    sales.add_item(order, sku)
+    sale = sales.complete_sale(order, [PaymentInput("wechat", "6.80", "134567890123450001"),
+                                       PaymentInput("alipay", "6.00", "284567890123459006")],
+                               user=till.cashier, client_uuid="sale-1")
+    db.session.commit()
+    for _attempt in range(2):
+        with pytest.raises(RefundDeclined):
+            sales.return_lines(sale, [(sale.lines[0], 1)], user=till.cashier, shift=till.shift,
+                               register=till.register, client_uuid="return-1")
+        db.session.rollback()
+    refunds = [call for call in provider if call[0] == "refund" and call[1] == "wechat"]
+    assert len(refunds) == 2  # asked twice, with one reference ...
+    assert len([r for r in SandboxProvider._refunds.values() if r.succeeded]) == 1  # ... refunded once

@@ -52,7 +52,8 @@ class PaymentProvider(Protocol):
         """Take ``amount`` with the customer's code; ``reference`` is our unique id for the charge."""
 
     def refund(self, transaction_id: str, amount: Decimal, reference: str) -> PaymentResult:
-        """Give back part or all of a charge."""
+        """Give back part or all of a charge. The same ``reference`` again must not refund twice
+        (WeChat Pay's out_refund_no and Alipay's out_request_no work this way): it answers as before."""
 
     def query(self, reference: str) -> PaymentResult:
         """What became of the charge made with ``reference``."""
@@ -63,6 +64,7 @@ class SandboxProvider:
 
     _charges: ClassVar[dict[str, tuple[str, PaymentResult]]] = {}  # reference → (method, final result)
     _no_refunds: ClassVar[set[str]] = set()
+    _refunds: ClassVar[dict[str, PaymentResult]] = {}  # refund reference → its result, as a provider keeps
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, method: str) -> None:
@@ -95,9 +97,14 @@ class SandboxProvider:
         return now
 
     def refund(self, transaction_id: str, amount: Decimal, reference: str) -> PaymentResult:
-        if transaction_id in self._no_refunds or amount <= 0:
-            return PaymentResult(PaymentStatus.DECLINED, message="sandbox: refund refused")
-        return PaymentResult(PaymentStatus.SUCCEEDED, f"sandbox-refund-{reference}", "sandbox: refunded")
+        with self._lock:
+            if reference not in self._refunds:
+                if transaction_id in self._no_refunds or amount <= 0:
+                    self._refunds[reference] = PaymentResult(PaymentStatus.DECLINED, message="sandbox: refund refused")
+                else:
+                    self._refunds[reference] = PaymentResult(PaymentStatus.SUCCEEDED, f"sandbox-refund-{reference}",
+                                                             "sandbox: refunded")
+            return self._refunds[reference]
 
     def query(self, reference: str) -> PaymentResult:
         with self._lock:

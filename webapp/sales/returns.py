@@ -151,7 +151,8 @@ def _refund_payment(order: Order, payment: Payment, amount: Decimal) -> None:
     refund = Payment(method=payment.method, amount=-amount, original_payment_id=payment.id,
                      status=PaymentStatus.SUCCEEDED.value)
     if payment.method != PaymentMethod.CASH:
-        reference = f"{order.number}-{len(order.payments) + 1}"
+        # Stable across retries of the same return, so the provider refunds it once.
+        reference = f"R-{order.client_uuid or order.number}-{payment.id}"[:64]
         result = get_provider(payment.method).refund(payment.reference, amount, reference)
         if not result.succeeded:
             raise RefundDeclined(reason=result.message)
