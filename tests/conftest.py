@@ -79,6 +79,14 @@ def _empty_tables():
 
 
 @pytest.fixture(autouse=True)
+def fresh_limits(app):
+    """Throttling counts (failed logins, PIN guesses) start from nothing in each test."""
+    from webapp.extensions import limiter
+
+    limiter.reset()
+
+
+@pytest.fixture(autouse=True)
 def fresh_sandbox_provider():
     """The sandbox remembers charges and refunds as a provider would: forget them between tests."""
     from webapp.sales.payments import SandboxProvider

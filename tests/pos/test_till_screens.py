@@ -282,3 +282,18 @@ def test_a_serial_number_is_sold_once_even_where_negative_stock_is_allowed(at_ti
     sales.complete_sale(first, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s1")
     with pytest.raises(InsufficientStock):
         sales.complete_sale(second, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s2")
+
+
+def test_wrong_pins_are_limited_per_store_across_tills_and_discounts(client, at_till, stocked, make_user):
+    manager = make_user(Role.STORE_MANAGER, stores=[at_till.store])
+    pos.set_pin(manager, "2468")
+    stocked(at_till.store, barcode="6921168509256", price="10.00")
+    scan(client, at_till, "6921168509256")
+    order = current_order(at_till)
+    line_url = f"/pos/orders/{order.id}/lines/{order.lines[0].id}"
+    guesses = [client.post(line_url if n % 2 else f"/pos/orders/{order.id}/discount",
+                           data={"action": "discount", "discount": "1.00", "pin": f"{n:04d}"}, headers=HX).status_code
+               for n in range(11)]
+    assert guesses[:10] == [422] * 10 and guesses[10] == 429
+    # a discount without a PIN is not a guess and is not held up
+    assert client.post(line_url, data={"action": "discount", "discount": "1.00"}, headers=HX).status_code == 422

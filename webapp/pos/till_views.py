@@ -37,6 +37,18 @@ NO_SHIFT = _l("This till has no open shift.")
 METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CARD]
 
 
+def _store_of_order() -> str:
+    order = db.session.get(Order, (request.view_args or {}).get("order_id", 0))
+    return f"pin-store-{order.store_id if order else 0}"
+
+
+# A manager's PIN has few digits: refused tries are counted per store, on every till and for
+# every kind of discount together, so guessing it takes days, not minutes.
+PIN_TRIES = limiter.shared_limit(
+    "10 per hour", scope="manager-pin", key_func=_store_of_order, methods=["POST"],
+    exempt_when=lambda: not request.form.get("pin"), deduct_when=lambda response: response.status_code == 422)
+
+
 def _till(register_id: int):
     """The register, its open shift and the sale on it (made on first use).
 
@@ -156,7 +168,7 @@ def search(register_id: int):
 
 @bp.post("/orders/<int:order_id>/lines/<int:line_id>")
 @require_role(*STAFF)
-@limiter.limit("10 per minute", methods=["POST"], exempt_when=lambda: not request.form.get("pin"))
+@PIN_TRIES
 def change_line(order_id: int, line_id: int):
     register, order, line = _own_line(order_id, line_id)
     try:
@@ -176,7 +188,7 @@ def change_line(order_id: int, line_id: int):
 
 @bp.post("/orders/<int:order_id>/discount")
 @require_role(*STAFF)
-@limiter.limit("10 per minute", methods=["POST"], exempt_when=lambda: not request.form.get("pin"))
+@PIN_TRIES
 def order_discount(order_id: int):
     register, order = _own_order(order_id)
     try:
