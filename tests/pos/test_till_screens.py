@@ -100,6 +100,20 @@ def test_cash_with_change_and_a_double_tap_make_one_sale(client, at_till, stocke
     assert db.session.query(Order).filter_by(status=OrderStatus.COMPLETED.value).count() == 1
 
 
+def test_a_charge_the_wallet_will_not_give_back_stays_on_the_sale(client, at_till, stocked):
+    stocked(at_till.store, qty=10, barcode="6921168509256", price="20.00")
+    scan(client, at_till, "6921168509256")
+    order = current_order(at_till)
+    split = {"client_uuid": "kept-1", "method": ["alipay", "wechat"], "amount": ["5.00", "15.00"],
+             "auth_code": ["284567890123459006", "134567890123459001"]}
+    response = client.post(f"/pos/orders/{order.id}/pay", data=split, headers=HX)
+    assert response.status_code == 422 and "¥5.00" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(p.method, p.amount) for p in current_order(at_till).payments] == [("alipay", Decimal("5.00"))]
+    rest = {"client_uuid": "kept-2", "method": ["cash"], "amount": ["15.00"], "auth_code": [""]}
+    assert client.post(f"/pos/orders/{order.id}/pay", data=rest, headers=HX).status_code == 204
+
+
 def test_split_cash_and_wechat_and_a_declined_wechat_keeps_the_sale_open(client, at_till, stocked):
     sku = stocked(at_till.store, qty=10, barcode="6921168509256", price="20.00")
     scan(client, at_till, "6921168509256")

@@ -287,8 +287,8 @@ def pay(order_id: int):
         done = sales.complete_sale(order, payments, user=current_user,
                                    client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
     except ShopError as e:
-        pending = any(p.status == PaymentStatus.PENDING for p in order.payments)
-        db.session.commit() if pending else db.session.rollback()  # a timed-out charge is kept to check
+        # A timed-out charge is kept to check; a charge that could not be given back counts toward the sale.
+        db.session.commit() if getattr(e, "keep_payments", False) else db.session.rollback()
         return _refusal(str(e))
     db.session.commit()
     response = make_response("", 204)

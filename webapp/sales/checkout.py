@@ -25,6 +25,7 @@ from webapp.extensions import db
 from webapp.numbers import Money, money, round_money
 from webapp.sales.cart import require_open
 from webapp.sales.errors import (
+    ChargeKept,
     DuplicateRequest,
     EmptySale,
     InvalidPayment,
@@ -106,9 +107,11 @@ def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, cli
             raise DuplicateRequest() from None
         return done
     except _ChargeFailed as failure:
-        _refund(made)
+        kept = _keep(order, _refund(made))
         charge = failure.charge
         if charge.result.status == PaymentStatus.DECLINED:
+            if kept:
+                raise ChargeKept(reason=charge.result.message, amount=kept) from None
             raise PaymentDeclined(reason=charge.result.message) from None
         db.session.add(Payment(order=order, method=charge.method.value, amount=charge.amount,
                                merchant_reference=charge.reference, status=PaymentStatus.PENDING.value,
@@ -242,9 +245,23 @@ def _record(order: Order, cash: tuple | None, charges: list[_Charge]) -> None:
         set_committed_value(order, "payments", [*order.payments, *made])
 
 
-def _refund(charges: list[_Charge]) -> None:
-    """Give back what this call charged, when the sale cannot complete."""
+def _refund(charges: list[_Charge]) -> list[_Charge]:
+    """Give back what this call charged, when the sale cannot complete; returns what could not be."""
+    kept = []
     for c in charges:
         result = get_provider(c.method).refund(c.result.transaction_id, c.amount, c.reference + "-R")
         if not result.succeeded:
             log.error("could not refund %s %s (%s): %s", c.method, c.amount, c.reference, result.message)
+            c.result = PaymentResult(c.result.status, c.result.transaction_id, result.message)
+            kept.append(c)
+    return kept
+
+
+def _keep(order: Order, kept: list[_Charge]) -> Decimal:
+    """A charge that could not be given back is the customer's money on this sale: it counts toward it."""
+    for c in kept:
+        db.session.add(Payment(order=order, method=c.method.value, amount=c.amount,
+                               reference=c.result.transaction_id, merchant_reference=c.reference,
+                               status=PaymentStatus.SUCCEEDED.value, message=c.result.message[:200]))
+    db.session.flush()
+    return sum((c.amount for c in kept), ZERO)
