@@ -5,6 +5,7 @@ import pytest
 
 from webapp.auth.models import Role
 from webapp.catalog.barcodes import with_check_digit
+from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
 from webapp.pos import queries as pos_queries
 from webapp.pos import services as pos
@@ -50,6 +51,20 @@ def test_scanning_adds_a_line_and_scanning_again_adds_one_more(client, at_till, 
     assert '<strong data-testid="total">¥7.00</strong>' in response.get_data(as_text=True)
     [line] = current_order(at_till).lines
     assert (line.sku_id, line.quantity) == (sku.id, 2)
+
+
+def test_scanning_a_style_number_asks_for_size_and_colour_in_one_tap(client, at_till):
+    shirt = save_product(None, name="纯棉T恤", style_code="TS-2026", variants=[
+        VariantInput(code="TS-2026-M", list_price="59.00", attributes={"尺码": "M"}),
+        VariantInput(code="TS-2026-L", list_price="69.00", attributes={"尺码": "L"})])
+    db.session.commit()
+    asked = scan(client, at_till, "TS-2026").get_data(as_text=True)
+    assert "纯棉T恤" in asked and "哪个尺码和颜色" in asked
+    assert '{"code": "TS-2026-M"}' in asked and '{"code": "TS-2026-L"}' in asked
+    assert current_order(at_till).lines == []
+    scan(client, at_till, "TS-2026-L")  # the tap on "L" posts its SKU code
+    [line] = current_order(at_till).lines
+    assert (line.sku_id, line.amount) == (shirt.skus[1].id, Decimal("69.00"))
 
 
 def test_an_unknown_barcode_is_a_toast_with_a_beep_not_an_error_page(client, at_till):

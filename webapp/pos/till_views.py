@@ -107,7 +107,10 @@ def scan(register_id: int):
     try:
         with db.session.begin_nested():
             sku, qty, serial = _what_was_scanned(code, order)
-            if sku is None:
+            style = catalog_queries.product_by_style_code(code) if sku is None else None
+            if style is not None:
+                prompt = {"variants_of": style}
+            elif sku is None:
                 refusal = str(UNKNOWN_CODE % {"code": code[:48]})
             elif sku.product.weighed and qty is None:
                 prompt = {"weigh": sku}
