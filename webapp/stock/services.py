@@ -391,7 +391,25 @@ def _post_many(postings: list[Posting], document: Document, user) -> list[StockM
              "to_location_id": p.destination.id, "quantity": p.take.quantity, "unit_cost": p.unit_cost,
              "reason": p.reason.value, "document_type": document[0], "document_id": str(document[1]),
              "user_id": user.id if user else None} for p in postings]
-    return list(db.session.scalars(insert(StockMove).returning(StockMove, sort_by_parameter_order=True), rows))
+    made = db.session.scalars(insert(StockMove).returning(StockMove), rows).all()
+    return _in_posting_order(made, rows)
+
+
+def _in_posting_order(moves: list[StockMove], rows: list[dict]) -> list[StockMove]:
+    """One INSERT of many rows returns them in no promised order: match each to its posting.
+
+    Rows alike in every column are interchangeable, so matching by their values is exact.
+    """
+    def key(values) -> tuple:
+        return tuple(values[c] for c in _MOVE_KEY)
+
+    waiting: dict[tuple, list[StockMove]] = {}
+    for move in moves:
+        waiting.setdefault(key({c: getattr(move, c) for c in _MOVE_KEY}), []).append(move)
+    return [waiting[key(row)].pop() for row in rows]
+
+
+_MOVE_KEY = ("sku_id", "lot_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason")
 
 
 _levels = StockLevel.__table__
