@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from webapp.auth.customers import InvalidPhone
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.sales import online
 from webapp.sales.errors import PaymentDeclined, PaymentPending
 from webapp.sales.online_errors import (
-    InvalidPhone,
     NotCancellable,
     NotPaid,
     PayAtPickupNotOffered,

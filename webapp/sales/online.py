@@ -11,7 +11,6 @@ savepoint with the order itself (the ledger's guarded UPDATE: the last unit
 is never reserved twice); ``cancel`` and ``expire`` release the reservations;
 ``hand_over`` and ``dispatch`` consume them.
 """
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.auth.customers import normal_phone
 from webapp.auth.models import User
 from webapp.catalog.models import SKU
 from webapp.clock import utcnow
@@ -41,7 +41,6 @@ from webapp.sales.notify import notify
 from webapp.sales.online_errors import (
     AlreadyPaid,
     EmptyCart,
-    InvalidPhone,
     NotCancellable,
     NotPaid,
     NotSoldOnline,
@@ -67,7 +66,6 @@ from webapp.stores.models import Store
 
 MOST_PER_LINE = Decimal("99")  # more of one item than any household buys online
 ONLINE_METHODS = (PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
-PHONE = re.compile(r"^1\d{10}$")
 
 
 @dataclass(frozen=True)
@@ -82,13 +80,6 @@ class Delivery:
 
 
 # ---------------------------------------------------------------- placing and paying
-
-
-def check_phone(phone: str) -> str:
-    phone = re.sub(r"[\s-]", "", phone or "")
-    if not PHONE.match(phone):
-        raise InvalidPhone(phone=phone[:20] or "—")
-    return phone
 
 
 def check_line(sku: SKU, qty) -> Decimal:
@@ -127,7 +118,7 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
             online = OnlineOrder(
                 order=order, customer=customer, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
-                contact_name=contact_name.strip()[:50], phone=check_phone(phone),
+                contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
                 address=delivery.address.strip()[:200] if delivery else "",
                 district=delivery.district[:50] if delivery else "",
                 latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,

@@ -47,7 +47,3 @@ class PickupNotOffered(ShopError):
 
 class PayAtPickupNotOffered(ShopError):
     message = _l("%(store)s does not take payment at pickup.")
-
-
-class InvalidPhone(ShopError, ValueError):
-    message = _l("%(phone)s is not a mobile number: 11 digits starting with 1.")
