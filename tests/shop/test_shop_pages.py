@@ -165,7 +165,8 @@ def test_an_item_sold_out_while_in_the_cart_is_flagged_with_another_store(client
     page = client.get("/shop/cart").get_data(as_text=True)
     assert "Sold out at 西湖店" in page and "Pick up at 武林店 instead" in page
     refused = checkout(client)
-    assert refused.status_code == 303 and db.session.query(OnlineOrder).count() == 1
+    assert refused.status_code == 409 and "Sold out" in refused.get_data(as_text=True)
+    assert db.session.query(OnlineOrder).count() == 1
 
 
 def test_checkout_places_a_pickup_order_and_makes_the_account(client, west, stocked):
@@ -231,7 +232,7 @@ def test_delivery_outside_every_radius_is_refused(client, online_store, stocked)
     client.post("/locale", data={"locale": "en"})
     page = client.get("/shop/cart").get_data(as_text=True)
     assert "outside every store" in page
-    assert checkout(client).status_code == 303 and db.session.query(OnlineOrder).count() == 0
+    assert checkout(client).status_code == 409 and db.session.query(OnlineOrder).count() == 0
 
 
 def test_delivery_goes_from_the_nearest_store_with_stock_and_adds_its_fee(client, online_store, stocked):

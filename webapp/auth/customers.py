@@ -10,6 +10,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import Role, User
 from webapp.auth.services import MIN_PASSWORD, PasswordTooShort
@@ -53,7 +54,11 @@ def account_for_order(phone: str, name: str = "", password: str = "") -> tuple[U
         return known, False
     if password and len(password) < MIN_PASSWORD:
         raise PasswordTooShort(length=MIN_PASSWORD)
-    return _create(normal_phone(phone), name, password), True
+    try:
+        with db.session.begin_nested():
+            return _create(normal_phone(phone), name, password), True
+    except IntegrityError:  # the same phone's first order, placed twice at once
+        return customer_by_phone(phone), False
 
 
 def sign_up(phone: str, name: str, password: str) -> User:

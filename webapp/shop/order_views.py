@@ -11,12 +11,22 @@ from webapp.extensions import db
 from webapp.sales import online
 from webapp.sales.errors import PaymentDeclined, PaymentPending
 from webapp.sales.models import ZERO, PaymentStatus
-from webapp.sales.online_errors import SoldOut
+from webapp.sales.online_errors import EmptyCart, PickupNotOffered, SoldOut
 from webapp.sales.online_models import STATUS_LABELS, OnlineOrder
 from webapp.shop import art, checkout
+from webapp.shop.cart_views import cart_page
+from webapp.shop.errors import (
+    AddressRequired,
+    NoDeliveryStoreHasAll,
+    NoPickupStore,
+    OutsideDeliveryArea,
+    StoreLacksItems,
+)
 from webapp.shop.web import bp, current_cart, customer, priced
 from webapp.web import render, writes
 
+CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
+                 NoDeliveryStoreHasAll, AddressRequired, EmptyCart)
 KEPT_ORDERS = 20  # a guest's last orders, remembered in their session
 
 
@@ -59,9 +69,12 @@ def place_order():
         placed = checkout.place(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
                                 contact_name=form.get("contact_name", ""), password=form.get("password", ""),
                                 pay_at_pickup=method == "at_pickup", note=form.get("note", ""))
+    except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
+        db.session.rollback()
+        return cart_page(current_cart(), 409, str(e))
     except ShopError as e:
         db.session.rollback()
-        return _checkout_page(409 if isinstance(e, SoldOut) else 422, str(e), form)
+        return _checkout_page(422, str(e), form)
     order = placed.order
     if method != "at_pickup" and not order.is_paid and not _pending(order):
         _pay(order, method, form.get("payment_code", ""))
