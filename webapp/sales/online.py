@@ -217,6 +217,14 @@ def _refund(online: OnlineOrder, payment: Payment) -> None:
 # ---------------------------------------------------------------- the customer's and the store's transitions
 
 
+def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
+    """Would ``refresh`` change anything: a payment to ask about, or an overdue unpaid order?"""
+    if online.status != OnlineStatus.NEW:
+        return False
+    overdue = online.expires_at is not None and online.expires_at <= (now or utcnow())
+    return overdue or any(p.status == PaymentStatus.PENDING for p in online.order.payments)
+
+
 def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
     """The lazy check when an order is looked at: pending payments asked about, an overdue one expired."""
     if online.status == OnlineStatus.NEW:
