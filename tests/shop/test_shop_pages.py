@@ -320,3 +320,27 @@ def test_sweep_command_expires_and_sends(app, west, stocked, place):
     result = app.test_cli_runner().invoke(args=["shop", "sweep"])
     assert "expired 1" in result.output and "sent 2" in result.output
 
+
+
+@pytest.mark.parametrize("qty", ["-3", "1000", "1e9"])
+def test_a_tampered_quantity_on_a_cart_line_is_refused_and_the_line_kept(client, west, stocked, qty):
+    tea = stocked({west: 5}, name="龙井茶")
+    db.session.commit()
+    add(client, tea, "2")
+    [line] = db.session.scalar(db.select(Cart)).lines
+    response = client.post(f"/shop/cart/lines/{line.id}", data={"quantity": qty})
+    assert response.status_code == 422 and 'class="alert"' in response.get_data(as_text=True)
+    db.session.refresh(line)
+    assert line.quantity == 2
+
+
+def test_a_guest_sees_the_orders_placed_in_their_browser_only(app, client, west, stocked):
+    tea = stocked({west: 5})
+    db.session.commit()
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    checkout(client)
+    number = only_order().order.number
+    client.post("/shop/account/sign-out")  # the order made an account and signed in: leave it
+    assert number in client.get("/shop/orders").get_data(as_text=True)
+    assert number not in app.test_client().get("/shop/orders").get_data(as_text=True)
