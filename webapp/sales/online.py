@@ -219,17 +219,19 @@ def _refund(online: OnlineOrder, payment: Payment) -> None:
 
 def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
     """Would ``refresh`` change anything: a payment to ask about, or an overdue unpaid order?"""
+    pending = any(p.status == PaymentStatus.PENDING for p in online.order.payments)
     if online.status != OnlineStatus.NEW:
-        return False
+        return pending and online.status in (OnlineStatus.CANCELLED, OnlineStatus.EXPIRED)
     overdue = online.expires_at is not None and online.expires_at <= (now or utcnow())
-    return overdue or any(p.status == PaymentStatus.PENDING for p in online.order.payments)
+    return overdue or pending
 
 
 def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
-    """The lazy check when an order is looked at: pending payments asked about, an overdue one expired."""
+    """The lazy check when an order is looked at: pending payments asked about (money that arrived
+    for a closed order goes back), an overdue unpaid order expired."""
+    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
+        check_payments(online)
     if online.status == OnlineStatus.NEW:
-        if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
-            check_payments(online)
         expire_if_due(online, now)
     return online
 
@@ -252,7 +254,7 @@ def expire_unpaid(now: datetime | None = None) -> int:
     overdue = db.session.scalars(
         select(OnlineOrder).where(OnlineOrder.status == OnlineStatus.NEW.value,
                                   OnlineOrder.expires_at.is_not(None), OnlineOrder.expires_at <= now)
-        .order_by(OnlineOrder.id))
+        .order_by(OnlineOrder.id)).all()
     count = 0
     for online in overdue:
         refresh(online, now)
