@@ -125,7 +125,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                 distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
                 pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store),
                 pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
-                checkout_key=checkout_key[:64], note=note.strip()[:200])
+                checkout_key=checkout_key[:64], note=note.strip()[:200],
+                expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
             db.session.add(online)
             db.session.flush()  # claims the checkout key before any stock is touched
             for sku, qty in checked:
@@ -139,8 +140,6 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                 except InsufficientStock as e:
                     raise SoldOut(name=sku.display_name, store=store.name,
                                   available=e.facts.get("available", 0)) from None
-            if not pay_at_pickup:
-                online.expires_at = utcnow() + timedelta(minutes=store.unpaid_hold_minutes)
             notify(online, NotificationKind.ACCEPTED)
             db.session.flush()
     except IntegrityError:
