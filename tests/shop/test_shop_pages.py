@@ -344,3 +344,10 @@ def test_a_guest_sees_the_orders_placed_in_their_browser_only(app, client, west,
     client.post("/shop/account/sign-out")  # the order made an account and signed in: leave it
     assert number in client.get("/shop/orders").get_data(as_text=True)
     assert number not in app.test_client().get("/shop/orders").get_data(as_text=True)
+
+
+def test_search_as_you_type_gets_only_the_results(client, west, stocked):
+    stocked({west: 3}, name="可口可乐")
+    db.session.commit()
+    fragment = client.get("/shop/search?q=kk", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="results"') and "可口可乐" in fragment
