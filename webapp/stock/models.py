@@ -116,6 +116,8 @@ class StockLevel(db.Model):
             "uq_stock_levels_lot", "location_id", "sku_id", "lot_id", unique=True,
             sqlite_where=text("lot_id IS NOT NULL"), postgresql_where=text("lot_id IS NOT NULL"),
         ),
+        # A store's levels, all lots (the stock overview, alerts): the partial indexes above cannot serve it.
+        Index("ix_stock_levels_location_sku", "location_id", "sku_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

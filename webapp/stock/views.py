@@ -15,13 +15,20 @@ from webapp.errors import ShopError
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.stock import csv_io, queries, services
+from webapp.stock.alerts import queries as alert_queries
+from webapp.stock.alerts import views as alerts_views
+from webapp.stock.expiry import views as expiry_views
 from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
 from webapp.stock.models import Reason
+from webapp.stock.transfers import views as transfers_views
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
-from webapp.web import htmx_redirect, int_arg, render
+from webapp.web import htmx_redirect, int_arg, render, wants_fragment
 
 bp = Blueprint("stock", __name__)
+# Transfers, near expiry and alerts are rooms of their own inside the stock domain.
+for _room in (transfers_views.bp, expiry_views.bp, alerts_views.bp):
+    bp.register_blueprint(_room)
 
 RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 IMPORT_PAGE = {
@@ -52,8 +59,9 @@ def overview(store_id: int):
     text = request.args.get("q", "")
     page = paginate(queries.store_overview(store, text), int_arg("page", 1),
                     current_app.config["PAGE_SIZE"], scalars=False)
+    fragment = wants_fragment()
     return render("stock/overview.html", "stock/_stock_table.html", store=store, page=page,
-                  rows=queries.rows(page.items), q=text)
+                  rows=queries.rows(page.items), q=text, alert_count=0 if fragment else alert_queries.badge(store))
 
 
 @bp.get("/stock/stores/<int:store_id>/skus/<int:sku_id>")
