@@ -77,7 +77,9 @@ def test_the_stock_page_shows_the_badge_and_the_list_filters_by_kind(client, mak
     ledger.sell(store, gone, 1, user=None, document=("sale", "1"))
     login(make_user(Role.CASHIER, stores=[store]))
     overview = client.get(f"/stock/stores/{store.id}", headers=ZH).get_data(as_text=True)
-    assert 'data-testid="alert-badge" aria-label="2 条预警">2<' in overview
+    assert f'hx-get="/stock/stores/{store.id}/alerts/badge"' in overview  # the badge loads after the page
+    badge = client.get(f"/stock/stores/{store.id}/alerts/badge", headers={"HX-Request": "true", **ZH})
+    assert 'data-testid="alert-badge" aria-label="2 条预警">2<' in badge.get_data(as_text=True)
     only_low = client.get(f"/stock/stores/{store.id}/alerts?kind=low", headers=ZH).get_data(as_text=True)
     assert "低于预警的商品" in only_low and "卖完的商品" not in only_low
     everything = client.get(f"/stock/stores/{store.id}/alerts?kind=nonsense", headers=ZH).get_data(as_text=True)

@@ -5,20 +5,20 @@ it is not (goods received, a count done, a lot sold or written off). Each SKU
 shows its most urgent stock alert (negative, out, low, overstock); near-expiry
 alerts are per lot.
 """
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, select
 
 from webapp.catalog.models import SKU
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.stock.expiry.queries import near_expiry, settings
 from webapp.stock.models import Lot, Reason, StockLevel, StockMove, StockRule
-from webapp.stock.queries import shelf_of
+from webapp.stock.queries import shelf_of, store_overview
 from webapp.stores.models import Store
 
 SOLD = (Reason.SALE.value, Reason.HANDOVER.value)
@@ -45,67 +45,79 @@ class Alert:
     days_left: int | None = None
 
 
-def _stock_kinds(store: Store):
-    """(SKU id, on hand, reserved, warning line, sold, kind) of each SKU with a stock alert."""
+def _stock_kinds(store: Store) -> dict[int, Kind]:
+    """SKU id → its most urgent stock alert, from three narrow reads of ids instead of one over every SKU:
+    levels at or below zero available, SKUs with a warning line, SKUs sold lately."""
     shelf = shelf_of(store)
+    if shelf is None:
+        return {}
     chain = settings()
-    shelf_id = shelf.id if shelf else -1
-    levels = (select(StockLevel.sku_id, func.sum(StockLevel.on_hand).label("on_hand"),
-                     func.sum(StockLevel.reserved).label("reserved"))
-              .where(StockLevel.location_id == shelf_id).group_by(StockLevel.sku_id).subquery())
-    sales = (select(StockMove.sku_id, func.sum(StockMove.quantity).label("sold"))
-             .where(StockMove.from_location_id == shelf_id, StockMove.reason.in_(SOLD),
-                    StockMove.created_at >= utcnow() - timedelta(days=chain.sales_window_days))
-             .group_by(StockMove.sku_id).subquery())
-    available = levels.c.on_hand - levels.c.reserved
-    kind = case(
-        (levels.c.on_hand < 0, literal(Kind.NEGATIVE.value)),
-        (available <= 0, literal(Kind.OUT.value)),
-        (and_(StockRule.warning_qty.is_not(None), available < StockRule.warning_qty), literal(Kind.LOW.value)),
-        # on hand > sold / window × N, in whole numbers: on hand × window > sold × N
-        (and_(sales.c.sold > 0,
-              levels.c.on_hand * chain.sales_window_days > sales.c.sold * chain.overstock_days),
-         literal(Kind.OVERSTOCK.value)),
-        else_=None,
-    ).label("kind")
-    query = (select(levels.c.sku_id, levels.c.on_hand, levels.c.reserved, StockRule.warning_qty,
-                    sales.c.sold, kind)
-             .outerjoin(StockRule, and_(StockRule.sku_id == levels.c.sku_id, StockRule.store_id == store.id))
-             .outerjoin(sales, sales.c.sku_id == levels.c.sku_id))
-    return query.subquery()
+    on_hand, reserved = func.sum(StockLevel.on_hand), func.sum(StockLevel.reserved)
+    found: dict[int, Kind] = {}
+
+    # 1. Nothing available (out), or less than nothing on hand (a till sale beyond the books).
+    for sku_id, negative in db.session.execute(
+            select(StockLevel.sku_id, on_hand < 0).where(StockLevel.location_id == shelf.id)
+            .group_by(StockLevel.sku_id).having(on_hand - reserved <= 0)):
+        found[sku_id] = Kind.NEGATIVE if negative else Kind.OUT
+
+    # 2. Below the warning line (but not out: that is said above).
+    for sku_id in db.session.scalars(
+            select(StockRule.sku_id)
+            .join(StockLevel, and_(StockLevel.location_id == shelf.id, StockLevel.sku_id == StockRule.sku_id))
+            .where(StockRule.store_id == store.id).group_by(StockRule.sku_id, StockRule.warning_qty)
+            .having(and_(on_hand - reserved < StockRule.warning_qty, on_hand - reserved > 0))):
+        found.setdefault(sku_id, Kind.LOW)
+
+    # 3. Overstock: on hand > sold / window × N days, in whole numbers: on hand × window > sold × N.
+    sales = _sales(shelf.id, chain.sales_window_days)
+    for sku_id in db.session.scalars(
+            select(sales.c.sku_id)
+            .join(StockLevel, and_(StockLevel.location_id == shelf.id, StockLevel.sku_id == sales.c.sku_id))
+            .group_by(sales.c.sku_id, sales.c.sold)
+            .having(on_hand * chain.sales_window_days > sales.c.sold * chain.overstock_days)):
+        found.setdefault(sku_id, Kind.OVERSTOCK)
+    return found
+
+
+def _sales(shelf_id: int, days: int):
+    """SKU id and quantity sold off the shelf in the last ``days``.
+
+    Grouped by sku_id + 0: SQLite would otherwise walk every move in the chain
+    by the SKU index to save a sort, instead of the shelf's recent moves by
+    (from place, time).
+    """
+    sku_id = (StockMove.sku_id + 0).label("sku_id")
+    return (select(sku_id, func.sum(StockMove.quantity).label("sold"))
+            .where(StockMove.from_location_id == shelf_id, StockMove.reason.in_(SOLD),
+                   StockMove.created_at >= utcnow() - timedelta(days=days))
+            .group_by(sku_id).subquery("sales"))
 
 
 def counts(store: Store, today: date | None = None) -> dict[Kind, int]:
     """How many alerts of each kind the store has now."""
-    stock = _stock_kinds(store)
-    found = {Kind(k): n for k, n in db.session.execute(
-        select(stock.c.kind, func.count()).where(stock.c.kind.is_not(None)).group_by(stock.c.kind))}
+    found = Counter(_stock_kinds(store).values())
     expiring = len(near_expiry(store, today))
     if expiring:
         found[Kind.NEAR_EXPIRY] = expiring
-    return found
+    return dict(found)
 
 
 def alerts(store: Store, kind: Kind | None = None, today: date | None = None, limit: int = 500) -> list[Alert]:
-    """The store's alerts, most urgent kind first; one kind when asked."""
+    """The store's alerts, most urgent kind first (at most ``limit`` stock alerts); one kind when asked."""
+    order = list(Kind)
     found: list[Alert] = []
     if kind != Kind.NEAR_EXPIRY:
-        stock = _stock_kinds(store)
-        query = select(stock).where(stock.c.kind.is_not(None))
-        if kind is not None:
-            query = query.where(stock.c.kind == kind.value)
-        rows = db.session.execute(query.limit(limit)).all()
-        skus = {s.id: s for s in db.session.scalars(
-            select(SKU).where(SKU.id.in_({r.sku_id for r in rows})).options(selectinload(SKU.product)))}
-        for r in rows:
-            on_hand, reserved = r.on_hand or ZERO, r.reserved or ZERO
-            found.append(Alert(Kind(r.kind), skus[r.sku_id], on_hand, on_hand - reserved, r.warning_qty,
-                               r.sold or ZERO))
+        kinds = {sku_id: k for sku_id, k in _stock_kinds(store).items() if kind in (None, k)}
+        shown = sorted(kinds, key=lambda sku_id: (order.index(kinds[sku_id]), sku_id))[:limit]
+        window = settings().sales_window_days
+        for sku, on_hand, reserved, sold, warning in db.session.execute(
+                store_overview(store, sku_ids=shown, sales_days=window)) if shown else []:
+            on_hand, reserved = on_hand or ZERO, reserved or ZERO
+            found.append(Alert(kinds[sku.id], sku, on_hand, on_hand - reserved, warning, sold or ZERO))
     if kind in (None, Kind.NEAR_EXPIRY):
-        for item in near_expiry(store, today):
-            found.append(Alert(Kind.NEAR_EXPIRY, item.sku, item.on_hand, item.on_hand, lot=item.lot,
-                               days_left=item.days_left))
-    order = list(Kind)
+        found += [Alert(Kind.NEAR_EXPIRY, item.sku, item.on_hand, item.on_hand, lot=item.lot, days_left=item.days_left)
+                  for item in near_expiry(store, today)]
     return sorted(found, key=lambda a: (order.index(a.kind), a.sku.display_name))
 
 

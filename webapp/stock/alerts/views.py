@@ -20,3 +20,11 @@ def index(store_id: int):
     counts = queries.counts(store)
     return render("stock/alerts/index.html", "stock/alerts/_list.html", store=store, kind=kind, counts=counts,
                   total=sum(counts.values()), alerts=queries.alerts(store, kind), kind_labels=KIND_LABELS)
+
+
+@bp.get("/badge")
+@require_role(*STAFF)
+def badge(store_id: int):
+    """The number on the Alerts tab, fetched by the tab after the page has loaded."""
+    store = db.get_or_404(Store, store_id)
+    return render("stock/alerts/_badge.html", alert_count=queries.badge(store))

@@ -8,12 +8,11 @@ from webapp.auth.models import Role
 from webapp.catalog.queries import categories
 from webapp.errors import ShopError
 from webapp.extensions import db
-from webapp.stock.alerts.queries import badge
 from webapp.stock.expiry import queries, services
 from webapp.stock.expiry.models import MarkdownSuggestion
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render, wants_fragment
+from webapp.web import htmx_redirect, render
 
 bp = Blueprint("expiry", __name__)
 
@@ -89,7 +88,7 @@ def _whole(value, blank=-1):
 def _show(store: Store, *, error=None, notice=None, status=200):
     return render("stock/expiry/index.html", "stock/expiry/_list.html", status=status, store=store,
                   items=queries.near_expiry(store), suggestions=queries.suggestions(store), error=error,
-                  notice=notice, alert_count=0 if wants_fragment() else badge(store), is_manager=current_user.role in MANAGERS or current_user.is_hq)
+                  notice=notice, is_manager=current_user.role in MANAGERS or current_user.is_hq)
 
 
 def _done(store: Store, message: str):

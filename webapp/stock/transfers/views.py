@@ -9,7 +9,6 @@ from webapp.auth.models import Role
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.errors import ShopError
 from webapp.extensions import db
-from webapp.stock.alerts.queries import badge
 from webapp.stock.transfers import queries, services
 from webapp.stock.transfers.forms import (
     ChangeLineForm,
@@ -47,7 +46,7 @@ def index(store_id: int):
     form.destination.choices = [(s.id, s.name) for s in queries.destinations_for(store)]
     return render("stock/transfers/index.html", store=store, form=form, on_its_way=queries.on_its_way_to(store),
                   to_settle=queries.to_settle(store), drafts=queries.drafts_from(store),
-                  recent=queries.recent(store), alert_count=badge(store), **LABELS)
+                  recent=queries.recent(store), **LABELS)
 
 
 @bp.post("")
