@@ -18,9 +18,6 @@
     var typing = focused && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName) && focused.offsetParent !== null
       && focused !== scanInput();
     var target = scanInput();
-    if (target && !typing) {
-      target.value = "";
-      target.focus();
-    }
+    if (target && !typing) target.focus(); // the swapped-in field is empty: never clear what is being typed
   });
 })();

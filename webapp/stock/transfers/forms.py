@@ -19,8 +19,9 @@ class NewTransferForm(FlaskForm):
 
 
 class LineForm(FlaskForm):
-    code = StringField(_l("Scan, or type a barcode, SKU code or name"), validators=[DataRequired(), Length(max=100)])
-    quantity = DecimalField(_l("Quantity"), default=Decimal("1"),
+    code = StringField(_l("Scan, or type a barcode, SKU code or name"), id="scan-code",
+                       validators=[DataRequired(), Length(max=100)])
+    quantity = DecimalField(_l("Quantity"), default=Decimal("1"), places=None,
                             validators=[InputRequired(), finite, NumberRange(min=Decimal("0.001"))])
     serial = StringField(_l("Serial number (serial goods)"), validators=[Optional(), Length(max=60)])
 
@@ -30,7 +31,8 @@ class ChangeLineForm(FlaskForm):
 
 
 class ScanForm(FlaskForm):
-    code = StringField(_l("Scan each item as it comes out of the box"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(_l("Scan each item as it comes out of the box"), id="scan-code",
+                       validators=[DataRequired(), Length(max=100)])
     damaged = StringField(validators=[Optional()])
 
 

@@ -26,7 +26,7 @@ from webapp.web import htmx_redirect, render
 bp = Blueprint("transfers", __name__, url_prefix="/stock/stores/<int:store_id>/transfers")
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
-STATUS_LABELS = {"draft": _l("Draft"), "sent": _l("On its way"), "received": _l("Received")}
+STATUS_LABELS = {"draft": _l("Draft"), "sent": _l("On its way"), "received": _l("Received at the store")}
 KIND_LABELS = {DiscrepancyKind.SHORT: _l("Short"), DiscrepancyKind.DAMAGED: _l("Damaged"),
                DiscrepancyKind.OVER: _l("Over")}
 RESOLUTION_LABELS = {
