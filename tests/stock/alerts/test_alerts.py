@@ -95,3 +95,20 @@ def test_a_markdown_suggestion_does_not_clear_the_near_expiry_alert(make_store, 
     assert [a.kind for a in alerts(store)] == [Kind.NEAR_EXPIRY]
     ledger.write_off(store, milk, 4, user=None, document=("write_off", "1"))
     assert [a.kind for a in alerts(store)] == [Kind.OUT]  # the lot is gone; the shelf is empty
+
+
+def test_a_long_alert_list_shows_the_most_urgent_first_and_says_how_many_more(
+        client, make_store, make_sku, make_user, login, monkeypatch):
+    from webapp.stock.alerts import views
+    monkeypatch.setattr(views, "SHOWN", 2)
+    store = make_store(allow_negative_stock=True)
+    for number in range(3):
+        sku = make_sku(name=f"卖完的商品{number}")
+        ledger.receive(store, sku, 1, "2.00", user=None, document=("r", str(number)))
+        ledger.sell(store, sku, 1, user=None, document=("sale", str(number)))
+    short = make_sku(name="卖超的商品")
+    ledger.sell(store, short, 2, user=None, document=("sale", "x"))
+    login(make_user(Role.CASHIER, stores=[store]))
+    html = client.get(f"/stock/stores/{store.id}/alerts", headers=ZH).get_data(as_text=True)
+    assert "卖超的商品" in html  # negative stock comes first
+    assert "还有 2 条未显示" in html

@@ -8,6 +8,8 @@ from webapp.stock.alerts.labels import KIND_LABELS
 from webapp.stores.models import Store
 from webapp.web import render
 
+SHOWN = 100  # stock alerts listed at once, most urgent first; the filters narrow the rest
+
 bp = Blueprint("alerts", __name__, url_prefix="/stock/stores/<int:store_id>/alerts")
 
 
@@ -18,8 +20,11 @@ def index(store_id: int):
     kind = request.args.get("kind")
     kind = queries.Kind(kind) if kind in queries.Kind.__members__.values() else None
     counts = queries.counts(store)
+    total = sum(counts.values())
+    alerts = queries.alerts(store, kind, limit=SHOWN)
     return render("stock/alerts/index.html", "stock/alerts/_list.html", store=store, kind=kind, counts=counts,
-                  total=sum(counts.values()), alerts=queries.alerts(store, kind), kind_labels=KIND_LABELS)
+                  total=total, alerts=alerts, more=(counts.get(kind, 0) if kind else total) - len(alerts),
+                  kind_labels=KIND_LABELS)
 
 
 @bp.get("/badge")
