@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.stock.transfers.models import Discrepancy, Transfer, TransferLine, TransferStatus
-from webapp.stores.models import Store
+from webapp.stores.models import Store, StoreKind
 
 RECENT = 30
 
@@ -53,5 +53,6 @@ def _list(*conditions, limit: int | None = None) -> list[Transfer]:
 
 def destinations_for(store: Store) -> list[Store]:
     """Where this store can send to: every other active store, the warehouse first."""
+    not_warehouse = Store.kind != StoreKind.HQ_WAREHOUSE.value
     return list(db.session.scalars(
-        select(Store).where(Store.id != store.id, Store.active.is_(True)).order_by(Store.kind, Store.code)))
+        select(Store).where(Store.id != store.id, Store.active.is_(True)).order_by(not_warehouse, Store.code)))
