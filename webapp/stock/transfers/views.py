@@ -9,7 +9,7 @@ from webapp.auth.models import Role
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.errors import ShopError
 from webapp.extensions import db
-from webapp.stock.transfers import queries, services
+from webapp.stock.transfers import errors, queries, services
 from webapp.stock.transfers.forms import (
     ChangeLineForm,
     CountForm,
@@ -150,7 +150,7 @@ def resolve(store_id: int, transfer_id: int, discrepancy_id: int):
     form = ResolveForm()
     form.resolution.choices = [r.value for r in RESOLUTIONS[DiscrepancyKind(discrepancy.kind)]]
     if not form.validate_on_submit():
-        return _show(store_id, transfer_id, error=str(services.errors.WrongResolution()), status=422)
+        return _show(store_id, transfer_id, error=str(errors.WrongResolution()), status=422)
     return _act(store_id, transfer_id, lambda: services.resolve(
         discrepancy, Resolution(form.resolution.data), user=current_user, note=form.note.data or ""),
         done=_("Settled."))
@@ -193,11 +193,9 @@ def _show(store_id: int, transfer_id: int, *, line_form=None, choices=(), error=
     store, transfer = _transfer(store_id, transfer_id)
     if line_form is None or not line_form.errors:
         line_form = LineForm(formdata=None)
-    progress = {line.id: services.left_in_transit(transfer, line) for line in transfer.lines} \
-        if transfer.open_discrepancies else {}
     return render("stock/transfers/detail.html", "stock/transfers/_transfer.html", status=status, store=store,
                   transfer=transfer, line_form=line_form, choices=choices, error=error, notice=notice,
-                  scanned=scanned, scan_form=ScanForm(formdata=None), progress=progress,
+                  scanned=scanned, scan_form=ScanForm(formdata=None),
                   is_sender=transfer.source_store_id == store.id,
                   is_receiver=transfer.destination_store_id == store.id,
                   is_manager=current_user.role in MANAGERS or current_user.is_hq, **LABELS)
