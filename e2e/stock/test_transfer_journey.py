@@ -5,11 +5,12 @@ from playwright.sync_api import Page, expect
 
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
+from webapp.catalog.models import SKU
 from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
 from webapp.stock import queries
 from webapp.stock import services as ledger
-from webapp.stock.models import Usage
+from webapp.stock.models import StockLevel, Usage
 from webapp.stores.models import Store
 from webapp.stores.services import save_store
 
@@ -18,8 +19,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def two_stores(live_app):
-    with live_app.app_context():
+def two_stores(stock_app):
+    with stock_app.app_context():
         sender = save_store(None, code="TR01", name="调拨 发货店", kind="direct")
         receiver = save_store(None, code="TR02", name="调拨 收货店", kind="direct")
         for store in (sender, receiver):
@@ -35,13 +36,22 @@ def two_stores(live_app):
         return sender.id, receiver.id, sku.id
 
 
+def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
 def test_a_transfer_of_12_arrives_11_by_scanning_and_the_short_unit_is_recorded(
-        page: Page, base_url, sign_in, live_app, two_stores):
+        page: Page, stock_url, stock_app, two_stores):
+    base_url = stock_url
     sender_id, receiver_id, sku_id = two_stores
     page.set_viewport_size(PHONE)
     page.on("dialog", lambda dialog: dialog.accept())
 
-    sign_in("sender", "sender-pass-1")
+    sign_in(page, base_url, "sender", "sender-pass-1")
     page.goto(f"{base_url}/stock/stores/{sender_id}/transfers")
     page.get_by_label("调入门店").select_option(label="调拨 收货店")
     page.get_by_role("button", name="新建调拨单").click()
@@ -54,7 +64,7 @@ def test_a_transfer_of_12_arrives_11_by_scanning_and_the_short_unit_is_recorded(
     number = page.get_by_role("heading", level=1).inner_text().split()[-1]
 
     page.context.clear_cookies()
-    sign_in("receiver", "receiver-pass-1")
+    sign_in(page, base_url, "receiver", "receiver-pass-1")
     page.goto(f"{base_url}/stock/stores/{receiver_id}/transfers")
     on_its_way = page.get_by_role("region", name="在途（发往本店）")
     expect(on_its_way).to_contain_text(number)
@@ -73,16 +83,14 @@ def test_a_transfer_of_12_arrives_11_by_scanning_and_the_short_unit_is_recorded(
     expect(difference).to_contain_text("王老吉 凉茶 310ml × 1")
     expect(difference.get_by_role("button", name="处理")).to_be_visible()
 
-    with live_app.app_context():
+    with stock_app.app_context():
         sender, receiver = db.session.get(Store, sender_id), db.session.get(Store, receiver_id)
-        from webapp.catalog.models import SKU
         sku = db.session.get(SKU, sku_id)
         assert queries.level_at(sender, sku) == (88, 0)
         assert queries.level_at(receiver, sku) == (11, 0)
         transit = ledger.location(Usage.TRANSIT, receiver)
         in_transit = sum(level.on_hand for level in db.session.scalars(
-            db.select(ledger.StockLevel).where(ledger.StockLevel.location_id == transit.id,
-                                               ledger.StockLevel.sku_id == sku_id)))
+            db.select(StockLevel).where(StockLevel.location_id == transit.id, StockLevel.sku_id == sku_id)))
         assert in_transit == 1
         assert ledger.chain_on_hand(sku) == 100  # conserved: 88 + 11 + 1 on its way
         db.session.remove()

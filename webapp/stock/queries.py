@@ -53,31 +53,38 @@ def overview_page(store: Store, text: str, number: int, per_page: int) -> Page:
     if not text:
         total = db.session.scalar(select(func.count(func.distinct(StockLevel.sku_id)))
                                   .where(StockLevel.location_id == shelf_id))
-        ids = list(db.session.scalars(overview_skus(store).limit(per_page).offset((number - 1) * per_page)))
+        ids = list(db.session.scalars(overview_skus(store, shelf_id=shelf_id)
+                                      .limit(per_page).offset((number - 1) * per_page)))
     else:
         exact = sku_by_code_or_barcode(text)
         if exact is not None and db.session.scalar(select(_stocked_at(shelf_id, exact.id))):
             matching = [exact.id]
         else:
-            matching = list(db.session.scalars(overview_skus(store, text)))
+            matching = list(db.session.scalars(overview_skus(store, text, shelf_id=shelf_id)))
         total, ids = len(matching), matching[(number - 1) * per_page:number * per_page]
-    found = rows(db.session.execute(store_overview(store, sku_ids=ids))) if ids else []
+    found = rows(db.session.execute(store_overview(store, sku_ids=ids, shelf_id=shelf_id))) if ids else []
     return Page(found, number, per_page, total)
 
 
-def overview_skus(store: Store, text: str = ""):
-    """The ids of the SKUs the store stocks (has a level on its shelf), matching a search, by name."""
-    query = select(SKU.id).join(Product, Product.id == SKU.product_id).where(_stocked_at(_shelf_id(store)))
-    return _search(query, text).order_by(Product.name, SKU.code)
+def overview_skus(store: Store, text: str = "", *, shelf_id: int | None = None):
+    """The ids of the SKUs the store stocks (has a level on its shelf) whose product's name or pinyin
+    initials hold the text, by name. (Exact barcodes and SKU codes are found before, by index.)"""
+    shelf_id = _shelf_id(store) if shelf_id is None else shelf_id
+    query = select(SKU.id).join(Product, Product.id == SKU.product_id).where(_stocked_at(shelf_id))
+    text = text.strip()
+    if text:
+        query = query.where(_names_holding(text))
+    return query.order_by(Product.name, SKU.code)
 
 
-def store_overview(store: Store, text: str = "", sku_ids: list[int] | None = None, sales_days: int = 7):
+def store_overview(store: Store, text: str = "", sku_ids: list[int] | None = None, sales_days: int = 7,
+                   shelf_id: int | None = None):
     """A select of each SKU the store stocks: on hand, reserved, sales (7 days), warning line.
 
     The figures are correlated lookups by (place, SKU) on indexes, so a page
     (``sku_ids``) costs the same whatever the size of the store or chain.
     """
-    shelf_id = _shelf_id(store)
+    shelf_id = _shelf_id(store) if shelf_id is None else shelf_id
     level = (StockLevel.location_id == shelf_id, StockLevel.sku_id == SKU.id)
     on_hand = select(func.sum(StockLevel.on_hand)).where(*level).scalar_subquery()
     reserved = select(func.sum(StockLevel.reserved)).where(*level).scalar_subquery()
@@ -112,11 +119,16 @@ def _search(query, text: str):
     if not text:
         return query
     return query.where(or_(
-        Product.name.icontains(text, autoescape=True),
-        Product.initials.contains(text.lower(), autoescape=True),
+        _names_holding(text),
         SKU.code == text,
         SKU.id.in_(select(Barcode.sku_id).where(Barcode.code == text)),
     ))
+
+
+def _names_holding(text: str):
+    """Name or pinyin initials hold the text, any case (lower() LIKE: PostgreSQL's ILIKE is slower)."""
+    return or_(func.lower(Product.name).contains(text.lower(), autoescape=True),
+               Product.initials.contains(text.lower(), autoescape=True))
 
 
 def rows(result) -> list[StockRow]:
