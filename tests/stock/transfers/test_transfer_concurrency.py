@@ -5,7 +5,7 @@ from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.stock import queries
 from webapp.stock import services as ledger
-from webapp.stock.transfers import errors, services
+from webapp.stock.transfers import errors, receiving, services
 from webapp.stock.transfers.models import Discrepancy, Transfer
 from webapp.stores.models import Store
 
@@ -41,7 +41,7 @@ def test_sending_and_receiving_tapped_four_times_at_once_happen_once(app, make_s
     db.session.commit()
 
     for action, refusal in ((lambda t: services.send(t, user=None), "AlreadySent"),
-                            (lambda t: services.confirm_receipt(t, user=None), "AlreadyReceived")):
+                            (lambda t: receiving.confirm_receipt(t, user=None), "AlreadyReceived")):
         tap, outcomes = at_once(app, action)
         threads = [threading.Thread(target=tap, args=(transfer_id,)) for _ in range(TAPS)]
         for thread in threads:

@@ -10,7 +10,7 @@ from webapp.stock import queries
 from webapp.stock import services as ledger
 from webapp.stock.errors import InsufficientStock
 from webapp.stock.models import StockLevel, StockMove, Usage
-from webapp.stock.transfers import errors, services
+from webapp.stock.transfers import errors, receiving, services
 from webapp.stock.transfers.models import DiscrepancyKind, Resolution
 
 
@@ -54,8 +54,8 @@ def test_receiving_eleven_of_twelve_records_one_short_and_conserves_stock(two_st
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
     for _ in range(11):
-        services.scan(transfer, cola)
-    found = services.confirm_receipt(transfer, user=None)
+        receiving.scan(transfer, cola)
+    found = receiving.confirm_receipt(transfer, user=None)
     assert [(d.kind, d.quantity) for d in found] == [(DiscrepancyKind.SHORT, 1)]
     assert queries.level_at(receiver, cola) == (11, 0)
     assert transit_of(receiver, cola) == 1  # still on its way until a manager settles it
@@ -65,9 +65,9 @@ def test_receiving_eleven_of_twelve_records_one_short_and_conserves_stock(two_st
 def test_short_goods_sent_back_return_to_the_senders_shelf(two_stores, make_user):
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
-    services.count(transfer, transfer.lines[0], 10, 0)
-    short = services.confirm_receipt(transfer, user=None)[0]
-    services.resolve(short, Resolution.BACK_TO_SENDER, user=make_user(stores=[receiver]), note="司机未装车")
+    receiving.count(transfer, transfer.lines[0], 10, 0)
+    short = receiving.confirm_receipt(transfer, user=None)[0]
+    receiving.resolve(short, Resolution.BACK_TO_SENDER, user=make_user(stores=[receiver]), note="司机未装车")
     assert queries.level_at(sender, cola) == (90, 0)
     assert transit_of(receiver, cola) == 0 and real_stock(cola) == 100
     assert short.resolution == Resolution.BACK_TO_SENDER and short.note == "司机未装车"
@@ -76,9 +76,9 @@ def test_short_goods_sent_back_return_to_the_senders_shelf(two_stores, make_user
 def test_short_goods_lost_in_transit_are_written_off(two_stores, make_user):
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
-    services.count(transfer, transfer.lines[0], 11, 0)
-    short = services.confirm_receipt(transfer, user=None)[0]
-    services.resolve(short, Resolution.LOST, user=make_user(stores=[receiver]))
+    receiving.count(transfer, transfer.lines[0], 11, 0)
+    short = receiving.confirm_receipt(transfer, user=None)[0]
+    receiving.resolve(short, Resolution.LOST, user=make_user(stores=[receiver]))
     assert transit_of(receiver, cola) == 0
     assert real_stock(cola) == 99
     loss = db.session.scalar(select(StockMove).where(StockMove.to_location_id == ledger.location(Usage.LOSS).id))
@@ -88,22 +88,22 @@ def test_short_goods_lost_in_transit_are_written_off(two_stores, make_user):
 def test_damaged_goods_are_kept_off_the_shelf_until_written_off(two_stores, make_user):
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
-    services.count(transfer, transfer.lines[0], 10, 2)
-    damaged = services.confirm_receipt(transfer, user=None)
+    receiving.count(transfer, transfer.lines[0], 10, 2)
+    damaged = receiving.confirm_receipt(transfer, user=None)
     assert [(d.kind, d.quantity) for d in damaged] == [(DiscrepancyKind.DAMAGED, 2)]
     assert queries.level_at(receiver, cola) == (10, 0)
-    services.resolve(damaged[0], Resolution.WRITTEN_OFF, user=make_user(stores=[receiver]))
+    receiving.resolve(damaged[0], Resolution.WRITTEN_OFF, user=make_user(stores=[receiver]))
     assert transit_of(receiver, cola) == 0 and real_stock(cola) == 98
 
 
 def test_goods_over_the_transfer_kept_come_off_the_senders_books(two_stores, make_user):
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
-    services.count(transfer, transfer.lines[0], 13, 0)
-    over = services.confirm_receipt(transfer, user=None)
+    receiving.count(transfer, transfer.lines[0], 13, 0)
+    over = receiving.confirm_receipt(transfer, user=None)
     assert [(d.kind, d.quantity) for d in over] == [(DiscrepancyKind.OVER, 1)]
     assert queries.level_at(receiver, cola) == (12, 0)
-    services.resolve(over[0], Resolution.KEPT, user=make_user(stores=[receiver]))
+    receiving.resolve(over[0], Resolution.KEPT, user=make_user(stores=[receiver]))
     assert queries.level_at(receiver, cola) == (13, 0) and queries.level_at(sender, cola) == (87, 0)
     assert real_stock(cola) == 100
 
@@ -111,18 +111,18 @@ def test_goods_over_the_transfer_kept_come_off_the_senders_books(two_stores, mak
 def test_a_discrepancy_is_settled_once(two_stores, make_user):
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 12)
-    short = services.confirm_receipt(transfer, user=None)[0]
-    services.resolve(short, Resolution.BACK_TO_SENDER, user=make_user(stores=[receiver]))
+    short = receiving.confirm_receipt(transfer, user=None)[0]
+    receiving.resolve(short, Resolution.BACK_TO_SENDER, user=make_user(stores=[receiver]))
     with pytest.raises(errors.AlreadyResolved):
-        services.resolve(short, Resolution.LOST, user=make_user(stores=[receiver]))
+        receiving.resolve(short, Resolution.LOST, user=make_user(stores=[receiver]))
     assert queries.level_at(sender, cola) == (100, 0)
 
 
 def test_a_resolution_that_does_not_fit_the_kind_is_refused(two_stores, make_user):
     sender, receiver, cola = two_stores
-    short = services.confirm_receipt(sent_transfer(sender, receiver, cola, 2), user=None)[0]
+    short = receiving.confirm_receipt(sent_transfer(sender, receiver, cola, 2), user=None)[0]
     with pytest.raises(errors.WrongResolution):
-        services.resolve(short, Resolution.KEPT, user=make_user(stores=[receiver]))
+        receiving.resolve(short, Resolution.KEPT, user=make_user(stores=[receiver]))
 
 
 def test_sending_more_than_available_is_refused_and_nothing_moves(two_stores):
@@ -139,12 +139,12 @@ def test_a_transfer_is_sent_once_and_received_once(two_stores):
     transfer = sent_transfer(sender, receiver, cola, 5)
     with pytest.raises(errors.AlreadySent):
         services.send(transfer, user=None)
-    services.scan(transfer, cola, 5)
-    services.confirm_receipt(transfer, user=None)
+    receiving.scan(transfer, cola, 5)
+    receiving.confirm_receipt(transfer, user=None)
     with pytest.raises(errors.AlreadyReceived):
-        services.confirm_receipt(transfer, user=None)
+        receiving.confirm_receipt(transfer, user=None)
     with pytest.raises(errors.AlreadyReceived):
-        services.scan(transfer, cola)
+        receiving.scan(transfer, cola)
     assert queries.level_at(sender, cola) == (95, 0) and queries.level_at(receiver, cola) == (5, 0)
 
 
@@ -152,7 +152,7 @@ def test_a_scanned_sku_that_is_not_on_the_transfer_is_refused(two_stores, make_s
     sender, receiver, cola = two_stores
     transfer = sent_transfer(sender, receiver, cola, 5)
     with pytest.raises(errors.NotOnTransfer) as refused:
-        services.scan(transfer, make_sku(name="雪碧 330ml"))
+        receiving.scan(transfer, make_sku(name="雪碧 330ml"))
     assert "雪碧" in str(refused.value)
 
 
@@ -174,8 +174,8 @@ def test_transfers_send_the_first_expiring_lot_first(make_store, make_sku):
     moves = db.session.scalars(select(StockMove).where(StockMove.document_id == transfer.number)
                                .order_by(StockMove.id)).all()
     assert [(m.lot.code, m.quantity) for m in moves] == [("SOON", 6), ("LATE", 2)]
-    services.scan(transfer, milk, 7)
-    services.confirm_receipt(transfer, user=None)
+    receiving.scan(transfer, milk, 7)
+    receiving.confirm_receipt(transfer, user=None)
     # on the receiver's shelf: the sooner lot first; the short unit is of the later lot, still in transit
     assert transit_of(receiver, milk, moves[1].lot_id) == 1 and transit_of(receiver, milk, moves[0].lot_id) == 0
 

@@ -3,6 +3,7 @@ from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.stock import queries
 from webapp.stock import services as ledger
+from webapp.stock.transfers import receiving, services
 from webapp.stock.transfers.models import Transfer
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -81,7 +82,6 @@ def test_the_receiving_store_sees_the_transfer_on_its_way_and_receives_by_scanni
 def test_scanning_a_product_that_is_not_on_the_transfer_is_refused(client, make_store, make_sku, make_user, login):
     sender, receiver, cola, _staff, manager = setup_chain(make_store, make_sku, make_user)
     make_sku(name="雪碧 330ml", barcode="6928804011289")
-    from webapp.stock.transfers import services
     transfer = services.create(sender, receiver, user=None)
     services.add_line(transfer, cola, 3)
     services.send(transfer, user=None)
@@ -93,12 +93,11 @@ def test_scanning_a_product_that_is_not_on_the_transfer_is_refused(client, make_
 
 def test_a_manager_settles_a_short_line_and_a_cashier_cannot(client, make_store, make_sku, make_user, login):
     sender, receiver, cola, _staff, manager = setup_chain(make_store, make_sku, make_user)
-    from webapp.stock.transfers import services
     transfer = services.create(sender, receiver, user=None)
     services.add_line(transfer, cola, 12)
     services.send(transfer, user=None)
-    services.scan(transfer, cola, 11)
-    short = services.confirm_receipt(transfer, user=None)[0]
+    receiving.scan(transfer, cola, 11)
+    short = receiving.confirm_receipt(transfer, user=None)[0]
     url = f"/stock/stores/{receiver.id}/transfers/{transfer.id}/discrepancies/{short.id}"
     login(make_user(Role.CASHIER, stores=[receiver]))
     assert client.post(url, data={"resolution": "lost"}).status_code == 403
@@ -111,7 +110,6 @@ def test_a_manager_settles_a_short_line_and_a_cashier_cannot(client, make_store,
 def test_another_store_cannot_open_a_transfer_it_is_not_part_of(client, make_store, make_sku, make_user, login):
     sender, receiver, cola, _staff, _manager = setup_chain(make_store, make_sku, make_user)
     other = make_store()
-    from webapp.stock.transfers import services
     transfer = services.create(sender, receiver, user=None)
     login(make_user(Role.STORE_MANAGER, stores=[other]))
     assert client.get(f"/stock/stores/{other.id}/transfers/{transfer.id}").status_code == 404

@@ -9,7 +9,7 @@ from webapp.auth.models import Role
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.errors import ShopError
 from webapp.extensions import db
-from webapp.stock.transfers import errors, queries, services
+from webapp.stock.transfers import errors, queries, receiving, services
 from webapp.stock.transfers.forms import (
     ChangeLineForm,
     CountForm,
@@ -119,7 +119,7 @@ def scan(store_id: int, transfer_id: int):
     if sku is None:
         return _show(store_id, transfer_id, error=_("There is no SKU or barcode %(code)s.", code=form.code.data),
                      status=409)
-    return _act(store_id, transfer_id, lambda: services.scan(transfer, sku, damaged=bool(form.damaged.data)),
+    return _act(store_id, transfer_id, lambda: receiving.scan(transfer, sku, damaged=bool(form.damaged.data)),
                 scanned=sku)
 
 
@@ -131,14 +131,14 @@ def count(store_id: int, transfer_id: int, line_id: int):
     form = CountForm()
     if not form.validate_on_submit():
         return _show(store_id, transfer_id, error=_("Give counts of zero or more."), status=422)
-    return _act(store_id, transfer_id, lambda: services.count(transfer, line, form.received.data, form.damaged.data))
+    return _act(store_id, transfer_id, lambda: receiving.count(transfer, line, form.received.data, form.damaged.data))
 
 
 @bp.post("/<int:transfer_id>/receive")
 @require_role(*STAFF)
 def receive(store_id: int, transfer_id: int):
     store, transfer = _transfer(store_id, transfer_id, receiver=True)
-    return _act(store_id, transfer_id, lambda: services.confirm_receipt(transfer, user=current_user),
+    return _act(store_id, transfer_id, lambda: receiving.confirm_receipt(transfer, user=current_user),
                 done=_("Received. Differences, if any, are listed for a manager to settle."))
 
 
@@ -151,7 +151,7 @@ def resolve(store_id: int, transfer_id: int, discrepancy_id: int):
     form.resolution.choices = [r.value for r in RESOLUTIONS[DiscrepancyKind(discrepancy.kind)]]
     if not form.validate_on_submit():
         return _show(store_id, transfer_id, error=str(errors.WrongResolution()), status=422)
-    return _act(store_id, transfer_id, lambda: services.resolve(
+    return _act(store_id, transfer_id, lambda: receiving.resolve(
         discrepancy, Resolution(form.resolution.data), user=current_user, note=form.note.data or ""),
         done=_("Settled."))
 
