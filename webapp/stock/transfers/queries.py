@@ -1,5 +1,5 @@
 """Reads for the transfer screens: a store's transfers in and out, and one transfer with its lines."""
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU
@@ -38,9 +38,10 @@ def drafts_from(store: Store) -> list[Transfer]:
 
 
 def recent(store: Store) -> list[Transfer]:
-    """Sent or received by this store lately, newest first."""
+    """Sent or received by this store lately, newest first (what is on its way here is listed apart)."""
+    coming_here = and_(Transfer.destination_store_id == store.id, Transfer.status == TransferStatus.SENT.value)
     return _list(or_(Transfer.source_store_id == store.id, Transfer.destination_store_id == store.id),
-                 Transfer.status != TransferStatus.DRAFT.value, limit=RECENT)
+                 Transfer.status != TransferStatus.DRAFT.value, ~coming_here, limit=RECENT)
 
 
 def _list(*conditions, limit: int | None = None) -> list[Transfer]:
