@@ -92,3 +92,17 @@ def test_an_overlong_lot_number_is_refused(client, make_store, make_user, make_s
     response = client.post(f"/stock/stores/{store.id}/receive",
                            data={"code": milk.code, "quantity": "1", "unit_cost": "1", "lot_code": "L" * 80})
     assert response.status_code == 422
+
+
+def test_a_scanned_barcode_in_the_overview_search_shows_that_product(client, make_store, make_user, make_sku, login):
+    store = make_store()
+    cola = make_sku(name="可口可乐", barcode="6928804011173")
+    services.receive(store, cola, 1, "1.00", user=None, document=("r", "1"))
+    services.receive(store, make_sku(name="雪碧 6928804011173 同名"), 1, "1.00", user=None, document=("r", "2"))
+    other_store_only = make_sku(name="别店商品", barcode="6901234567892")
+    services.receive(make_store(), other_store_only, 1, "1.00", user=None, document=("r", "3"))
+    login(make_user(Role.CASHIER, stores=[store]))
+    html = client.get(f"/stock/stores/{store.id}?q=6928804011173", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "可口可乐" in html and "雪碧" not in html  # the scan means this product, not names holding the digits
+    html = client.get(f"/stock/stores/{store.id}?q=6901234567892", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "别店商品" not in html

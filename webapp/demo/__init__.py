@@ -12,6 +12,7 @@ from webapp.demo.shop import open_online_shop
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
 from webapp.demo.tills import MANAGER_PIN, create_tills
+from webapp.demo.transfers import create_transfers
 from webapp.demo.users import LOGINS, create_users
 from webapp.extensions import db
 from webapp.stores.models import Store
@@ -38,5 +39,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     set_warning_lines(stores, skus, received)
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     create_tills(stores, users)
+    create_transfers(stores, skus, users)
     db.session.commit()
     return list(LOGINS)

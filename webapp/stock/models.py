@@ -75,6 +75,7 @@ class StockMove(db.Model):
     __table_args__ = (
         Index("ix_stock_moves_sku_created", "sku_id", "created_at"),
         Index("ix_stock_moves_document", "document_type", "document_id"),
+        Index("ix_stock_moves_from_created", "from_location_id", "created_at"),  # a shelf's recent sales
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +117,9 @@ class StockLevel(db.Model):
             "uq_stock_levels_lot", "location_id", "sku_id", "lot_id", unique=True,
             sqlite_where=text("lot_id IS NOT NULL"), postgresql_where=text("lot_id IS NOT NULL"),
         ),
+        # A store's levels, all lots (the stock overview, alerts): the partial indexes above cannot
+        # serve it; with on hand and reserved in it, a store's figures are read from the index alone.
+        Index("ix_stock_levels_location_sku", "location_id", "sku_id", "on_hand", "reserved"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

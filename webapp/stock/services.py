@@ -313,6 +313,14 @@ def write_off(store: Store, sku: SKU, qty, *, user, document: Document,
                      for t in _allocate(shelf(store), sku, qty, lot, allow_negative=False)])
 
 
+def write_off_in_transit(store: Store, sku: SKU, qty, *, user, document: Document,
+                         lot: Lot | None = None) -> list[StockMove]:
+    """Goods lost or broken on their way to the store: out of its transit place to loss."""
+    qty, transit = _positive(qty), location(Usage.TRANSIT, store)
+    return _flushed([_post(sku, transit, location(Usage.LOSS), t, sku.cost, Reason.WRITE_OFF, document, user)
+                     for t in _allocate(transit, sku, qty, lot, allow_negative=False)])
+
+
 def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document,
                     lot: Lot | None = None) -> StockMove | None:
     """Make on hand equal what was counted: a gain from adjustment, a loss to loss."""

@@ -13,15 +13,20 @@ from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.csvfile import ImportRejected
 from webapp.errors import ShopError
 from webapp.extensions import db
-from webapp.paging import paginate
 from webapp.stock import csv_io, queries, services
+from webapp.stock.alerts import views as alerts_views
+from webapp.stock.expiry import views as expiry_views
 from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
 from webapp.stock.models import Reason
+from webapp.stock.transfers import views as transfers_views
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, int_arg, render
 
 bp = Blueprint("stock", __name__)
+# Transfers, near expiry and alerts are rooms of their own inside the stock domain.
+for _room in (transfers_views.bp, expiry_views.bp, alerts_views.bp):
+    bp.register_blueprint(_room)
 
 RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 IMPORT_PAGE = {
@@ -50,10 +55,9 @@ def index():
 def overview(store_id: int):
     store = db.get_or_404(Store, store_id)
     text = request.args.get("q", "")
-    page = paginate(queries.store_overview(store, text), int_arg("page", 1),
-                    current_app.config["PAGE_SIZE"], scalars=False)
-    return render("stock/overview.html", "stock/_stock_table.html", store=store, page=page,
-                  rows=queries.rows(page.items), q=text)
+    page = queries.overview_page(store, text, int_arg("page", 1), current_app.config["PAGE_SIZE"])
+    return render("stock/overview.html", "stock/_stock_table.html", store=store, page=page, rows=page.items,
+                  q=text)
 
 
 @bp.get("/stock/stores/<int:store_id>/skus/<int:sku_id>")

@@ -1,0 +1,1 @@
+"""A store's stock alerts, computed from the current levels and moves on each read."""
