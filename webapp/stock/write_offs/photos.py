@@ -8,7 +8,7 @@ from webapp.stock.write_offs.errors import NotAPhoto, PhotoTooLarge
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-FOLDER = "write_off_photos"
+FOLDER = "write_off_photos"  # under the instance folder
 LIMIT = 5 * 1024 * 1024  # bytes; WRITE_OFF_PHOTO_MAX_BYTES in the app config overrides it
 
 
@@ -27,12 +27,16 @@ def check(data: bytes, limit: int) -> str:
     return FORMATS[kind]
 
 
-def save(instance_path: str, name: str, data: bytes) -> None:
-    folder = os.path.join(instance_path, FOLDER)
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name), "wb") as out:
+def folder(app) -> str:
+    """WRITE_OFF_PHOTO_DIR, or instance/write_off_photos."""
+    return app.config.get("WRITE_OFF_PHOTO_DIR") or os.path.join(app.instance_path, FOLDER)
+
+
+def save(app, name: str, data: bytes) -> None:
+    os.makedirs(folder(app), exist_ok=True)
+    with open(path(app, name), "wb") as out:
         out.write(data)
 
 
-def path(instance_path: str, name: str) -> str:
-    return os.path.join(instance_path, FOLDER, os.path.basename(name))
+def path(app, name: str) -> str:
+    return os.path.join(folder(app), os.path.basename(name))

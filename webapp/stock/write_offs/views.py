@@ -12,6 +12,7 @@ from webapp.auth.models import Role
 from webapp.csvfile import csv_response
 from webapp.errors import ShopError
 from webapp.extensions import db
+from webapp.stock.errors import InsufficientStock
 from webapp.stock.write_offs import photos, queries, services
 from webapp.stock.write_offs.forms import REASON_LABELS, LineForm, PostForm, ReportForm
 from webapp.stock.write_offs.models import WriteOff, WriteOffLine
@@ -103,11 +104,14 @@ def post(store_id: int, write_off_id: int):
         name = services.post(write_off, user=current_user, reason=form.reason.data, note=form.note.data,
                              photo=photo or None, photo_limit=limit)
         if name:
-            photos.save(current_app.instance_path, name, photo)
+            photos.save(current_app, name, photo)
     except ShopError as e:
         db.session.rollback()
-        form.reason.errors.append(str(e))
-        status = 409 if isinstance(e, (services.WriteOffPosted, services.ledger.InsufficientStock)) else 422
+        if isinstance(e, services.WriteOffPosted):
+            flash(str(e), "error")  # the page shows the posted write-off, without the form
+        else:
+            form.reason.errors.append(str(e))
+        status = 409 if isinstance(e, (services.WriteOffPosted, InsufficientStock)) else 422
         return _draft(db.session.get(WriteOff, write_off_id), LineForm(formdata=None), form, status=status)
     db.session.commit()
     flash(_("Written off: %(number)s.", number=write_off.number), "success")
@@ -120,7 +124,7 @@ def photo(store_id: int, write_off_id: int):
     write_off = _write_off(store_id, write_off_id)
     if not write_off.photo:
         abort(404)
-    return send_file(photos.path(current_app.instance_path, write_off.photo),
+    return send_file(photos.path(current_app, write_off.photo),
                      mimetype=photos.MIMETYPES[write_off.photo.rsplit(".", 1)[-1]])
 
 
