@@ -85,7 +85,7 @@ def test_a_category_count_refuses_goods_of_another_category(client, make_store, 
     url = _count_page(client, store, scope="category", category_id=drinks.id)
     assert client.post(f"{url}/entries", data={"code": cola.code}).status_code == 200
     refused = client.post(f"{url}/entries", data={"code": chips.code}, headers=ZH)
-    assert refused.status_code == 422 and "薯片 不在本次盘点范围内（类别 饮料）" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "薯片 不在本次盘点范围内（分类 饮料）" in refused.get_data(as_text=True)
 
 
 def test_lot_goods_are_counted_per_lot(client, make_store, make_user, make_sku, login):
