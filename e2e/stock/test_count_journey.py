@@ -81,6 +81,7 @@ def test_a_category_count_with_a_gain_and_a_loss_is_approved_into_the_ledger(
     cashier.get_by_role("button", name="计入盘点").click()
     expect(cashier.get_by_role("status")).to_contain_text("已盘点 9 × 汇源 果汁 1L")
     # Water through the bridge's scanner: the scan event carries the code, the typed quantity goes with it.
+    expect(code).to_be_focused()  # the screen is settled and ready for the next scan
     cashier.get_by_label("数量或重量（千克）").fill("30")
     cashier.evaluate("document.body.dispatchEvent(new CustomEvent('bridge:scan', "
                      "{bubbles: true, detail: {code: '6900000000137', device: 'scanner-1', source: 'bridge'}}))")
