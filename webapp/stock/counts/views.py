@@ -85,8 +85,9 @@ def remove(store_id: int, count_id: int, entry_id: int):
         services.remove_entry(stock_count, entry, user=current_user)
     except ShopError as e:
         db.session.rollback()
-        flash(str(e), "error")
-        return _counting(stock_count, EntryForm(), status=409)
+        form = EntryForm(formdata=None)
+        form.code.errors = [str(e)]
+        return _counting(stock_count, form, status=409)
     db.session.commit()
     return _counting(stock_count, EntryForm(formdata=None))
 

@@ -86,8 +86,9 @@ def remove_line(store_id: int, write_off_id: int, line_id: int):
         services.remove_line(write_off, db.get_or_404(WriteOffLine, line_id))
     except ShopError as e:
         db.session.rollback()
-        flash(str(e), "error")
-        return _draft(write_off, LineForm(formdata=None), PostForm(formdata=None), status=409)
+        form = LineForm(formdata=None)
+        form.code.errors = [str(e)]
+        return _draft(write_off, form, PostForm(formdata=None), status=409)
     db.session.commit()
     return _draft(write_off, LineForm(formdata=None), PostForm(formdata=None))
 
