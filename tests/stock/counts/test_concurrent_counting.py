@@ -3,6 +3,7 @@ import threading
 from decimal import Decimal
 
 from webapp.auth.models import Role, User
+from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.stock import queries as stock_queries
 from webapp.stock import services as ledger
@@ -99,3 +100,36 @@ def test_entries_racing_an_approval_are_either_in_it_or_refused(app, make_store,
     assert approved_entries == len(kept) == counted  # every kept entry is in the approved count
     if lines:
         assert stock_queries.level_at(db.session.get(Store, store_id), cola)[0] == counted
+
+
+def test_sales_racing_the_approval_are_all_kept(app, make_store, make_sku):
+    """Whatever the order, on hand ends as counted less everything sold after the count."""
+    store, cola = make_store(), make_sku(name="可乐")
+    ledger.receive(store, cola, 100, "2.00", user=None, document=("receipt", "1"))
+    count = services.start_count(store, user=None, scope=Scope.STORE)
+    services.record(count, cola.code, 90, user=None)  # ten missing
+    count_id, store_id, sku_id = count.id, store.id, cola.id
+    db.session.commit()
+    sellers, sales = 6, 5
+    start = threading.Barrier(sellers + 1)
+
+    def seller(number):
+        with app.app_context():
+            start.wait()
+            for i in range(sales):
+                ledger.sell(db.session.get(Store, store_id), db.session.get(SKU, sku_id), 1, user=None,
+                            document=("sale", f"{number}-{i}"))
+                db.session.commit()
+            db.session.remove()
+
+    def manager():
+        with app.app_context():
+            start.wait()
+            services.approve(db.session.get(StockCount, count_id), user=None)
+            db.session.commit()
+            db.session.remove()
+
+    _run([threading.Thread(target=seller, args=(n,)) for n in range(sellers)] + [threading.Thread(target=manager)])
+    db.session.expire_all()
+    assert not db.session.get(StockCount, count_id).is_open
+    assert stock_queries.level_at(store, cola)[0] == 90 - sellers * sales

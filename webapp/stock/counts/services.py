@@ -32,6 +32,7 @@ from webapp.stock.counts import queries
 from webapp.stock.counts.errors import CategoryRequired, CountClosed, NegativeCount, NotYourEntry, OutOfScope
 from webapp.stock.counts.models import CountEntry, CountLine, CountStatus, Scope, StockCount
 from webapp.stock.counts.scanning import scanned_lot, scanned_quantity, scanned_sku
+from webapp.stock.models import StockLevel
 from webapp.stores.models import Store
 
 
@@ -87,7 +88,7 @@ def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[Co
     store, document = count.store, ("count", count.number)
     lines = []
     for line in queries.live_variance(count) + (queries.uncounted(count) if zero_uncounted else []):
-        current = queries.on_hand(store, line.sku, line.lot)
+        current = _locked_on_hand(store, line)
         target = max(current + line.difference, Decimal("0"))  # sales since the snapshot stay sold
         ledger.adjust_to_count(store, line.sku, target, user=user, document=document, lot=line.lot)
         lines.append(CountLine(count_id=count.id, sku_id=line.sku.id, lot_id=line.lot.id if line.lot else None,
@@ -96,6 +97,15 @@ def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[Co
     db.session.add_all(lines)
     db.session.flush()
     return lines
+
+
+def _locked_on_hand(store: Store, line: queries.Variance) -> Decimal:
+    """The shelf's on hand now, its row locked (PostgreSQL) so no sale slips in before the adjustment."""
+    level_match = StockLevel.lot_id.is_(None) if line.lot is None else StockLevel.lot_id == line.lot.id
+    value = db.session.scalar(select(StockLevel.on_hand).where(
+        StockLevel.location_id == ledger.shelf(store).id, StockLevel.sku_id == line.sku.id, level_match)
+        .with_for_update())
+    return value if value is not None else Decimal("0")
 
 
 def _lock_open(count: StockCount) -> None:

@@ -41,9 +41,12 @@ def add_line(write_off: WriteOff, code: str, qty=None, *, lot_code: str | None =
     if line is None:
         line = WriteOffLine(sku=sku, lot=lot, quantity=qty)
         write_off.lines.append(line)
-    else:
-        line.quantity += qty
-    db.session.flush()
+        db.session.flush()
+        return line
+    # One more of the same: added in the database, so two quick scans both count.
+    db.session.execute(update(WriteOffLine).where(WriteOffLine.id == line.id)
+                       .values(quantity=WriteOffLine.quantity + qty).execution_options(synchronize_session="fetch"))
+    db.session.refresh(line)
     return line
 
 
