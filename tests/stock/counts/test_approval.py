@@ -143,3 +143,20 @@ def test_the_report_stays_the_same_after_approval_and_exports_as_csv(client, mak
     text = csv.get_data(as_text=True)
     assert csv.mimetype == "text/csv" and text.startswith("\ufeffSKU")
     assert f"{skus['可乐'].code},可乐,,80.000,100.000,20.000,2.00,40.00," in text
+
+
+def test_a_long_report_shows_the_differences_and_leaves_the_long_lists_to_the_csv(
+        client, monkeypatch, make_store, make_user, make_sku, login):
+    from webapp.stock.counts import views
+
+    store, skus = _stocked(make_store, make_sku, 可乐=(10, "2.00"), 薯片=(5, "3.00"), 面包=(4, "4.00"), 牛奶=(3, "5.00"))
+    manager = make_user(Role.STORE_MANAGER, stores=[store])
+    count = services.start_count(store, user=manager, scope=Scope.STORE)
+    services.record(count, skus["可乐"].code, 9, user=manager)
+    monkeypatch.setattr(views, "REPORT_ROWS", 2)
+    login(manager)
+    html = client.get(f"/stock/stores/{store.id}/counts/{count.id}/report", headers=ZH).get_data(as_text=True)
+    assert "可乐" in html and "未盘点：3 个 SKU" in html and "仅显示前 2 条" in html
+    assert sum(name in html for name in ("薯片", "面包", "牛奶")) == 2
+    csv = client.get(f"/stock/stores/{store.id}/counts/{count.id}/report.csv").get_data(as_text=True)
+    assert all(name in csv for name in ("可乐", "薯片", "面包", "牛奶"))

@@ -22,7 +22,7 @@ manager ticks "set to zero" — then they are counted as zero.
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from webapp.catalog.models import Category
 from webapp.clock import utcnow
@@ -76,7 +76,7 @@ def remove_entry(count: StockCount, entry: CountEntry, *, user) -> None:
     db.session.flush()
 
 
-def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[CountLine]:
+def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[queries.Variance]:
     """Freeze the variance and post it to the ledger: once, whoever clicks twice."""
     result = db.session.execute(
         update(StockCount).where(StockCount.id == count.id, StockCount.status == CountStatus.OPEN.value)
@@ -86,15 +86,17 @@ def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[Co
     if result.rowcount != 1:
         raise CountClosed()
     store, document = count.store, ("count", count.number)
-    lines = []
-    for line in queries.live_variance(count) + (queries.uncounted(count) if zero_uncounted else []):
+    lines = queries.live_variance(count) + (queries.uncounted(count) if zero_uncounted else [])
+    for line in lines:
+        if line.difference == 0:
+            continue  # counted as the system says: nothing to post
         current = _locked_on_hand(store, line)
         target = max(current + line.difference, Decimal("0"))  # sales since the snapshot stay sold
         ledger.adjust_to_count(store, line.sku, target, user=user, document=document, lot=line.lot)
-        lines.append(CountLine(count_id=count.id, sku_id=line.sku.id, lot_id=line.lot.id if line.lot else None,
-                               expected=line.expected, counted=line.counted, unit_cost=line.sku.cost,
-                               uncounted=line.uncounted))
-    db.session.add_all(lines)
+    if lines:  # frozen for the report, in one INSERT (a full count has thousands)
+        db.session.execute(insert(CountLine), [
+            {"count_id": count.id, "sku_id": v.sku.id, "lot_id": v.lot.id if v.lot else None, "expected": v.expected,
+             "counted": v.counted, "unit_cost": v.unit_cost, "uncounted": v.uncounted} for v in lines])
     db.session.flush()
     return lines
 

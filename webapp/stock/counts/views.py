@@ -20,6 +20,7 @@ from webapp.web import htmx_redirect, render
 bp = Blueprint("counts", __name__, url_prefix="/stock/stores/<int:store_id>/counts")
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
+REPORT_ROWS = 300  # matching and uncounted SKUs shown on the page; the CSV has every line
 
 
 @bp.get("/")
@@ -154,4 +155,4 @@ def _report(stock_count: StockCount, form: ApproveForm, status: int = 200):
     return render("stock/counts/report.html", status=status, count=stock_count, store=stock_count.store,
                   form=form, lines=lines, uncounted=uncounted,
                   totals=queries.totals(lines if stock_count.is_open else lines + uncounted),
-                  scope=queries.scope_label(stock_count), changed=[v for v in lines if v.difference])
+                  scope=queries.scope_label(stock_count), changed=[v for v in lines if v.difference], limit=REPORT_ROWS)
