@@ -137,3 +137,22 @@ def test_the_counting_screen_and_the_stock_page_link_to_each_other(client, make_
     assert f"/stock/stores/{store.id}/counts/" in overview
     counts = client.get(f"/stock/stores/{store.id}/counts/", headers=ZH).get_data(as_text=True)
     assert "开始盘点" in counts and f"/stock/stores/{store.id}/write-offs/" in counts
+
+
+def test_a_scale_label_counts_its_weight_and_a_bad_one_is_refused(client, make_store, make_user, make_sku, login):
+    from webapp.catalog.barcodes import with_check_digit
+
+    store = make_store()
+    apples = make_sku(name="富士苹果", weighed=True, unit="kg", plu="10091")
+    login(make_user(Role.CASHIER, stores=[store]))
+    count = services.start_count(store, user=None, scope=Scope.STORE)
+    db.session.commit()
+    url = f"/stock/stores/{store.id}/counts/{count.id}/entries"
+    label = with_check_digit("211009101235")  # PLU 10091, 1.235 kg
+    assert client.post(url, data={"code": label}).status_code == 200
+    assert client.post(url, data={"code": "10091", "quantity": "0.5"}).status_code == 200  # the PLU typed
+    bad = label[:-1] + str((int(label[-1]) + 1) % 10)
+    refused = client.post(url, data={"code": bad}, headers=ZH)
+    assert refused.status_code == 422 and bad in refused.get_data(as_text=True)
+    (line,) = queries.live_variance(count)
+    assert line.sku.id == apples.id and line.counted == Decimal("1.735")

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from webapp.catalog.models import SKU, Tracking
+from webapp.catalog import scale_labels
+from webapp.catalog.models import SKU, Product, Tracking
 from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.stock.counts.errors import UnknownCode, UnknownLot, WeightRequired
@@ -12,21 +14,32 @@ from webapp.stock.errors import LotRequired
 from webapp.stock.models import Lot
 
 
-def scanned_sku(code: str | None) -> SKU:
+def scanned(code: str | None, qty=None, patterns: dict = DEFAULT_PATTERNS) -> tuple[SKU, Decimal]:
+    """(SKU, quantity) for a code — a barcode, a SKU code, a PLU or a scale label with its weight.
+
+    A typed quantity wins; a bare scan is one, or the label's weight; weighed goods
+    with neither need their weight typed.
+    """
     code = (code or "").strip()
-    sku = sku_by_code_or_barcode(code) if code else None
+    weight = None
+    if scale_labels.is_scale_label(code, patterns):
+        label = scale_labels.parse(code, patterns)
+        sku, weight = _sku_by_plu(label.plu), label.weight_kg
+    else:
+        sku = (sku_by_code_or_barcode(code) or _sku_by_plu(code)) if code else None
     if sku is None:
         raise UnknownCode(code=code[:48])
-    return sku
+    if qty is not None and str(qty).strip() != "":
+        return sku, quantity(qty)
+    if weight is not None:
+        return sku, quantity(weight)
+    if sku.product.weighed:
+        raise WeightRequired(name=sku.display_name)
+    return sku, Decimal("1")
 
 
-def scanned_quantity(sku: SKU, qty) -> Decimal:
-    """A typed quantity, or 1 for a bare scan; weighed goods need their weight typed."""
-    if qty is None or str(qty).strip() == "":
-        if sku.product.weighed:
-            raise WeightRequired(name=sku.display_name)
-        return Decimal("1")
-    return quantity(qty)
+def _sku_by_plu(plu: str) -> SKU | None:
+    return db.session.scalar(select(SKU).join(Product).where(Product.plu == plu).order_by(SKU.id).limit(1))
 
 
 def scanned_lot(sku: SKU, lot_code: str | None) -> Lot | None:

@@ -25,13 +25,14 @@ from decimal import Decimal
 from sqlalchemy import insert, select, update
 
 from webapp.catalog.models import Category
+from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.stock import services as ledger
 from webapp.stock.counts import queries
 from webapp.stock.counts.errors import CategoryRequired, CountClosed, NegativeCount, NotYourEntry, OutOfScope
 from webapp.stock.counts.models import CountEntry, CountLine, CountStatus, Scope, StockCount
-from webapp.stock.counts.scanning import scanned_lot, scanned_quantity, scanned_sku
+from webapp.stock.counts.scanning import scanned, scanned_lot
 from webapp.stock.models import StockLevel
 from webapp.stores.models import Store
 
@@ -48,11 +49,10 @@ def start_count(store: Store, *, user, scope: Scope, category: Category | None =
     return count
 
 
-def record(count: StockCount, code: str, qty=None, *, user, place: str = "",
-           lot_code: str | None = None) -> CountEntry:
-    """One person counted ``qty`` of the SKU with this code or barcode (no quantity: a scan, +1)."""
-    sku = scanned_sku(code)
-    qty = scanned_quantity(sku, qty)
+def record(count: StockCount, code: str, qty=None, *, user, place: str = "", lot_code: str | None = None,
+           patterns: dict = DEFAULT_PATTERNS) -> CountEntry:
+    """One person counted ``qty`` of the SKU with this code (no quantity: a scan, +1, or a scale label's weight)."""
+    sku, qty = scanned(code, qty, patterns)
     if qty < 0:
         raise NegativeCount(quantity=qty)
     if not queries.in_scope(count, sku):

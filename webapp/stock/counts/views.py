@@ -1,5 +1,5 @@
 """Count screens: start a count, count on a phone, the variance report, approval."""
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, current_app, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,6 +7,7 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.models import Category
 from webapp.catalog.queries import categories
+from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.csvfile import csv_response
 from webapp.errors import ShopError
 from webapp.extensions import db
@@ -67,7 +68,7 @@ def record(store_id: int, count_id: int):
         return _counting(stock_count, form, status=422)
     try:
         entry = services.record(stock_count, form.code.data, form.quantity.data or None, user=current_user,
-                                place=form.place.data, lot_code=form.lot_code.data)
+                                place=form.place.data, lot_code=form.lot_code.data, patterns=_scale_labels())
     except ShopError as e:
         db.session.rollback()
         form.code.errors.append(str(e))
@@ -134,6 +135,10 @@ def _count(store_id: int, count_id: int) -> StockCount:
     if stock_count is None:
         abort(404)
     return stock_count
+
+
+def _scale_labels() -> dict:
+    return current_app.config.get("SCALE_LABELS", DEFAULT_PATTERNS)
 
 
 def _start_form() -> StartCountForm:

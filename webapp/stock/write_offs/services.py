@@ -10,11 +10,12 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity, check_length
 from webapp.extensions import db
 from webapp.stock import services as ledger
-from webapp.stock.counts.scanning import scanned_lot, scanned_quantity, scanned_sku
+from webapp.stock.counts.scanning import scanned, scanned_lot
 from webapp.stock.write_offs import photos
 from webapp.stock.write_offs.errors import NoLines, ReasonRequired, WriteOffPosted
 from webapp.stock.write_offs.models import WriteOff, WriteOffLine, WriteOffReason, WriteOffStatus
@@ -29,11 +30,11 @@ def start(store: Store, *, user) -> WriteOff:
     return write_off
 
 
-def add_line(write_off: WriteOff, code: str, qty=None, *, lot_code: str | None = None) -> WriteOffLine:
-    """Scan (one more) or type a quantity; the same SKU and lot scanned again adds to its line."""
+def add_line(write_off: WriteOff, code: str, qty=None, *, lot_code: str | None = None,
+             patterns: dict = DEFAULT_PATTERNS) -> WriteOffLine:
+    """Scan (one more, or a scale label's weight) or type a quantity; the same SKU and lot again adds to its line."""
     _check_draft(write_off)
-    sku = scanned_sku(code)
-    qty = scanned_quantity(sku, qty)
+    sku, qty = scanned(code, qty, patterns)
     if qty <= 0:
         raise InvalidQuantity(quantity=qty)
     lot = scanned_lot(sku, lot_code)
