@@ -156,3 +156,16 @@ def test_a_scale_label_counts_its_weight_and_a_bad_one_is_refused(client, make_s
     assert refused.status_code == 422 and bad in refused.get_data(as_text=True)
     (line,) = queries.live_variance(count)
     assert line.sku.id == apples.id and line.counted == Decimal("1.735")
+
+
+def test_a_category_count_needs_its_category_and_only_managers_start_counts(
+        client, make_store, make_user, login):
+    store = make_store()
+    login(make_user(Role.STORE_MANAGER, stores=[store]))
+    refused = client.post(f"/stock/stores/{store.id}/counts/", data={"scope": "category", "category_id": 0},
+                          headers=ZH)
+    assert refused.status_code == 422 and "请选择要盘点的分类" in refused.get_data(as_text=True)
+    client.post("/logout")
+    login(make_user(Role.CASHIER, stores=[store]))
+    assert client.post(f"/stock/stores/{store.id}/counts/", data={"scope": "store"}).status_code == 403
+    assert db.session.query(services.StockCount).count() == 0

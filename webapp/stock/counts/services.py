@@ -91,7 +91,9 @@ def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[qu
         if line.difference == 0:
             continue  # counted as the system says: nothing to post
         current = _locked_on_hand(store, line)
-        target = max(current + line.difference, Decimal("0"))  # sales since the snapshot stay sold
+        # Sales since the snapshot stay sold; should they exceed what was counted (a store that sells
+        # below zero), on hand stops at zero: adjust_to_count sets what is there.
+        target = max(current + line.difference, Decimal("0"))
         ledger.adjust_to_count(store, line.sku, target, user=user, document=document, lot=line.lot)
     if lines:  # frozen for the report, in one INSERT (a full count has thousands)
         db.session.execute(insert(CountLine), [
