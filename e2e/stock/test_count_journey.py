@@ -3,13 +3,14 @@ system says 80 where the shelf has 100 and 12 where it has 9; a manager approves
 SKU's ledger shows the adjustment and on hand equals what was counted."""
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, category_by_path, save_product
 from webapp.extensions import db
 from webapp.stock import services as stock
-from webapp.stores.services import save_store
+from webapp.stores.models import Store
 
 PHONE = {"width": 390, "height": 844}
 GOODS = [("可口可乐 330ml", "6900000000113", 80), ("汇源 果汁 1L", "6900000000120", 12),
@@ -18,10 +19,12 @@ GOODS = [("可口可乐 330ml", "6900000000113", 80), ("汇源 果汁 1L", "6900
 
 @pytest.fixture(scope="module")
 def shop(live_app):
-    """A store with a manager and a cashier; three drinks in stock, and crisps in another category."""
+    """The harness's store with a manager and a cashier; three drinks in stock, and crisps in another category.
+
+    The journeys share one live database: this one adds no store, so others still find only theirs.
+    """
     with live_app.app_context():
-        store = save_store(None, code="PD01", name="盘点测试店", kind="direct")
-        stock.ensure_locations(store)
+        store = db.session.scalar(select(Store).where(Store.code == "XH01"))
         save_user(None, username="pd-manager", display_name="孙店长", role=Role.STORE_MANAGER, stores=[store],
                   password="pd-manager-1")
         save_user(None, username="pd-cashier", display_name="钱收银", role=Role.CASHIER, stores=[store],
