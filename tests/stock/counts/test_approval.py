@@ -160,3 +160,17 @@ def test_a_long_report_shows_the_differences_and_leaves_the_long_lists_to_the_cs
     assert sum(name in html for name in ("薯片", "面包", "牛奶")) == 2
     csv = client.get(f"/stock/stores/{store.id}/counts/{count.id}/report.csv").get_data(as_text=True)
     assert all(name in csv for name in ("可乐", "薯片", "面包", "牛奶"))
+
+
+def test_every_entry_exports_with_who_counted_where(client, make_store, make_user, make_sku, login):
+    store, skus = _stocked(make_store, make_sku, 可乐=(80, "2.00"))
+    manager = make_user(Role.STORE_MANAGER, stores=[store], display_name="孙店长")
+    staff = make_user(Role.CASHIER, stores=[store], display_name="钱收银")
+    count = services.start_count(store, user=manager, scope=Scope.STORE)
+    services.record(count, skus["可乐"].code, 60, user=staff, place="前排货架")
+    services.record(count, skus["可乐"].code, 40, user=manager, place="后仓")
+    login(manager)
+    text = client.get(f"/stock/stores/{store.id}/counts/{count.id}/entries.csv", headers=ZH).get_data(as_text=True)
+    rows = text.strip().splitlines()[1:]
+    assert [r.split(",")[1:3] + [r.split(",")[6]] for r in rows] == [["钱收银", "前排货架", "60.000"],
+                                                                    ["孙店长", "后仓", "40.000"]]

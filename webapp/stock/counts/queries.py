@@ -103,6 +103,15 @@ def my_entries(count: StockCount, user, limit: int = 30) -> list[CountEntry]:
         .order_by(CountEntry.id.desc()).limit(limit)))
 
 
+def all_entries(count: StockCount) -> list[CountEntry]:
+    """Every entry of a count, oldest first: who counted what, where and when."""
+    return list(db.session.scalars(
+        select(CountEntry).where(CountEntry.count_id == count.id)
+        .options(selectinload(CountEntry.sku).selectinload(SKU.product), selectinload(CountEntry.lot),
+                 selectinload(CountEntry.user))
+        .order_by(CountEntry.id)))
+
+
 def progress(count: StockCount) -> tuple[int, int]:
     """(entries, people counting)."""
     return db.session.execute(

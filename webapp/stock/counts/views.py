@@ -1,5 +1,6 @@
 """Count screens: start a count, count on a phone, the variance report, approval."""
 from flask import Blueprint, abort, current_app, flash, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -110,6 +111,17 @@ def report_csv(store_id: int, count_id: int):
     rows = [[v.sku.code, v.sku.display_name, v.lot.code if v.lot else "", v.expected, v.counted, v.difference,
              v.unit_cost, v.value, _("yes") if v.uncounted else ""] for v in lines + uncounted]
     return csv_response(f"count-{stock_count.number}.csv", header, rows)
+
+
+@bp.get("/<int:count_id>/entries.csv")
+@require_role(*MANAGERS)
+def entries_csv(store_id: int, count_id: int):
+    stock_count = _count(store_id, count_id)
+    header = [_("Time"), _("By"), _("Where"), _("SKU code"), _("Product"), _("Lot"), _("Counted"), _("System")]
+    rows = [[format_datetime(e.created_at, "yyyy-MM-dd HH:mm:ss"), (e.user.display_name or e.user.username) if e.user else "",
+             e.place, e.sku.code, e.sku.display_name, e.lot.code if e.lot else "", e.quantity, e.expected]
+            for e in queries.all_entries(stock_count)]
+    return csv_response(f"count-{stock_count.number}-entries.csv", header, rows)
 
 
 @bp.post("/<int:count_id>/approve")
