@@ -63,7 +63,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.shop.views import bp as shop_bp
     from webapp.stock.views import bp as stock_bp
+    from webapp.stock.counts.views import bp as counts_bp
+    from webapp.stock.write_offs.views import bp as write_offs_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, shop_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, pos_bp, pwa_bp, shop_bp):
         app.register_blueprint(blueprint)

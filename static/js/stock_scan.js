@@ -1,23 +1,30 @@
-/* Stock screens: a scan (bridge or keyboard-wedge scanner) lands in the page's scan field and is
- * submitted at once; after each swap the scan field is ready again, unless staff are typing elsewhere. */
+/* Stock screens on a phone or tablet (counts, write-offs, transfers): a scan — from the bridge or a
+ * keyboard-wedge scanner (bridge.js turns both into `bridge:scan`) — fills the code field
+ * ([data-scan-code]) of the page's scan form ([data-scan-form]) and submits it; a quantity typed
+ * beforehand, if the form has one, goes with it. After each swap the code field is empty and ready
+ * for the next scan, unless someone is typing elsewhere. */
 (function () {
   "use strict";
 
-  function scanInput() { return document.getElementById("scan-code"); }
+  function scanForm() { return document.querySelector("form[data-scan-form]"); }
 
   document.body.addEventListener("bridge:scan", function (event) {
-    var target = scanInput();
-    if (!target) return;
-    target.value = event.detail.code;
-    if (window.htmx) window.htmx.trigger(target.form, "submit");
-    else target.form.requestSubmit();
+    var form = scanForm();
+    if (!form) return;
+    form.querySelector("[data-scan-code]").value = event.detail.code;
+    form.requestSubmit();
   });
 
   document.body.addEventListener("htmx:afterSettle", function () {
+    var form = scanForm();
+    if (!form) return;
+    var code = form.querySelector("[data-scan-code]");
     var focused = document.activeElement;
-    var typing = focused && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName) && focused.offsetParent !== null
-      && focused !== scanInput();
-    var target = scanInput();
-    if (target && !typing) target.focus(); // the swapped-in field is empty: never clear what is being typed
+    var typing = focused && focused !== code && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName)
+      && focused.offsetParent !== null;
+    if (!typing) {
+      code.value = "";
+      code.focus();
+    }
   });
 })();

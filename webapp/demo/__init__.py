@@ -7,6 +7,7 @@ nothing and only returns the logins.
 """
 from sqlalchemy import select
 
+from webapp.demo.counts import count_and_write_off
 from webapp.demo.products import create_catalog
 from webapp.demo.shop import open_online_shop
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
@@ -40,5 +41,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     create_tills(stores, users)
     create_transfers(stores, skus, users)
+    count_and_write_off(stores, skus, users)
     db.session.commit()
     return list(LOGINS)
