@@ -1,8 +1,9 @@
 /* Stock screens on a phone or tablet (counts, write-offs, transfers): a scan — from the bridge or a
  * keyboard-wedge scanner (bridge.js turns both into `bridge:scan`) — fills the code field
  * ([data-scan-code]) of the page's scan form ([data-scan-form]) and submits it; a quantity typed
- * beforehand, if the form has one, goes with it. After each swap the code field is empty and ready
- * for the next scan, unless someone is typing elsewhere. */
+ * beforehand, if the form has one, goes with it. After each swap the code field (rendered empty by
+ * the server) has the focus for the next scan, unless someone is typing elsewhere; it is never
+ * cleared here, so a fast next scan typed into it is not lost. */
 (function () {
   "use strict";
 
@@ -22,9 +23,6 @@
     var focused = document.activeElement;
     var typing = focused && focused !== code && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName)
       && focused.offsetParent !== null;
-    if (!typing) {
-      code.value = "";
-      code.focus();
-    }
+    if (!typing) code.focus();
   });
 })();
