@@ -205,20 +205,17 @@ def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user
               document: Document) -> list[list[StockMove]]:
     """Several till lines at once (SKU, quantity, lot or None), as sell() each; the moves go in together."""
     customer, source = location(Usage.CUSTOMER), shelf(store)
-    postings, counts = [], []
+    taken: dict[int, list[Posting]] = {}
     with db.session.no_autoflush:
-        for sku, qty, lot in items:
+        # In SKU order, so the levels are locked in the order a count's approval locks them.
+        for i in sorted(range(len(items)), key=lambda i: items[i][0].id):
+            sku, qty, lot = items[i]
             # One serial number is one item: it is sold once, whatever the store allows.
             negative = store.allow_negative_stock and sku.product.tracking != Tracking.SERIAL
             takes = _allocate(source, sku, _positive(qty), lot, allow_negative=negative)
-            postings += [Posting(sku, source, customer, t, sku.cost, Reason.SALE, guard=not negative) for t in takes]
-            counts.append(len(takes))
-    moves = _post_many(postings, document, user)
-    sold, start = [], 0
-    for n in counts:
-        sold.append(moves[start:start + n])
-        start += n
-    return sold
+            taken[i] = [Posting(sku, source, customer, t, sku.cost, Reason.SALE, guard=not negative) for t in takes]
+    moves = iter(_post_many([p for i in range(len(items)) for p in taken[i]], document, user))
+    return [[next(moves) for _p in taken[i]] for i in range(len(items))]
 
 
 def take_back(store: Store, sku: SKU, qty, *, user, document: Document, unit_cost=None,
@@ -341,6 +338,44 @@ def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document
     take = Take(level_id, lot.id if lot else None, -difference)
     return _flushed(_post(sku, shelf(store), location(Usage.LOSS), take, sku.cost, Reason.COUNT,
                           document, user, guard=False))
+
+
+def apply_count_differences(store: Store, differences: list[tuple[SKU, Lot | None, Decimal]], *, user,
+                            document: Document) -> list[StockMove]:
+    """A count's differences (counted − expected, per SKU and lot) added to today's on hand, all at once.
+
+    The shelf's levels are locked in SKU order (as a sale locks them, so the two never deadlock),
+    then on hand becomes on hand + difference, never below zero: sales made since an item was
+    counted stay sold. Gains come from the adjustment place, losses go to the loss place.
+    """
+    source = shelf(store)
+    for sku, lot, _difference in differences:
+        if lot is None and sku.product.tracking != Tracking.NONE:
+            raise LotRequired(name=sku.display_name)  # each lot is counted on its own
+    current = _locked_levels(source, sorted({sku.id for sku, _lot, _d in differences}))
+    gain, loss, postings = location(Usage.ADJUSTMENT), location(Usage.LOSS), []
+    for sku, lot, difference in differences:
+        lot_id = lot.id if lot else None
+        level_id, on_hand = current.get((sku.id, lot_id), (None, Decimal("0")))
+        change = max(on_hand + quantity(difference), Decimal("0")) - on_hand
+        if change > 0:
+            postings.append(Posting(sku, gain, source, Take(None, lot_id, change), sku.cost, Reason.COUNT))
+        elif change < 0:
+            postings.append(Posting(sku, source, loss, Take(level_id, lot_id, -change), sku.cost, Reason.COUNT,
+                                    guard=False))
+    return _post_many(postings, document, user) if postings else []
+
+
+def _locked_levels(place: Place, sku_ids: list[int]) -> dict[tuple[int, int | None], tuple[int, Decimal]]:
+    """{(SKU, lot): (level id, on hand)} at a place, the rows locked (PostgreSQL) in SKU order."""
+    found = {}
+    for start in range(0, len(sku_ids), 500):
+        rows = db.session.execute(
+            select(StockLevel.id, StockLevel.sku_id, StockLevel.lot_id, StockLevel.on_hand)
+            .where(StockLevel.location_id == place.id, StockLevel.sku_id.in_(sku_ids[start:start + 500]))
+            .order_by(StockLevel.sku_id, StockLevel.id).with_for_update())
+        found.update({(sku_id, lot_id): (level_id, _as_quantity(on_hand)) for level_id, sku_id, lot_id, on_hand in rows})
+    return found
 
 
 # ---------------------------------------------------------------- the ledger's core

@@ -4,7 +4,7 @@ Sales during a count — the choice made here: **each entry keeps its own
 snapshot.** When someone records a quantity, the entry stores the shelf's on
 hand in the ledger at that moment (``expected``). A SKU's variance is what
 everyone counted minus the snapshot of its latest entry; approval then sets
-on hand to *today's* on hand plus that variance, through ``adjust_to_count``.
+on hand to *today's* on hand plus that variance, through the ledger's ``apply_count_differences``.
 So a sale before an item is counted is in both the shelf and the snapshot,
 and a sale after it is in neither: neither one shows as a loss, and the
 store can keep selling while it counts. (One limit: a sale between two
@@ -20,7 +20,6 @@ SKUs in scope that nobody counted are left as they are unless the approving
 manager ticks "set to zero" — then they are counted as zero.
 """
 import uuid
-from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 
@@ -33,7 +32,6 @@ from webapp.stock.counts import queries
 from webapp.stock.counts.errors import CategoryRequired, CountClosed, NegativeCount, NotYourEntry, OutOfScope
 from webapp.stock.counts.models import CountEntry, CountLine, CountStatus, Scope, StockCount
 from webapp.stock.counts.scanning import scanned, scanned_lot
-from webapp.stock.models import StockLevel
 from webapp.stores.models import Store
 
 
@@ -87,29 +85,16 @@ def approve(count: StockCount, *, user, zero_uncounted: bool = False) -> list[qu
         raise CountClosed()
     store, document = count.store, ("count", count.number)
     lines = queries.live_variance(count) + (queries.uncounted(count) if zero_uncounted else [])
-    for line in lines:
-        if line.difference == 0:
-            continue  # counted as the system says: nothing to post
-        current = _locked_on_hand(store, line)
-        # Sales since the snapshot stay sold; should they exceed what was counted (a store that sells
-        # below zero), on hand stops at zero: adjust_to_count sets what is there.
-        target = max(current + line.difference, Decimal("0"))
-        ledger.adjust_to_count(store, line.sku, target, user=user, document=document, lot=line.lot)
+    # Sales since the snapshot stay sold; should they exceed what was counted (a store that sells
+    # below zero), on hand stops at zero.
+    ledger.apply_count_differences(store, [(v.sku, v.lot, v.difference) for v in lines if v.difference != 0],
+                                   user=user, document=document)
     if lines:  # frozen for the report, in one INSERT (a full count has thousands)
         db.session.execute(insert(CountLine), [
             {"count_id": count.id, "sku_id": v.sku.id, "lot_id": v.lot.id if v.lot else None, "expected": v.expected,
              "counted": v.counted, "unit_cost": v.unit_cost, "uncounted": v.uncounted} for v in lines])
     db.session.flush()
     return lines
-
-
-def _locked_on_hand(store: Store, line: queries.Variance) -> Decimal:
-    """The shelf's on hand now, its row locked (PostgreSQL) so no sale slips in before the adjustment."""
-    level_match = StockLevel.lot_id.is_(None) if line.lot is None else StockLevel.lot_id == line.lot.id
-    value = db.session.scalar(select(StockLevel.on_hand).where(
-        StockLevel.location_id == ledger.shelf(store).id, StockLevel.sku_id == line.sku.id, level_match)
-        .with_for_update())
-    return value if value is not None else Decimal("0")
 
 
 def _lock_open(count: StockCount) -> None:
