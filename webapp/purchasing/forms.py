@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 
 class SupplierForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Supplier name"), validators=[DataRequired(), Length(max=100)])
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=50)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
     lead_time_days = IntegerField(_l("Lead time (days)"), default=2,

@@ -7,8 +7,8 @@ ORDER_STATUS = {
     OrderStatus.DRAFT: _l("Draft"),
     OrderStatus.SENT: _l("Sent"),
     OrderStatus.PARTLY_RECEIVED: _l("Partly received"),
-    OrderStatus.RECEIVED: _l("Received"),
-    OrderStatus.CLOSED: _l("Closed"),
+    OrderStatus.RECEIVED: _l("Fully received"),
+    OrderStatus.CLOSED: _l("Order closed"),
 }
 
 NOTE_STATUS = {

@@ -113,14 +113,14 @@ def new_lot(line: ReceivingLine) -> ReceivingLine:
     _lock_draft(line.note)
     fresh = ReceivingLine(note_id=line.note_id, sku_id=line.sku_id, order_line_id=line.order_line_id,
                           quantity=Decimal("0"), unit_cost=line.unit_cost, off_order=line.off_order)
-    db.session.add(fresh)
+    line.note.lines.append(fresh)
     db.session.flush()
     return fresh
 
 
 def remove_line(line: ReceivingLine) -> None:
     _lock_draft(line.note)
-    db.session.delete(line)
+    line.note.lines.remove(line)
     db.session.flush()
 
 
@@ -230,7 +230,9 @@ def _pack_size(note: ReceivingNote, sku: SKU) -> Decimal:
 
 
 def _cost(note: ReceivingNote, sku: SKU, order_line) -> Decimal:
+    """The order's price, else this supplier's, else any supplier's, else the average cost (editable)."""
     if order_line is not None:
         return order_line.unit_cost
-    item = item_for(note.supplier_id, sku.id)
+    item = item_for(note.supplier_id, sku.id) or db.session.scalar(
+        select(SupplierItem).where(SupplierItem.sku_id == sku.id).order_by(SupplierItem.id).limit(1))
     return item.cost_price if item else sku.cost
