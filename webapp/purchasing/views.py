@@ -3,7 +3,7 @@
 The store-side screens (purchase orders of one store, replenishment, receiving) are in
 order_views.py and receiving_views.py, on this same blueprint.
 """
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,17 @@ def toast(message: str, status: int = 422, category: str = "error"):
     response.headers["HX-Retarget"] = "#toasts"
     response.headers["HX-Reswap"] = "beforeend"
     return response
+
+
+@bp.get("/purchasing/")
+@require_role(*BUYERS)
+def index():
+    """Where the "Purchasing" link leads: HQ to every store's orders, staff to their store's."""
+    if current_user.is_hq:
+        return redirect(url_for("purchasing.all_orders"))
+    if len(current_user.stores) == 1:
+        return redirect(url_for("purchasing.orders_of_store", store_id=current_user.stores[0].id))
+    return render("purchasing/stores.html", stores=current_user.stores)
 
 
 @bp.get("/admin/suppliers")
