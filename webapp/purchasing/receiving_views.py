@@ -76,7 +76,7 @@ def start_receiving(store_id: int):
 @require_role(*RECEIVERS)
 def note(store_id: int, note_id: int):
     note = _note(store_id, note_id)
-    return render("purchasing/note.html", "purchasing/_note_panel.html", **_panel(note))
+    return render("purchasing/note.html", **_panel(note))
 
 
 def _panel(note: ReceivingNote, **extra) -> dict:
