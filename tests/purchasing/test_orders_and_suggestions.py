@@ -109,3 +109,12 @@ def test_a_sku_is_suggested_from_its_preferred_supplier(selling_store, make_supp
     # its own lead time (2 days): 10 × (2 + 7) + 10 = 100 − 40 = 60 → five cases of 12
     assert group.supplier.id == other.id and group.lines[0].suggestion.quantity == D("60")
     assert suggestions_for(store, supplier.id) == []
+
+
+def test_a_sku_exactly_at_its_target_is_not_suggested_and_one_unit_less_is(selling_store):
+    store, _, noodles = selling_store
+    stock.receive(store, noodles, 75, "2.50", user=None, document=("r", "2"))  # 115 on hand = the target
+    assert suggestions_for(store) == []
+    stock.write_off(store, noodles, "0.001", user=None, document=("w", "1"))
+    [line] = suggestions_for(store)[0].lines
+    assert line.suggestion.need == D("0.001") and line.suggestion.quantity == D("24")
