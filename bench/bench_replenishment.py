@@ -5,7 +5,7 @@
     .venv/bin/python bench/bench_replenishment.py --stores 5 --skus 2000 --days 7   # small, to try first
 
 Data: the catalogue from bench/data.py; a stock level per SKU in every store (set-based
-INSERT … SELECT per store); 20 suppliers selling every SKU in cases of 6, 12 or 24; for the
+INSERT … SELECT per store; with --full-ledger each level's opening move too); 20 suppliers selling every SKU in cases of 6, 12 or 24; for the
 measured store, `--days` of till sales (`--sales-per-day` sale moves a day, most on a hot
 fifth of the catalogue), goods in transit for some SKUs, and a few open purchase orders.
 
@@ -45,24 +45,26 @@ CHUNK = 5000
 THOUSANDTHS, FEN = 1000, 100  # how Quantity and Money columns store their values
 
 
-def generate(stores: int, skus: int, days: int, sales_per_day: int) -> Store:
+def generate(stores: int, skus: int, days: int, sales_per_day: int, full_ledger: bool = False) -> Store:
     random.seed(7)
     store = make_catalogue(skus, on_hand=30)  # the measured store, its shelf levels and opening moves
     supplier, customer = stock.location(Usage.SUPPLIER), stock.location(Usage.CUSTOMER)
     now = utcnow()
     for number in range(1, stores):
-        # Every other store: a level per SKU with its opening move, and a week of a few sales,
-        # so the ledger is as large and as mixed as a chain's.
+        # Every other store: a level per SKU (with its opening move when --full-ledger), and a
+        # few sales, so the ledger mixes many shelves as a chain's does.
         other = save_store(None, code=f"BENCH{number:03d}", name=f"压测店 {number}")
         values = {"shelf": stock.shelf(other).id, "supplier": supplier.id, "customer": customer.id,
                   "on_hand": 40 * THOUSANDTHS, "cost": 2 * FEN, "now": now, "store": number}
         db.session.execute(text(
             "INSERT INTO stock_levels (location_id, sku_id, lot_id, on_hand, reserved) "
             "SELECT :shelf, id, NULL, :on_hand, 0 FROM skus"), values)
-        db.session.execute(text(
-            "INSERT INTO stock_moves (sku_id, from_location_id, to_location_id, quantity, unit_cost, reason, "
-            "document_type, document_id, created_at) "
-            "SELECT id, :supplier, :shelf, :on_hand, :cost, 'receipt', 'opening', 'BENCH', :now FROM skus"), values)
+        if full_ledger:
+            db.session.execute(text(
+                "INSERT INTO stock_moves (sku_id, from_location_id, to_location_id, quantity, unit_cost, reason, "
+                "document_type, document_id, created_at) "
+                "SELECT id, :supplier, :shelf, :on_hand, :cost, 'receipt', 'opening', 'BENCH', :now FROM skus"),
+                values)
         db.session.execute(text(
             "INSERT INTO stock_moves (sku_id, from_location_id, to_location_id, quantity, unit_cost, reason, "
             "document_type, document_id, created_at) "
@@ -120,7 +122,7 @@ def bench(url: str, label: str, args) -> None:
         db.drop_all()
         db.create_all()
         began = time.perf_counter()
-        store = generate(args.stores, args.skus, args.days, args.sales_per_day)
+        store = generate(args.stores, args.skus, args.days, args.sales_per_day, args.full_ledger)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
@@ -154,6 +156,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28, help="days of sales for the measured store")
     parser.add_argument("--sales-per-day", type=int, default=3000, help="sale moves a day in the measured store")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--full-ledger", action="store_true",
+                        help="also an opening move per level in every store (3 million more moves; slower to make)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         bench(f"sqlite:///{folder}/replenishment.db", "SQLite", args)

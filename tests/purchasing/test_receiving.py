@@ -176,3 +176,20 @@ def test_a_receipt_without_an_order_uses_the_suppliers_cost_and_moves_the_averag
     receiving.scan(note, "6948195800019", as_pack=True)
     receiving.confirm(note, user=None)
     assert oil.cost == D("51.71")  # (10 × 50 + 4 × 56) / 14 = 51.714…
+
+
+def test_an_order_closed_while_its_goods_were_scanned_receives_nothing(delivery):
+    from webapp.purchasing import orders
+    from webapp.purchasing.errors import OrderNotReceivable
+
+    store, _, order, noodles, _ = delivery
+    note = receiving.start(store, user=None, order=order)
+    receiving.scan(note, "16921168509253")
+    db.session.commit()
+    orders.close(order)
+    db.session.commit()
+    with pytest.raises(OrderNotReceivable):
+        receiving.confirm(note, user=None)
+    db.session.rollback()
+    assert stock_queries.level_at(store, noodles)[0] == 0
+    assert db.session.get(ReceivingNote, note.id).status == "draft"

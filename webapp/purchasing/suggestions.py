@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from webapp.catalog.models import SKU, Product, Supplier
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.numbers import GRAM, Money
+from webapp.numbers import GRAM
 from webapp.purchasing.models import OPEN, PurchaseOrder, PurchaseOrderLine, SupplierItem
 from webapp.purchasing.replenishment import REVIEW_DAYS, Inputs, SuggestedLine, SupplierSuggestions, suggest
 from webapp.stock import services as stock
@@ -66,10 +66,10 @@ def suggestions_for(store: Store, supplier_id: int | None = None, *, now=None) -
         suggestion = suggest(inputs)
         if suggestion.quantity > 0:
             wanted.append((row, inputs, suggestion))
-    refs = _refs([row.item_id for row, _, _ in wanted])
     grouped: dict[int, SupplierSuggestions] = {}
     for row, inputs, suggestion in wanted:
-        sku, item = refs[row.item_id]
+        sku = SkuRef(row.sku_id, row.code, row.name, row.attributes)
+        item = ItemRef(row.item_id, row.cost_price, inputs.pack_size)
         group = grouped.setdefault(row.supplier_id, SupplierSuggestions(suppliers[row.supplier_id]))
         group.lines.append(SuggestedLine(sku, item, inputs, suggestion))
     for group in grouped.values():
@@ -110,6 +110,7 @@ def _candidates(store_id: int, shelf_id: int, transit_id: int, customer_id: int,
     position = on_hand + in_transit + func.coalesce(on_order.c.q, 0)
     query = (
         select(SupplierItem.id.label("item_id"), SupplierItem.supplier_id, Supplier.lead_time_days,
+               SupplierItem.sku_id, SKU.code, SKU.attributes, Product.name, SupplierItem.cost_price,
                s7.label("s7"), s30.label("s30"), on_hand.label("on_hand"), in_transit.label("in_transit"),
                func.coalesce(on_order.c.q, 0).label("on_order"),
                _raw(SupplierItem.pack_size).label("pack_size"), _raw(SupplierItem.min_order_qty).label("min_order_qty"))
@@ -149,19 +150,6 @@ def _levels(location_id: int, name: str):
             .where(StockLevel.location_id == location_id, StockLevel.lot_id.is_not(None))
             .group_by(StockLevel.sku_id).subquery(f"{name}_lots"))
     return aliased(StockLevel, name=f"{name}_level"), lots
-
-
-def _refs(item_ids: list[int]) -> dict[int, tuple[SkuRef, ItemRef]]:
-    refs = {}
-    for start in range(0, len(item_ids), 2000):  # within every database's bound-parameter limit
-        rows = db.session.execute(
-            select(SupplierItem.id, type_coerce(SupplierItem.cost_price, Money), _raw(SupplierItem.pack_size),
-                   SKU.id, SKU.code, SKU.attributes, Product.name)
-            .join(SKU, SKU.id == SupplierItem.sku_id).join(Product, Product.id == SKU.product_id)
-            .where(SupplierItem.id.in_(item_ids[start:start + 2000])))
-        for item_id, cost, pack, sku_id, code, attributes, name in rows:
-            refs[item_id] = (SkuRef(sku_id, code, name, attributes), ItemRef(item_id, cost, _qty(pack)))
-    return refs
 
 
 def _qty(raw) -> Decimal:
