@@ -61,7 +61,7 @@ def test_a_suggestion_becomes_an_order_that_is_received_one_line_short(page: Pag
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(*MANAGER)
 
-    page.get_by_role("link", name="采购").click()
+    page.get_by_role("link", name="采购", exact=True).click()
     page.get_by_role("link", name="补货建议").click()
     # noodles: 2 a day × (2 + 7) + 2 safety = 20 − 6 = 14 → two cases (24); cola: 1 × 9 + 1 − 3 = 7 → 12
     suggestions = page.get_by_role("table")

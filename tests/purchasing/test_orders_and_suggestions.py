@@ -6,7 +6,13 @@ import pytest
 
 from webapp.clock import utcnow
 from webapp.purchasing import orders, receiving
-from webapp.purchasing.errors import NotPackMultiple, OrderNotReceivable, OrderEmpty, OrderNotEditable, OrderStatusChange
+from webapp.purchasing.errors import (
+    NotPackMultiple,
+    OrderEmpty,
+    OrderNotEditable,
+    OrderNotReceivable,
+    OrderStatusChange,
+)
 from webapp.purchasing.models import OrderStatus
 from webapp.purchasing.suggestions import suggestions_for
 from webapp.stock import services as stock

@@ -156,7 +156,7 @@ def test_lot_goods_need_a_lot_and_each_lot_keeps_its_expiry(make_store, make_sku
 
 def test_serial_goods_are_one_line_per_serial_number(make_store, make_sku):
     store = make_store()
-    phone = make_sku(name="小米 手机", barcode="6934177700002", tracking="serial")
+    make_sku(name="小米 手机", barcode="6934177700002", tracking="serial")
     note = receiving.start(store, user=None)
     a = receiving.scan(note, "6934177700002")
     b = receiving.scan(note, "6934177700002", as_pack=True)

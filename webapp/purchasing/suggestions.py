@@ -59,6 +59,8 @@ def suggestions_for(store: Store, supplier_id: int | None = None, *, now=None) -
         Supplier.id.in_({row.supplier_id for row in rows})))} if rows else {}
     wanted = []
     for row in rows:
+        if row.chosen_item_id != row.item_id:
+            continue  # another supplier's item for this SKU is the one it is ordered by
         inputs = Inputs(sold_7=_qty(row.s7), sold_30=_qty(row.s30), on_hand=_qty(row.on_hand),
                         on_order=_qty(row.on_order), in_transit=_qty(row.in_transit),
                         lead_time_days=row.lead_time_days, pack_size=_qty(row.pack_size),
@@ -99,23 +101,26 @@ def _candidates(store_id: int, shelf_id: int, transit_id: int, customer_id: int,
                        PurchaseOrderLine.quantity > PurchaseOrderLine.received)
                 .group_by(PurchaseOrderLine.sku_id).subquery("on_order"))
 
-    preferred, first = aliased(SupplierItem), aliased(SupplierItem)
-    chosen_item = func.coalesce(
-        select(preferred.id).where(preferred.sku_id == SupplierItem.sku_id,
-                                   preferred.supplier_id == Product.preferred_supplier_id).scalar_subquery(),
-        select(func.min(first.id)).where(first.sku_id == SupplierItem.sku_id).scalar_subquery())
+    preferred = aliased(SupplierItem, name="preferred")
+    first = (select(SupplierItem.sku_id, func.min(SupplierItem.id).label("item_id"))
+             .group_by(SupplierItem.sku_id).subquery("first_item"))
+    chosen_item = func.coalesce(preferred.id, first.c.item_id)
     s7, s30 = func.coalesce(sold.c.s7, 0), func.coalesce(sold.c.s30, 0)
     on_hand = func.coalesce(_raw(shelf_level.on_hand), 0) + func.coalesce(shelf_lots.c.q, 0)
     in_transit = func.coalesce(_raw(transit_level.on_hand), 0) + func.coalesce(transit_lots.c.q, 0)
     position = on_hand + in_transit + func.coalesce(on_order.c.q, 0)
     query = (
-        select(SupplierItem.id.label("item_id"), SupplierItem.supplier_id, Supplier.lead_time_days,
+        select(SupplierItem.id.label("item_id"), chosen_item.label("chosen_item_id"), SupplierItem.supplier_id,
+               Supplier.lead_time_days,
                SupplierItem.sku_id, SKU.code, SKU.attributes, Product.name, SupplierItem.cost_price,
                s7.label("s7"), s30.label("s30"), on_hand.label("on_hand"), in_transit.label("in_transit"),
                func.coalesce(on_order.c.q, 0).label("on_order"),
                _raw(SupplierItem.pack_size).label("pack_size"), _raw(SupplierItem.min_order_qty).label("min_order_qty"))
         .join(Supplier, Supplier.id == SupplierItem.supplier_id)
         .join(SKU, SKU.id == SupplierItem.sku_id).join(Product, Product.id == SKU.product_id)
+        .outerjoin(preferred, and_(preferred.sku_id == SupplierItem.sku_id,
+                                   preferred.supplier_id == Product.preferred_supplier_id))
+        .join(first, first.c.sku_id == SupplierItem.sku_id)
         .outerjoin(sold, sold.c.sku_id == SupplierItem.sku_id)
         .outerjoin(shelf_level, and_(shelf_level.location_id == shelf_id, shelf_level.sku_id == SupplierItem.sku_id,
                                      shelf_level.lot_id.is_(None)))
@@ -124,7 +129,9 @@ def _candidates(store_id: int, shelf_id: int, transit_id: int, customer_id: int,
                                        transit_level.sku_id == SupplierItem.sku_id, transit_level.lot_id.is_(None)))
         .outerjoin(transit_lots, transit_lots.c.sku_id == SupplierItem.sku_id)
         .outerjoin(on_order, on_order.c.sku_id == SupplierItem.sku_id)
-        .where(SKU.active.is_(True), Product.active.is_(True), SupplierItem.id == chosen_item,
+        # The supplier the SKU is ordered from is picked in Python from chosen_item_id, not here:
+        # as a filter, databases cannot estimate it and PostgreSQL plans nested loops for one row.
+        .where(SKU.active.is_(True), Product.active.is_(True),
                _needs_ordering(s7, s30, Supplier.lead_time_days, position))
     )
     if supplier_id is not None:
