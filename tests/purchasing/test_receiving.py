@@ -193,3 +193,18 @@ def test_an_order_closed_while_its_goods_were_scanned_receives_nothing(delivery)
     db.session.rollback()
     assert stock_queries.level_at(store, noodles)[0] == 0
     assert db.session.get(ReceivingNote, note.id).status == "draft"
+
+
+def test_the_second_delivery_of_an_order_expects_only_what_is_still_missing(delivery):
+    from webapp.purchasing.queries import note_rows
+
+    store, _, order, noodles, cola = delivery
+    first = receiving.start(store, user=None, order=order)
+    receiving.scan(first, "16921168509253")  # 12 of 24 noodles
+    receiving.scan(first, "6928804011173", as_pack=True)  # all 6 colas
+    receiving.confirm(first, user=None)
+    second = receiving.start(store, user=None, order=order)
+    assert [(row.sku.id, row.expected) for row in note_rows(second)] == [(noodles.id, D("12"))]
+    receiving.scan(second, "6928804011173")  # one cola more than ordered
+    rows = {row.sku.id: (row.expected, row.received, row.over) for row in note_rows(second)}
+    assert rows[cola.id] == (D("0"), D("1"), True)

@@ -101,10 +101,13 @@ def note_rows(note: ReceivingNote) -> list[NoteRow]:
     rows: dict[int, NoteRow] = {}
     if note.order is not None:
         for order_line in order_lines(note.order):
+            if note.is_draft and order_line.outstanding <= 0:
+                continue  # already all here: shown only if more of it is scanned
             expected = order_line.outstanding if note.is_draft else None
             rows[order_line.sku_id] = NoteRow(order_line.sku, expected=expected)
     for line in note.lines:
-        row = rows.setdefault(line.sku_id, NoteRow(line.sku, off_order=line.off_order))
+        expected = line.order_line.outstanding if note.is_draft and line.order_line else None
+        row = rows.setdefault(line.sku_id, NoteRow(line.sku, expected=expected, off_order=line.off_order))
         row.lines.append(line)
         if not note.is_draft and line.expected is not None:
             row.expected = line.expected
