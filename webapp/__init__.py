@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.catalog.views import bp as catalog_bp
     from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
     from webapp.pos.views import bp as pos_bp
+    from webapp.purchasing.views import bp as purchasing_bp
     from webapp.pwa import bp as pwa_bp
     from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.shop.views import bp as shop_bp
@@ -67,5 +68,6 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.stock.write_offs.views import bp as write_offs_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, pos_bp, pwa_bp, shop_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, purchasing_bp, pos_bp, pwa_bp,
+                      shop_bp):
         app.register_blueprint(blueprint)

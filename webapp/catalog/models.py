@@ -58,6 +58,8 @@ class Supplier(db.Model):
     contact: Mapped[str] = mapped_column(String(50), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     lead_time_days: Mapped[int] = mapped_column(default=2)
+    # The smallest order the supplier delivers, in yuan (0: any).
+    minimum_order: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
 
 
 class Product(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.products import create_catalog
 from webapp.demo.shop import open_online_shop
+from webapp.demo.purchasing import create_purchasing
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
 from webapp.demo.tills import MANAGER_PIN, create_tills
@@ -42,5 +43,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     create_tills(stores, users)
     create_transfers(stores, skus, users)
     count_and_write_off(stores, skus, users)
+    create_purchasing(stores, skus, users["admin"])
     db.session.commit()
     return list(LOGINS)

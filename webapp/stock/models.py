@@ -75,7 +75,8 @@ class StockMove(db.Model):
     __table_args__ = (
         Index("ix_stock_moves_sku_created", "sku_id", "created_at"),
         Index("ix_stock_moves_document", "document_type", "document_id"),
-        Index("ix_stock_moves_from_created", "from_location_id", "created_at"),  # a shelf's recent sales
+        # What left a place lately (a shelf's sales of the last 30 days, for replenishment).
+        Index("ix_stock_moves_from_created", "from_location_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,1 @@
+"""Suppliers' terms, purchase orders, receiving notes (入库单) and replenishment."""
