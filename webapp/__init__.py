@@ -60,9 +60,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
     from webapp.pos.views import bp as pos_bp
     from webapp.pwa import bp as pwa_bp
+    from webapp.reports.views import bp as reports_bp
     from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.stock.views import bp as stock_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, reports_bp):
         app.register_blueprint(blueprint)

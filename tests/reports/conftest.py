@@ -1,0 +1,63 @@
+"""Report fixtures: stocked SKUs, sales and returns through the real services, and a way back in time.
+
+Orders and moves are made now; ``backdate`` moves a document's orders and
+moves into the past (a Core UPDATE: the ledger refuses edits through the ORM,
+and a test is the one place where "this happened ten days ago" is set up).
+"""
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from webapp.catalog.services import category_by_path
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.sales import services as sales
+from webapp.sales.models import Order
+from webapp.sales.services import PaymentInput
+from webapp.stock import services as stock
+from webapp.stock.models import StockMove
+
+_uuids = itertools.count(1)
+
+
+@pytest.fixture
+def stocked(make_sku):
+    """A SKU with stock received on a store's shelf at a cost, optionally in a category."""
+    def make(store, qty=10, cost="2.00", category=None, **sku_fields):
+        sku = make_sku(**sku_fields)
+        if category:
+            sku.product.category = category_by_path(category)
+        stock.receive(store, sku, qty, cost, user=None, document=("receipt", f"R{sku.id}"))
+        return sku
+
+    return make
+
+
+def sell(store, sku, qty) -> Order:
+    """A completed till sale (no register: the sales services allow it), paid in cash."""
+    order = sales.open_sale(store)
+    sales.add_item(order, sku, qty)
+    return sales.complete_sale(order, [PaymentInput("cash", str(order.total))], user=None,
+                               client_uuid=f"report-sale-{next(_uuids)}")
+
+
+def give_back(order: Order, qty, damaged: bool = False) -> Order:
+    """A completed return of the sale's first line."""
+    return sales.return_lines(order, [(order.lines[0], Decimal(qty))], user=None, refund_method="cash",
+                              damaged=damaged)
+
+
+def backdate(days: int, *, order: Order | None = None, document: tuple[str, str] | None = None) -> None:
+    """Move an order (and its stock moves), or a document's moves, ``days`` into the past."""
+    when = utcnow() - timedelta(days=days)
+    if order is not None:
+        db.session.execute(update(Order.__table__).where(Order.__table__.c.id == order.id)
+                           .values(completed_at=when, created_at=when))
+        document = ("order", order.number)
+    moves = StockMove.__table__
+    db.session.execute(update(moves).where(moves.c.document_type == document[0],
+                                           moves.c.document_id == document[1]).values(created_at=when))
+    db.session.expire_all()

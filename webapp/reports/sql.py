@@ -1,0 +1,50 @@
+"""SQL pieces every report shares: exact sums of scaled integers, and a report's scope.
+
+Money columns hold integer fen and quantity columns integer thousandths, so a
+quantity times a cost is an integer of 1/100,000 yuan. Reports multiply and
+sum those raw integers in the database (exact, no floats) and turn the sums
+into Decimals here, rounding half-up to the fen once, at the row.
+"""
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, select, type_coerce
+
+from webapp.numbers import GRAM, round_money
+from webapp.stock.models import Location, Usage
+from webapp.stores.models import Store
+
+FEN_PER_YUAN = 100
+THOUSANDTHS = 1000
+VALUE_UNITS = Decimal(FEN_PER_YUAN * THOUSANDTHS)  # a quantity × a cost, in 1/100,000 yuan
+ZERO = Decimal("0")
+
+
+def raw(column):
+    """The stored integer behind a Money or Quantity column, for arithmetic in SQL."""
+    return type_coerce(column, BigInteger)
+
+
+def value(raw_sum) -> Decimal:
+    """Σ quantity × cost, from raw integers to yuan, half-up to the fen."""
+    return round_money(Decimal(int(raw_sum or 0)) / VALUE_UNITS)
+
+
+def money(raw_sum) -> Decimal:
+    """Σ of a Money column (fen) to yuan."""
+    return (Decimal(int(raw_sum or 0)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def quantity(raw_sum) -> Decimal:
+    """Σ of a Quantity column (thousandths) to a quantity."""
+    return (Decimal(int(raw_sum or 0)) / THOUSANDTHS).quantize(GRAM)
+
+
+def shelves(store: Store | None):
+    """SQL: the ids of the shelves (and the HQ warehouse) a report covers: one store's, or all."""
+    query = select(Location.id).where(Location.usage == Usage.INTERNAL.value)
+    return query.where(Location.store_id == store.id) if store is not None else query
+
+
+def stock_value(on_hand: Decimal, cost: Decimal) -> Decimal:
+    """On hand at a cost, half-up to the fen."""
+    return round_money(on_hand * cost)
