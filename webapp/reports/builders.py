@@ -7,8 +7,8 @@ from webapp.reports.sellers import SellerRow
 from webapp.reports.tables import Column, Kind, Table, totals
 from webapp.reports.turnover import CategoryTurnover, SkuTurnover
 
-SOLD = Column(_l("Sold"), Kind.QUANTITY)
-SALES = Column(_l("Sales"), Kind.MONEY)
+SOLD = Column(_l("Quantity sold"), Kind.QUANTITY)
+SALES = Column(_l("Sales value"), Kind.MONEY)
 MARGIN = Column(_l("Gross margin"), Kind.MONEY)
 MARGIN_RATE = Column(_l("Margin %"), Kind.PERCENT)
 ON_HAND = Column(_l("On hand"), Kind.QUANTITY)

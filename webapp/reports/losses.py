@@ -28,8 +28,6 @@ from webapp.stores.models import Store
 
 ZERO = Decimal("0")
 
-From, To = aliased(Location), aliased(Location)
-
 
 @dataclass(frozen=True)
 class WriteOffRow:
@@ -53,6 +51,7 @@ class VarianceRow:
 
 def write_offs(store: Store | None, period: Period, by: Bucket | str) -> list[WriteOffRow]:
     """Quantity and value written off per week, month or category (every week or month shown)."""
+    From, To = aliased(Location), aliased(Location)  # noqa: N806 (the move's two ends)
     amount = sql.raw(StockMove.quantity) * sql.raw(StockMove.unit_cost)
     query = (
         select(func.sum(sql.raw(StockMove.quantity)), func.sum(amount))
