@@ -8,6 +8,7 @@ nothing and only returns the logins.
 from sqlalchemy import select
 
 from webapp.demo.products import create_catalog
+from webapp.demo.reports import record_report_history
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
 from webapp.demo.tills import MANAGER_PIN, create_tills
@@ -36,5 +37,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     set_warning_lines(stores, skus, received)
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     create_tills(stores, users)
+    record_report_history(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     db.session.commit()
     return list(LOGINS)

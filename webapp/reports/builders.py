@@ -17,6 +17,7 @@ COST_OF_SALES = Column(_l("Cost of goods sold"), Kind.MONEY)
 TURNOVER_DAYS = Column(_l("Turnover days"), Kind.DAYS)
 QUANTITY = Column(_l("Quantity"), Kind.QUANTITY)
 VALUE = Column(_l("Value at cost"), Kind.MONEY)
+PRODUCT = Column(_l("Product"), Kind.SKU)
 GROUPS = {
     Bucket.WEEK.value: Column(_l("Week"), Kind.WEEK),
     Bucket.MONTH.value: Column(_l("Month"), Kind.MONTH),
@@ -24,22 +25,18 @@ GROUPS = {
 }
 
 
-def product(label=_l("Product")) -> Column:
-    return Column(label, Kind.SKU)
-
-
 def hot_sellers(rows: list[SellerRow]) -> Table:
-    columns = [product(), SOLD, SALES, MARGIN, MARGIN_RATE, ON_HAND]
+    columns = [PRODUCT, SOLD, SALES, MARGIN, MARGIN_RATE, ON_HAND]
     return Table(columns, [[r.sku, r.sold, r.sales_value, r.margin, r.margin_rate, r.on_hand] for r in rows])
 
 
 def slow_sellers(rows: list[SellerRow]) -> Table:
-    columns = [product(), SOLD, SALES, ON_HAND, ON_HAND_VALUE]
+    columns = [PRODUCT, SOLD, SALES, ON_HAND, ON_HAND_VALUE]
     return Table(columns, [[r.sku, r.sold, r.sales_value, r.on_hand, r.on_hand_value] for r in rows])
 
 
 def turnover_by_sku(rows: list[SkuTurnover]) -> Table:
-    columns = [product(), ON_HAND, ON_HAND_VALUE, COST_OF_SALES, TURNOVER_DAYS]
+    columns = [PRODUCT, ON_HAND, ON_HAND_VALUE, COST_OF_SALES, TURNOVER_DAYS]
     return Table(columns, [[r.sku, r.on_hand, r.on_hand_value, r.cost_of_sales, r.turnover_days] for r in rows])
 
 

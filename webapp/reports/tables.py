@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -84,6 +85,11 @@ def plain(value: Decimal) -> str:
     """A quantity without trailing zeros or exponent: 3, 2.5, 0.125."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def tenths(value: Decimal) -> str:
+    """Days on screen: 1,234.5."""
+    return format_decimal(value, format="#,##0.0")
 
 
 def week_end(monday: date) -> date:

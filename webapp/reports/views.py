@@ -19,7 +19,7 @@ from webapp.paging import paginate
 from webapp.reports import builders, losses, sellers
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.periods import DAY_CHOICES, Bucket, Period
-from webapp.reports.tables import Kind, Table, csv_file, week_end
+from webapp.reports.tables import Kind, Table, csv_file, tenths, week_end
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import int_arg, render
@@ -163,7 +163,8 @@ def _respond(name: str, store: Store | None, period: Period, table: Table, page=
     if request.args.get("format") == "csv":
         return csv_file(_filename(name, store, period), table)
     return render("reports/report.html", report=report, store=store, period=period, table=table, page=page,
-                  choices=choices, Kind=Kind, zip=zip, week_end=week_end, **_context(store, name))
+                  choices=choices, Kind=Kind, zip=zip, week_end=week_end, tenths=tenths,
+                  **_context(store, name))
 
 
 def _context(store: Store | None, name: str) -> dict:
