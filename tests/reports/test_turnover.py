@@ -35,7 +35,7 @@ def test_a_sku_that_sold_nothing_has_no_turnover_and_comes_first(make_store, sto
     sell(store, tea, 1)
     period = Period.last_days(30)
     rows = turnover.sku_rows(db.session.execute(turnover.by_sku(store, period)), period)
-    assert [r.sku for r in rows] == [idle, tea]
+    assert [r.sku.id for r in rows] == [idle.id, tea.id]
     assert (rows[0].on_hand_value, rows[0].cost_of_sales, rows[0].turnover_days) == (Decimal("21.00"), Decimal("0.00"), None)
     assert rows[1].turnover_days == Decimal("270.0")  # 9 × 2.00 × 30 ÷ 2.00
 

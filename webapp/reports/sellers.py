@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import contains_eager
 
 from webapp.catalog.models import SKU, Product
 from webapp.reports import sql
@@ -34,7 +33,7 @@ class Sort(StrEnum):
 
 @dataclass(frozen=True)
 class SellerRow:
-    sku: SKU
+    sku: sql.Item
     sold: Decimal
     sales_value: Decimal
     cost: Decimal
@@ -114,15 +113,15 @@ def slow_sellers(store: Store | None, period: Period) -> Select:
 
 def _columns(sales, stocked) -> Select:
     return (
-        select(SKU, sales.c.sold, sales.c.value, sales.c.cost, stocked.c.on_hand)
+        select(*sql.ITEM_COLUMNS, sales.c.sold, sales.c.value, sales.c.cost, stocked.c.on_hand)
         .join(Product, Product.id == SKU.product_id)
-        .options(contains_eager(SKU.product))
     )
 
 
 def rows(result) -> list[SellerRow]:
     found = []
-    for sku, sold, value, cost, on_hand in result:
+    for row in result:
+        sku, (sold, value, cost, on_hand) = sql.item(row), row[len(sql.ITEM_COLUMNS):]
         on_hand_qty = sql.quantity(on_hand)
         found.append(SellerRow(sku, sql.quantity(sold), sql.money(value), sql.value(cost), on_hand_qty,
                                sql.stock_value(on_hand_qty, sku.cost)))

@@ -5,10 +5,12 @@ quantity times a cost is an integer of 1/100,000 yuan. Reports multiply and
 sum those raw integers in the database (exact, no floats) and turn the sums
 into Decimals here, rounding half-up to the fen once, at the row.
 """
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, select, type_coerce
 
+from webapp.catalog.models import SKU, Product
 from webapp.numbers import GRAM, round_money
 from webapp.stock.models import Location, Usage
 from webapp.stores.models import Store
@@ -48,3 +50,29 @@ def shelves(store: Store | None):
 def stock_value(on_hand: Decimal, cost: Decimal) -> Decimal:
     """On hand at a cost, half-up to the fen."""
     return round_money(on_hand * cost)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A SKU as a report row shows it, read as plain columns: loading 26,000 SKU and
+    product objects through the ORM would take seconds, the columns take milliseconds."""
+
+    id: int
+    code: str
+    name: str  # the product's
+    attributes: dict | None
+    cost: Decimal
+
+    @property
+    def display_name(self) -> str:
+        """As SKU.display_name: the product's name and the variant's attributes."""
+        label = " / ".join(str(v) for v in (self.attributes or {}).values())
+        return f"{self.name} {label}" if label else self.name
+
+
+ITEM_COLUMNS = (SKU.id, SKU.code, Product.name, SKU.attributes, SKU.cost)
+
+
+def item(row) -> Item:
+    """The Item of a row that starts with ITEM_COLUMNS."""
+    return Item(*row[:len(ITEM_COLUMNS)])

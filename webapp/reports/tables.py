@@ -14,7 +14,6 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from webapp.catalog.models import SKU
 from webapp.csvfile import csv_response
 
 NO_SALES = _l("no sales")
@@ -101,7 +100,3 @@ def totals(rows: Iterable[list], columns: list[Column]) -> list:
     rows = list(rows)
     return [sum((row[i] for row in rows), Decimal("0")) if c.kind in (Kind.QUANTITY, Kind.MONEY) else None
             for i, c in enumerate(columns)]
-
-
-def is_sku(value) -> bool:
-    return isinstance(value, SKU)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import contains_eager
 
 from webapp.catalog.models import SKU, Category, Product
 from webapp.extensions import db
@@ -43,7 +42,7 @@ class TurnoverRow:
 
 @dataclass(frozen=True)
 class SkuTurnover(TurnoverRow):
-    sku: SKU
+    sku: sql.Item
     on_hand: Decimal
 
 
@@ -83,10 +82,9 @@ def by_sku(store: Store | None, period: Period) -> Select:
     per_sku = _per_sku(store, period)
     value = per_sku.c.on_hand * sql.raw(SKU.cost)
     return (
-        select(SKU, per_sku.c.on_hand, per_sku.c.cogs)
+        select(*sql.ITEM_COLUMNS, per_sku.c.on_hand, per_sku.c.cogs)
         .join(per_sku, per_sku.c.sku_id == SKU.id)
         .join(Product, Product.id == SKU.product_id)
-        .options(contains_eager(SKU.product))
         .order_by(*_slowest_first(value, per_sku.c.cogs, period), SKU.code)
     )
 
@@ -113,7 +111,8 @@ def _slowest_first(value, cogs, period: Period) -> list:
 
 def sku_rows(result, period: Period) -> list[SkuTurnover]:
     found = []
-    for sku, on_hand, cogs in result:
+    for row in result:
+        sku, (on_hand, cogs) = sql.item(row), row[len(sql.ITEM_COLUMNS):]
         on_hand = sql.quantity(on_hand)
         found.append(SkuTurnover(sql.stock_value(on_hand, sku.cost), sql.value(cogs), period.days, sku, on_hand))
     return found

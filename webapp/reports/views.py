@@ -17,6 +17,7 @@ from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.reports import builders, losses, sellers
+from webapp.reports import models as _indexes  # noqa: F401  (the reports' indexes, in the metadata)
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.periods import DAY_CHOICES, Bucket, Period
 from webapp.reports.tables import Kind, Table, csv_file, tenths, week_end
