@@ -118,3 +118,14 @@ def test_write_off_and_count_csvs_have_a_row_per_week_and_a_total(client, make_u
                                 headers=ZH).get_data(), ["周", "盘盈", "盘亏", "盘亏金额", "净额"])
     assert (rows[-1]["周"], rows[-1]["盘亏"], rows[-1]["盘亏金额"], rows[-1]["净额"]) == ("合计", "1", "2.00", "-2.00")
     assert len(rows) in (6, 7)  # the weeks 30 days touch, and the total
+
+
+def test_a_product_name_never_runs_as_a_formula_in_excel(client, make_store, make_user, login, stocked):
+    store = make_store()
+    stocked(store, name="=HYPERLINK(\"http://evil.example\")", code="X-1")
+    login(make_user(Role.STORE_MANAGER, stores=[store]))
+    response = client.get(f"/manage/reports/stores/{store.id}/slow-sellers?format=csv",
+                          headers={"Accept-Language": "en"})
+    [row] = read_rows(response.get_data(), ["SKU", "Product", "On hand"])
+    assert row["Product"] == "'=HYPERLINK(\"http://evil.example\")" and row["On hand"] == "10"
+

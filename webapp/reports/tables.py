@@ -60,7 +60,7 @@ def _csv_cells(columns: list[Column], row: list, total: bool = False) -> list[st
         if total and cell is None:
             cells += ["", _("Total")] if column.kind == Kind.SKU else [_("Total")]
         elif column.kind == Kind.SKU:
-            cells += [cell.code, cell.display_name]
+            cells += [text_cell(cell.code), text_cell(cell.display_name)]
         else:
             cells.append(csv_cell(column.kind, cell))
     return cells
@@ -70,7 +70,7 @@ def csv_cell(kind: Kind, value) -> str:
     if kind in (Kind.DAYS, Kind.PERCENT):
         return str(NO_SALES) if value is None else str(value)
     if kind == Kind.TEXT:
-        return str(NO_CATEGORY) if value is None else value
+        return str(NO_CATEGORY) if value is None else text_cell(value)
     if kind == Kind.WEEK:
         return value.isoformat()
     if kind == Kind.MONTH:
@@ -78,6 +78,11 @@ def csv_cell(kind: Kind, value) -> str:
     if kind == Kind.QUANTITY:
         return plain(value)
     return str(value)
+
+
+def text_cell(text: str) -> str:
+    """A name as Excel shows it, never run: a leading =, +, - or @ would start a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def plain(value: Decimal) -> str:
