@@ -17,6 +17,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index('ix_orders_completed_at', ['completed_at'], unique=False)
+        batch_op.create_index('ix_orders_store_completed', ['store_id', 'completed_at'], unique=False)
     with op.batch_alter_table('stock_moves', schema=None) as batch_op:
         batch_op.create_index('ix_stock_moves_reason_created', ['reason', 'created_at'], unique=False)
 
@@ -25,4 +26,5 @@ def downgrade():
     with op.batch_alter_table('stock_moves', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_moves_reason_created')
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_store_completed')
         batch_op.drop_index('ix_orders_completed_at')

@@ -61,11 +61,11 @@ def write_offs(store: Store | None, period: Period, by: Bucket | str) -> list[Wr
         .where(To.usage == Usage.LOSS.value, StockMove.reason != Reason.COUNT.value, *_within(period))
     )
     if store is not None:
-        returned_here = select(Order.number).where(Order.store_id == store.id)
+        # a damaged return's order, looked up by its number (unique) only for moves from the customer
+        returned_here = select(Order.id).where(Order.number == StockMove.document_id, Order.store_id == store.id)
         query = query.where(or_(
             From.store_id == store.id,
-            and_(From.usage == Usage.CUSTOMER.value, StockMove.document_type == "order",
-                 StockMove.document_id.in_(returned_here)),
+            and_(From.usage == Usage.CUSTOMER.value, StockMove.document_type == "order", returned_here.exists()),
         ))
     found = {label: WriteOffRow(label, sql.quantity(qty), sql.value(value))
              for label, qty, value in _grouped(query, period, by)}
