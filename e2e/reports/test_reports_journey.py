@@ -11,17 +11,19 @@ from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.stock import services as stock
-from webapp.stores.services import save_store
+from webapp.stores.queries import store_by_code
 
 MANAGER = ("reports-manager", "manager-pass-1")
 
 
 @pytest.fixture(scope="module")
 def shop(live_app):
-    """A store with one SKU sold (3 at ¥9.00, cost ¥2.00) and one written off, and its manager."""
+    """The harness's store with one SKU sold (3 at ¥9.00, cost ¥2.00) and one written off, and its manager.
+
+    (The harness has one store, and other journeys expect just that one.)
+    """
     with live_app.app_context():
-        store = save_store(None, code="RP01", name="报表测试店", kind="direct")
-        stock.ensure_locations(store)
+        store = store_by_code("XH01")
         tea = save_product(None, name="西湖龙井 250g", variants=[VariantInput(code="RP-TEA", list_price="9.00")]).skus[0]
         stock.receive(store, tea, 10, "2.00", user=None, document=("receipt", "RP-1"))
         order = sales.open_sale(store)
@@ -37,7 +39,7 @@ def shop(live_app):
 def test_a_manager_finds_the_hot_sellers_and_downloads_them(page: Page, sign_in, shop):
     sign_in(*MANAGER)
     page.get_by_role("link", name="报表", exact=True).click()
-    expect(page.get_by_role("heading", name="报表")).to_contain_text("报表测试店")
+    expect(page.get_by_role("heading", name="报表")).to_contain_text("西湖一号店")
 
     page.get_by_role("link", name="热销商品").click()
     row = page.get_by_role("row").filter(has_text="西湖龙井 250g")
@@ -49,7 +51,7 @@ def test_a_manager_finds_the_hot_sellers_and_downloads_them(page: Page, sign_in,
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 CSV").click()
     text = open(download.value.path(), encoding="utf-8-sig").read()
-    [record] = list(csv.DictReader(io.StringIO(text)))
+    [record] = [r for r in csv.DictReader(io.StringIO(text)) if r["SKU"] == "RP-TEA"]
     assert (record["商品"], record["销量"], record["销售额"], record["毛利"]) == ("西湖龙井 250g", "3", "27.00", "21.00")
 
 
@@ -57,8 +59,8 @@ def test_hq_picks_a_store_without_javascript_and_sees_its_write_offs(page: Page,
     sign_in()
     page.goto(f"{base_url}/manage/reports/chain/write-offs?by=month")
     expect(page.get_by_role("heading", name="报损")).to_contain_text("全部门店")
-    page.get_by_label("门店").select_option(label="报表测试店")
+    page.get_by_label("门店").select_option(label="西湖一号店")
     page.get_by_role("button", name="查看").click()
-    expect(page.get_by_role("heading", name="报损")).to_contain_text("报表测试店")
+    expect(page.get_by_role("heading", name="报损")).to_contain_text("西湖一号店")
     expect(page.get_by_role("link", name="按月")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("row").filter(has_text="合计")).to_contain_text("¥2.00")
