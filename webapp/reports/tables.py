@@ -27,7 +27,7 @@ class Kind(StrEnum):
     MONTH = "month"  # a month's first day
     QUANTITY = "quantity"
     MONEY = "money"
-    PERCENT = "percent"  # None: no sales
+    PERCENT = "percent"  # None: no sales value to divide by
     DAYS = "days"  # None: no sales
 
 
@@ -67,8 +67,10 @@ def _csv_cells(columns: list[Column], row: list, total: bool = False) -> list[st
 
 
 def csv_cell(kind: Kind, value) -> str:
-    if kind in (Kind.DAYS, Kind.PERCENT):
+    if kind == Kind.DAYS:
         return str(NO_SALES) if value is None else str(value)
+    if kind == Kind.PERCENT:  # None: nothing sold for money
+        return "" if value is None else str(value)
     if kind == Kind.TEXT:
         return str(NO_CATEGORY) if value is None else text_cell(value)
     if kind == Kind.WEEK:

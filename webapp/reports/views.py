@@ -1,8 +1,9 @@
 """Reports for store managers (their stores) and HQ (any store or the whole chain).
 
-Every report has two addresses, one view: ``/manage/reports/stores/<id>/…``
-(the store-scope guard refuses other stores) and ``/manage/reports/chain/…``
-(store_id None, which only HQ may access). ``?days=`` picks the period,
+Every report is one view function at two addresses: ``/manage/reports/stores/<id>/…``
+(endpoint ``reports.<name>``; the role guard's store scope refuses other stores)
+and ``/manage/reports/chain/…`` (endpoint ``reports.chain_<name>``, store None;
+HQ only). ``?days=`` picks the period, ``?by=``/``?sort=`` the grouping or order,
 ``?format=csv`` downloads the same table; everything works without JavaScript.
 """
 import re
