@@ -50,9 +50,10 @@ def give_back(order: Order, qty, damaged: bool = False) -> Order:
                               damaged=damaged)
 
 
-def backdate(days: int, *, order: Order | None = None, document: tuple[str, str] | None = None) -> None:
-    """Move an order (and its stock moves), or a document's moves, ``days`` into the past."""
-    when = utcnow() - timedelta(days=days)
+def backdate(days: int = 0, *, order: Order | None = None, document: tuple[str, str] | None = None,
+             when=None) -> None:
+    """Move an order (and its stock moves), or a document's moves, ``days`` into the past (or to ``when``, UTC)."""
+    when = when or utcnow() - timedelta(days=days)
     if order is not None:
         db.session.execute(update(Order.__table__).where(Order.__table__.c.id == order.id)
                            .values(completed_at=when, created_at=when))
