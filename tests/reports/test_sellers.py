@@ -103,3 +103,13 @@ def test_nothing_sold_means_no_hot_sellers(make_store, stocked):
     stocked(store)
     assert hot(store) == []
     assert hot(store, now=utcnow() + timedelta(days=1)) == []
+
+
+def test_a_line_without_its_cost_is_costed_at_the_skus_average(make_store, stocked):
+    store = make_store()
+    tea = stocked(store, qty=10, cost="2.00", price="9.00")
+    order = sell(store, tea, 2)
+    order.lines[0].unit_cost = None  # e.g. a line completed before costs were kept
+    db.session.flush()
+    [row] = hot(store)
+    assert (row.sales_value, row.cost, row.margin) == (Decimal("18.00"), Decimal("4.00"), Decimal("14.00"))

@@ -55,14 +55,15 @@ class SellerRow:
 def sales_by_sku(store: Store | None, period: Period):
     """Subquery: per SKU the raw sums sold (thousandths), value (fen) and cost (1/100,000 yuan)."""
     sign = case((Order.kind == OrderKind.RETURN.value, -1), else_=1)
-    unit_cost = func.coalesce(sql.raw(OrderLine.unit_cost), sql.raw(SKU.cost))
+    # the SKU's average cost is looked up only for a line without its own (COALESCE stops at the first)
+    average_cost = select(sql.raw(SKU.cost)).where(SKU.id == OrderLine.sku_id).scalar_subquery()
+    unit_cost = func.coalesce(sql.raw(OrderLine.unit_cost), average_cost)
     query = (
         select(OrderLine.sku_id.label("sku_id"),
                func.sum(sign * sql.raw(OrderLine.quantity)).label("sold"),
                func.sum(sign * sql.raw(OrderLine.amount)).label("value"),
                func.sum(sign * sql.raw(OrderLine.quantity) * unit_cost).label("cost"))
         .join(Order, Order.id == OrderLine.order_id)
-        .join(SKU, SKU.id == OrderLine.sku_id)
         .where(Order.status == OrderStatus.COMPLETED.value,
                Order.completed_at >= period.start, Order.completed_at < period.end)
         .group_by(OrderLine.sku_id)
