@@ -23,12 +23,15 @@ from sqlalchemy import event, text  # noqa: E402
 
 from bench.data import barcode_of, make_catalogue  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.auth.models import Role  # noqa: E402
+from webapp.auth.models import Role, User  # noqa: E402
 from webapp.auth.services import save_user  # noqa: E402
 from webapp.catalog.models import SKU  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.pos import services as pos  # noqa: E402
+from webapp.pos.models import Register, Shift  # noqa: E402
 from webapp.sales import services as sales  # noqa: E402
+from webapp.sales.models import Order  # noqa: E402
+from webapp.stores.models import Store  # noqa: E402
 
 SKUS = 26_000
 SCANS = 1_000
@@ -82,14 +85,21 @@ def statements_and_commit(app, label, store, register, shift, cashier):
         statements.append(statement)
 
     completions, raws = [], []
+    ids = store.id, register.id, shift.id, cashier.id
     for attempt in range(20):
+        db.session.expunge_all()  # each sale in a fresh session, as each request has
+        store, register, shift = (db.session.get(Store, ids[0]), db.session.get(Register, ids[1]),
+                                  db.session.get(Shift, ids[2]))
+        cashier = db.session.get(User, ids[3])
         order = sales.open_sale(store, register, shift, cashier)
         for sku_id in (attempt * 3 + 1, attempt * 3 + 2, attempt * 3 + 3):
             sales.add_item(order, db.session.get(SKU, sku_id), 1)
         db.session.commit()
-        order = db.session.get(type(order), order.id)
-        _ = [line.sku.product for line in order.lines], order.store, order.payments  # loaded as the view does
-        _ = cashier.id  # signed in: the view has loaded the user before the sale completes
+        order_id = order.id
+        db.session.expunge_all()
+        cashier = db.session.get(User, ids[3])  # signed in: the view has loaded the user before the sale completes
+        order = db.session.get(Order, order_id)
+        _ = [line.sku.product for line in order.lines], order.store, order.shift, order.payments  # as the view has
         statements.clear()
         event.listen(db.engine, "before_cursor_execute", count)
         began = time.perf_counter()

@@ -62,8 +62,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pwa import bp as pwa_bp
     from webapp.reports.views import bp as reports_bp
     from webapp.sales import models as _sales_models  # noqa: F401
+    from webapp.shop.views import bp as shop_bp
     from webapp.stock.views import bp as stock_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, reports_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, shop_bp, reports_bp):
         app.register_blueprint(blueprint)

@@ -32,7 +32,7 @@ class Surface(NamedTuple):
 SURFACES = {
     "app": Surface("货通 Huotong", "货通", "/"),
     "pos": Surface("货通收银 Huotong POS", "货通收银", "/pos/", "landscape"),
-    # "shop": Surface("货通商城 Huotong Shop", "货通商城", "/shop/", "portrait"),
+    "shop": Surface("货通商城 Huotong Shop", "货通商城", "/shop/", "portrait"),
 }
 ICONS = [("icon-192.png", "192x192", "any"), ("icon-512.png", "512x512", "any"),
          ("icon-maskable-192.png", "192x192", "maskable"), ("icon-maskable-512.png", "512x512", "maskable")]

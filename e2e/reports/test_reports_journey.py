@@ -24,14 +24,14 @@ def shop(live_app):
     """
     with live_app.app_context():
         store = store_by_code("XH01")
+        manager = save_user(None, username=MANAGER[0], display_name="报表店长", role=Role.STORE_MANAGER,
+                            stores=[store], password=MANAGER[1])
         tea = save_product(None, name="西湖龙井 250g", variants=[VariantInput(code="RP-TEA", list_price="9.00")]).skus[0]
         stock.receive(store, tea, 10, "2.00", user=None, document=("receipt", "RP-1"))
         order = sales.open_sale(store)
         sales.add_item(order, tea, 3)
-        sales.complete_sale(order, [sales.PaymentInput("cash", "27.00")], user=None, client_uuid="e2e-reports-1")
+        sales.complete_sale(order, [sales.PaymentInput("cash", "27.00")], user=manager, client_uuid="e2e-reports-1")
         stock.write_off(store, tea, 1, user=None, document=("write_off", "RP-W1"))
-        save_user(None, username=MANAGER[0], display_name="报表店长", role=Role.STORE_MANAGER, stores=[store],
-                  password=MANAGER[1])
         db.session.commit()
         return store.id
 

@@ -1,7 +1,7 @@
 """reports: indexes for orders completed and moves by reason in a period
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-22 02:30:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

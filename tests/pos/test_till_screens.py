@@ -5,6 +5,7 @@ import pytest
 
 from webapp.auth.models import Role
 from webapp.catalog.barcodes import with_check_digit
+from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
 from webapp.pos import queries as pos_queries
 from webapp.pos import services as pos
@@ -50,6 +51,20 @@ def test_scanning_adds_a_line_and_scanning_again_adds_one_more(client, at_till, 
     assert '<strong data-testid="total">¥7.00</strong>' in response.get_data(as_text=True)
     [line] = current_order(at_till).lines
     assert (line.sku_id, line.quantity) == (sku.id, 2)
+
+
+def test_scanning_a_style_number_asks_for_size_and_colour_in_one_tap(client, at_till):
+    shirt = save_product(None, name="纯棉T恤", style_code="TS-2026", variants=[
+        VariantInput(code="TS-2026-M", list_price="59.00", attributes={"尺码": "M"}),
+        VariantInput(code="TS-2026-L", list_price="69.00", attributes={"尺码": "L"})])
+    db.session.commit()
+    asked = scan(client, at_till, "TS-2026").get_data(as_text=True)
+    assert "纯棉T恤" in asked and "哪个尺码和颜色" in asked
+    assert '{"code": "TS-2026-M"}' in asked and '{"code": "TS-2026-L"}' in asked
+    assert current_order(at_till).lines == []
+    scan(client, at_till, "TS-2026-L")  # the tap on "L" posts its SKU code
+    [line] = current_order(at_till).lines
+    assert (line.sku_id, line.amount) == (shirt.skus[1].id, Decimal("69.00"))
 
 
 def test_an_unknown_barcode_is_a_toast_with_a_beep_not_an_error_page(client, at_till):
@@ -98,6 +113,20 @@ def test_cash_with_change_and_a_double_tap_make_one_sale(client, at_till, stocke
     assert '<td class="num" data-testid="change">¥6.50</td>' in receipt
     assert stock_queries.level_at(at_till.store, sku)[0] == 9
     assert db.session.query(Order).filter_by(status=OrderStatus.COMPLETED.value).count() == 1
+
+
+def test_a_charge_the_wallet_will_not_give_back_stays_on_the_sale(client, at_till, stocked):
+    stocked(at_till.store, qty=10, barcode="6921168509256", price="20.00")
+    scan(client, at_till, "6921168509256")
+    order = current_order(at_till)
+    split = {"client_uuid": "kept-1", "method": ["alipay", "wechat"], "amount": ["5.00", "15.00"],
+             "auth_code": ["284567890123459006", "134567890123459001"]}
+    response = client.post(f"/pos/orders/{order.id}/pay", data=split, headers=HX)
+    assert response.status_code == 422 and "¥5.00" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(p.method, p.amount) for p in current_order(at_till).payments] == [("alipay", Decimal("5.00"))]
+    rest = {"client_uuid": "kept-2", "method": ["cash"], "amount": ["15.00"], "auth_code": [""]}
+    assert client.post(f"/pos/orders/{order.id}/pay", data=rest, headers=HX).status_code == 204
 
 
 def test_split_cash_and_wechat_and_a_declined_wechat_keeps_the_sale_open(client, at_till, stocked):

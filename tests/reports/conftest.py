@@ -9,8 +9,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from webapp.auth.models import Role, User
+from webapp.auth.services import save_user
 from webapp.catalog.services import category_by_path
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -36,18 +38,26 @@ def stocked(make_sku):
     return make
 
 
+def cashier_of(store) -> User:
+    """The store's cashier for these tests, made on first use."""
+    username = f"report-cashier-{store.id}"
+    return (db.session.scalar(select(User).where(User.username == username))
+            or save_user(None, username=username, display_name="", role=Role.CASHIER, stores=[store],
+                         password="secret-pass-1"))
+
+
 def sell(store, sku, qty) -> Order:
     """A completed till sale (no register: the sales services allow it), paid in cash."""
     order = sales.open_sale(store)
     sales.add_item(order, sku, qty)
-    return sales.complete_sale(order, [PaymentInput("cash", str(order.total))], user=None,
+    return sales.complete_sale(order, [PaymentInput("cash", str(order.total))], user=cashier_of(store),
                                client_uuid=f"report-sale-{next(_uuids)}")
 
 
 def give_back(order: Order, qty, damaged: bool = False) -> Order:
     """A completed return of the sale's first line."""
-    return sales.return_lines(order, [(order.lines[0], Decimal(qty))], user=None, refund_method="cash",
-                              damaged=damaged)
+    return sales.return_lines(order, [(order.lines[0], Decimal(qty))], user=cashier_of(order.store),
+                              refund_method="cash", damaged=damaged)
 
 
 def backdate(days: int = 0, *, order: Order | None = None, document: tuple[str, str] | None = None,

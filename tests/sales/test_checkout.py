@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.errors import (
+    ChargeKept,
     EmptySale,
     Overpaid,
     PaymentCodeRequired,
@@ -83,7 +84,7 @@ def test_a_declined_wechat_payment_completes_nothing(till, stocked, provider):
     with pytest.raises(PaymentDeclined) as refusal:
         sales.complete_sale(order, [PaymentInput(WECHAT, "20.00", "130000000000009001")],
                             user=till.cashier, client_uuid="u-1")
-    assert "insufficient balance" in str(refusal.value)
+    assert "余额不足" in str(refusal.value)  # the provider's reason, in the cashier's language
     db.session.expire_all()
     assert (order.status, order.client_uuid, order.payments) == ("open", None, [])
     assert stock_queries.level_at(till.store, sku)[0] == 10
@@ -99,6 +100,22 @@ def test_a_declined_second_payment_gives_the_first_back(till, stocked, provider)
     assert provider == [("charge", CARD, Decimal("30.00")), ("charge", WECHAT, Decimal("20.00")),
                         ("refund", CARD, Decimal("30.00"))]
     assert order.status == "open"
+
+
+def test_a_charge_that_cannot_be_given_back_counts_toward_the_sale(till, stocked, provider):
+    """Alipay charged, WeChat declined, Alipay refuses to give back: the customer pays only the rest."""
+    order = rung_up(till, (stocked(till.store, price="50.00"), 1))
+    with pytest.raises(ChargeKept) as refusal:
+        sales.complete_sale(order, [PaymentInput("alipay", "30.00", "280000000000009006"),
+                                    PaymentInput(WECHAT, "20.00", "130000000000009001")],
+                            user=till.cashier, client_uuid="u-1")
+    assert "30.00" in str(refusal.value)
+    assert [(p.method, p.amount, p.status) for p in order.payments] == [("alipay", Decimal("30.00"), "succeeded")]
+    assert order.status == "open"
+    with pytest.raises(Underpaid):
+        sales.complete_sale(order, [PaymentInput(CASH, "10.00")], user=till.cashier, client_uuid="u-2")
+    sales.complete_sale(order, [PaymentInput(CASH, "20.00")], user=till.cashier, client_uuid="u-2")
+    assert order.status == "completed" and sum(p.amount for p in order.payments) == Decimal("50.00")
 
 
 def test_a_timed_out_payment_waits_and_counts_once_confirmed(till, stocked, provider):

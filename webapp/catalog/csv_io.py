@@ -8,7 +8,7 @@ from webapp.csvfile import import_rows, read_rows
 from webapp.errors import ShopError
 
 COLUMNS = ["product", "category", "unit", "weighed", "tracking", "plu", "sku", "attributes",
-           "list_price", "member_price", "barcodes", "supplier", "active"]
+           "list_price", "member_price", "barcodes", "supplier", "active", "style_code"]
 REQUIRED = ["product", "sku", "list_price"]
 TRUE = {"1", "yes", "y", "true", "是"}
 
@@ -44,13 +44,14 @@ def _import_row(row: dict[str, str]) -> None:
         weighed=given("weighed", lambda v: v.lower() in TRUE, keep.weighed),
         tracking=given("tracking", lambda v: _choice(v, "tracking", Tracking), keep.tracking),
         plu=given("plu", str, keep.plu),
+        style_code=given("style_code", str, keep.style_code),
         preferred_supplier=given("supplier", services.supplier_by_name, keep.preferred_supplier),
         active=keep.active,
     )
 
 
 class _NEW_PRODUCT:  # what a product gets where its first row leaves a cell empty
-    category = plu = preferred_supplier = None
+    category = plu = style_code = preferred_supplier = None
     unit, weighed, tracking, active = Unit.PIECE.value, False, Tracking.NONE.value, True
 
 
@@ -93,4 +94,4 @@ def export_rows():
                sku.member_price if sku.member_price is not None else "",
                " ".join(b.code for b in sku.barcodes),
                product.preferred_supplier.name if product.preferred_supplier else "",
-               "yes" if sku.active else "no"]
+               "yes" if sku.active else "no", product.style_code or ""]

@@ -42,6 +42,7 @@ class ProductForm(FlaskForm):
     weighed = BooleanField(_l("Sold by weight"))
     tracking = SelectField(_l("Tracking"), choices=[(t.value, label) for t, label in TRACKING_LABELS.items()])
     plu = StringField(_l("Scale PLU code"), validators=[Optional(), Length(max=5)])
+    style_code = StringField(_l("Style number (款号)"), validators=[Optional(), Length(max=40)])
     supplier_id = SelectField(_l("Preferred supplier"), coerce=int)
     active = BooleanField(_l("On sale"), default=True)
     variants = FieldList(FormField(VariantForm), min_entries=1)

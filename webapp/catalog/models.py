@@ -73,6 +73,8 @@ class Product(db.Model):
     tracking: Mapped[str] = mapped_column(String(10), default=Tracking.NONE)
     # Price look-up code printed in scale labels (2x EAN-13), for weighed goods.
     plu: Mapped[str | None] = mapped_column(String(5), unique=True)
+    # The style number on a garment's tag (款号): scanning it asks which size and colour.
+    style_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     preferred_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

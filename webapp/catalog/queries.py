@@ -74,6 +74,11 @@ def sku_by_code_or_barcode(code: str) -> SKU | None:
     return sku_by_barcode(code) or sku_by_code(code)
 
 
+def product_by_style_code(code: str) -> Product | None:
+    """The product whose style number (款号) this is: its size and colour are still to choose."""
+    return db.session.scalar(select(Product).where(Product.style_code == code, Product.active)) if code else None
+
+
 def store_price(store_id: int, sku_id: int) -> StorePrice | None:
     return db.session.scalar(
         select(StorePrice).where(StorePrice.store_id == store_id, StorePrice.sku_id == sku_id))

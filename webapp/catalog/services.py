@@ -37,6 +37,7 @@ NAME_REQUIRED = _l("A product needs a name.")
 NO_VARIANTS = _l("A product needs at least one SKU.")
 PLU_FORMAT = _l("A scale PLU code has five digits.")
 PLU_TAKEN = _l("This scale PLU code is already used.")
+STYLE_CODE_TAKEN = _l("The style number %(code)s is already used by another product, SKU or barcode.")
 WEIGHED_IN_KG = _l("Goods sold by weight are priced per kg.")
 
 
@@ -63,7 +64,7 @@ def initials(name: str) -> str:
 
 def save_product(product: Product | None, *, name: str, variants: list[VariantInput],
                  category: Category | None = None, unit: str = Unit.PIECE, weighed: bool = False,
-                 tracking: str = Tracking.NONE, plu: str | None = None,
+                 tracking: str = Tracking.NONE, plu: str | None = None, style_code: str | None = None,
                  preferred_supplier: Supplier | None = None, active: bool = True) -> Product:
     """Create (product=None) or change a product and its SKUs, all checked before anything is written.
 
@@ -81,6 +82,9 @@ def save_product(product: Product | None, *, name: str, variants: list[VariantIn
     plu = (plu or "").strip() or None
     if plu:
         _check_plu(plu, product)
+    style_code = check_length((style_code or "").strip(), 40, _l("The style number")) or None
+    if style_code:
+        _check_style_code(style_code, product)
     if weighed and unit != Unit.KG:
         raise InvalidProduct(reason=WEIGHED_IN_KG)
     if product is None:
@@ -88,7 +92,7 @@ def save_product(product: Product | None, *, name: str, variants: list[VariantIn
         db.session.add(product)
     product.name, product.initials = name, initials(name)
     product.category, product.unit, product.weighed = category, Unit(unit).value, weighed
-    product.tracking, product.plu = Tracking(tracking).value, plu
+    product.tracking, product.plu, product.style_code = Tracking(tracking).value, plu, style_code
     product.preferred_supplier, product.active = preferred_supplier, active
 
     kept = []
@@ -109,6 +113,20 @@ def _check_plu(plu: str, product: Product | None) -> None:
         raise InvalidProduct(reason=PLU_TAKEN)
 
 
+def _check_style_code(code: str, product: Product | None) -> None:
+    """A style number is scanned like a barcode: it must mean one product and nothing else."""
+    owner = db.session.scalar(select(Product).where(Product.style_code == code))
+    taken = (owner is not None and owner is not product) \
+        or db.session.scalar(select(SKU.id).where(SKU.code == code)) is not None \
+        or db.session.scalar(select(Barcode.id).where(Barcode.code == code)) is not None
+    if taken:
+        raise InvalidProduct(reason=STYLE_CODE_TAKEN % {"code": code})
+
+
+def _is_style_code(code: str) -> bool:
+    return db.session.scalar(select(Product.id).where(Product.style_code == code)) is not None
+
+
 def _save_sku(product: Product, variant: VariantInput) -> SKU:
     code = check_length(variant.code.strip(), 40, _l("The SKU code"))
     sku = next((s for s in product.skus if variant.id and s.id == variant.id), None)
@@ -117,7 +135,7 @@ def _save_sku(product: Product, variant: VariantInput) -> SKU:
     if clash and clash is not sku:
         raise SkuCodeTaken(code=code)
     barcode_owner = db.session.scalar(select(Barcode).where(Barcode.code == code))
-    if barcode_owner and barcode_owner.sku is not sku:
+    if (barcode_owner and barcode_owner.sku is not sku) or _is_style_code(code):
         raise CodeClash(code=code)
     list_price = _price(variant.list_price)
     member_price = _price(variant.member_price) if variant.member_price not in (None, "") else None
@@ -142,7 +160,7 @@ def _set_barcodes(sku: SKU, codes: list[str]) -> None:
         if owner and owner.sku is not sku:
             raise BarcodeTaken(code=code, owner=owner.sku.display_name)
         code_owner = db.session.scalar(select(SKU).where(SKU.code == code))
-        if code_owner and code_owner is not sku:
+        if (code_owner and code_owner is not sku) or _is_style_code(code):
             raise CodeClash(code=code)
         if not owner:
             sku.barcodes.append(Barcode(code=code, symbology=symbology.value))

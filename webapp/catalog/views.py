@@ -75,6 +75,7 @@ def _edit(product: Product | None):
 def _fill(form: ProductForm, product: Product) -> None:
     form.name.data, form.unit.data, form.weighed.data = product.name, product.unit, product.weighed
     form.tracking.data, form.plu.data, form.active.data = product.tracking, product.plu, product.active
+    form.style_code.data = product.style_code
     form.category_id.data = product.category_id or 0
     form.supplier_id.data = product.preferred_supplier_id or 0
     while form.variants.entries:
@@ -99,6 +100,7 @@ def _product_fields(form: ProductForm) -> dict:
     return {
         "name": form.name.data, "variants": variants, "unit": form.unit.data, "weighed": form.weighed.data,
         "tracking": form.tracking.data, "plu": form.plu.data, "active": form.active.data,
+        "style_code": form.style_code.data,
         "category": db.session.get(Category, form.category_id.data) if form.category_id.data else None,
         "preferred_supplier": db.session.get(Supplier, form.supplier_id.data) if form.supplier_id.data else None,
     }

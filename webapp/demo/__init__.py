@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.demo.products import create_catalog
 from webapp.demo.reports import record_report_history
+from webapp.demo.shop import open_online_shop
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
 from webapp.demo.tills import MANAGER_PIN, create_tills
@@ -31,6 +32,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     if demo_loaded():
         return list(LOGINS)
     stores = create_stores()
+    open_online_shop(stores)
     users = create_users(stores)
     skus = create_catalog(stores)
     received = open_stock(stores, skus, users["admin"])

@@ -99,6 +99,7 @@ class CatalogBuilder:
         ]
         product = save_product(None, name=name, variants=inputs, category=category_by_path(path),
                                unit=unit, weighed=plu is not None, tracking=tracking, plu=plu,
+                               style_code=base if kind == VARIANT else None,
                                preferred_supplier=supplier_by_name(supplier))
         for sku in product.skus:
             cost = round_money(sku.list_price * Decimal(COST_SHARE[top]))

@@ -107,7 +107,10 @@ def scan(register_id: int):
     try:
         with db.session.begin_nested():
             sku, qty, serial = _what_was_scanned(code, order)
-            if sku is None:
+            style = catalog_queries.product_by_style_code(code) if sku is None else None
+            if style is not None:
+                prompt = {"variants_of": style}
+            elif sku is None:
                 refusal = str(UNKNOWN_CODE % {"code": code[:48]})
             elif sku.product.weighed and qty is None:
                 prompt = {"weigh": sku}
@@ -287,8 +290,8 @@ def pay(order_id: int):
         done = sales.complete_sale(order, payments, user=current_user,
                                    client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
     except ShopError as e:
-        pending = any(p.status == PaymentStatus.PENDING for p in order.payments)
-        db.session.commit() if pending else db.session.rollback()  # a timed-out charge is kept to check
+        # A timed-out charge is kept to check; a charge that could not be given back counts toward the sale.
+        db.session.commit() if getattr(e, "keep_payments", False) else db.session.rollback()
         return _refusal(str(e))
     db.session.commit()
     response = make_response("", 204)

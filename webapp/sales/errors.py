@@ -82,6 +82,13 @@ class PaymentDeclined(ShopError):
 
 class PaymentPending(ShopError):
     message = _l("The payment is not confirmed yet: check it again before taking another payment.")
+    keep_payments = True  # the pending payment is saved, to be checked
+
+
+class ChargeKept(ShopError):
+    message = _l("The payment was declined: %(reason)s. ¥%(amount)s already charged could not be given back; "
+                 "it counts toward this sale, so take only the rest.")
+    keep_payments = True
 
 
 class LinesPaidFor(ShopError):
@@ -94,10 +101,6 @@ class PaymentTaken(ShopError):
 
 class DuplicateRequest(ShopError):
     message = _l("This request was already used for another order.")
-
-
-class RefundDeclined(ShopError):
-    message = _l("The refund was declined: %(reason)s")
 
 
 class NotReturnable(ShopError):

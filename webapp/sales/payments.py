@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import ClassVar, Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from webapp.sales.models import PaymentMethod, PaymentStatus
 
@@ -73,23 +74,23 @@ class SandboxProvider:
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         code = auth_code.strip()
         last = code[-4:] if len(code) >= 4 and code[-4:].isdigit() else ""
-        paid = PaymentResult(PaymentStatus.SUCCEEDED, self._transaction_id(code, reference), "sandbox: paid")
-        declined = PaymentResult(PaymentStatus.DECLINED, message="sandbox: insufficient balance")
+        paid = PaymentResult(PaymentStatus.SUCCEEDED, self._transaction_id(code, reference), _("Sandbox: paid"))
+        declined = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: insufficient balance"))
         outcomes = {
             "9001": (declined, declined),
-            "9002": (PaymentResult(PaymentStatus.TIMEOUT, message="sandbox: timeout"), paid),
-            "9003": (PaymentResult(PaymentStatus.TIMEOUT, message="sandbox: timeout"),
-                     PaymentResult(PaymentStatus.PENDING, message="sandbox: waiting for the customer")),
-            "9004": (PaymentResult(PaymentStatus.TIMEOUT, message="sandbox: timeout"), declined),
+            "9002": (PaymentResult(PaymentStatus.TIMEOUT, message=_("Sandbox: no answer in time")), paid),
+            "9003": (PaymentResult(PaymentStatus.TIMEOUT, message=_("Sandbox: no answer in time")),
+                     PaymentResult(PaymentStatus.PENDING, message=_("Sandbox: waiting for the customer to confirm"))),
+            "9004": (PaymentResult(PaymentStatus.TIMEOUT, message=_("Sandbox: no answer in time")), declined),
             "9006": (paid, paid),
         }
         if last and last < "9000":
             now, final = paid, paid
         else:
-            invalid = PaymentResult(PaymentStatus.DECLINED, message="sandbox: invalid payment code")
+            invalid = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: invalid payment code"))
             now, final = outcomes.get(last, (invalid, invalid))
         if amount <= 0:
-            now = final = PaymentResult(PaymentStatus.DECLINED, message="sandbox: nothing to charge")
+            now = final = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: nothing to charge"))
         with self._lock:
             self._charges[reference] = (self.method.value, final)
             if last == "9006":
@@ -100,17 +101,17 @@ class SandboxProvider:
         with self._lock:
             if reference not in self._refunds:
                 if transaction_id in self._no_refunds or amount <= 0:
-                    self._refunds[reference] = PaymentResult(PaymentStatus.DECLINED, message="sandbox: refund refused")
+                    self._refunds[reference] = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: refund refused"))
                 else:
                     self._refunds[reference] = PaymentResult(PaymentStatus.SUCCEEDED, f"sandbox-refund-{reference}",
-                                                             "sandbox: refunded")
+                                                             _("Sandbox: refunded"))
             return self._refunds[reference]
 
     def query(self, reference: str) -> PaymentResult:
         with self._lock:
             known = self._charges.get(reference)
         if known is None:
-            return PaymentResult(PaymentStatus.DECLINED, message="sandbox: no such payment")
+            return PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: no such payment"))
         return known[1]
 
     def _transaction_id(self, code: str, reference: str) -> str:

@@ -22,7 +22,6 @@ from webapp.sales.errors import (
     DuplicateRequest,
     NothingToReturn,
     NotReturnable,
-    RefundDeclined,
     ReturnTooMuch,
     UnknownPaymentMethod,
 )
@@ -148,16 +147,23 @@ def _refund(order: Order, original: Order, method: RefundMethod) -> None:
 
 
 def _refund_payment(order: Order, payment: Payment, amount: Decimal) -> None:
+    """Back to the payment it came from; when the provider refuses, the customer gets cash instead.
+
+    Either way the refund is recorded against the original payment, so a later return of the
+    same sale never gives that part back twice; a cash refund standing in for a refused one
+    keeps the provider's reason in its message, and the return's receipt says so.
+    """
     refund = Payment(method=payment.method, amount=-amount, original_payment_id=payment.id,
                      status=PaymentStatus.SUCCEEDED.value)
     if payment.method != PaymentMethod.CASH:
         # Stable across retries of the same return, so the provider refunds it once.
         reference = f"R-{order.client_uuid or order.number}-{payment.id}"[:64]
         result = get_provider(payment.method).refund(payment.reference, amount, reference)
-        if not result.succeeded:
-            raise RefundDeclined(reason=result.message)
-        refund.reference, refund.merchant_reference, refund.message = (
-            result.transaction_id, reference, result.message[:200])
+        if result.succeeded:
+            refund.reference, refund.merchant_reference = result.transaction_id, reference
+        else:
+            refund.method = PaymentMethod.CASH.value
+        refund.message = result.message[:200]
     order.payments.append(refund)
 
 

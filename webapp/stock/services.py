@@ -10,12 +10,13 @@ Concurrency: levels change only through guarded UPDATEs
 are locked with SELECT ... FOR UPDATE on PostgreSQL. SQLite serialises
 writers (every transaction begins IMMEDIATE), so the same code is safe there.
 """
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import bindparam, event, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -204,15 +205,19 @@ def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user
               document: Document) -> list[list[StockMove]]:
     """Several till lines at once (SKU, quantity, lot or None), as sell() each; the moves go in together."""
     customer, source = location(Usage.CUSTOMER), shelf(store)
-    sold = []
+    postings, counts = [], []
     with db.session.no_autoflush:
         for sku, qty, lot in items:
             # One serial number is one item: it is sold once, whatever the store allows.
             negative = store.allow_negative_stock and sku.product.tracking != Tracking.SERIAL
             takes = _allocate(source, sku, _positive(qty), lot, allow_negative=negative)
-            sold.append([_post(sku, source, customer, t, sku.cost, Reason.SALE, document, user, guard=not negative)
-                         for t in takes])
-    db.session.flush()
+            postings += [Posting(sku, source, customer, t, sku.cost, Reason.SALE, guard=not negative) for t in takes]
+            counts.append(len(takes))
+    moves = _post_many(postings, document, user)
+    sold, start = [], 0
+    for n in counts:
+        sold.append(moves[start:start + n])
+        start += n
     return sold
 
 
@@ -333,58 +338,139 @@ def adjust_to_count(store: Store, sku: SKU, counted, *, user, document: Document
 # ---------------------------------------------------------------- the ledger's core
 
 
-def _post(sku: SKU, source: Location, destination: Location, take: Take, unit_cost: Decimal,
-          reason: Reason, document: Document, user, *, guard: bool = True,
-          release: Decimal = Decimal("0")) -> StockMove:
-    """Write one move and the levels it changes at both ends.
+@dataclass(frozen=True)
+class Posting:
+    """One move to write: a take of a SKU from ``source`` to ``destination``.
 
-    ``guard`` refuses to drive available below zero; ``release`` is reserved
-    stock that leaves with the move (a consumed reservation).
+    ``guard`` refuses to drive available below zero at the source; ``release``
+    is reserved stock that leaves with the move (a consumed reservation).
     """
-    if source.usage in TRACKED:
-        enough = StockLevel.on_hand - StockLevel.reserved + release >= take.quantity if guard else None
-        if not _change_level(source, sku, take.lot_id, take.level_id, -take.quantity, -release, enough):
-            raise _insufficient(sku, source, take.quantity)
-    if destination.usage in TRACKED:
-        _change_level(destination, sku, take.lot_id, None, take.quantity)
-    move = StockMove(
-        sku_id=sku.id, lot_id=take.lot_id, from_location_id=source.id, to_location_id=destination.id,
-        quantity=take.quantity, unit_cost=unit_cost, reason=reason.value,
-        document_type=document[0], document_id=str(document[1]),
-        user_id=user.id if user else None,
+
+    sku: SKU
+    source: Place
+    destination: Place
+    take: Take
+    unit_cost: Decimal
+    reason: Reason
+    guard: bool = True
+    release: Decimal = Decimal("0")
+
+
+def _post(sku: SKU, source, destination, take: Take, unit_cost: Decimal, reason: Reason, document: Document,
+          user, *, guard: bool = True, release: Decimal = Decimal("0")) -> StockMove:
+    """Write one move and the levels it changes at both ends."""
+    return _post_many([Posting(sku, source, destination, take, unit_cost, reason, guard, release)],
+                      document, user)[0]
+
+
+def _post_many(postings: list[Posting], document: Document, user) -> list[StockMove]:
+    """Write moves and the levels they change, in as few statements as the rules allow.
+
+    Guarded takes are checked one row at a time (a refusal names its SKU); the
+    other level changes go in one executemany per statement shape, and the
+    moves in one INSERT … RETURNING.
+    """
+    unguarded_by_id, by_key = [], []
+    for p in postings:
+        q = p.take.quantity
+        if p.source.usage in TRACKED:
+            if p.guard:
+                if not _take_guarded(p):
+                    raise _insufficient(p.sku, p.source, q)
+            elif p.take.level_id:
+                unguarded_by_id.append({"level": p.take.level_id, "on_hand": -q, "reserved": -p.release})
+            else:
+                by_key.append((p.source, p.sku, p.take.lot_id, -q))
+        if p.destination.usage in TRACKED:
+            by_key.append((p.destination, p.sku, p.take.lot_id, q))
+    if unguarded_by_id:
+        _execute_many(_ADD_BY_ID, unguarded_by_id)
+    _add_by_key(by_key)
+    _forget_loaded_levels()
+    rows = [{"sku_id": p.sku.id, "lot_id": p.take.lot_id, "from_location_id": p.source.id,
+             "to_location_id": p.destination.id, "quantity": p.take.quantity, "unit_cost": p.unit_cost,
+             "reason": p.reason.value, "document_type": document[0], "document_id": str(document[1]),
+             "user_id": user.id if user else None} for p in postings]
+    made = db.session.scalars(insert(StockMove).returning(StockMove), rows).all()
+    return _in_posting_order(made, rows)
+
+
+def _in_posting_order(moves: list[StockMove], rows: list[dict]) -> list[StockMove]:
+    """One INSERT of many rows returns them in no promised order: match each to its posting.
+
+    Rows alike in every column are interchangeable, so matching by their values is exact.
+    """
+    def key(values) -> tuple:
+        return tuple(values[c] for c in _MOVE_KEY)
+
+    waiting: dict[tuple, list[StockMove]] = {}
+    for move in moves:
+        waiting.setdefault(key({c: getattr(move, c) for c in _MOVE_KEY}), []).append(move)
+    return [waiting[key(row)].pop() for row in rows]
+
+
+_MOVE_KEY = ("sku_id", "lot_id", "from_location_id", "to_location_id", "quantity", "unit_cost", "reason")
+
+
+_levels = StockLevel.__table__
+_ADD_BY_ID = (
+    _levels.update().where(_levels.c.id == bindparam("level"))
+    .values(on_hand=_levels.c.on_hand + bindparam("on_hand"), reserved=_levels.c.reserved + bindparam("reserved"))
+)
+
+
+def _take_guarded(p: Posting) -> bool:
+    """One guarded UPDATE: False when the source has not got the goods available."""
+    q = p.take.quantity
+    where = [_levels.c.id == p.take.level_id] if p.take.level_id else _key_of(_levels.c, p.source, p.sku, p.take.lot_id)
+    statement = (_levels.update()
+                 .where(*where, _levels.c.on_hand - _levels.c.reserved + p.release >= q)
+                 .values(on_hand=_levels.c.on_hand - q, reserved=_levels.c.reserved - p.release))
+    return db.session.execute(statement).rowcount == 1
+
+
+def _add_by_key(changes: list[tuple]) -> None:
+    """Add to the levels of (place, SKU, lot), making each on first use: an upsert per lot shape."""
+    for has_lot in (False, True):
+        rows = [{"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id, "on_hand": q,
+                 "reserved": Decimal("0")}
+                for place, sku, lot_id, q in changes if (lot_id is not None) == has_lot]
+        if rows:
+            _execute_many(_upsert_for(db.session.get_bind().dialect.name, has_lot), rows)
+
+
+@functools.cache
+def _upsert_for(dialect: str, has_lot: bool):
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(_levels)
+    columns = ["location_id", "sku_id", "lot_id"] if has_lot else ["location_id", "sku_id"]
+    where = _levels.c.lot_id.isnot(None) if has_lot else _levels.c.lot_id.is_(None)
+    return statement.on_conflict_do_update(
+        index_elements=columns, index_where=where,
+        set_={"on_hand": _levels.c.on_hand + statement.excluded.on_hand},
     )
-    db.session.add(move)  # flushed by the caller, with its siblings in one INSERT
-    return move
+
+
+def _execute_many(statement, rows: list[dict]) -> None:
+    db.session.connection().execute(statement, rows)
+
+
+def _forget_loaded_levels() -> None:
+    """Levels were changed by SQL: any loaded into the session read again from the database."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, StockLevel):
+            db.session.expire(obj, ["on_hand", "reserved"])
+
+
+def _key_of(columns, place, sku: SKU, lot_id: int | None) -> list:
+    lot = columns.lot_id.is_(None) if lot_id is None else columns.lot_id == lot_id
+    return [columns.location_id == place.id, columns.sku_id == sku.id, lot]
 
 
 def _flushed(moves):
-    """Moves are flushed once their function is done, all in one INSERT."""
+    """The moves are written already; flush whatever else the caller changed (a lot, an average cost)."""
     db.session.flush()
     return moves
-
-
-def _change_level(place, sku: SKU, lot_id: int | None, level_id: int | None, on_hand: Decimal,
-                  reserved: Decimal = Decimal("0"), guard=None) -> bool:
-    """Add to a level's on hand and reserved in one UPDATE; False when ``guard`` refuses.
-
-    The level is ``level_id``, or else that of (place, SKU, lot), made on first use.
-    """
-    where = [StockLevel.id == level_id] if level_id else _level_key(place, sku, lot_id)
-    if guard is not None:
-        where.append(guard)
-    statement = (update(StockLevel).where(*where)
-                 .values(on_hand=StockLevel.on_hand + on_hand, reserved=StockLevel.reserved + reserved)
-                 .execution_options(synchronize_session="fetch"))
-    changed = db.session.execute(statement).rowcount == 1
-    if not changed and level_id is None and guard is None:
-        _level_id(place, sku, lot_id)  # the first move of this SKU here: make its level, then again
-        changed = db.session.execute(statement).rowcount == 1
-    return changed
-
-
-def _level_key(place, sku: SKU, lot_id: int | None) -> list:
-    lot = StockLevel.lot_id.is_(None) if lot_id is None else StockLevel.lot_id == lot_id
-    return [StockLevel.location_id == place.id, StockLevel.sku_id == sku.id, lot]
 
 
 def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allow_negative: bool) -> list[Take]:
@@ -431,7 +517,7 @@ def _allocate(source: Location, sku: SKU, qty: Decimal, lot: Lot | None, *, allo
 
 def _level_id(place, sku: SKU, lot_id: int | None) -> int:
     """The level row of (place, SKU, lot), created empty on first use."""
-    find = select(StockLevel.id).where(*_level_key(place, sku, lot_id))
+    find = select(StockLevel.id).where(*_key_of(StockLevel, place, sku, lot_id))
     level_id = db.session.scalar(find)
     if level_id is None:
         _insert_ignore(StockLevel, {"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id,

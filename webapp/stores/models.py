@@ -1,5 +1,6 @@
 """Stores: the HQ warehouse, direct stores and franchise stores."""
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import String
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.numbers import Money
 
 
 class StoreKind(StrEnum):
@@ -33,6 +35,13 @@ class Store(db.Model):
     # May a till sale drive on hand below zero? The goods are in the customer's hand.
     allow_negative_stock: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The online shop: pickup here when on; delivery within the radius (0: no delivery).
+    online_pickup: Mapped[bool] = mapped_column(default=False)
+    delivery_radius_m: Mapped[int] = mapped_column(default=0)
+    delivery_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    minimum_order: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    pay_at_pickup: Mapped[bool] = mapped_column(default=False)
+    unpaid_hold_minutes: Mapped[int] = mapped_column(default=15)  # an unpaid order's stock is held this long
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -1,0 +1,221 @@
+"""Never oversell: many concurrent checkouts for the last units of one SKU, against a live server.
+
+    .venv/bin/python -m bench.bench_oversell                       # SQLite file, 500 buyers, 50 units
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_oversell   # PostgreSQL (TEST_DATABASE_URL)
+    .venv/bin/python -m bench.bench_oversell --buyers 200 --units 20
+    .venv/bin/python -m bench.bench_oversell --workers 2 --threads 16   # gunicorn processes, not one thread pool
+
+Each buyer has a cart of its own (one unit, pickup at the store) and a cookie;
+all of them post the checkout form at once (threads, released together by a
+barrier) to the real app served by a threaded WSGI server. Exactly ``units``
+orders must be placed and every other buyer told "sold out" (409); the ledger
+must still hold: on hand unchanged, reserved = units, each level equal to the
+sum of its moves, one active reservation per order. Prints p50/p99 latency.
+"""
+import argparse
+import http.client
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from werkzeug.serving import make_server
+
+from webapp import create_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def prepare(buyers: int, units: int) -> dict:
+    """One store, one SKU with ``units`` on the shelf, and a one-unit cart per buyer (in an app context)."""
+    from webapp.catalog.services import VariantInput, save_product
+    from webapp.extensions import db
+    from webapp.shop.models import Cart, CartLine
+    from webapp.stock import services as stock
+    from webapp.stores.services import save_store
+
+    stock.ensure_locations()
+    store = save_store(None, code="HZ01", name="西湖店", district="西湖区", latitude=30.259, longitude=120.13)
+    store.online_pickup = True
+    stock.ensure_locations(store)
+    product = save_product(None, name="限量月饼", tracking="none", weighed=False, unit="piece", plu=None,
+                           variants=[VariantInput(code="MOON-1", list_price="88.00", barcodes=[])])
+    sku = product.skus[0]
+    stock.receive(store, sku, units, "40.00", user=None, document=("receipt", "BENCH"))
+    db.session.add_all(Cart(token=f"buyer-{i}", fulfilment="pickup", store=store,
+                            lines=[CartLine(sku=sku, quantity=Decimal("1"))]) for i in range(buyers))
+    db.session.commit()
+    return {"store_id": store.id, "sku_id": sku.id}
+
+
+def checkout(host: str, port: int, buyer: int) -> tuple[str, float]:
+    """Post one buyer's checkout; 'ordered' (303 to the order), 'sold out' (409) or what else came back."""
+    body = urlencode({"checkout_key": f"bench-{buyer}", "payment": "wechat", "payment_code": "134567890123450001",
+                      "phone": f"139{buyer:08d}", "contact_name": "买家"})
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(host, port, timeout=120)
+    try:
+        connection.request("POST", "/shop/checkout", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"huotong_cart=buyer-{buyer}"})
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+    finally:
+        connection.close()
+    elapsed = time.perf_counter() - started
+    if response.status == 303 and "/shop/orders/" in (response.getheader("Location") or ""):
+        return "ordered", elapsed
+    if response.status == 409 and ("售罄" in text or "Sold out" in text or "does not have" in text or "没有" in text):
+        return "sold out", elapsed
+    return f"HTTP {response.status}", elapsed
+
+
+def served_app():
+    """The app as gunicorn serves it for the bench (the database from DATABASE_URL)."""
+    return create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
+
+
+def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") -> list[tuple[str, float]]:
+    """Serve the app (a thread, or gunicorn processes) and send every buyer's checkout at once."""
+    if workers:
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
+        server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
+                                   "--threads", str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}",
+                                   "--log-level", "warning", "bench.bench_oversell:served_app()"], env=env, cwd=ROOT)
+        _wait_for(port)
+        try:
+            return _send(port, buyers)
+        finally:
+            server.terminate()
+            server.wait(30)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.socket.listen(max(buyers * 2, 128))  # room for every buyer's connection at once
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        return _send(server.server_port, buyers)
+    finally:
+        server.shutdown()
+
+
+def _send(port: int, buyers: int) -> list[tuple[str, float]]:
+    results: list = [None] * buyers
+    gate = threading.Barrier(buyers)
+
+    def buyer(i):
+        gate.wait()
+        results[i] = checkout("127.0.0.1", port, i)
+
+    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def invariants(store_id: int, sku_id: int, units: int) -> dict:
+    """What the ledger says after the storm (in an app context)."""
+    from sqlalchemy import func, select
+
+    from webapp.catalog.models import SKU
+    from webapp.extensions import db
+    from webapp.sales.online_models import OnlineOrder
+    from webapp.stock.models import Reservation, StockLevel
+    from webapp.stock.queries import level_at, level_from_moves
+    from webapp.stores.models import Store
+
+    db.session.remove()
+    store, sku = db.session.get(Store, store_id), db.session.get(SKU, sku_id)
+    on_hand, reserved = level_at(store, sku)
+    levels = db.session.scalars(select(StockLevel).where(StockLevel.sku_id == sku_id)).all()
+    return {
+        "orders": db.session.scalar(select(func.count(OnlineOrder.id))),
+        "on_hand": on_hand, "reserved": reserved,
+        "active_reservations": db.session.scalar(select(func.count(Reservation.id)).where(Reservation.status == "active")),
+        "levels_match_moves": all(level.on_hand == level_from_moves(level.location_id, level.sku_id, level.lot_id)
+                                  for level in levels),
+    }
+
+
+def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16) -> dict:
+    from webapp.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        ids = prepare(buyers, units)
+    started = time.perf_counter()
+    results = storm(app, buyers, workers, threads, url)
+    wall = time.perf_counter() - started
+    with app.app_context():
+        ledger = invariants(ids["store_id"], ids["sku_id"], units)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    outcomes: dict[str, int] = {}
+    for outcome, _seconds in results:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    latencies = sorted(seconds for _outcome, seconds in results)
+    return {"outcomes": outcomes, "ledger": ledger, "wall": wall,
+            "p50": statistics.median(latencies), "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buyers", type=int, default=500)
+    parser.add_argument("--units", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (0: one threaded server here)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn process")
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='oversell-')}/bench.db"
+    result = run(url, args.buyers, args.units, args.workers, args.threads)
+    kind = url.split(":", 1)[0]
+    ledger = result["ledger"]
+    print(f"database      {kind}")
+    print("server        " + (f"gunicorn, {args.workers} processes × {args.threads} threads" if args.workers
+                             else "one threaded WSGI server in this process"))
+    print(f"buyers        {args.buyers} for the last {args.units} units of one SKU")
+    print(f"outcomes      {result['outcomes']}")
+    print(f"orders        {ledger['orders']}  on hand {ledger['on_hand']}  reserved {ledger['reserved']}  "
+          f"active reservations {ledger['active_reservations']}  levels = moves: {ledger['levels_match_moves']}")
+    print(f"latency       p50 {result['p50'] * 1000:.0f} ms   p99 {result['p99'] * 1000:.0f} ms   "
+          f"(all done in {result['wall']:.1f} s)")
+    ok = (result["outcomes"].get("ordered") == args.units
+          and result["outcomes"].get("sold out") == args.buyers - args.units
+          and ledger["orders"] == args.units and ledger["reserved"] == args.units
+          and ledger["on_hand"] == args.units and ledger["active_reservations"] == args.units
+          and ledger["levels_match_moves"])
+    print("invariants    " + ("hold" if ok else "BROKEN"))
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

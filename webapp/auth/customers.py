@@ -1,0 +1,97 @@
+"""Customer accounts of the online shop: one per mobile number, signed in by phone and password.
+
+A customer's username is ``c`` + their phone. An account is made by the first
+order with that phone (with a password when the customer gives one), or by
+signing up. An account made by an order without a password cannot sign in
+until someone signs up with its phone; the shop has no SMS check yet, so the
+first to sign up with the number sets its password.
+"""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.models import Role, User
+from webapp.auth.services import MIN_PASSWORD, PasswordTooShort
+from webapp.errors import ShopError
+from webapp.extensions import db
+
+PHONE = re.compile(r"^1\d{10}$")
+NO_PASSWORD = "!"  # never a valid hash: the account cannot sign in yet
+
+
+class InvalidPhone(ShopError, ValueError):
+    message = _l("%(phone)s is not a mobile number: 11 digits starting with 1.")
+
+
+class PhoneTaken(ShopError):
+    message = _l("%(phone)s already has an account: sign in with its password.")
+
+
+def normal_phone(phone: str) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not PHONE.match(phone):
+        raise InvalidPhone(phone=phone[:20] or "—")
+    return phone
+
+
+def customer_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == f"c{normal_phone(phone)}",
+                                                User.role == Role.CUSTOMER.value))
+
+
+def has_password(user: User) -> bool:
+    return user.password_hash != NO_PASSWORD
+
+
+def account_for_order(phone: str, name: str = "", password: str = "") -> tuple[User, bool]:
+    """The phone's account, made now if it has none (True when made)."""
+    known = customer_by_phone(phone)
+    if known is not None:
+        return known, False
+    if password and len(password) < MIN_PASSWORD:
+        raise PasswordTooShort(length=MIN_PASSWORD)
+    try:
+        with db.session.begin_nested():
+            return _create(normal_phone(phone), name, password), True
+    except IntegrityError:  # the same phone's first order, placed twice at once
+        return customer_by_phone(phone), False
+
+
+def sign_up(phone: str, name: str, password: str) -> User:
+    if len(password or "") < MIN_PASSWORD:
+        raise PasswordTooShort(length=MIN_PASSWORD)
+    known = customer_by_phone(phone)
+    if known is not None:
+        if has_password(known):
+            raise PhoneTaken(phone=normal_phone(phone))
+        known.set_password(password)
+        known.display_name = known.display_name or name.strip()[:100]
+        db.session.flush()
+        return known
+    return _create(normal_phone(phone), name, password)
+
+
+def authenticate_phone(phone: str, password: str) -> User | None:
+    try:
+        user = customer_by_phone(phone)
+    except InvalidPhone:
+        return None
+    if user and user.active and has_password(user) and user.check_password(password):
+        return user
+    return None
+
+
+def _create(phone: str, name: str, password: str) -> User:
+    user = User(username=f"c{phone}", phone=phone, display_name=name.strip()[:100], role=Role.CUSTOMER.value,
+                password_hash=NO_PASSWORD)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+

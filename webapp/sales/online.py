@@ -1,0 +1,415 @@
+"""Online orders: placing, paying, and every status change (see ``online_models`` for the model).
+
+The shop places orders and takes their payments here; the store's fulfilment
+queue and the till call the transitions (``start_picking``, ``mark_ready``,
+``hand_over``, ``dispatch``, ``mark_delivered``, ``cancel``). Each function
+runs in the caller's transaction, flushes, raises a typed error and never
+commits.
+
+Stock: ``place_order`` reserves every line at the fulfilling store inside one
+savepoint with the order itself (the ledger's guarded UPDATE: the last unit
+is never reserved twice); ``cancel`` and ``expire`` release the reservations;
+``hand_over`` and ``dispatch`` consume them.
+"""
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.customers import normal_phone
+from webapp.auth.models import User
+from webapp.catalog.models import SKU
+from webapp.clock import utcnow
+from webapp.errors import InvalidQuantity
+from webapp.extensions import db
+from webapp.numbers import money, quantity
+from webapp.promotions.services import Channel
+from webapp.sales import checkout
+from webapp.sales.cart import open_sale, reprice
+from webapp.sales.errors import (
+    PaymentCodeRequired,
+    PaymentDeclined,
+    PaymentPending,
+    UnknownPaymentMethod,
+    WholeUnitsOnly,
+)
+from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from webapp.sales.notify import notify
+from webapp.sales.online_errors import (
+    AlreadyPaid,
+    EmptyCart,
+    NotCancellable,
+    NotPaid,
+    NotSoldOnline,
+    OrderClosed,
+    PayAtPickupNotOffered,
+    QuantityTooLarge,
+    SoldOut,
+    StatusRefused,
+)
+from webapp.sales.online_models import (
+    HOLDING,
+    STATUS_LABELS,
+    Fulfilment,
+    NotificationKind,
+    OnlineOrder,
+    OnlineStatus,
+)
+from webapp.sales.payments import get_provider
+from webapp.stock import services as stock
+from webapp.stock.errors import InsufficientStock
+from webapp.stock.models import Reservation, ReservationStatus
+from webapp.stores.models import Store
+
+MOST_PER_LINE = Decimal("99")  # more of one item than any household buys online
+ONLINE_METHODS = (PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the goods go, and what the store charges for it (None for pickup)."""
+
+    address: str
+    district: str
+    latitude: float | None = None
+    longitude: float | None = None
+    fee: Decimal = ZERO
+
+
+# ---------------------------------------------------------------- placing and paying
+
+
+def check_line(sku: SKU, qty) -> Decimal:
+    """A quantity a customer may order of one item: positive, whole unless weighed, not absurd."""
+    qty = quantity(qty)
+    if qty <= 0:
+        raise InvalidQuantity(quantity=qty)
+    if qty > MOST_PER_LINE:
+        raise QuantityTooLarge(limit=MOST_PER_LINE, quantity=qty)
+    if not sku.product.weighed and qty != qty.to_integral_value():
+        raise WholeUnitsOnly(name=sku.display_name, quantity=qty)
+    if not (sku.active and sku.product.active) or sku.product.tracking == "serial":
+        raise NotSoldOnline(name=sku.display_name)
+    return qty
+
+
+def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
+                checkout_key: str, contact_name: str = "", delivery: Delivery | None = None,
+                distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "") -> OnlineOrder:
+    """The order, its lines priced by the seam and its stock reserved, all or nothing.
+
+    The same ``checkout_key`` again returns the order already placed (a double submit).
+    Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
+    """
+    known = by_checkout_key(checkout_key)
+    if known is not None:
+        return known
+    if not lines:
+        raise EmptyCart()
+    checked = [(sku, check_line(sku, qty)) for sku, qty in lines]
+    if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
+        raise PayAtPickupNotOffered(store=store.name)
+    try:
+        with db.session.begin_nested():
+            order = open_sale(store, channel=Channel.SHOP)
+            online = OnlineOrder(
+                order=order, customer=customer, status=OnlineStatus.NEW.value,
+                fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
+                contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
+                address=delivery.address.strip()[:200] if delivery else "",
+                district=delivery.district[:50] if delivery else "",
+                latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
+                distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
+                pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store),
+                pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
+                checkout_key=checkout_key[:64], note=note.strip()[:200],
+                expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
+            db.session.add(online)
+            db.session.flush()  # claims the checkout key before any stock is touched
+            for sku, qty in checked:
+                order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
+                                             priced_amount=ZERO, line_discount=ZERO,
+                                             order_discount_share=ZERO, amount=ZERO))
+            reprice(order)
+            for sku, qty in checked:
+                try:
+                    stock.reserve(store, sku, qty, document=("order", order.number))
+                except InsufficientStock as e:
+                    raise SoldOut(name=sku.display_name, store=store.name,
+                                  available=e.facts.get("available", 0)) from None
+            notify(online, NotificationKind.ACCEPTED)
+            db.session.flush()
+    except IntegrityError:
+        known = by_checkout_key(checkout_key)  # the same form, submitted twice at once
+        if known is None:
+            raise
+        return known
+    return online
+
+
+def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
+    """Charge the amount due through the provider.
+
+    Declined: nothing is recorded (``PaymentDeclined``); timed out: a pending
+    payment is kept (``PaymentPending``, commit to keep it) and ``check_payment``
+    asks again. Either way the order and its reservation stay as they were.
+    """
+    refresh(online)
+    if online.status not in HOLDING:
+        raise OrderClosed(number=online.order.number, status=online.status)
+    if online.is_paid:
+        raise AlreadyPaid(number=online.order.number)
+    if method not in {m.value for m in ONLINE_METHODS}:
+        raise UnknownPaymentMethod(method=str(method)[:20])
+    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
+        raise PaymentPending()
+    if not auth_code.strip():
+        raise PaymentCodeRequired()
+    reference = f"{online.order.number}-{secrets.token_hex(3)}"
+    result = get_provider(method).charge(online.amount_due, auth_code.strip(), reference)
+    if result.status == PaymentStatus.DECLINED:
+        raise PaymentDeclined(reason=result.message)
+    payment = Payment(order=online.order, method=method, amount=online.amount_due,
+                      reference=result.transaction_id, merchant_reference=reference,
+                      status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.PENDING.value,
+                      message=result.message[:200])
+    db.session.add(payment)
+    if not result.succeeded:
+        db.session.flush()
+        raise PaymentPending()
+    _paid(online)
+    return payment
+
+
+def check_payments(online: OnlineOrder) -> None:
+    """Ask the provider about pending payments. A payment that went through counts; one that went
+    through after the order closed is given back at once."""
+    for payment in [p for p in online.order.payments if p.status == PaymentStatus.PENDING]:
+        checkout.check_payment(payment)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            continue
+        if online.status in HOLDING and not online.is_paid:
+            _paid(online)
+        else:
+            _refund(online, payment)
+    db.session.flush()
+
+
+def _paid(online: OnlineOrder) -> None:
+    online.paid_at, online.expires_at = utcnow(), None
+    db.session.flush()
+
+
+def _refund(online: OnlineOrder, payment: Payment) -> None:
+    """Give a succeeded payment back; the refund is a negative payment. Refused refunds stay visible."""
+    result = get_provider(payment.method).refund(payment.reference, payment.amount,
+                                                 f"{payment.merchant_reference}-R")
+    db.session.add(Payment(order=online.order, method=payment.method, amount=-payment.amount,
+                           reference=result.transaction_id, merchant_reference=f"{payment.merchant_reference}-R",
+                           original_payment=payment, message=result.message[:200],
+                           status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.DECLINED.value))
+
+
+# ---------------------------------------------------------------- the customer's and the store's transitions
+
+
+def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
+    """Would ``refresh`` change anything: a payment to ask about, or an overdue unpaid order?"""
+    pending = any(p.status == PaymentStatus.PENDING for p in online.order.payments)
+    if online.status != OnlineStatus.NEW:
+        return pending and online.status in (OnlineStatus.CANCELLED, OnlineStatus.EXPIRED)
+    overdue = online.expires_at is not None and online.expires_at <= (now or utcnow())
+    return overdue or pending
+
+
+def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
+    """The lazy check when an order is looked at: pending payments asked about (money that arrived
+    for a closed order goes back), an overdue unpaid order expired."""
+    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
+        check_payments(online)
+    if online.status == OnlineStatus.NEW:
+        expire_if_due(online, now)
+    return online
+
+
+def expire_if_due(online: OnlineOrder, now: datetime | None = None) -> bool:
+    """An unpaid order past its hold time gives its stock back."""
+    now = now or utcnow()
+    if (online.status != OnlineStatus.NEW or online.is_paid or online.pay_at_pickup
+            or online.expires_at is None or online.expires_at > now):
+        return False
+    _close(online, OnlineStatus.EXPIRED)
+    notify(online, NotificationKind.EXPIRED)
+    db.session.flush()
+    return True
+
+
+def expire_unpaid(now: datetime | None = None) -> int:
+    """Sweep: every overdue unpaid order expires (the `flask shop sweep` command)."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(OnlineOrder).where(OnlineOrder.status == OnlineStatus.NEW.value,
+                                  OnlineOrder.expires_at.is_not(None), OnlineOrder.expires_at <= now)
+        .order_by(OnlineOrder.id)).all()
+    count = 0
+    for online in overdue:
+        refresh(online, now)
+        count += online.status == OnlineStatus.EXPIRED
+    return count
+
+
+def cancel(online: OnlineOrder, *, by_customer: bool, reason: str = "") -> None:
+    """A customer cancels while the order is new; the store until it is handed over or dispatched.
+    The stock goes back on sale and what was paid is refunded."""
+    refresh(online)
+    allowed = (OnlineStatus.NEW,) if by_customer else HOLDING
+    if online.status not in allowed:
+        if by_customer and online.status in HOLDING:
+            raise NotCancellable(number=online.order.number)
+        raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
+    for payment in [p for p in online.order.payments
+                    if p.status == PaymentStatus.SUCCEEDED and p.amount > 0 and not _refunded(online, p)]:
+        _refund(online, payment)
+    online.cancel_reason = reason.strip()[:200]
+    _close(online, OnlineStatus.CANCELLED)
+    notify(online, NotificationKind.CANCELLED)
+    db.session.flush()
+
+
+def start_picking(online: OnlineOrder, user: User) -> None:
+    """The store begins to pick: the customer can no longer cancel."""
+    refresh(online)
+    _move(online, (OnlineStatus.NEW,), OnlineStatus.PICKING)
+
+
+def mark_ready(online: OnlineOrder, user: User) -> None:
+    """Picked and packed; a pickup order tells the customer to come."""
+    _move(online, (OnlineStatus.PICKING,), OnlineStatus.READY)
+    if online.is_pickup:
+        notify(online, NotificationKind.READY)
+    db.session.flush()
+
+
+def mark_paid(online: OnlineOrder) -> None:
+    """The till took the amount due at pickup (its Payment rows are on the order): the order is paid."""
+    if online.is_paid:
+        raise AlreadyPaid(number=online.order.number)
+    _require_covered(online)
+    _paid(online)
+
+
+def hand_over(online: OnlineOrder, user: User) -> None:
+    """The customer collects a paid pickup order: the reservation is consumed and the sale completed."""
+    if not online.is_pickup:
+        raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
+    _require_paid(online)
+    _move(online, (OnlineStatus.READY,), OnlineStatus.HANDED_OVER)
+    _complete(online, user)
+
+
+def dispatch(online: OnlineOrder, user: User) -> None:
+    """A paid delivery order leaves the store: the reservation is consumed, the customer told."""
+    if online.is_pickup:
+        raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
+    _require_paid(online)
+    _move(online, (OnlineStatus.READY,), OnlineStatus.OUT_FOR_DELIVERY)
+    _complete(online, user)
+    notify(online, NotificationKind.OUT_FOR_DELIVERY)
+    db.session.flush()
+
+
+def mark_delivered(online: OnlineOrder, user: User) -> None:
+    _move(online, (OnlineStatus.OUT_FOR_DELIVERY,), OnlineStatus.DELIVERED)
+    notify(online, NotificationKind.DELIVERED)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- finding orders
+
+
+def by_checkout_key(key: str) -> OnlineOrder | None:
+    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.checkout_key == key[:64])) if key else None
+
+
+def by_access_token(token: str) -> OnlineOrder | None:
+    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.access_token == token)) if token else None
+
+
+def by_pickup_token(token: str) -> OnlineOrder | None:
+    """The order a scanned pickup QR code names."""
+    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.pickup_token == token)) if token else None
+
+
+def by_pickup_code(store: Store, code: str) -> OnlineOrder | None:
+    """The store's open order with this six-digit pickup code."""
+    return db.session.scalar(
+        select(OnlineOrder).join(Order).where(Order.store_id == store.id, OnlineOrder.pickup_code == code.strip(),
+                                              OnlineOrder.status.in_([s.value for s in HOLDING])))
+
+
+def reservations(online: OnlineOrder, status: ReservationStatus | None = ReservationStatus.ACTIVE) -> list[Reservation]:
+    query = select(Reservation).where(Reservation.document_type == "order",
+                                      Reservation.document_id == online.order.number)
+    if status is not None:
+        query = query.where(Reservation.status == status.value)
+    return list(db.session.scalars(query.order_by(Reservation.id)))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
+    if online.status not in allowed:
+        raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
+    online.status, online.status_changed_at = to.value, utcnow()
+    db.session.flush()
+
+
+def _close(online: OnlineOrder, to: OnlineStatus) -> None:
+    """Cancelled or expired: the reservations released, the order voided."""
+    for reservation in reservations(online):
+        stock.release(reservation)
+    online.status, online.status_changed_at, online.expires_at = to.value, utcnow(), None
+    online.order.status = OrderStatus.VOIDED.value
+    db.session.flush()
+
+
+def _complete(online: OnlineOrder, user: User) -> None:
+    """The goods leave: each reservation consumed, each line keeps its cost, the sale completed."""
+    costs: dict[int, Decimal] = {}
+    for reservation in reservations(online):
+        move = stock.consume(reservation, user=user)
+        costs[move.sku_id] = costs.get(move.sku_id, ZERO) + move.unit_cost * move.quantity
+    for line in online.order.lines:
+        if line.sku_id in costs:
+            line.unit_cost = money((costs[line.sku_id] / line.quantity).quantize(Decimal("0.01")))
+    online.order.status, online.order.completed_at = OrderStatus.COMPLETED.value, utcnow()
+    online.order.cashier_id = user.id if user else None
+    db.session.flush()
+
+
+def _require_paid(online: OnlineOrder) -> None:
+    if not online.is_paid:
+        raise NotPaid(number=online.order.number, due=online.amount_due - online.paid)
+
+
+def _require_covered(online: OnlineOrder) -> None:
+    if online.paid < online.amount_due:
+        raise NotPaid(number=online.order.number, due=online.amount_due - online.paid)
+
+
+def _refunded(online: OnlineOrder, payment: Payment) -> bool:
+    return any(p.original_payment_id == payment.id and p.status == PaymentStatus.SUCCEEDED
+               for p in online.order.payments)
+
+
+def _pickup_code(store: Store) -> str:
+    """Six digits, not shared with another open order of the store."""
+    while True:
+        code = f"{secrets.randbelow(900000) + 100000}"
+        if by_pickup_code(store, code) is None:
+            return code
+

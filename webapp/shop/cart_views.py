@@ -1,0 +1,92 @@
+"""The cart page: lines priced at the fulfilling store, the fulfilment choice, and the changes."""
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from webapp.catalog.models import SKU
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.shop import carts, checkout, choices, geo, queries
+from webapp.shop.web import bp, cart_to_change, current_cart, keep_cart_cookie, priced, pricing_store
+from webapp.stores.models import Store
+from webapp.web import render
+
+
+def cart_page(cart, status=200, error: str | None = None):
+    """The cart with its prices, each line's stock at the chosen store, and the fulfilment options."""
+    lines = list(cart.lines) if cart else []
+    stores = queries.online_stores()
+    option, problem = None, error
+    if cart and lines and error is None:
+        try:
+            option = checkout.fulfilling(cart)
+        except ShopError as e:
+            problem = problem or (str(e) if cart.store_id or cart.fulfilment == "delivery" else None)
+    pickup = choices.pickup_options(cart) if cart and lines else []
+    nearest = pickup[0].store if pickup and pickup[0].has_everything and pickup[0].distance_m is not None else None
+    store = option.store if option else (nearest or pricing_store(cart))
+    prices = priced(store, [(ln.sku, ln.quantity) for ln in lines])
+    here = choices.customer_position(cart, stores) if cart else None
+    stock = queries.available([cart.store], [ln.sku_id for ln in lines]) if cart and cart.store else {}
+    return render("shop/cart.html", "shop/_cart.html", status=status, cart=cart, lines=lines,
+                      prices=prices, store=store, option=option, problem=problem, pickup=pickup,
+                      districts=queries.districts(stores), located=here is not None, stock=stock,
+                      others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines})
+
+
+@bp.get("/cart")
+def cart():
+    return cart_page(current_cart())
+
+
+@bp.post("/cart/add")
+def add_to_cart():
+    cart = cart_to_change()
+    sku = db.session.get(SKU, request.form.get("sku", type=int) or 0)
+    try:
+        carts.add(cart, sku, request.form.get("quantity", "1"))
+    except ShopError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return _back()
+    db.session.commit()
+    flash(_("Added %(name)s to your cart.", name=sku.display_name), "success")
+    return keep_cart_cookie(_back(), cart)
+
+
+@bp.post("/cart/lines/<int:line_id>")
+def change_line(line_id: int):
+    cart = current_cart()
+    if cart is None:
+        return redirect(url_for("shop.cart"), 303)
+    try:
+        if request.form.get("remove"):
+            carts.remove(cart, line_id)
+        else:
+            carts.set_quantity(cart, line_id, request.form.get("quantity", ""))
+    except ShopError as e:
+        db.session.rollback()
+        return cart_page(current_cart(), 422, str(e))
+    db.session.commit()
+    return redirect(url_for("shop.cart"), 303)
+
+
+@bp.post("/cart/fulfilment")
+def choose_fulfilment():
+    """Pickup or delivery; where the customer is (district or the browser's position); the store."""
+    cart = cart_to_change()
+    form = request.form
+    store = db.session.get(Store, form.get("store", type=int) or 0)
+    position = geo.valid_position(form.get("latitude"), form.get("longitude"))
+    carts.choose(cart, fulfilment=form.get("fulfilment"), district=form.get("district"), position=position,
+                 address=form.get("address"), store=store if store and store.online_pickup else None,
+                 forget_position=bool(form.get("district_changed")))
+    db.session.commit()
+    return keep_cart_cookie(redirect(url_for("shop.cart") + "#fulfilment", 303), cart)
+
+
+def _back():
+    """Back to the page the form was on (a shop page only), else the cart."""
+    target = request.form.get("next", "")
+    if not target.startswith("/shop") or target.startswith("//") or "\\" in target:
+        target = url_for("shop.cart")
+    return redirect(target, 303)

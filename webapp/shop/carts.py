@@ -1,0 +1,123 @@
+"""The cart: add, change, remove, remember the fulfilment choice, merge into an account on sign-in.
+
+A cart is found by its cookie token, or by its customer once signed in. Every
+quantity goes through the online order's own check (positive, whole unless
+weighed, at most 99), so what the cart holds can always be ordered.
+"""
+import secrets
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from webapp.auth.models import User
+from webapp.catalog.models import SKU
+from webapp.extensions import db
+from webapp.numbers import quantity
+from webapp.sales.online import MOST_PER_LINE, check_line
+from webapp.sales.online_models import Fulfilment
+from webapp.shop.errors import UnknownProduct
+from webapp.shop.models import Cart, CartLine
+from webapp.stores.models import Store
+
+
+def find(token: str | None, customer: User | None) -> Cart | None:
+    """The customer's cart when signed in, else the browser's."""
+    if customer is not None:
+        return db.session.scalar(select(Cart).where(Cart.customer_id == customer.id))
+    if token:
+        return db.session.scalar(select(Cart).where(Cart.token == token, Cart.customer_id.is_(None)))
+    return None
+
+
+def find_or_make(token: str | None, customer: User | None) -> Cart:
+    cart = find(token, customer)
+    if cart is None:
+        cart = Cart(token=new_token(), customer=customer)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def add(cart: Cart, sku: SKU | None, qty) -> CartLine:
+    if sku is None or not sku.active:
+        raise UnknownProduct()
+    line = _line_for(cart, sku.id)
+    total = check_line(sku, (line.quantity if line else Decimal("0")) + check_line(sku, qty))
+    if line is None:
+        line = CartLine(sku=sku, quantity=total)
+        cart.lines.append(line)
+    else:
+        line.quantity = total
+    db.session.flush()
+    return line
+
+
+def set_quantity(cart: Cart, line_id: int, qty) -> None:
+    """A new quantity for a line; zero takes it out."""
+    line = next((ln for ln in cart.lines if ln.id == line_id), None)
+    if line is None:
+        return
+    if quantity(qty) == 0:
+        cart.lines.remove(line)
+    else:
+        line.quantity = check_line(line.sku, qty)
+    db.session.flush()
+
+
+def remove(cart: Cart, line_id: int) -> None:
+    cart.lines[:] = [ln for ln in cart.lines if ln.id != line_id]
+    db.session.flush()
+
+
+def choose(cart: Cart, *, fulfilment: str | None = None, district: str | None = None,
+           position: tuple[float, float] | None = None, address: str | None = None,
+           store: Store | None = None, forget_position: bool = False) -> None:
+    """Remember how and where the customer wants the goods."""
+    if fulfilment in {f.value for f in Fulfilment}:
+        cart.fulfilment = fulfilment
+    if district is not None:
+        cart.district = district.strip()[:50]
+    if position is not None:
+        cart.latitude, cart.longitude = position
+    elif forget_position:
+        cart.latitude = cart.longitude = None
+    if address is not None:
+        cart.address = address.strip()[:200]
+    if store is not None:
+        cart.store = store
+    db.session.flush()
+
+
+def merge_into_account(cart: Cart | None, customer: User) -> Cart | None:
+    """On sign-in: the browser's cart joins the customer's (quantities added, at most 99 each)."""
+    mine = db.session.scalar(select(Cart).where(Cart.customer_id == customer.id))
+    if cart is None or cart is mine:
+        return mine
+    if mine is None:
+        cart.customer = customer
+        db.session.flush()
+        return cart
+    for line in list(cart.lines):
+        own = _line_for(mine, line.sku_id)
+        if own is None:
+            mine.lines.append(CartLine(sku=line.sku, quantity=line.quantity))
+        else:
+            own.quantity = min(own.quantity + line.quantity, MOST_PER_LINE)
+    if cart.store_id and not mine.store_id:
+        mine.store_id = cart.store_id
+    db.session.delete(cart)
+    db.session.flush()
+    return mine
+
+
+def clear(cart: Cart) -> None:
+    cart.lines.clear()
+    db.session.flush()
+
+
+def _line_for(cart: Cart, sku_id: int) -> CartLine | None:
+    return next((ln for ln in cart.lines if ln.sku_id == sku_id), None)

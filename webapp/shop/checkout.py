@@ -1,0 +1,66 @@
+"""Checkout: the cart becomes one online order at the store that fulfils it.
+
+The store is the chosen pickup store (which must have everything now) or the
+nearest delivering store that reaches the customer. Prices come from the one
+pricing seam at that store, whatever the page showed; the order's placement
+reserves the stock in the same transaction (``webapp.sales.online``).
+"""
+from dataclasses import dataclass
+
+from webapp.auth.customers import account_for_order
+from webapp.auth.models import Role, User
+from webapp.promotions.services import Channel, price_cart
+from webapp.sales import online
+from webapp.sales.online_errors import EmptyCart, PickupNotOffered
+from webapp.sales.online_models import Fulfilment, OnlineOrder
+from webapp.shop import carts, choices
+from webapp.shop.errors import BelowMinimum, NoPickupStore, StoreLacksItems
+from webapp.shop.models import Cart
+
+
+@dataclass
+class Placed:
+    order: OnlineOrder
+    new_account: User | None  # made by this order (to sign the browser in)
+
+
+def fulfilling(cart: Cart) -> choices.StoreOption:
+    """The store that would fulfil the cart now, or why none can."""
+    if not cart.lines:
+        raise EmptyCart()
+    if cart.fulfilment == Fulfilment.DELIVERY:
+        return choices.delivery_option(cart)
+    if cart.store is None:
+        raise NoPickupStore()
+    if not cart.store.online_pickup:
+        raise PickupNotOffered(store=cart.store.name)
+    [option] = choices.options(cart, [cart.store])
+    if option.missing:
+        raise StoreLacksItems(store=cart.store.name, names="、".join(s.display_name for s in option.missing))
+    return option
+
+
+def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
+          password: str = "", pay_at_pickup: bool = False, note: str = "") -> Placed:
+    """Place the cart's order; the same checkout key again returns the order already placed."""
+    known = online.by_checkout_key(checkout_key)
+    if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
+        return Placed(known, None)
+    option = fulfilling(cart)
+    store = option.store
+    lines = [(line.sku, line.quantity) for line in cart.lines]
+    delivery = None
+    if cart.fulfilment == Fulfilment.DELIVERY:
+        total = price_cart(store, Channel.SHOP, lines).total
+        if total < store.minimum_order:
+            raise BelowMinimum(store=store.name, minimum=store.minimum_order, total=total)
+        delivery = online.Delivery(cart.address, cart.district, cart.latitude, cart.longitude, store.delivery_fee)
+    made = None
+    if customer is None or customer.role != Role.CUSTOMER:
+        customer, created = account_for_order(phone, contact_name, password)
+        made = customer if created else None
+    order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
+                               contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
+                               pay_at_pickup=pay_at_pickup, note=note)
+    carts.clear(cart)
+    return Placed(order, made)

@@ -1,0 +1,182 @@
+"""Checkout and the customer's orders: placing, paying, the status page, cancelling, history."""
+import uuid
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user
+from sqlalchemy import select
+
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.sales import online
+from webapp.sales.errors import PaymentDeclined, PaymentPending
+from webapp.sales.models import ZERO, PaymentStatus
+from webapp.sales.online_errors import EmptyCart, PickupNotOffered, SoldOut
+from webapp.sales.online_models import STATUS_LABELS, OnlineOrder
+from webapp.shop import art, checkout
+from webapp.shop.cart_views import cart_page
+from webapp.shop.errors import (
+    AddressRequired,
+    NoDeliveryStoreHasAll,
+    NoPickupStore,
+    OutsideDeliveryArea,
+    StoreLacksItems,
+)
+from webapp.shop.web import bp, current_cart, customer, priced
+from webapp.web import render, writes
+
+CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
+                 NoDeliveryStoreHasAll, AddressRequired, EmptyCart)
+KEPT_ORDERS = 20  # a guest's last orders, remembered in their session
+
+
+@bp.get("/checkout")
+def checkout_form():
+    return _checkout_page()
+
+
+def _checkout_page(status: int = 200, error: str | None = None, form=None):
+    cart = current_cart()
+    if cart is None or not cart.lines:
+        return redirect(url_for("shop.cart"), 303)
+    try:
+        option = checkout.fulfilling(cart)
+    except ShopError as e:
+        flash(str(e), "error")
+        return redirect(url_for("shop.cart") + "#fulfilment", 303)
+    store = option.store
+    prices = priced(store, [(ln.sku, ln.quantity) for ln in cart.lines])
+    fee = store.delivery_fee if cart.fulfilment == "delivery" else ZERO
+    me = customer()
+    form = form or {"phone": me.phone if me else "", "contact_name": me.display_name if me else ""}
+    return render("shop/checkout.html", status=status, cart=cart, option=option, store=store, prices=prices,
+                  fee=fee, due=prices.total + fee, error=error, form=form, signed_in=me is not None,
+                  checkout_key=request.form.get("checkout_key") or uuid.uuid4().hex)
+
+
+@bp.post("/checkout")
+def place_order():
+    cart = current_cart()
+    form = request.form
+    key = form.get("checkout_key", "")[:64]
+    known = online.by_checkout_key(key)
+    if (cart is None or not cart.lines) and known is None:
+        return redirect(url_for("shop.cart"), 303)
+    method = form.get("payment", "wechat")
+    try:
+        if not key:
+            abort(400)
+        placed = checkout.place(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
+                                contact_name=form.get("contact_name", ""), password=form.get("password", ""),
+                                pay_at_pickup=method == "at_pickup", note=form.get("note", ""))
+    except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
+        db.session.rollback()
+        return cart_page(current_cart(), 409, str(e))
+    except ShopError as e:
+        db.session.rollback()
+        return _checkout_page(422, str(e), form)
+    order = placed.order
+    if method != "at_pickup" and not order.is_paid and not _pending(order):
+        _pay(order, method, form.get("payment_code", ""))
+    _remember(order)
+    db.session.commit()
+    if placed.new_account is not None:
+        login_user(placed.new_account)
+    return redirect(url_for("shop.order", token=order.access_token), 303)
+
+
+@bp.get("/orders/<token>")
+def order(token: str):
+    """The order page (its status part alone to htmx, polled while the order is open); only reads."""
+    found = _order_or_404(token)
+    if online.needs_refresh(found):
+        return redirect(url_for("shop.refresh_order", token=token), 303)
+    return _show(found)
+
+
+@bp.get("/orders/<token>/refresh")
+@writes
+def refresh_order(token: str):
+    """The lazy check (a pending payment asked about, an overdue order expired), then the order again."""
+    found = _order_or_404(token)
+    online.refresh(found)
+    db.session.commit()
+    if online.needs_refresh(found):  # the provider has not answered yet: show the order as it is
+        return _show(found)
+    return redirect(url_for("shop.order", token=token), 303)
+
+
+def _show(found: OnlineOrder):
+    return render("shop/order.html", "shop/_order_status.html", order=found, labels=STATUS_LABELS,
+                  qr=art.qr_svg(found.pickup_token) if found.is_pickup and found.is_open else None,
+                  pending=_pending(found))
+
+
+@bp.post("/orders/<token>/pay")
+def pay(token: str):
+    found = _order_or_404(token)
+    _pay(found, request.form.get("payment", "wechat"), request.form.get("payment_code", ""))
+    db.session.commit()
+    return redirect(url_for("shop.order", token=token), 303)
+
+
+@bp.post("/orders/<token>/check-payment")
+def check_payment(token: str):
+    found = _order_or_404(token)
+    online.check_payments(found)
+    flash(_("Payment received.") if found.is_paid else _("The payment is still not confirmed."),
+          "success" if found.is_paid else "error")
+    db.session.commit()
+    return redirect(url_for("shop.order", token=token), 303)
+
+
+@bp.post("/orders/<token>/cancel")
+def cancel(token: str):
+    found = _order_or_404(token)
+    try:
+        online.cancel(found, by_customer=True, reason=_("Cancelled by the customer"))
+    except ShopError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("shop.order", token=token), 303)
+    db.session.commit()
+    flash(_("Order %(number)s is cancelled.", number=found.order.number), "success")
+    return redirect(url_for("shop.order", token=token), 303)
+
+
+@bp.get("/orders")
+def orders():
+    me = customer()
+    if me is not None:
+        query = select(OnlineOrder).where(OnlineOrder.customer_id == me.id)
+    else:
+        query = select(OnlineOrder).where(OnlineOrder.access_token.in_(session.get("shop_orders", [])))
+    found = list(db.session.scalars(query.order_by(OnlineOrder.id.desc()).limit(50)))
+    return render("shop/orders.html", orders=found, labels=STATUS_LABELS, signed_in=me is not None)
+
+
+def _pay(order: OnlineOrder, method: str, code: str) -> None:
+    """Try the payment; what became of it is said on the order page. The order stays either way."""
+    try:
+        online.pay(order, method, code)
+        flash(_("Paid. Thank you!"), "success")
+    except PaymentPending:
+        flash(_("The payment is not confirmed yet. Your order is kept: check the payment again in a moment."),
+              "error")
+    except PaymentDeclined as e:
+        flash(_("%(reason)s Your order is kept: pay again with another code.", reason=str(e)), "error")
+    except ShopError as e:
+        flash(str(e), "error")
+
+
+def _pending(order: OnlineOrder) -> bool:
+    return any(p.status == PaymentStatus.PENDING for p in order.order.payments)
+
+
+def _order_or_404(token: str) -> OnlineOrder:
+    return online.by_access_token(token[:40]) or abort(404)
+
+
+def _remember(order: OnlineOrder) -> None:
+    kept = [t for t in session.get("shop_orders", []) if t != order.access_token]
+    session["shop_orders"] = [order.access_token, *kept][:KEPT_ORDERS]

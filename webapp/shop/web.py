@@ -1,0 +1,72 @@
+"""The shop's blueprint and what its views share: the cart cookie, the signed-in customer, prices."""
+from decimal import Decimal
+
+from flask import Blueprint, current_app, g, request
+from flask_login import current_user
+
+from webapp.auth.models import Role, User
+from webapp.extensions import db
+from webapp.promotions.services import Channel, PricedCart, price_cart
+from webapp.shop import carts, queries
+from webapp.shop.models import Cart
+from webapp.stores.models import Store
+
+bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+CART_COOKIE = "huotong_cart"
+CART_DAYS = 365
+
+
+def customer() -> User | None:
+    """The signed-in customer (staff shop as guests)."""
+    if current_user.is_authenticated and current_user.role == Role.CUSTOMER:
+        return current_user
+    return None
+
+
+def current_cart() -> Cart | None:
+    """The request's cart, looked up once per request (and again if the customer signs in or out)."""
+    me = customer()
+    key = (request.cookies.get(CART_COOKIE), me.id if me else None)
+    cached = g.get("shop_cart")
+    if cached is None or cached[0] != key or (cached[1] is not None and cached[1] not in db.session):
+        g.shop_cart = (key, carts.find(key[0], me))
+    return g.shop_cart[1]
+
+
+def cart_to_change() -> Cart:
+    g.pop("shop_cart", None)
+    return carts.find_or_make(request.cookies.get(CART_COOKIE), customer())
+
+
+def keep_cart_cookie(response, cart: Cart | None):
+    """The browser keeps its cart's token for a year (closing it loses nothing)."""
+    if cart is not None and cart.customer_id is None and request.cookies.get(CART_COOKIE) != cart.token:
+        response.set_cookie(CART_COOKIE, cart.token, max_age=CART_DAYS * 86400, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def pricing_store(cart: Cart | None) -> Store | None:
+    """Prices shown are the chosen store's, else the first store selling online."""
+    if cart is not None and cart.store is not None:
+        return cart.store
+    stores = queries.online_stores()
+    return stores[0] if stores else None
+
+
+def priced(store: Store | None, lines: list) -> PricedCart | None:
+    if store is None:
+        return None
+    return price_cart(store, Channel.SHOP, lines)
+
+
+def cart_count(cart: Cart | None) -> Decimal:
+    return sum((line.quantity for line in cart.lines), Decimal("0")) if cart else Decimal("0")
+
+
+@bp.app_context_processor
+def shop_context() -> dict:
+    if not request.path.startswith(bp.url_prefix or "/shop"):
+        return {}
+    return {"shop_customer": customer(), "shop_cart_count": cart_count(current_cart())}
