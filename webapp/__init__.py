@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.pos.views import bp as pos_bp
     from webapp.purchasing.views import bp as purchasing_bp
     from webapp.pwa import bp as pwa_bp
+    from webapp.reports.views import bp as reports_bp
     from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.shop.views import bp as shop_bp
     from webapp.stock.views import bp as stock_bp
@@ -69,5 +70,5 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.stores.views import bp as stores_bp
 
     for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, purchasing_bp, pos_bp, pwa_bp,
-                      shop_bp):
+                      shop_bp, reports_bp):
         app.register_blueprint(blueprint)

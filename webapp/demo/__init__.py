@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.products import create_catalog
+from webapp.demo.reports import record_report_history
 from webapp.demo.shop import open_online_shop
 from webapp.demo.purchasing import create_purchasing
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
@@ -44,5 +45,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     create_transfers(stores, skus, users)
     count_and_write_off(stores, skus, users)
     create_purchasing(stores, skus, users["admin"])
+    record_report_history(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     db.session.commit()
     return list(LOGINS)

@@ -1,0 +1,1 @@
+"""Reports for store managers and HQ: sellers, turnover, write-offs, count variances."""
