@@ -1,7 +1,7 @@
 """transfers, near-expiry settings and markdown suggestions; an index for a store's stock levels
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0004
 Create Date: 2026-11-22 02:03:04.851737
 
 """
@@ -13,7 +13,7 @@ import webapp.numbers
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0006'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """reports: indexes for orders completed and moves by reason in a period
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-22 02:30:00
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0003'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """purchasing: supplier terms, purchase orders, receiving notes (入库单)
 
-Revision ID: 0003
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-22 02:04:41.935458
 
 """
@@ -12,8 +12,8 @@ import webapp.numbers
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """online shop: carts, online orders, their notifications, store online settings
 
-Revision ID: 0006
-Revises: 0008
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-22 02:02:13.558687
 
 """
@@ -12,8 +12,8 @@ import webapp.numbers
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0008'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

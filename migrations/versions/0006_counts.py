@@ -1,6 +1,6 @@
 """counts (盘点) and write-offs (报损)
 
-Revision ID: 0004
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-22 02:03:28.907499
 
@@ -12,7 +12,7 @@ import webapp.numbers
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None

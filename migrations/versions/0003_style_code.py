@@ -1,6 +1,6 @@
 """a product's style number (款号), scanned at the till to choose size and colour
 
-Revision ID: 0008
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22 03:05:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
