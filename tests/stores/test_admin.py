@@ -1,4 +1,6 @@
 """HQ opens stores and gives staff their accounts."""
+from decimal import Decimal
+
 import pytest
 
 from webapp.auth.models import Role, User
@@ -15,7 +17,8 @@ def admin(make_user, login):
 
 STORE = {"code": "hz09", "name": "货通便利 武林店", "kind": "franchise", "city": "杭州", "district": "拱墅区",
          "address": "武林路 88 号", "latitude": "30.27", "longitude": "120.16", "phone": "0571-88880000",
-         "opening_hours": "07:00-23:00", "active": "y"}
+         "opening_hours": "07:00-23:00", "active": "y", "delivery_radius_m": "0", "delivery_fee": "0",
+         "minimum_order": "0", "unpaid_hold_minutes": "15"}
 
 
 def test_hq_opens_a_franchise_store(client, admin):
@@ -76,3 +79,20 @@ def test_editing_a_user_keeps_the_password_when_left_empty(client, admin, make_u
         "password": "", "active": "y"})
     assert response.status_code == 303
     assert authenticate("keep", "secret-pass-1").display_name == "老李"
+
+
+def test_hq_sets_how_a_store_sells_online(client, admin):
+    online = {**STORE, "online_pickup": "y", "pay_at_pickup": "y", "delivery_radius_m": "3000",
+              "delivery_fee": "5.00", "minimum_order": "30", "unpaid_hold_minutes": "20"}
+    assert client.post("/admin/stores/new", data=online).status_code == 303
+    store = store_by_code("HZ09")
+    assert (store.online_pickup, store.pay_at_pickup, store.delivery_radius_m, store.delivery_fee,
+            store.minimum_order, store.unpaid_hold_minutes) == (True, True, 3000, Decimal("5.00"), Decimal("30.00"), 20)
+
+
+@pytest.mark.parametrize("field, value", [("delivery_fee", "-1"), ("delivery_fee", "5.005"),
+                                          ("unpaid_hold_minutes", "0"), ("delivery_radius_m", "")])
+def test_a_bad_online_setting_is_refused_and_nothing_saved(client, admin, field, value):
+    response = client.post("/admin/stores/new", data={**STORE, field: value})
+    assert response.status_code == 422
+    assert store_by_code("HZ09") is None

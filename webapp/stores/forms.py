@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DecimalField, FloatField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.stores.models import StoreKind
 
@@ -25,3 +25,12 @@ class StoreForm(FlaskForm):
     opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=100)])
     allow_negative_stock = BooleanField(_l("A till sale may drive stock below zero"), default=True)
     active = BooleanField(_l("Open"), default=True)
+    online_pickup = BooleanField(_l("Online orders can be picked up here"))
+    pay_at_pickup = BooleanField(_l("Customers may pay at pickup"))
+    delivery_radius_m = IntegerField(_l("Delivery radius (metres, 0: no delivery)"), default=0,
+                                     validators=[InputRequired(), NumberRange(0, 100_000)])
+    delivery_fee = DecimalField(_l("Delivery fee (yuan)"), default=0, validators=[InputRequired(), NumberRange(0, 10_000)])
+    minimum_order = DecimalField(_l("Minimum delivery order (yuan)"), default=0,
+                                 validators=[InputRequired(), NumberRange(0, 100_000)])
+    unpaid_hold_minutes = IntegerField(_l("Minutes an unpaid online order holds its stock"), default=15,
+                                       validators=[InputRequired(), NumberRange(1, 1440)])

@@ -2,12 +2,17 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webapp.errors import ShopError
+from webapp.errors import InvalidPrice, ShopError
 from webapp.extensions import db
+from webapp.numbers import money
 from webapp.stores.models import Store, StoreKind
 
 FIELDS = ("name", "kind", "address", "city", "district", "latitude", "longitude",
-          "phone", "opening_hours", "allow_negative_stock", "active")
+          "phone", "opening_hours", "allow_negative_stock", "active",
+          # selling online (the shop): pickup, delivery and how long an unpaid order holds its stock
+          "online_pickup", "pay_at_pickup", "delivery_radius_m", "delivery_fee", "minimum_order",
+          "unpaid_hold_minutes")
+MONEY_FIELDS = ("delivery_fee", "minimum_order")
 
 
 class StoreCodeTaken(ShopError):
@@ -26,7 +31,12 @@ def save_store(store: Store | None, *, code: str, **fields) -> Store:
     store.code = code
     for name in FIELDS:
         if name in fields:
-            setattr(store, name, fields[name])
+            value = fields[name]
+            if name in MONEY_FIELDS:
+                value = money(value if value is not None else 0)
+                if value < 0:
+                    raise InvalidPrice(price=value)
+            setattr(store, name, value)
     store.kind = StoreKind(store.kind or StoreKind.DIRECT).value
     db.session.flush()
     return store
