@@ -64,8 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.reports.views import bp as reports_bp
     from webapp.sales import models as _sales_models  # noqa: F401
     from webapp.shop.views import bp as shop_bp
-    from webapp.stock.views import bp as stock_bp
     from webapp.stock.counts.views import bp as counts_bp
+    from webapp.stock.views import bp as stock_bp
     from webapp.stock.write_offs.views import bp as write_offs_bp
     from webapp.stores.views import bp as stores_bp
 

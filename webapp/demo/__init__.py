@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.products import create_catalog
+from webapp.demo.purchasing import create_purchasing
 from webapp.demo.reports import record_report_history
 from webapp.demo.shop import open_online_shop
-from webapp.demo.purchasing import create_purchasing
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
 from webapp.demo.tills import MANAGER_PIN, create_tills
