@@ -14,7 +14,7 @@ KIND_LABELS = {
 
 class StoreForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Store name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=50)])
