@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     # Imported here, not in the packages' __init__, so models can import each other freely.
     from webapp.auth.views import bp as auth_bp
     from webapp.catalog.views import bp as catalog_bp
+    from webapp.fulfil.views import bp as fulfil_bp
     from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
     from webapp.pos.views import bp as pos_bp
     from webapp.pwa import bp as pwa_bp
@@ -65,5 +66,5 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.stock.views import bp as stock_bp
     from webapp.stores.views import bp as stores_bp
 
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, shop_bp):
+    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, pos_bp, pwa_bp, shop_bp, fulfil_bp):
         app.register_blueprint(blueprint)
