@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.bench_oversell                       # SQLite file, 500 buyers, 50 units
     scripts/with-postgres.sh .venv/bin/python -m bench.bench_oversell   # PostgreSQL (TEST_DATABASE_URL)
     .venv/bin/python -m bench.bench_oversell --buyers 200 --units 20
+    .venv/bin/python -m bench.bench_oversell --workers 2 --threads 16   # gunicorn processes, not one thread pool
 
 Each buyer has a cart of its own (one unit, pickup at the store) and a cookie;
 all of them post the checkout form at once (threads, released together by a
@@ -15,7 +16,10 @@ import argparse
 import http.client
 import logging
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,6 +29,8 @@ from urllib.parse import urlencode
 from werkzeug.serving import make_server
 
 from webapp import create_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def prepare(buyers: int, units: int) -> dict:
@@ -70,26 +76,66 @@ def checkout(host: str, port: int, buyer: int) -> tuple[str, float]:
     return f"HTTP {response.status}", elapsed
 
 
-def storm(app, buyers: int) -> list[tuple[str, float]]:
-    """Serve the app and send every buyer's checkout at once."""
+def served_app():
+    """The app as gunicorn serves it for the bench (the database from DATABASE_URL)."""
+    return create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
+
+
+def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") -> list[tuple[str, float]]:
+    """Serve the app (a thread, or gunicorn processes) and send every buyer's checkout at once."""
+    if workers:
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
+        server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
+                                   "--threads", str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}",
+                                   "--log-level", "warning", "bench.bench_oversell:served_app()"], env=env, cwd=ROOT)
+        _wait_for(port)
+        try:
+            return _send(port, buyers)
+        finally:
+            server.terminate()
+            server.wait(30)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     server.socket.listen(max(buyers * 2, 128))  # room for every buyer's connection at once
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
+    try:
+        return _send(server.server_port, buyers)
+    finally:
+        server.shutdown()
+
+
+def _send(port: int, buyers: int) -> list[tuple[str, float]]:
     results: list = [None] * buyers
     gate = threading.Barrier(buyers)
 
     def buyer(i):
         gate.wait()
-        results[i] = checkout("127.0.0.1", server.server_port, i)
+        results[i] = checkout("127.0.0.1", port, i)
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    server.shutdown()
     return results
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
 
 
 def invariants(store_id: int, sku_id: int, units: int) -> dict:
@@ -116,7 +162,7 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
     }
 
 
-def run(url: str, buyers: int, units: int) -> dict:
+def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16) -> dict:
     from webapp.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
@@ -126,7 +172,7 @@ def run(url: str, buyers: int, units: int) -> dict:
         db.create_all()
         ids = prepare(buyers, units)
     started = time.perf_counter()
-    results = storm(app, buyers)
+    results = storm(app, buyers, workers, threads, url)
     wall = time.perf_counter() - started
     with app.app_context():
         ledger = invariants(ids["store_id"], ids["sku_id"], units)
@@ -145,13 +191,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=500)
     parser.add_argument("--units", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (0: one threaded server here)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn process")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='oversell-')}/bench.db"
-    result = run(url, args.buyers, args.units)
+    result = run(url, args.buyers, args.units, args.workers, args.threads)
     kind = url.split(":", 1)[0]
     ledger = result["ledger"]
     print(f"database      {kind}")
+    print("server        " + (f"gunicorn, {args.workers} processes × {args.threads} threads" if args.workers
+                             else "one threaded WSGI server in this process"))
     print(f"buyers        {args.buyers} for the last {args.units} units of one SKU")
     print(f"outcomes      {result['outcomes']}")
     print(f"orders        {ledger['orders']}  on hand {ledger['on_hand']}  reserved {ledger['reserved']}  "
