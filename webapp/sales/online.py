@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
 from webapp.auth.models import User
@@ -364,6 +365,7 @@ def hand_over_at_till(online: OnlineOrder, tenders: list, *, user: User, client_
         with db.session.begin_nested():
             if not checkout._claim(order, client_uuid):
                 raise checkout._Taken()
+            set_committed_value(order, "client_uuid", client_uuid)  # as the claim wrote it
             for charge in charges:
                 checkout._charge(order, charge)
                 made.append(charge)
