@@ -7,6 +7,7 @@ nothing and only returns the logins.
 """
 from sqlalchemy import select
 
+from webapp.demo.fulfil import place_online_orders
 from webapp.demo.products import create_catalog
 from webapp.demo.shop import open_online_shop
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
@@ -38,5 +39,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     set_warning_lines(stores, skus, received)
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     create_tills(stores, users)
+    place_online_orders(stores, skus, users["customer"], users["cashier"])
     db.session.commit()
     return list(LOGINS)

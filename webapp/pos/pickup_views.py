@@ -9,6 +9,7 @@ import re
 import uuid
 
 from flask import abort, make_response, render_template, request
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -72,7 +73,7 @@ def _why_not(register, found: OnlineOrder) -> str | None:
     if not found.is_pickup:
         return str(NOT_PICKUP % {"number": number})
     if found.status == OnlineStatus.HANDED_OVER:
-        return str(ALREADY_HANDED % {"number": number, "time": found.status_changed_at.strftime("%Y-%m-%d %H:%M")})
+        return str(ALREADY_HANDED % {"number": number, "time": format_datetime(found.status_changed_at, "short")})
     if not found.is_open:
         return str(CLOSED % {"number": number, "status": STATUS_LABELS[found.status]})
     return None
