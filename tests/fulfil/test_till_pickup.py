@@ -44,7 +44,7 @@ def test_scanning_the_pickup_qr_shows_the_order_and_handing_over_consumes_it_onc
     html = panel.get_data(as_text=True)
     assert panel.status_code == 200 and panel.headers["HX-Retarget"] == "#pay"
     assert order.order.number in html and "龙井" in html and "¥9.00" in html
-    assert "已在线支付" in html or "Paid online" in html
+    assert "已在线支付 ¥9.00" in html
     first, again = hand_over(client, counter, order), hand_over(client, counter, order)  # a double tap
     assert first.status_code == again.status_code == 200
     db.session.expire_all()
@@ -78,7 +78,7 @@ def test_another_stores_pickup_code_is_refused_with_where_to_collect_it(
 def test_an_unknown_pickup_code_says_so(client, counter, code):
     refused = scan(client, counter, code)
     assert refused.status_code == 422
-    assert "取货码" in refused.get_data(as_text=True) or "pickup code" in refused.get_data(as_text=True)
+    assert "没有取货码为" in refused.get_data(as_text=True)
 
 
 def test_a_code_already_handed_over_is_refused_and_nothing_moves_twice(client, counter, stocked, paid_order):
@@ -117,6 +117,7 @@ def test_a_pay_at_pickup_order_is_paid_in_cash_at_the_till_and_counts_in_the_shi
                                                                        Decimal("29.00"))
     assert order.status == "handed_over" and order.is_paid
     assert pos_queries.cash_summary(counter.shift).cash_sales == Decimal("21.00")
+    assert pos_queries.current_sale(counter.shift) is None or pos_queries.current_sale(counter.shift).id != order.order.id
     assert level_at(counter.store, tea) == (Decimal("3.000"), Decimal("0.000"))
 
 
@@ -146,3 +147,20 @@ def test_a_product_whose_barcode_looks_like_a_pickup_code_still_scans_as_the_pro
     db.session.commit()
     answer = scan(client, counter, order.pickup_code)
     assert "HX-Retarget" not in answer.headers and "散装糖" in answer.get_data(as_text=True)
+
+
+def test_a_wallet_payment_at_pickup_that_times_out_is_checked_then_the_order_handed_over(
+        client, counter, stocked, place):
+    tea = stocked({counter.store: 5}, price="10.50")
+    order = ready(place(counter.store, (tea, 1), pay_at_pickup=True))
+    waiting = hand_over(client, counter, order, method="alipay", amount="10.50", auth_code="134567890123459002")
+    assert waiting.status_code == 409 and "check-payment" in waiting.get_data(as_text=True)
+    db.session.expire_all()
+    assert order.status == "ready" and [p.status for p in order.order.payments] == ["pending"]
+    checked = client.post(f"/pos/registers/{counter.register.id}/pickups/{order.id}/check-payment", headers=HX)
+    assert f"pickups/{order.id}/hand-over" in checked.get_data(as_text=True)
+    db.session.expire_all()
+    assert order.is_paid and order.status == "ready"
+    assert hand_over(client, counter, order, tap="after-check").status_code == 200
+    db.session.expire_all()
+    assert order.status == "handed_over" and level_at(counter.store, tea) == (Decimal("4.000"), Decimal("0.000"))
