@@ -64,6 +64,8 @@ def test_a_pickup_order_from_phone_to_shelf(contexts, base_url, live_app, world,
     # The store's queue shows it without a reload, with the badge.
     card = staff.locator("#col-new").get_by_role("link", name=re.compile(number))
     expect(card).to_be_visible(timeout=6000)
+    expect(staff.locator("#col-new li.order-card").first).to_have_class(re.compile("fresh"))  # it flashes
+    expect(staff).to_have_title(re.compile(r"^\(1\) "))
     expect(staff.locator("#queue-signal")).to_have_text(re.compile("1"))
 
     # Staff pick it and mark it ready; the customer is told.
