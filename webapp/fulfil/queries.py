@@ -35,6 +35,7 @@ def queue(store: Store) -> dict[str, list[OnlineOrder]]:
     columns["done"] = list(db.session.scalars(
         _of_store(store).where(OnlineOrder.status.in_([s.value for s in DONE]),
                                OnlineOrder.status_changed_at >= utcnow() - timedelta(hours=DONE_HOURS))
+        .options(selectinload(OnlineOrder.order).selectinload(Order.lines))
         .order_by(OnlineOrder.status_changed_at.desc()).limit(20)))
     return columns
 
