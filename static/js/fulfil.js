@@ -42,6 +42,11 @@
     setTimeout(function () { document.body.classList.remove("new-order"); }, 3000);
   });
   document.body.addEventListener("htmx:afterSettle", function () { markFresh(); showCount(); });
+  // Taking an item off an order gives money back: ask first.
+  document.body.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
   function start() { markFresh(); showCount(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
