@@ -1,13 +1,16 @@
 """The fulfilment journeys' world: two online stores in Hangzhou, their staff and till, goods in stock,
 a bridge with an emulated USB scanner, and browser contexts for a phone and tablets."""
+import threading
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
+from werkzeug.serving import make_server
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
 from bridge.emulation import EmulatedScanner, EmulatedUsbBackend
+from webapp import create_app
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product
@@ -26,6 +29,28 @@ CUSTOMER_AT = {"latitude": 30.2790, "longitude": 120.1360}
 GOODS = [("西湖龙井 250g", "6901000000011", "48.00"), ("五芳斋粽子 2只装", "6901000000028", "15.50"),
          ("知味观桂花糕", "6901000000035", "22.00")]
 STOCK = 10
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A server of its own (the journeys' stores would show in other journeys' store lists)."""
+    path = tmp_path_factory.mktemp("e2e-fulfil") / "fulfil.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e-fulfil",
+                      "LOGIN_LIMIT": "100 per minute"})
+    with app.app_context():
+        db.create_all()
+        stock.ensure_locations()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture(scope="session")

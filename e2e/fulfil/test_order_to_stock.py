@@ -1,7 +1,7 @@
 """From a customer's phone to the store's shelf: an online pickup order is placed and paid, appears
 in the store's fulfilment queue by itself, is picked, scanned at the till and handed over; the stock
-ledger shows the goods left with the order. And a delivery order cancelled before picking gives its
-stock back."""
+ledger shows the goods left with the order. (A delivery order cancelled before picking giving its
+stock back is the shop's journey: e2e/shop/test_customer_journey.py.)"""
 import re
 from decimal import Decimal
 
@@ -111,27 +111,3 @@ def test_a_pickup_order_from_phone_to_shelf(contexts, base_url, live_app, world,
     # The ledger page of the store shows the move with the order as its document.
     staff.goto(f"{base_url}/stock/stores/{store_id}/skus/{world['skus'][dumplings][0]}")
     expect(staff.get_by_role("cell", name=number).first).to_be_visible()
-
-
-def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(contexts, base_url, live_app, world):
-    _tea, _dumplings, cake = (name for name, _barcode, _price in GOODS)
-    before = levels(live_app, world, cake)
-    phone = contexts(PHONE, is_mobile=True, has_touch=True, geolocation=CUSTOMER_AT, permissions=["geolocation"])
-    add_to_cart(phone, base_url, world["skus"][cake][1], 2)
-    phone.goto(f"{base_url}/shop/cart")
-    phone.get_by_label("配送", exact=True).check()
-    phone.get_by_role("button", name="使用我的位置").click()
-    phone.get_by_label("配送地址").fill("文三路 100 号 3 单元 501")
-    phone.locator("#fulfilment").get_by_role("button", name="更新").click()
-    expect(phone.get_by_text("由文三路店为您配送")).to_be_visible()
-    phone.get_by_role("link", name="去结算").click()
-    phone.get_by_label("手机号").fill("13912345679")
-    phone.get_by_label("付款码").fill(PAID_CODE)
-    phone.get_by_role("button", name=re.compile("提交订单")).click()
-    expect(phone.locator("#order-status .state")).to_have_text("已接单")
-    assert levels(live_app, world, cake) == (before[0], before[1] + 2)
-
-    phone.once("dialog", lambda dialog: dialog.accept())
-    phone.get_by_role("button", name="取消订单").click()
-    expect(phone.locator("#order-status .state")).to_have_text("已取消")
-    assert levels(live_app, world, cake) == before

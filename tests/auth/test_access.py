@@ -71,7 +71,9 @@ def test_a_manager_of_store_a_is_refused_every_page_of_store_b(app, client, make
     for rule in store_rules:
         assert client.get(_url(rule, b.id, sku.id)).status_code == 403, rule.rule
         if Role.STORE_MANAGER in app.view_functions[rule.endpoint].allowed_roles:
-            assert client.get(_url(rule, a.id, sku.id)).status_code == 200, rule.rule
+            # A page of one of the store's things (an online order) is 404 when there is no such thing.
+            found = (200,) if set(rule.arguments) <= {"store_id", "sku_id"} else (200, 404)
+            assert client.get(_url(rule, a.id, sku.id)).status_code in found, rule.rule
 
 
 @pytest.mark.parametrize("role", [Role.STORE_MANAGER, Role.CASHIER, Role.FRANCHISEE, Role.CUSTOMER])
