@@ -20,9 +20,9 @@ GOODS = [("西湖龙井茶 250g", "E2E-TEA", "68.00"), ("五芳斋鲜肉粽", "E
 
 
 @pytest.fixture(scope="module")
-def shops(live_app):
+def shops(shop_app):
     """Two stores selling online: one at Wulin (near the customer), one in Binjiang; both have the goods."""
-    with live_app.app_context():
+    with shop_app.app_context():
         near = save_store(None, code="WL01", name="武林店", district="拱墅区", city="杭州", latitude=30.2750,
                           longitude=120.1630, address="体育场路 1 号", opening_hours="08:00-22:00")
         far = save_store(None, code="BJ01", name="滨江店", district="滨江区", city="杭州", latitude=30.2080,
@@ -41,8 +41,8 @@ def shops(live_app):
         return {"near": near.id, "far": far.id, "skus": skus}
 
 
-def add_to_cart(page: Page, base_url: str, search: str, name: str):
-    page.goto(f"{base_url}/shop/")
+def add_to_cart(page: Page, shop_url: str, search: str, name: str):
+    page.goto(f"{shop_url}/shop/")
     page.get_by_role("searchbox", name="搜索商品").fill(search)
     page.get_by_role("searchbox", name="搜索商品").press("Enter")
     page.get_by_role("link", name=re.compile(name)).click()
@@ -59,9 +59,9 @@ def place_order(page: Page):
     expect(page.get_by_role("heading", name=re.compile("订单 "))).to_be_visible()
 
 
-def test_two_items_picked_up_at_the_nearest_store_and_paid(page: Page, base_url, shops, live_app):
-    add_to_cart(page, base_url, "龙井", "西湖龙井茶 250g")
-    add_to_cart(page, base_url, "wfz", "五芳斋鲜肉粽")
+def test_two_items_picked_up_at_the_nearest_store_and_paid(page: Page, shop_url, shops, shop_app):
+    add_to_cart(page, shop_url, "龙井", "西湖龙井茶 250g")
+    add_to_cart(page, shop_url, "wfz", "五芳斋鲜肉粽")
     page.get_by_role("navigation", name="商城").get_by_role("link", name="购物车").click()
     page.get_by_role("button", name="使用我的位置").click()
     expect(page.get_by_text("正在使用您的位置")).to_be_visible()
@@ -74,16 +74,16 @@ def test_two_items_picked_up_at_the_nearest_store_and_paid(page: Page, base_url,
     expect(page.get_by_text("已支付 ¥80.50")).to_be_visible()
     expect(page.get_by_label("取货码")).to_have_text(re.compile(r"^\d{6}$"))
     expect(page.get_by_role("img").and_(page.locator("svg.qr"))).to_be_visible()
-    with live_app.app_context():
+    with shop_app.app_context():
         [order] = db.session.query(OnlineOrder).filter(OnlineOrder.phone == "13612345678").all()
         assert order.order.store_id == shops["near"] and order.is_paid
         expect(page.get_by_label("取货码")).to_have_text(order.pickup_code)
 
 
-def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(page: Page, base_url, shops, live_app):
+def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(page: Page, shop_url, shops, shop_app):
     page.on("dialog", lambda dialog: dialog.accept())
-    add_to_cart(page, base_url, "龙井", "西湖龙井茶 250g")
-    page.goto(f"{base_url}/shop/cart")
+    add_to_cart(page, shop_url, "龙井", "西湖龙井茶 250g")
+    page.goto(f"{shop_url}/shop/cart")
     page.get_by_role("radio", name="配送").check()
     page.get_by_label("您所在的区").select_option("拱墅区")
     page.get_by_role("button", name="更新").last.click()
@@ -91,12 +91,12 @@ def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(page: Pa
     page.get_by_role("button", name="更新").last.click()
     expect(page.get_by_text("由武林店为您配送")).to_be_visible()
     place_order(page)
-    with live_app.app_context():
+    with shop_app.app_context():
         store, sku = db.session.get(Store, shops["near"]), db.session.get(SKU, shops["skus"]["E2E-TEA"])
         reserved_before = stock_queries.level_at(store, sku)[1]
     page.get_by_role("button", name="取消订单").click()
     expect(page.get_by_text("已取消").first).to_be_visible()
-    with live_app.app_context():
+    with shop_app.app_context():
         store, sku = db.session.get(Store, shops["near"]), db.session.get(SKU, shops["skus"]["E2E-TEA"])
         assert stock_queries.level_at(store, sku)[1] == reserved_before - 1
         db.session.remove()

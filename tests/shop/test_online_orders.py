@@ -245,3 +245,14 @@ def test_the_outbox_sends_each_message_once(online_store, stocked, place, caplog
     assert send_pending() == 1
     assert send_pending() == 0
     assert "13800138000" in caplog.text
+
+
+def test_looking_at_an_expired_order_gives_back_money_that_arrived_late(online_store, stocked, place):
+    store = online_store()
+    order = place(store, (stocked({store: 5}, price="8.00"), 1))
+    with pytest.raises(PaymentPending):
+        online.pay(order, "wechat", TIMEOUT_THEN_PAID)
+    online.expire_if_due(order, utcnow() + timedelta(hours=1))
+    assert online.needs_refresh(order)
+    online.refresh(order)
+    assert order.status == "expired" and order.paid == 0 and not online.needs_refresh(order)

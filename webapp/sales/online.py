@@ -127,7 +127,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                 distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
                 pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store),
                 pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
-                checkout_key=checkout_key[:64], note=note.strip()[:200])
+                checkout_key=checkout_key[:64], note=note.strip()[:200],
+                expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
             db.session.add(online)
             db.session.flush()  # claims the checkout key before any stock is touched
             for sku, qty in checked:
@@ -141,8 +142,6 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                 except InsufficientStock as e:
                     raise SoldOut(name=sku.display_name, store=store.name,
                                   available=e.facts.get("available", 0)) from None
-            if not pay_at_pickup:
-                online.expires_at = utcnow() + timedelta(minutes=store.unpaid_hold_minutes)
             notify(online, NotificationKind.ACCEPTED)
             db.session.flush()
     except IntegrityError:
@@ -225,11 +224,21 @@ def _refund(online: OnlineOrder, payment: Payment, amount: Decimal | None = None
 # ---------------------------------------------------------------- the customer's and the store's transitions
 
 
+def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
+    """Would ``refresh`` change anything: a payment to ask about, or an overdue unpaid order?"""
+    pending = any(p.status == PaymentStatus.PENDING for p in online.order.payments)
+    if online.status != OnlineStatus.NEW:
+        return pending and online.status in (OnlineStatus.CANCELLED, OnlineStatus.EXPIRED)
+    overdue = online.expires_at is not None and online.expires_at <= (now or utcnow())
+    return overdue or pending
+
+
 def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
-    """The lazy check when an order is looked at: pending payments asked about, an overdue one expired."""
+    """The lazy check when an order is looked at: pending payments asked about (money that arrived
+    for a closed order goes back), an overdue unpaid order expired."""
+    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
+        check_payments(online)
     if online.status == OnlineStatus.NEW:
-        if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
-            check_payments(online)
         expire_if_due(online, now)
     return online
 
@@ -252,7 +261,7 @@ def expire_unpaid(now: datetime | None = None) -> int:
     overdue = db.session.scalars(
         select(OnlineOrder).where(OnlineOrder.status == OnlineStatus.NEW.value,
                                   OnlineOrder.expires_at.is_not(None), OnlineOrder.expires_at <= now)
-        .order_by(OnlineOrder.id))
+        .order_by(OnlineOrder.id)).all()
     count = 0
     for online in overdue:
         refresh(online, now)

@@ -16,7 +16,7 @@ def cart_page(cart, status=200, error: str | None = None):
     lines = list(cart.lines) if cart else []
     stores = queries.online_stores()
     option, problem = None, error
-    if cart and lines:
+    if cart and lines and error is None:
         try:
             option = checkout.fulfilling(cart)
         except ShopError as e:

@@ -44,7 +44,7 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
           password: str = "", pay_at_pickup: bool = False, note: str = "") -> Placed:
     """Place the cart's order; the same checkout key again returns the order already placed."""
     known = online.by_checkout_key(checkout_key)
-    if known is not None:
+    if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
         return Placed(known, None)
     option = fulfilling(cart)
     store = option.store

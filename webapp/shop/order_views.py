@@ -86,11 +86,27 @@ def place_order():
 
 
 @bp.get("/orders/<token>")
-@writes
 def order(token: str):
+    """The order page (its status part alone to htmx, polled while the order is open); only reads."""
+    found = _order_or_404(token)
+    if online.needs_refresh(found):
+        return redirect(url_for("shop.refresh_order", token=token), 303)
+    return _show(found)
+
+
+@bp.get("/orders/<token>/refresh")
+@writes
+def refresh_order(token: str):
+    """The lazy check (a pending payment asked about, an overdue order expired), then the order again."""
     found = _order_or_404(token)
     online.refresh(found)
     db.session.commit()
+    if online.needs_refresh(found):  # the provider has not answered yet: show the order as it is
+        return _show(found)
+    return redirect(url_for("shop.order", token=token), 303)
+
+
+def _show(found: OnlineOrder):
     return render("shop/order.html", "shop/_order_status.html", order=found, labels=STATUS_LABELS,
                   qr=art.qr_svg(found.pickup_token) if found.is_pickup and found.is_open else None,
                   pending=_pending(found))

@@ -1,10 +1,11 @@
 """The shop's blueprint and what its views share: the cart cookie, the signed-in customer, prices."""
 from decimal import Decimal
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from flask_login import current_user
 
 from webapp.auth.models import Role, User
+from webapp.extensions import db
 from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.shop import carts, queries
 from webapp.shop.models import Cart
@@ -24,10 +25,17 @@ def customer() -> User | None:
 
 
 def current_cart() -> Cart | None:
-    return carts.find(request.cookies.get(CART_COOKIE), customer())
+    """The request's cart, looked up once per request (and again if the customer signs in or out)."""
+    me = customer()
+    key = (request.cookies.get(CART_COOKIE), me.id if me else None)
+    cached = g.get("shop_cart")
+    if cached is None or cached[0] != key or (cached[1] is not None and cached[1] not in db.session):
+        g.shop_cart = (key, carts.find(key[0], me))
+    return g.shop_cart[1]
 
 
 def cart_to_change() -> Cart:
+    g.pop("shop_cart", None)
     return carts.find_or_make(request.cookies.get(CART_COOKIE), customer())
 
 
