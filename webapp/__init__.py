@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     # Imported here, not in the packages' __init__, so models can import each other freely.
     from webapp.auth.views import bp as auth_bp
     from webapp.catalog.views import bp as catalog_bp
+    from webapp.fulfil.views import bp as fulfil_bp
     from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
     from webapp.pos.views import bp as pos_bp
     from webapp.purchasing.views import bp as purchasing_bp
@@ -70,5 +71,5 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.stores.views import bp as stores_bp
 
     for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, purchasing_bp, pos_bp, pwa_bp,
-                      shop_bp, reports_bp):
+                      shop_bp, fulfil_bp, reports_bp):
         app.register_blueprint(blueprint)

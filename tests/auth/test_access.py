@@ -71,7 +71,7 @@ def test_a_manager_of_store_a_is_refused_every_page_of_store_b(app, client, make
     for rule in store_rules:
         assert client.get(_url(rule, b.id, sku.id)).status_code == 403, rule.rule
         if Role.STORE_MANAGER in app.view_functions[rule.endpoint].allowed_roles:
-            # a page of a record the test has none of (an order, a note, a count, a transfer) is "not found", not refused
+            # a page of a record the test has none of (an order, a note, a count, a transfer, an online order) is "not found", not refused
             missing = 404 if rule.arguments - {"store_id", "sku_id"} else 200
             assert client.get(_url(rule, a.id, sku.id)).status_code in {200, missing}, rule.rule
 

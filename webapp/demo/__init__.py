@@ -8,6 +8,7 @@ nothing and only returns the logins.
 from sqlalchemy import select
 
 from webapp.demo.counts import count_and_write_off
+from webapp.demo.fulfil import place_online_orders
 from webapp.demo.products import create_catalog
 from webapp.demo.purchasing import create_purchasing
 from webapp.demo.reports import record_report_history
@@ -46,5 +47,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     count_and_write_off(stores, skus, users)
     create_purchasing(stores, skus, users["admin"])
     record_report_history(stores, skus, {code: users[name] for code, name in SELLERS.items()})
+    place_online_orders(stores, skus, users["customer"], users["cashier"])
     db.session.commit()
     return list(LOGINS)

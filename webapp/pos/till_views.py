@@ -20,6 +20,7 @@ from webapp.numbers import quantity
 from webapp.paging import paginate
 from webapp.pos import queries
 from webapp.pos.models import Shift
+from webapp.pos.pickup_views import answer_scan
 from webapp.pos.services import approve_with_pin
 from webapp.pos.views import bp, own_register
 from webapp.promotions.services import Channel, price_cart
@@ -103,6 +104,9 @@ def scan(register_id: int):
     if shift is None:
         return _refusal(str(NO_SHIFT), 409)
     code = request.form.get("code", "").strip()
+    pickup = answer_scan(register, code)  # an online order's pickup code, not a product's
+    if pickup is not None:
+        return pickup
     prompt, refusal, sku = {}, None, None
     try:
         with db.session.begin_nested():

@@ -133,4 +133,4 @@ def report(shift_id: int):
     return render("pos/report.html", shift=shift, report=queries.z_report(shift), method_label=method_label)
 
 
-from webapp.pos import returns_views, till_views  # noqa: E402, F401  (routes on this blueprint)
+from webapp.pos import pickup_views, returns_views, till_views  # noqa: E402, F401  (routes on this blueprint)

@@ -37,6 +37,10 @@ MESSAGES = {
     (NotificationKind.CANCELLED, "delivery"): _l("Huotong: order %(number)s is cancelled."),
     (NotificationKind.EXPIRED, "pickup"): _l("Huotong: order %(number)s was not paid in time and is cancelled."),
     (NotificationKind.EXPIRED, "delivery"): _l("Huotong: order %(number)s was not paid in time and is cancelled."),
+    (NotificationKind.ITEM_UNAVAILABLE, "pickup"): _l(
+        "Huotong: sorry, %(store)s could not find %(item)s for order %(number)s; %(amount)s is taken off your order."),
+    (NotificationKind.ITEM_UNAVAILABLE, "delivery"): _l(
+        "Huotong: sorry, %(store)s could not find %(item)s for order %(number)s; %(amount)s is taken off your order."),
 }
 
 
@@ -67,12 +71,12 @@ def get_sender() -> Sender:
         raise LookupError(f"no notification sender called {name!r}; known: {', '.join(_SENDERS)}") from None
 
 
-def notify(online: OnlineOrder, kind: NotificationKind) -> OrderNotification:
-    """Queue the message for this change of the order, in the customer's language."""
+def notify(online: OnlineOrder, kind: NotificationKind, **more) -> OrderNotification:
+    """Queue the message for this change of the order, in the customer's language (``more``: its own facts)."""
     locale = (online.customer.locale if online.customer else None) or current_app.config.get(
         "BABEL_DEFAULT_LOCALE", "zh_Hans_CN")
     facts = {"number": online.order.number, "store": online.order.store.name,
-             "code": online.pickup_code, "address": online.address}
+             "code": online.pickup_code, "address": online.address, **more}
     with force_locale(locale):
         body = str(MESSAGES[kind, online.fulfilment]) % facts
     message = OrderNotification(online_order=online, kind=kind.value, phone=online.phone, body=body)

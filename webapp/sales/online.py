@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
 from webapp.auth.models import User
@@ -47,6 +48,7 @@ from webapp.sales.online_errors import (
     OrderClosed,
     PayAtPickupNotOffered,
     QuantityTooLarge,
+    RefundRefused,
     SoldOut,
     StatusRefused,
 )
@@ -192,7 +194,8 @@ def check_payments(online: OnlineOrder) -> None:
         if payment.status != PaymentStatus.SUCCEEDED:
             continue
         if online.status in HOLDING and not online.is_paid:
-            _paid(online)
+            if online.paid >= online.amount_due:
+                _paid(online)
         else:
             _refund(online, payment)
     db.session.flush()
@@ -203,14 +206,19 @@ def _paid(online: OnlineOrder) -> None:
     db.session.flush()
 
 
-def _refund(online: OnlineOrder, payment: Payment) -> None:
-    """Give a succeeded payment back; the refund is a negative payment. Refused refunds stay visible."""
-    result = get_provider(payment.method).refund(payment.reference, payment.amount,
-                                                 f"{payment.merchant_reference}-R")
-    db.session.add(Payment(order=online.order, method=payment.method, amount=-payment.amount,
-                           reference=result.transaction_id, merchant_reference=f"{payment.merchant_reference}-R",
-                           original_payment=payment, message=result.message[:200],
-                           status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.DECLINED.value))
+def _refund(online: OnlineOrder, payment: Payment, amount: Decimal | None = None, key: str = "R") -> Payment:
+    """Give a succeeded payment back, whole or in part; the refund is a negative payment.
+    Refused refunds stay visible. The reference is stable per (payment, key): a retry never refunds twice."""
+    amount = payment.amount if amount is None else amount
+    reference = f"{payment.merchant_reference}-{key}"
+    result = get_provider(payment.method).refund(payment.reference, amount, reference)
+    refund = Payment(order=online.order, method=payment.method, amount=-amount,
+                     reference=result.transaction_id, merchant_reference=reference,
+                     original_payment=payment, message=result.message[:200],
+                     status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.DECLINED.value)
+    db.session.add(refund)
+    db.session.flush()
+    return refund
 
 
 # ---------------------------------------------------------------- the customer's and the store's transitions
@@ -270,9 +278,10 @@ def cancel(online: OnlineOrder, *, by_customer: bool, reason: str = "") -> None:
         if by_customer and online.status in HOLDING:
             raise NotCancellable(number=online.order.number)
         raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
-    for payment in [p for p in online.order.payments
-                    if p.status == PaymentStatus.SUCCEEDED and p.amount > 0 and not _refunded(online, p)]:
-        _refund(online, payment)
+    for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
+        rest = _unrefunded(online, payment)
+        if rest > 0:
+            _refund(online, payment, rest, "R" if rest == payment.amount else "RR")
     online.cancel_reason = reason.strip()[:200]
     _close(online, OnlineStatus.CANCELLED)
     notify(online, NotificationKind.CANCELLED)
@@ -319,6 +328,83 @@ def dispatch(online: OnlineOrder, user: User) -> None:
     _complete(online, user)
     notify(online, NotificationKind.OUT_FOR_DELIVERY)
     db.session.flush()
+
+
+def refund_part(online: OnlineOrder, amount: Decimal, key: str) -> list[Payment]:
+    """Give back part of what was paid online (an item the store could not find), through the provider.
+
+    ``key`` names the cause (one per refund, e.g. the line): a retry refunds nothing twice.
+    Raises ``RefundRefused`` when the provider refuses (roll back: nothing is recorded as given back).
+    """
+    left, made = money(amount), []
+    for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
+        part = min(left, _unrefunded(online, payment))
+        if part <= 0 or payment.method == PaymentMethod.CASH:
+            continue
+        refund = _refund(online, payment, part, key)
+        if refund.status != PaymentStatus.SUCCEEDED:
+            raise RefundRefused(amount=part, reason=refund.message)
+        made.append(refund)
+        left -= part
+    if left > 0:
+        raise RefundRefused(amount=left, reason="")
+    return made
+
+
+def hand_over_at_till(online: OnlineOrder, tenders: list, *, user: User, client_uuid: str,
+                      register=None, shift=None) -> OnlineOrder:
+    """The cashier hands a ready pickup order over, first taking what is due when it is paid at pickup.
+
+    The tenders go through the till's own payment path (``checkout``: exact amounts, change only
+    for cash, charges refunded if one fails); the order then counts in the till's shift. The same
+    ``client_uuid`` again (a double tap) answers with the order already handed over.
+    """
+    order = online.order
+    if order.client_uuid == client_uuid and online.status == OnlineStatus.HANDED_OVER:
+        return online
+    if not online.is_pickup or online.status != OnlineStatus.READY:
+        raise StatusRefused(number=order.number, status=STATUS_LABELS[online.status])
+    cash, charges = None, []
+    if not online.is_paid:
+        if not online.pay_at_pickup or not tenders:
+            raise NotPaid(number=order.number, due=online.amount_due - online.paid)
+        cash, charges = checkout._plan(order, tenders)
+    made = []
+    try:
+        with db.session.begin_nested():
+            if not checkout._claim(order, client_uuid):
+                raise checkout._Taken()
+            set_committed_value(order, "client_uuid", client_uuid)  # as the claim wrote it
+            for charge in charges:
+                checkout._charge(order, charge)
+                made.append(charge)
+            if tenders and not online.is_paid:
+                checkout._record(order, cash, charges)
+                order.register_id = register.id if register else None
+                order.shift_id = shift.id if shift else None
+                db.session.flush()
+                mark_paid(online)
+            hand_over(online, user)
+    except checkout._Taken:
+        db.session.refresh(order)
+        db.session.refresh(online)
+        if order.client_uuid == client_uuid and online.status == OnlineStatus.HANDED_OVER:
+            return online
+        raise StatusRefused(number=order.number, status=STATUS_LABELS[online.status]) from None
+    except checkout._ChargeFailed as failure:
+        checkout._refund(made)
+        charge = failure.charge
+        if charge.result.status == PaymentStatus.DECLINED:
+            raise PaymentDeclined(reason=charge.result.message) from None
+        db.session.add(Payment(order=order, method=charge.method.value, amount=charge.amount,
+                               merchant_reference=charge.reference, status=PaymentStatus.PENDING.value,
+                               message=charge.result.message[:200]))
+        db.session.flush()
+        raise PaymentPending() from None
+    except BaseException:
+        checkout._refund(made)
+        raise
+    return online
 
 
 def mark_delivered(online: OnlineOrder, user: User) -> None:
@@ -401,9 +487,11 @@ def _require_covered(online: OnlineOrder) -> None:
         raise NotPaid(number=online.order.number, due=online.amount_due - online.paid)
 
 
-def _refunded(online: OnlineOrder, payment: Payment) -> bool:
-    return any(p.original_payment_id == payment.id and p.status == PaymentStatus.SUCCEEDED
-               for p in online.order.payments)
+def _unrefunded(online: OnlineOrder, payment: Payment) -> Decimal:
+    """What of a payment has not been given back yet (a partial refund leaves the rest)."""
+    return payment.amount + sum((p.amount for p in online.order.payments
+                                 if p.original_payment_id == payment.id and p.status == PaymentStatus.SUCCEEDED),
+                                ZERO)
 
 
 def _pickup_code(store: Store) -> str:

@@ -47,3 +47,7 @@ class PickupNotOffered(ShopError):
 
 class PayAtPickupNotOffered(ShopError):
     message = _l("%(store)s does not take payment at pickup.")
+
+
+class RefundRefused(ShopError):
+    message = _l("The payment provider refused to refund %(amount)s (%(reason)s): nothing was changed.")

@@ -143,6 +143,7 @@ class NotificationKind(StrEnum):
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    ITEM_UNAVAILABLE = "item_unavailable"
 
 
 class OrderNotification(db.Model):

@@ -1,0 +1,169 @@
+"""Store staff fulfil online orders on a tablet or phone: the queue, an order, pick lists, dispatch notes.
+
+Every URL carries the store (``require_role`` refuses another store's staff) and an
+order is found only among that store's orders. Transitions are the online-order
+model's (``webapp.sales.online``); a repeated tap on a step already taken answers
+as the first did.
+"""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.auth.guards import STAFF, require_role
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.fulfil import queries, services
+from webapp.sales import online
+from webapp.sales.online_models import STATUS_LABELS, OnlineOrder, OnlineStatus
+from webapp.stores.models import Store
+from webapp.stores.queries import all_stores
+from webapp.web import htmx_redirect, render
+
+bp = Blueprint("fulfil", __name__, url_prefix="/fulfil")
+
+# action → (the transition, the status it leads to, what staff are told)
+STEPS = {
+    "start": (online.start_picking, OnlineStatus.PICKING, _l("Picking order %(number)s.")),
+    "ready": (online.mark_ready, OnlineStatus.READY, _l("Order %(number)s is ready; the customer is told.")),
+    "dispatch": (online.dispatch, OnlineStatus.OUT_FOR_DELIVERY,
+                 _l("Order %(number)s is out for delivery; the customer is told.")),
+    "delivered": (online.mark_delivered, OnlineStatus.DELIVERED, _l("Order %(number)s is delivered.")),
+}
+
+
+@bp.get("/")
+@require_role(*STAFF)
+def index():
+    stores = all_stores() if current_user.is_hq else current_user.stores
+    if len(stores) == 1:
+        return redirect(url_for("fulfil.queue", store_id=stores[0].id))
+    return render("fulfil/index.html", stores=stores)
+
+
+@bp.get("/stores/<int:store_id>/")
+@require_role(*STAFF)
+def queue(store_id: int):
+    store = db.get_or_404(Store, store_id)
+    return render("fulfil/queue.html", "fulfil/_queue.html", store=store, columns=queries.queue(store),
+                  stamp=queries.stamp(store), labels=STATUS_LABELS)
+
+
+@bp.get("/stores/<int:store_id>/signal")
+@require_role(*STAFF)
+def signal(store_id: int):
+    """Polled every 3 s: the waiting-orders badge; a changed queue tells the page to fetch it again."""
+    store = db.get_or_404(Store, store_id)
+    now, seen = queries.stamp(store), request.args.get("v", "")
+    response = make_response(render_template("fulfil/_signal.html", store=store, stamp=now))
+    events = []
+    if str(now) != seen:
+        events.append("queue-changed")
+    if now.newest > queries.Stamp.newest_of(seen):
+        events.append("new-online-order")
+    if events:
+        response.headers["HX-Trigger"] = ", ".join(events)
+    return response
+
+
+@bp.get("/stores/<int:store_id>/orders/<int:order_id>")
+@require_role(*STAFF)
+def order(store_id: int, order_id: int):
+    store, found = _own(store_id, order_id)
+    return _order_page(store, found)
+
+
+def _order_page(store: Store, found: OnlineOrder, status: int = 200, error: str | None = None):
+    return render("fulfil/order.html", status=status, store=store, found=found, labels=STATUS_LABELS,
+                  shortages=services.shortages(found), error=error)
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/<any(start, ready, dispatch, delivered):action>")
+@require_role(*STAFF)
+def step(store_id: int, order_id: int, action: str):
+    store, found = _own(store_id, order_id)
+    transition, target, told = STEPS[action]
+    if found.status != target:  # the same tap twice: the step is taken once
+        try:
+            transition(found, current_user)
+        except ShopError as e:
+            db.session.rollback()
+            return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    flash(str(told % {"number": found.order.number}), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/cancel")
+@require_role(*STAFF)
+def cancel(store_id: int, order_id: int):
+    store, found = _own(store_id, order_id)
+    if found.status != OnlineStatus.CANCELLED:
+        reason = request.form.get("reason", "").strip()
+        try:
+            online.cancel(found, by_customer=False, reason=reason or _("Cancelled by the store"))
+        except ShopError as e:
+            db.session.rollback()
+            return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    flash(_("Order %(number)s is cancelled; its stock is back on sale and what was paid is refunded.",
+            number=found.order.number), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/lines/<int:line_id>/unavailable")
+@require_role(*STAFF)
+def unavailable(store_id: int, order_id: int, line_id: int):
+    store, found = _own(store_id, order_id)
+    if any(s.line_id == line_id for s in services.shortages(found)):  # a double tap: dropped once
+        return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+    try:
+        shortage = services.mark_unavailable(found, line_id, current_user)
+    except ShopError as e:
+        db.session.rollback()
+        return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    if shortage.refunded:
+        flash(_("%(name)s is off the order; %(amount)s is refunded to the customer.",
+                name=shortage.sku.display_name, amount=f"¥{shortage.refunded}"), "success")
+    else:
+        flash(_("%(name)s is off the order; the customer pays %(amount)s less.",
+                name=shortage.sku.display_name, amount=f"¥{shortage.amount}"), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.get("/stores/<int:store_id>/orders/<int:order_id>/pick-list")
+@require_role(*STAFF)
+def pick_list(store_id: int, order_id: int):
+    store, found = _own(store_id, order_id)
+    return render("fulfil/pick_list.html", store=store, orders=[found], rows=queries.pick_list([found]),
+                  labels=STATUS_LABELS)
+
+
+@bp.get("/stores/<int:store_id>/pick-list")
+@require_role(*STAFF)
+def combined_pick_list(store_id: int):
+    """Several orders picked in one walk: the chosen ones, or every order new or being picked."""
+    store = db.get_or_404(Store, store_id)
+    ids = [int(i) for i in request.args.getlist("order") if i.isdigit() and len(i) < 10]
+    orders = queries.orders_of(store, ids) if ids else queries.in_work(store)
+    return render("fulfil/pick_list.html", store=store, orders=orders, rows=queries.pick_list(orders),
+                  labels=STATUS_LABELS)
+
+
+@bp.get("/stores/<int:store_id>/orders/<int:order_id>/dispatch-note")
+@require_role(*STAFF)
+def dispatch_note(store_id: int, order_id: int):
+    store, found = _own(store_id, order_id)
+    if found.is_pickup:
+        abort(404)
+    return render("fulfil/dispatch_note.html", store=store, found=found, labels=STATUS_LABELS)
+
+
+def _own(store_id: int, order_id: int) -> tuple[Store, OnlineOrder]:
+    """The store and one of its online orders; another store's order is not found here."""
+    store = db.get_or_404(Store, store_id)
+    found = db.session.get(OnlineOrder, order_id)
+    if found is None or found.order.store_id != store.id:
+        abort(404)
+    return store, found

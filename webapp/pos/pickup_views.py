@@ -1,0 +1,142 @@
+"""Handing an online order over at the till: the cashier scans the pickup QR code (or types its six
+digits) into the scan field; the till shows the order, what is due, and hands it over once.
+
+A pickup order paid at pickup is paid here through the till's own payment path (cash with change,
+WeChat Pay, Alipay, card), and counts in the till's shift. ``answer_scan`` is the scan view's first
+question: a code that is a product's stays the product's.
+"""
+import re
+import uuid
+
+from flask import abort, make_response, render_template, request
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.auth.guards import STAFF, require_role
+from webapp.catalog import queries as catalog_queries
+from webapp.errors import ShopError
+from webapp.extensions import db
+from webapp.pos import queries
+from webapp.pos.views import bp, own_register
+from webapp.sales import online
+from webapp.sales.checkout import PaymentInput
+from webapp.sales.errors import PaymentPending
+from webapp.sales.models import Order, PaymentMethod, PaymentStatus
+from webapp.sales.online_models import STATUS_LABELS, OnlineOrder, OnlineStatus
+from webapp.sales.receipts import method_label
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what the pickup QR code holds
+CODE = re.compile(r"^\d{6}$")  # what the customer reads out
+METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CARD]
+
+UNKNOWN_PICKUP = _l("No open online order at this store has the pickup code %(code)s.")
+OTHER_STORE = _l("Order %(number)s is collected at %(store)s, not at this store.")
+ALREADY_HANDED = _l("Order %(number)s was already handed over at %(time)s.")
+CLOSED = _l("Order %(number)s is %(status)s: there is nothing to hand over.")
+NOT_PICKUP = _l("Order %(number)s is a delivery order: it is not handed over at the till.")
+NO_SHIFT = _l("This till has no open shift.")
+
+
+def answer_scan(register, code: str):
+    """The till's answer when ``code`` is a pickup code (the order panel, or why not); None otherwise."""
+    if TOKEN.match(code) and not code.isdigit():
+        found = online.by_pickup_token(code)
+        if found is None:
+            if catalog_queries.sku_by_code_or_barcode(code) is not None:
+                return None
+            return _toast(str(UNKNOWN_PICKUP % {"code": code[:8] + "…"}))
+    elif CODE.match(code):
+        if catalog_queries.sku_by_code_or_barcode(code) is not None:
+            return None
+        found = online.by_pickup_code(register.store, code) or _last_of_store(register, code)
+        if found is None:
+            return _toast(str(UNKNOWN_PICKUP % {"code": code}))
+    else:
+        return None
+    refusal = _why_not(register, found)
+    return _toast(refusal) if refusal else _panel(register, found)
+
+
+def _last_of_store(register, code: str) -> OnlineOrder | None:
+    """A six-digit code of this store's order that is no longer open (to say why it cannot be handed over)."""
+    return db.session.scalar(
+        db.select(OnlineOrder).join(Order, OnlineOrder.order_id == Order.id)
+        .where(Order.store_id == register.store_id, OnlineOrder.pickup_code == code)
+        .order_by(OnlineOrder.id.desc()).limit(1))
+
+
+def _why_not(register, found: OnlineOrder) -> str | None:
+    number = found.order.number
+    if found.order.store_id != register.store_id:
+        return str(OTHER_STORE % {"number": number, "store": found.order.store.name})
+    if not found.is_pickup:
+        return str(NOT_PICKUP % {"number": number})
+    if found.status == OnlineStatus.HANDED_OVER:
+        return str(ALREADY_HANDED % {"number": number, "time": format_datetime(found.status_changed_at, "short")})
+    if not found.is_open:
+        return str(CLOSED % {"number": number, "status": STATUS_LABELS[found.status]})
+    return None
+
+
+@bp.post("/registers/<int:register_id>/pickups/<int:online_id>/hand-over")
+@require_role(*STAFF)
+def hand_over(register_id: int, online_id: int):
+    """Take what is due (paid at pickup), consume the reservation, complete the order: once per tap id."""
+    register, found = _own_pickup(register_id, online_id)
+    shift = queries.open_shift_of(register)
+    if shift is None:
+        return _toast(str(NO_SHIFT), 409)
+    tenders = [PaymentInput(method, amount, code)
+               for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
+                                               request.form.getlist("auth_code"), strict=False)
+               if amount.strip()]
+    try:
+        online.hand_over_at_till(found, tenders, user=current_user, register=register, shift=shift,
+                                 client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
+    except PaymentPending as e:
+        db.session.commit()  # the pending charge is kept, to be checked
+        return _panel(register, found, 409, error=str(e))
+    except ShopError as e:
+        db.session.rollback()
+        return _toast(str(e))
+    db.session.commit()
+    return _panel(register, found)
+
+
+@bp.post("/registers/<int:register_id>/pickups/<int:online_id>/check-payment")
+@require_role(*STAFF)
+def check_pickup_payment(register_id: int, online_id: int):
+    """Ask the provider again about a charge at pickup that timed out."""
+    register, found = _own_pickup(register_id, online_id)
+    online.check_payments(found)
+    db.session.commit()
+    return _panel(register, found)
+
+
+def _own_pickup(register_id: int, online_id: int):
+    register = own_register(register_id)
+    found = db.session.get(OnlineOrder, online_id)
+    if found is None or found.order.store_id != register.store_id:
+        abort(404)
+    return register, found
+
+
+def _panel(register, found: OnlineOrder, status: int = 200, error: str | None = None):
+    due = found.amount_due - found.paid
+    html = render_template("pos/_pickup.html", register=register, found=found, labels=STATUS_LABELS, due=due,
+                           methods=METHODS, method_label=method_label, client_uuid=str(uuid.uuid4()), error=error,
+                           pending=any(p.status == PaymentStatus.PENDING for p in found.order.payments))
+    response = make_response(html, status)
+    response.headers["HX-Retarget"] = "#pay"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _toast(message: str, status: int = 422):
+    """A toast with the reason; the till beeps on it (see till.js)."""
+    response = make_response(render_template("pos/_toast.html", message=message), status)
+    response.headers["HX-Retarget"] = "#toasts"
+    response.headers["HX-Reswap"] = "beforeend"
+    response.headers["HX-Trigger"] = "till-refused"
+    return response
