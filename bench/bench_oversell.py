@@ -55,10 +55,12 @@ def prepare(buyers: int, units: int) -> dict:
     return {"store_id": store.id, "sku_id": sku.id}
 
 
-def checkout(host: str, port: int, buyer: int) -> tuple[str, float]:
-    """Post one buyer's checkout; 'ordered' (303 to the order), 'sold out' (409) or what else came back."""
+def checkout(host: str, port: int, buyer: int, shown: str) -> tuple[str, float]:
+    """Post one buyer's checkout; 'ordered' (303 to the order), 'sold out' (409) or what else came back.
+
+    ``shown`` is the amount the checkout page showed (every buyer's cart is the same)."""
     body = urlencode({"checkout_key": f"bench-{buyer}", "payment": "wechat", "payment_code": "134567890123450001",
-                      "phone": f"139{buyer:08d}", "contact_name": "买家"})
+                      "phone": f"139{buyer:08d}", "contact_name": "买家", "expected_due": shown})
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, port, timeout=120)
     try:
@@ -83,6 +85,7 @@ def served_app():
 
 def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") -> list[tuple[str, float]]:
     """Serve the app (a thread, or gunicorn processes) and send every buyer's checkout at once."""
+    shown = _shown_amount(app)
     if workers:
         port = _free_port()
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
@@ -91,7 +94,7 @@ def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") 
                                    "--log-level", "warning", "bench.bench_oversell:served_app()"], env=env, cwd=ROOT)
         _wait_for(port)
         try:
-            return _send(port, buyers)
+            return _send(port, buyers, shown)
         finally:
             server.terminate()
             server.wait(30)
@@ -100,18 +103,30 @@ def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") 
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     try:
-        return _send(server.server_port, buyers)
+        return _send(server.server_port, buyers, shown)
     finally:
         server.shutdown()
 
 
-def _send(port: int, buyers: int) -> list[tuple[str, float]]:
+def _shown_amount(app) -> str:
+    """What the checkout page shows each buyer (their carts are alike): the first buyer's."""
+    from webapp.extensions import db
+    from webapp.shop.checkout import due_token
+    from webapp.shop.models import Cart
+
+    with app.app_context():
+        shown = due_token(db.session.query(Cart).filter_by(token="buyer-0").one())
+        db.session.remove()
+    return shown
+
+
+def _send(port: int, buyers: int, shown: str) -> list[tuple[str, float]]:
     results: list = [None] * buyers
     gate = threading.Barrier(buyers)
 
     def buyer(i):
         gate.wait()
-        results[i] = checkout("127.0.0.1", port, i)
+        results[i] = checkout("127.0.0.1", port, i, shown)
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
     for t in threads:

@@ -10,6 +10,7 @@ from webapp.auth.models import Role, User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sales.online_models import OnlineOrder
+from webapp.sales.payments import SandboxProvider
 from webapp.shop.models import Cart
 from webapp.stock.queries import level_at
 
@@ -26,8 +27,12 @@ def choose(client, **fields):
 
 
 def checkout(client, key="k-1", payment="wechat", code=PAID, phone="13900139000", **extra):
+    """Post the checkout form as the page would, with the amount the page showed."""
+    page = client.get("/shop/checkout").get_data(as_text=True)
+    shown = re.search(r'name="expected_due" value="([^"]*)"', page)
     return client.post("/shop/checkout", data={"checkout_key": key, "payment": payment, "payment_code": code,
-                                              "phone": phone, "contact_name": "李雷", **extra})
+                                              "phone": phone, "contact_name": "李雷",
+                                              "expected_due": shown.group(1) if shown else "", **extra})
 
 
 def only_order() -> OnlineOrder:
@@ -195,6 +200,22 @@ def test_a_double_submitted_checkout_makes_one_order(client, west, stocked):
     first, second = checkout(client, key="same"), checkout(client, key="same")
     assert first.location == second.location
     assert db.session.query(OnlineOrder).count() == 1 and level_at(west, tea)[1] == 1
+
+
+def test_an_amount_the_customer_has_not_seen_is_never_charged(client, west, stocked):
+    tea = stocked({west: 20})
+    db.session.commit()
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    page = client.get("/shop/checkout").get_data(as_text=True)
+    shown = re.search(r'name="expected_due" value="([^"]*)"', page).group(1)
+    add(client, tea, "9")  # in another tab, before the old page's button is pressed
+    response = client.post("/shop/checkout", data={"checkout_key": "k-1", "payment": "wechat", "payment_code": PAID,
+                                                   "phone": "13900139000", "expected_due": shown},
+                           headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 409 and "应付金额已变" in response.get_data(as_text=True)
+    assert db.session.query(OnlineOrder).count() == 0 and level_at(west, tea)[1] == 0
+    assert SandboxProvider._charges == {}  # nothing was charged
 
 
 def test_a_declined_payment_keeps_the_order_to_pay_again(client, west, stocked):

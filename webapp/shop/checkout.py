@@ -6,16 +6,20 @@ pricing seam at that store, whatever the page showed; the order's placement
 reserves the stock in the same transaction (``webapp.sales.online``).
 """
 from dataclasses import dataclass
+from decimal import Decimal
 
 from webapp.auth.customers import account_for_order
 from webapp.auth.models import Role, User
-from webapp.promotions.services import Channel, price_cart
+from webapp.errors import ShopError
+from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.sales import online
+from webapp.sales.models import ZERO
 from webapp.sales.online_errors import EmptyCart, PickupNotOffered
 from webapp.sales.online_models import Fulfilment, OnlineOrder
 from webapp.shop import carts, choices
 from webapp.shop.errors import BelowMinimum, NoPickupStore, StoreLacksItems
 from webapp.shop.models import Cart
+from webapp.stores.models import Store
 
 
 @dataclass
@@ -38,6 +42,23 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
     if option.missing:
         raise StoreLacksItems(store=cart.store.name, names="、".join(s.display_name for s in option.missing))
     return option
+
+
+def amounts(cart: Cart, store: Store) -> tuple[PricedCart, Decimal, Decimal]:
+    """(priced cart, delivery fee, amount due) of the cart at the store, as the checkout page shows them."""
+    prices = price_cart(store, Channel.SHOP, [(line.sku, line.quantity) for line in cart.lines])
+    fee = store.delivery_fee if cart.fulfilment == Fulfilment.DELIVERY else ZERO
+    return prices, fee, prices.total + fee
+
+
+def due_token(cart: Cart) -> str | None:
+    """"store:amount" the customer must have seen to place this cart's order; None when it cannot be placed
+    (placing then says why)."""
+    try:
+        store = fulfilling(cart).store
+    except ShopError:
+        return None
+    return f"{store.id}:{amounts(cart, store)[2]}"
 
 
 def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",

@@ -10,7 +10,7 @@ from webapp.errors import ShopError
 from webapp.extensions import db
 from webapp.sales import online
 from webapp.sales.errors import PaymentDeclined, PaymentPending
-from webapp.sales.models import ZERO, PaymentStatus
+from webapp.sales.models import PaymentStatus
 from webapp.sales.online_errors import EmptyCart, PickupNotOffered, SoldOut
 from webapp.sales.online_models import STATUS_LABELS, OnlineOrder
 from webapp.shop import art, checkout
@@ -22,7 +22,7 @@ from webapp.shop.errors import (
     OutsideDeliveryArea,
     StoreLacksItems,
 )
-from webapp.shop.web import bp, current_cart, customer, priced
+from webapp.shop.web import bp, current_cart, customer
 from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
@@ -45,12 +45,11 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
         flash(str(e), "error")
         return redirect(url_for("shop.cart") + "#fulfilment", 303)
     store = option.store
-    prices = priced(store, [(ln.sku, ln.quantity) for ln in cart.lines])
-    fee = store.delivery_fee if cart.fulfilment == "delivery" else ZERO
+    prices, fee, due = checkout.amounts(cart, store)
     me = customer()
     form = form or {"phone": me.phone if me else "", "contact_name": me.display_name if me else ""}
     return render("shop/checkout.html", status=status, cart=cart, option=option, store=store, prices=prices,
-                  fee=fee, due=prices.total + fee, error=error, form=form, signed_in=me is not None,
+                  fee=fee, due=due, error=error, form=form, signed_in=me is not None,
                   checkout_key=request.form.get("checkout_key") or uuid.uuid4().hex)
 
 
@@ -66,6 +65,12 @@ def place_order():
     try:
         if not key:
             abort(400)
+        shown, due = form.get("expected_due", ""), checkout.due_token(cart) if known is None else None
+        if due is not None and due != shown:
+            # The cart, a price or the fulfilling store changed since the page was shown: never
+            # charge an amount the customer has not seen.
+            return _checkout_page(409, _("The amount to pay has changed: check it and place the order again."),
+                                  form)
         placed = checkout.place(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
                                 contact_name=form.get("contact_name", ""), password=form.get("password", ""),
                                 pay_at_pickup=method == "at_pickup", note=form.get("note", ""))
