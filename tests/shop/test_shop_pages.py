@@ -192,6 +192,42 @@ def test_checkout_places_a_pickup_order_and_makes_the_account(client, west, stoc
     assert order.order.number in client.get("/shop/orders").get_data(as_text=True)
 
 
+def test_a_guest_cannot_order_into_an_account_someone_set_a_password_on(client, west, stocked):
+    tea = stocked({west: 5})
+    db.session.commit()
+    client.post("/shop/account/sign-up", data={"phone": "13900139000", "name": "韩梅梅", "password": "hers-pass-1"})
+    client.post("/shop/account/sign-out")
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    response = checkout(client, phone="13900139000")
+    assert response.status_code == 422 and db.session.query(OnlineOrder).count() == 0
+    assert level_at(west, tea)[1] == 0
+
+
+def test_nobody_takes_over_a_guests_account_by_signing_up_with_their_number(app, client, west, stocked):
+    tea = stocked({west: 5})
+    db.session.commit()
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    checkout(client, phone="13900139000")  # a guest's order makes an account without a password
+    other = app.test_client()
+    response = other.post("/shop/account/sign-up", data={"phone": "13900139000", "name": "X", "password": "x-pass-12"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert only_order().order.number not in other.get("/shop/orders").get_data(as_text=True)
+
+
+def test_signing_out_forgets_the_orders_in_this_browser(client, west, stocked):
+    tea = stocked({west: 5})
+    db.session.commit()
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    checkout(client, password="my-password-1")
+    assert only_order().order.number in client.get("/shop/orders").get_data(as_text=True)
+    client.post("/shop/account/sign-out")
+    assert only_order().order.number not in client.get("/shop/orders").get_data(as_text=True)
+
+
 def test_a_double_submitted_checkout_makes_one_order(client, west, stocked):
     tea = stocked({west: 5})
     db.session.commit()

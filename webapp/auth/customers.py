@@ -29,6 +29,10 @@ class PhoneTaken(ShopError):
     message = _l("%(phone)s already has an account: sign in with its password.")
 
 
+class SignInToOrder(ShopError):
+    message = _l("%(phone)s has an account with a password: sign in to order with this number.")
+
+
 def normal_phone(phone: str) -> str:
     phone = re.sub(r"[\s-]", "", phone or "")
     if phone.startswith("+86"):
@@ -48,9 +52,15 @@ def has_password(user: User) -> bool:
 
 
 def account_for_order(phone: str, name: str = "", password: str = "") -> tuple[User, bool]:
-    """The phone's account, made now if it has none (True when made)."""
+    """The phone's account, made now if it has none (True when made).
+
+    An account someone set a password on is theirs: a guest's order never joins it (whoever typed
+    the number would otherwise put their order, address and pickup code into another's account).
+    """
     known = customer_by_phone(phone)
     if known is not None:
+        if has_password(known):
+            raise SignInToOrder(phone=normal_phone(phone))
         return known, False
     if password and len(password) < MIN_PASSWORD:
         raise PasswordTooShort(length=MIN_PASSWORD)
@@ -64,14 +74,10 @@ def account_for_order(phone: str, name: str = "", password: str = "") -> tuple[U
 def sign_up(phone: str, name: str, password: str) -> User:
     if len(password or "") < MIN_PASSWORD:
         raise PasswordTooShort(length=MIN_PASSWORD)
-    known = customer_by_phone(phone)
-    if known is not None:
-        if has_password(known):
-            raise PhoneTaken(phone=normal_phone(phone))
-        known.set_password(password)
-        known.display_name = known.display_name or name.strip()[:100]
-        db.session.flush()
-        return known
+    if customer_by_phone(phone) is not None:
+        # Even one made by a guest's order: without a text message to the phone, setting its password
+        # would hand that guest's orders (address, pickup code) to whoever typed the number.
+        raise PhoneTaken(phone=normal_phone(phone))
     return _create(normal_phone(phone), name, password)
 
 

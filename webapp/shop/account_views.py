@@ -1,7 +1,7 @@
 """Customers sign in and up with their mobile number; the browser's cart joins their account."""
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import customers
 from webapp.errors import ShopError
@@ -46,6 +46,10 @@ def sign_up():
 
 @bp.post("/account/sign-out")
 def sign_out():
+    if current_user.is_authenticated and customers.has_password(current_user):
+        # They can sign in again to see their orders; the next person on a shared phone sees none.
+        # (A guest's account has no password: this browser stays the only way back to its orders.)
+        session.pop("shop_orders", None)
     logout_user()
     return redirect(url_for("shop.home"), 303)
 

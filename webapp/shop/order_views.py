@@ -183,5 +183,8 @@ def _order_or_404(token: str) -> OnlineOrder:
 
 
 def _remember(order: OnlineOrder) -> None:
+    """A guest's orders are kept in their session; a signed-in customer's are in their account."""
+    if customer() is not None:
+        return
     kept = [t for t in session.get("shop_orders", []) if t != order.access_token]
     session["shop_orders"] = [order.access_token, *kept][:KEPT_ORDERS]
