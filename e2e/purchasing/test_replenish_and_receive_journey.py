@@ -72,7 +72,7 @@ def test_a_suggestion_becomes_an_order_that_is_received_one_line_short(page: Pag
     expect(page.get_by_test_id("order-status")).to_have_text("草稿")
     expect(page.get_by_role("row").filter(has_text=NOODLES[0])).to_contain_text("¥60.00")
     page.get_by_role("button", name="发送给供应商").click()
-    expect(page.get_by_test_id("order-status")).to_have_text("已发送")
+    expect(page.get_by_test_id("order-status")).to_have_text("已发出")
 
     page.get_by_role("button", name="收货入库").click()
     expect(page.get_by_role("heading", name="入库单")).to_be_visible()

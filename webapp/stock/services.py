@@ -414,7 +414,9 @@ def _post_many(postings: list[Posting], document: Document, user) -> list[StockM
     moves in one INSERT … RETURNING.
     """
     unguarded_by_id, by_key = [], []
-    for p in postings:
+    # Levels change in (SKU, lot) order, whatever order the lines came in: two sales, or a sale and a
+    # count's approval, lock the same rows in the same order and never deadlock (PostgreSQL).
+    for p in sorted(postings, key=lambda p: (p.sku.id, p.take.lot_id or 0)):
         q = p.take.quantity
         if p.source.usage in TRACKED:
             if p.guard:

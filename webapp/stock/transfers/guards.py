@@ -32,4 +32,7 @@ def step(transfer: Transfer, before: TransferStatus, after: TransferStatus, refu
 def lock(transfer: Transfer) -> None:
     """Hold the transfer's row while its lines change (PostgreSQL; SQLite serialises writers)."""
     db.session.execute(select(Transfer.id).where(Transfer.id == transfer.id).with_for_update())
-    db.session.refresh(transfer, ["status"])
+    # Read again what others wrote before the lock was ours: the status and every line's counts.
+    db.session.refresh(transfer, ["status", "lines"])
+    for line in transfer.lines:
+        db.session.refresh(line)

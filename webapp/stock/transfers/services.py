@@ -98,6 +98,7 @@ def send(transfer: Transfer, *, user) -> list[StockMove]:
     Once: a second send is refused. More than the shelf has available is
     refused with the SKU, what was wanted and what there is.
     """
+    lock(transfer)  # the lines as they are, none added meanwhile left behind
     if not transfer.lines:
         raise errors.EmptyTransfer()
     step(transfer, TransferStatus.DRAFT, TransferStatus.SENT, errors.AlreadySent,

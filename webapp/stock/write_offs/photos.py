@@ -20,7 +20,7 @@ def check(data: bytes, limit: int) -> str:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise NotAPhoto() from None
     if kind not in FORMATS:
         raise NotAPhoto()

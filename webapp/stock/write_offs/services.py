@@ -8,7 +8,7 @@ once. The photo note is checked here; the view stores the file.
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
@@ -84,6 +84,11 @@ def post(write_off: WriteOff, *, user, reason: str | None, note: str = "", photo
 
 
 def _check_draft(write_off: WriteOff) -> None:
+    """Still a draft, and held so until this request ends: a line never joins a posted write-off."""
+    db.session.execute(select(WriteOff.id).where(WriteOff.id == write_off.id).with_for_update())
+    db.session.refresh(write_off, ["status", "lines"])
+    for line in write_off.lines:
+        db.session.refresh(line)  # another phone's scans, read after the lock
     if not write_off.is_draft:
         raise WriteOffPosted()
 
