@@ -19,6 +19,12 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return value if value is not None and 0 < value <= LARGEST_ID else default
 
 
+def form_id(name: str) -> int | None:
+    """An id posted in a form (a SKU, a store); nonsense, or a number no row can have, reads as None."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value <= LARGEST_ID else None
+
+
 def writes(view):
     """Mark a GET view that writes (it makes a record on first use): its transaction takes the write lock."""
     view.writes = True

@@ -256,3 +256,17 @@ def test_looking_at_an_expired_order_gives_back_money_that_arrived_late(online_s
     assert online.needs_refresh(order)
     online.refresh(order)
     assert order.status == "expired" and order.paid == 0 and not online.needs_refresh(order)
+
+
+def test_the_sweep_gives_back_money_that_arrived_after_the_order_closed(online_store, stocked, place):
+    """Nobody looks at the order again: the sweep still asks about its late payment and refunds it."""
+    store = online_store()
+    order = place(store, (stocked({store: 5}, price="8.00"), 1))
+    with pytest.raises(PaymentPending):
+        online.pay(order, "wechat", TIMEOUT_THEN_PAID)
+    online.expire_if_due(order, utcnow() + timedelta(hours=1))  # closed while the payment was unconfirmed
+    assert order.status == "expired" and online.needs_refresh(order)
+    online.expire_unpaid(utcnow() + timedelta(hours=1))
+    assert order.paid == 0 and not online.needs_refresh(order)
+    assert sorted(p.amount for p in order.order.payments if p.status == "succeeded") == [Decimal("-8.00"),
+                                                                                         Decimal("8.00")]

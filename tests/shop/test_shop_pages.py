@@ -408,3 +408,23 @@ def test_search_as_you_type_gets_only_the_results(client, west, stocked):
     db.session.commit()
     fragment = client.get("/shop/search?q=kk", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="results"') and "可口可乐" in fragment
+
+
+@pytest.mark.parametrize("field", ["sku", "store"])
+def test_an_id_no_row_can_have_is_refused_not_a_crash(client, west, stocked, field):
+    stocked({west: 5})
+    db.session.commit()
+    url = "/shop/cart/add" if field == "sku" else "/shop/cart/fulfilment"
+    response = client.post(url, data={field: "99999999999999999999", "quantity": "1", "fulfilment": "pickup"})
+    assert response.status_code < 500
+
+
+def test_a_closed_store_takes_no_pickup_orders(client, west, stocked):
+    tea = stocked({west: 5})
+    db.session.commit()
+    add(client, tea)
+    choose(client, fulfilment="pickup", store=west.id)
+    west.active = False
+    db.session.commit()
+    assert checkout(client).status_code == 409
+    assert db.session.query(OnlineOrder).count() == 0 and level_at(west, tea)[1] == 0

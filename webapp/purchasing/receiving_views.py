@@ -16,7 +16,7 @@ from webapp.purchasing.labels import NOTE_STATUS, ORDER_STATUS
 from webapp.purchasing.models import NoteStatus, PurchaseOrder, ReceivingLine, ReceivingNote
 from webapp.purchasing.views import BUYERS, bp, toast
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render
+from webapp.web import form_id, htmx_redirect, render
 
 RECEIVERS = BUYERS  # as the stock screens: store managers and franchisees; HQ too
 
@@ -56,12 +56,12 @@ def receiving_home(store_id: int):
 def start_receiving(store_id: int):
     store = db.get_or_404(Store, store_id)
     order = supplier = None
-    if request.form.get("order_id", type=int):
-        order = db.get_or_404(PurchaseOrder, request.form.get("order_id", type=int))
+    if form_id("order_id"):
+        order = db.get_or_404(PurchaseOrder, form_id("order_id"))
         if order.store_id != store.id:
             abort(404)
-    elif request.form.get("supplier_id", type=int):
-        supplier = db.get_or_404(Supplier, request.form.get("supplier_id", type=int))
+    elif form_id("supplier_id"):
+        supplier = db.get_or_404(Supplier, form_id("supplier_id"))
     try:
         note = receiving.start(store, user=current_user, order=order, supplier=supplier,
                                key=request.form.get("key"))

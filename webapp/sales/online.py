@@ -26,7 +26,7 @@ from webapp.catalog.models import SKU
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
-from webapp.numbers import money, quantity
+from webapp.numbers import money, quantity, round_money
 from webapp.promotions.services import Channel
 from webapp.sales import checkout
 from webapp.sales.cart import open_sale, reprice
@@ -159,6 +159,7 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
     payment is kept (``PaymentPending``, commit to keep it) and ``check_payment``
     asks again. Either way the order and its reservation stay as they were.
     """
+    _hold(online)
     refresh(online)
     if online.status not in HOLDING:
         raise OrderClosed(number=online.order.number, status=online.status)
@@ -189,6 +190,7 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
 def check_payments(online: OnlineOrder) -> None:
     """Ask the provider about pending payments. A payment that went through counts; one that went
     through after the order closed is given back at once."""
+    _hold(online)
     for payment in [p for p in online.order.payments if p.status == PaymentStatus.PENDING]:
         checkout.check_payment(payment)
         if payment.status != PaymentStatus.SUCCEEDED:
@@ -246,6 +248,7 @@ def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
 def expire_if_due(online: OnlineOrder, now: datetime | None = None) -> bool:
     """An unpaid order past its hold time gives its stock back."""
     now = now or utcnow()
+    _hold(online)
     if (online.status != OnlineStatus.NEW or online.is_paid or online.pay_at_pickup
             or online.expires_at is None or online.expires_at > now):
         return False
@@ -266,12 +269,21 @@ def expire_unpaid(now: datetime | None = None) -> int:
     for online in overdue:
         refresh(online, now)
         count += online.status == OnlineStatus.EXPIRED
+    # A payment still unconfirmed when its order closed: asked again, and given back if it went through.
+    late = db.session.scalars(
+        select(OnlineOrder).join(Payment, Payment.order_id == OnlineOrder.order_id)
+        .where(OnlineOrder.status.in_([OnlineStatus.CANCELLED.value, OnlineStatus.EXPIRED.value]),
+               Payment.status == PaymentStatus.PENDING.value)
+        .order_by(OnlineOrder.id).distinct()).all()
+    for online in late:
+        check_payments(online)
     return count
 
 
 def cancel(online: OnlineOrder, *, by_customer: bool, reason: str = "") -> None:
     """A customer cancels while the order is new; the store until it is handed over or dispatched.
     The stock goes back on sale and what was paid is refunded."""
+    _hold(online)
     refresh(online)
     allowed = (OnlineStatus.NEW,) if by_customer else HOLDING
     if online.status not in allowed:
@@ -447,7 +459,17 @@ def reservations(online: OnlineOrder, status: ReservationStatus | None = Reserva
 # ---------------------------------------------------------------- helpers
 
 
+def _hold(online: OnlineOrder) -> None:
+    """The order's row is ours until the transaction ends (PostgreSQL; SQLite has one writer), and
+    what another request changed before is read again: a payment, a cancel, the sweep and the
+    store's next step never act on a status that is no longer true."""
+    db.session.execute(select(OnlineOrder.id).where(OnlineOrder.id == online.id).with_for_update())
+    db.session.refresh(online)
+    db.session.refresh(online.order, ["status", "payments"])
+
+
 def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
+    _hold(online)
     if online.status not in allowed:
         raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
     online.status, online.status_changed_at = to.value, utcnow()
@@ -471,7 +493,7 @@ def _complete(online: OnlineOrder, user: User) -> None:
         costs[move.sku_id] = costs.get(move.sku_id, ZERO) + move.unit_cost * move.quantity
     for line in online.order.lines:
         if line.sku_id in costs:
-            line.unit_cost = money((costs[line.sku_id] / line.quantity).quantize(Decimal("0.01")))
+            line.unit_cost = round_money(costs[line.sku_id] / line.quantity)
     online.order.status, online.order.completed_at = OrderStatus.COMPLETED.value, utcnow()
     online.order.cashier_id = user.id if user else None
     db.session.flush()

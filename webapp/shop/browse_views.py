@@ -39,7 +39,7 @@ def product(product_id: int):
     return render("shop/product.html", product=found, skus=skus, stores=stores, store=store,
                   prices={line.sku.id: line for line in (cart_prices.lines if cart_prices else [])},
                   stock=queries.available(stores, [s.id for s in skus]), low=queries.LOW,
-                  chosen=request.args.get("sku", type=int) or (skus[0].id if skus else None))
+                  chosen=int_arg("sku") or (skus[0].id if skus else None))
 
 
 @bp.get("/art/<int:product_id>.svg")

@@ -8,7 +8,7 @@ from webapp.extensions import db
 from webapp.shop import carts, checkout, choices, geo, queries
 from webapp.shop.web import bp, cart_to_change, current_cart, keep_cart_cookie, priced, pricing_store
 from webapp.stores.models import Store
-from webapp.web import render
+from webapp.web import form_id, render
 
 
 def cart_page(cart, status=200, error: str | None = None):
@@ -41,7 +41,7 @@ def cart():
 @bp.post("/cart/add")
 def add_to_cart():
     cart = cart_to_change()
-    sku = db.session.get(SKU, request.form.get("sku", type=int) or 0)
+    sku = db.session.get(SKU, form_id("sku") or 0)
     try:
         carts.add(cart, sku, request.form.get("quantity", "1"))
     except ShopError as e:
@@ -75,10 +75,10 @@ def choose_fulfilment():
     """Pickup or delivery; where the customer is (district or the browser's position); the store."""
     cart = cart_to_change()
     form = request.form
-    store = db.session.get(Store, form.get("store", type=int) or 0)
+    store = db.session.get(Store, form_id("store") or 0)
     position = geo.valid_position(form.get("latitude"), form.get("longitude"))
     carts.choose(cart, fulfilment=form.get("fulfilment"), district=form.get("district"), position=position,
-                 address=form.get("address"), store=store if store and store.online_pickup else None,
+                 address=form.get("address"), store=store if store and store.online_pickup and store.active else None,
                  forget_position=bool(form.get("district_changed")))
     db.session.commit()
     return keep_cart_cookie(redirect(url_for("shop.cart") + "#fulfilment", 303), cart)

@@ -36,7 +36,7 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
         return choices.delivery_option(cart)
     if cart.store is None:
         raise NoPickupStore()
-    if not cart.store.online_pickup:
+    if not (cart.store.online_pickup and cart.store.active):
         raise PickupNotOffered(store=cart.store.name)
     [option] = choices.options(cart, [cart.store])
     if option.missing:
