@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.catalog.models import SKU, Supplier
 from webapp.clock import utcnow
@@ -24,11 +25,18 @@ def create_order(store: Store, supplier: Supplier, *, user, note: str = "", key:
     done = order_with_key(key)
     if done is not None:
         return done
-    order = PurchaseOrder(number=document_number("PO"), store_id=store.id, supplier_id=supplier.id,
-                          status=OrderStatus.DRAFT, note=note.strip()[:200], key=key,
-                          created_by_id=user.id if user else None)
-    db.session.add(order)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two taps at once: the second finds the first one's order
+            order = PurchaseOrder(number=document_number("PO"), store_id=store.id, supplier_id=supplier.id,
+                                  status=OrderStatus.DRAFT, note=note.strip()[:200], key=key,
+                                  created_by_id=user.id if user else None)
+            db.session.add(order)
+            db.session.flush()
+    except IntegrityError:
+        done = order_with_key(key)
+        if done is None:
+            raise
+        return done
     return order
 
 

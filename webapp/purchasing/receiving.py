@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.catalog.models import SKU, Supplier, Tracking
 from webapp.catalog.queries import sku_by_code_or_barcode
@@ -62,11 +63,18 @@ def start(store: Store, *, user, order: PurchaseOrder | None = None,
         if draft is not None:
             return draft
         supplier = order.supplier
-    note = ReceivingNote(number=document_number("RN"), store_id=store.id,
-                         supplier_id=supplier.id if supplier else None, order_id=order.id if order else None,
-                         status=NoteStatus.DRAFT, key=key, created_by_id=user.id if user else None)
-    db.session.add(note)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two taps at once: the second finds the first one's note
+            note = ReceivingNote(number=document_number("RN"), store_id=store.id,
+                                 supplier_id=supplier.id if supplier else None, order_id=order.id if order else None,
+                                 status=NoteStatus.DRAFT, key=key, created_by_id=user.id if user else None)
+            db.session.add(note)
+            db.session.flush()
+    except IntegrityError:
+        done = db.session.scalar(select(ReceivingNote).where(ReceivingNote.key == key)) if key else None
+        if done is None:
+            raise
+        return done
     return note
 
 
