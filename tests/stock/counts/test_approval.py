@@ -1,12 +1,15 @@
 """The variance report and its approval: stock ends up as counted, once, by a manager."""
 from decimal import Decimal
 
+import pytest
+
 from webapp.auth.models import Role
 from webapp.catalog.services import category_by_path
 from webapp.extensions import db
 from webapp.stock import queries as stock_queries
 from webapp.stock import services as ledger
 from webapp.stock.counts import queries, services
+from webapp.stock.counts.errors import SerialCountedTwice
 from webapp.stock.counts.models import CountLine, Scope
 from webapp.stock.models import Reason, StockMove
 
@@ -174,3 +177,16 @@ def test_every_entry_exports_with_who_counted_where(client, make_store, make_use
     rows = text.strip().splitlines()[1:]
     assert [r.split(",")[1:3] + [r.split(",")[6]] for r in rows] == [["钱收银", "前排货架", "60.000"],
                                                                     ["孙店长", "后仓", "40.000"]]
+
+
+def test_a_serial_number_is_counted_once_so_it_is_never_in_stock_twice(make_store, make_user, make_sku):
+    store, phone = make_store(), make_sku(name="手机", tracking="serial")
+    ledger.receive(store, phone, 1, "2000.00", user=None, document=("receipt", "1"), lot_code="SN-1")
+    manager = make_user(Role.STORE_MANAGER, stores=[store])
+    count = services.start_count(store, user=manager, scope=Scope.STORE)
+    services.record(count, phone.code, user=manager, lot_code="SN-1")
+    for again in ({}, {"qty": 5}):
+        with pytest.raises(SerialCountedTwice):
+            services.record(count, phone.code, user=manager, lot_code="SN-1", **again)
+    services.approve(count, user=manager)
+    assert stock_queries.level_at(store, phone)[0] == 1

@@ -32,5 +32,9 @@ class CategoryRequired(ShopError):
     message = _l("Choose the category to count.")
 
 
+class SerialCountedTwice(ShopError):
+    message = _l("Serial number %(serial)s of %(name)s is one item: it is counted once, as 1 or 0.")
+
+
 class NotYourEntry(ShopError):
     message = _l("Only the person who counted an entry can remove it.")

@@ -23,13 +23,20 @@ import uuid
 
 from sqlalchemy import insert, select, update
 
-from webapp.catalog.models import Category
+from webapp.catalog.models import Category, Tracking
 from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.stock import services as ledger
 from webapp.stock.counts import queries
-from webapp.stock.counts.errors import CategoryRequired, CountClosed, NegativeCount, NotYourEntry, OutOfScope
+from webapp.stock.counts.errors import (
+    CategoryRequired,
+    CountClosed,
+    NegativeCount,
+    NotYourEntry,
+    OutOfScope,
+    SerialCountedTwice,
+)
 from webapp.stock.counts.models import CountEntry, CountLine, CountStatus, Scope, StockCount
 from webapp.stock.counts.scanning import scanned, scanned_lot
 from webapp.stores.models import Store
@@ -57,12 +64,19 @@ def record(count: StockCount, code: str, qty=None, *, user, place: str = "", lot
         raise OutOfScope(name=sku.display_name, scope=queries.scope_label(count))
     lot = scanned_lot(sku, lot_code)
     _lock_open(count)
+    if sku.product.tracking == Tracking.SERIAL and (qty > 1 or _counted(count, sku, lot)):
+        raise SerialCountedTwice(serial=lot.code, name=sku.display_name)
     entry = CountEntry(count_id=count.id, sku_id=sku.id, lot_id=lot.id if lot else None, quantity=qty,
                        expected=queries.on_hand(count.store, sku, lot), place=(place or "").strip()[:40],
                        user_id=user.id if user else None)
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _counted(count: StockCount, sku, lot) -> bool:
+    return db.session.scalar(select(CountEntry.id).where(
+        CountEntry.count_id == count.id, CountEntry.sku_id == sku.id, CountEntry.lot_id == lot.id).limit(1)) is not None
 
 
 def remove_entry(count: StockCount, entry: CountEntry, *, user) -> None:
