@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, inspect, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -174,7 +174,7 @@ def _plan(order: Order, inputs: list[PaymentInput]) -> tuple[tuple | None, list[
     return cash, charges
 
 
-_orders, _lines = Order.__table__, OrderLine.__table__
+_orders, _lines, _payments = Order.__table__, OrderLine.__table__, Payment.__table__
 _LINE_COST = (update(_lines).where(_lines.c.id == bindparam("line"))
               .values(unit_cost=bindparam("cost", type_=Money), lot_id=bindparam("lot")))
 _COMPLETE = (update(_orders).where(_orders.c.id == bindparam("order"))
@@ -197,7 +197,7 @@ def _move_stock(order: Order, user: User) -> None:
     sale needs no unit-of-work flush (the till's completion is measured in bench/bench_till.py).
     """
     sold = stock.sell_many(order.store, [(line.sku, line.quantity, line.lot) for line in order.lines],
-                           user=user, document=("order", order.number))
+                           user=user, document=("order", order.number), returning=False)
     rows = []
     for line, moves in zip(order.lines, sold, strict=True):
         cost = round_money(sum(m.unit_cost * m.quantity for m in moves) / line.quantity)
@@ -240,9 +240,11 @@ def _record(order: Order, cash: tuple | None, charges: list[_Charge]) -> None:
                      "status": PaymentStatus.SUCCEEDED.value, "message": c.result.message[:200]})
     if not rows:
         return
-    made = db.session.scalars(insert(Payment).returning(Payment, sort_by_parameter_order=True), rows).all()
-    if "payments" not in inspect(order).unloaded:  # else the order loads them, these included, when asked
-        set_committed_value(order, "payments", [*order.payments, *made])
+    now = utcnow()
+    db.session.connection().execute(_payments.insert(), [{"tendered": None, "change": ZERO, "reference": "",
+                                                         "merchant_reference": None, "message": "",
+                                                         "created_at": now, **row} for row in rows])
+    db.session.expire(order, ["payments"])  # read again, these included, when next asked
 
 
 def _refund(charges: list[_Charge]) -> list[_Charge]:
