@@ -66,7 +66,8 @@ def _till(register_id: int):
 
 
 def _sale_panel(register, order, status=200, **extra):
-    html = render_template("pos/_sale.html", register=register, order=order_for_till(order.id),
+    """The sale as this request left it (its lines, SKUs and payments are in hand: no reload)."""
+    html = render_template("pos/_sale.html", register=register, order=order,
                            may_discount=sales.may_discount(current_user, register.store), **extra)
     return make_response(html, status)
 
