@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU, Category, Product
 from webapp.extensions import db
@@ -159,9 +159,9 @@ def _money(value) -> Decimal:
 
 def current_sale(shift: Shift) -> Order | None:
     """The sale being rung up on a shift: its newest open order, with what the sale panel shows."""
-    return db.session.scalar(
+    return db.session.scalars(  # one statement: the order joined to its lines, SKUs, products, payments
         select(Order).where(Order.shift_id == shift.id, Order.status == OrderStatus.OPEN.value,
                             Order.kind == OrderKind.SALE.value)
         .order_by(Order.id.desc()).limit(1)
-        .options(selectinload(Order.lines).selectinload(OrderLine.sku).selectinload(SKU.product),
-                 selectinload(Order.payments)))
+        .options(joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product),
+                 joinedload(Order.payments))).unique().first()
