@@ -26,7 +26,7 @@ from webapp.auth.services import save_user  # noqa: E402
 from webapp.catalog.services import VariantInput, save_product  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.pos import services as pos  # noqa: E402
-from webapp.sales import online  # noqa: E402
+from webapp.sales.online import services as online  # noqa: E402
 from webapp.stock import services as stock  # noqa: E402
 from webapp.stores.services import save_store  # noqa: E402
 

@@ -159,7 +159,7 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
 
     from webapp.catalog.models import SKU
     from webapp.extensions import db
-    from webapp.sales.online_models import OnlineOrder
+    from webapp.sales.online.models import OnlineOrder
     from webapp.stock.models import Reservation, StockLevel
     from webapp.stock.queries import level_at, level_from_moves
     from webapp.stores.models import Store

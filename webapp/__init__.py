@@ -4,8 +4,11 @@ import os
 from flask import Flask
 
 from webapp import config as settings
+from webapp import models  # noqa: F401  (every table, every relationship resolved)
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from webapp.pages import views as pages
+from webapp.rooms import register_rooms
 from webapp.web import BoundedInt
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,12 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     app.url_map.converters["int"] = BoundedInt
-    _register_blueprints(app)
-
-    from webapp import cli, pages
-
+    register_rooms(app)
     pages.init_app(app)
-    cli.init_app(app)
     return app
 
 
@@ -51,25 +50,3 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     htmx.init_app(app)
-
-
-def _register_blueprints(app: Flask) -> None:
-    # Imported here, not in the packages' __init__, so models can import each other freely.
-    from webapp.auth.views import bp as auth_bp
-    from webapp.catalog.views import bp as catalog_bp
-    from webapp.fulfil.views import bp as fulfil_bp
-    from webapp.pos import models as _pos_models  # noqa: F401  (the till's and the orders' tables)
-    from webapp.pos.views import bp as pos_bp
-    from webapp.purchasing.views import bp as purchasing_bp
-    from webapp.pwa import bp as pwa_bp
-    from webapp.reports.views import bp as reports_bp
-    from webapp.sales import models as _sales_models  # noqa: F401
-    from webapp.shop.views import bp as shop_bp
-    from webapp.stock.counts.views import bp as counts_bp
-    from webapp.stock.views import bp as stock_bp
-    from webapp.stock.write_offs.views import bp as write_offs_bp
-    from webapp.stores.views import bp as stores_bp
-
-    for blueprint in (auth_bp, catalog_bp, stores_bp, stock_bp, counts_bp, write_offs_bp, purchasing_bp, pos_bp, pwa_bp,
-                      shop_bp, fulfil_bp, reports_bp):
-        app.register_blueprint(blueprint)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Response
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 
 MISSING_COLUMNS = _l("The file lacks the columns: %(columns)s.")
@@ -29,7 +29,7 @@ class RowError:
     message: str
 
 
-class ImportRejected(ShopError):
+class ImportRejected(DomainError):
     """Nothing was imported; ``errors`` says which rows and why."""
 
     message = _l("Nothing was imported: %(count)s rows have errors.")
@@ -74,7 +74,7 @@ def import_rows(rows: list[dict[str, str]], import_row: Callable[[dict[str, str]
         try:
             with db.session.begin_nested():
                 import_row(row)
-        except (ShopError, ValueError, TypeError) as e:
+        except (DomainError, ValueError, TypeError) as e:
             errors.append(RowError(number, str(e)))
     if errors:
         raise ImportRejected(errors)

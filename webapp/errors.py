@@ -1,13 +1,23 @@
-"""The base of every typed error a service raises.
+"""The base of every typed error a service raises, and the one way a request is refused.
 
 Each error carries its facts; its text is translated when it is shown, so the
 same error reads in Chinese to a Chinese user and in English to an English one.
+
+A view does not catch a domain error unless it re-renders its own form with the
+reason. Anything else reaches ``refuse`` (registered in ``create_app``): the
+request's writes are rolled back — or committed, for the few errors whose
+record must survive (``keeps_changes``: a charge that timed out or could not be
+given back is the customer's money) — and the reason is shown: a toast for an
+htmx request, the error page otherwise.
 """
+from flask import make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
 
-class ShopError(Exception):
+class DomainError(Exception):
     message = _l("Something went wrong.")
+    status = 422  # 409 for "the thing is no longer in a state that allows this"
+    keeps_changes = False  # True: what the request wrote before the error is committed, not rolled back
 
     def __init__(self, **facts):
         super().__init__(facts)
@@ -17,15 +27,15 @@ class ShopError(Exception):
         return str(self.message) % self.facts
 
 
-class InvalidQuantity(ShopError, ValueError):
+class InvalidQuantity(DomainError, ValueError):
     message = _l("The quantity must be more than zero (got %(quantity)s).")
 
 
-class InvalidPrice(ShopError, ValueError):
+class InvalidPrice(DomainError, ValueError):
     message = _l("A price cannot be negative (got %(price)s).")
 
 
-class TooLong(ShopError, ValueError):
+class TooLong(DomainError, ValueError):
     message = _l("%(what)s is too long: at most %(limit)s characters.")
 
 
@@ -34,3 +44,27 @@ def check_length(value: str, limit: int, what) -> str:
     if len(value) > limit:
         raise TooLong(what=what, limit=limit)
     return value
+
+
+def toast(message: str, status: int = 422, category: str = "error"):
+    """A message shown as a toast, the page left as it was (``refused`` lets a page react: the till beeps)."""
+    response = make_response(render_template("_toast.html", message=message, category=category), status)
+    response.headers["HX-Retarget"] = "#toasts"
+    response.headers["HX-Reswap"] = "beforeend"
+    if category == "error":
+        response.headers["HX-Trigger"] = "refused"
+    return response
+
+
+def refuse(error: DomainError):
+    """The one answer to a domain error no view caught: undo (or keep) the request's writes, then say why."""
+    from webapp.extensions import db
+
+    if error.keeps_changes:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if request.headers.get("HX-Request") == "true":
+        return toast(str(error), error.status)
+    return render_template("pages/error.html", title=_l("Not possible"), text=str(error), code=error.status), \
+        error.status

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 FEN = Decimal("0.01")
 GRAM = Decimal("0.001")
@@ -18,15 +18,15 @@ GRAM = Decimal("0.001")
 LARGEST = Decimal("1000000000")
 
 
-class NotANumber(ShopError, ValueError):
+class NotANumber(DomainError, ValueError):
     message = _l("%(value)s is not a number.")
 
 
-class NotExact(ShopError, ValueError):
+class NotExact(DomainError, ValueError):
     message = _l("%(value)s has too many decimals: at most %(places)s.")
 
 
-class TooLarge(ShopError, ValueError):
+class TooLarge(DomainError, ValueError):
     message = _l("%(value)s is too large.")
 
 

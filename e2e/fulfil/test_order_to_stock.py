@@ -11,8 +11,8 @@ from sqlalchemy import select
 from e2e.fulfil.conftest import CUSTOMER_AT, GOODS, PAID_CODE, PHONE, STOCK, TABLET, TOKEN, sign_in
 from webapp.catalog.models import SKU
 from webapp.extensions import db
-from webapp.sales import online
 from webapp.sales.models import Order
+from webapp.sales.online import services as online
 from webapp.stock.models import StockMove
 from webapp.stock.queries import level_at
 from webapp.stores.models import Store

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from webapp.catalog.models import SKU
 from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
-from webapp.sales.online_models import OnlineOrder
+from webapp.sales.online.models import OnlineOrder
 from webapp.stock import queries as stock_queries
 from webapp.stock import services as stock
 from webapp.stores.models import Store

@@ -38,7 +38,7 @@
   });
 
   // A refusal beeps and flashes: the cashier may not be looking at the screen.
-  document.body.addEventListener("till-refused", function () {
+  document.body.addEventListener("refused", function () {
     try {
       var audio = new (window.AudioContext || window.webkitAudioContext)();
       var tone = audio.createOscillator();

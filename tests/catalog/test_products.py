@@ -9,7 +9,7 @@ from webapp.catalog import queries
 from webapp.catalog.barcodes import InvalidBarcode, classify
 from webapp.catalog.models import SKU, Product, Symbology
 from webapp.catalog.services import VariantInput, save_product
-from webapp.errors import InvalidPrice, ShopError
+from webapp.errors import DomainError, InvalidPrice
 from webapp.extensions import db
 
 
@@ -212,10 +212,10 @@ def test_a_style_number_names_one_product_and_never_a_sku_or_barcode(client, adm
                             "variants-0-barcodes": ""})
     response = client.post("/admin/products/new", data=taken, headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 422 and "款号 TS-2026 已被" in response.get_data(as_text=True)
-    with pytest.raises(ShopError):  # a SKU code may not be someone's style number either
+    with pytest.raises(DomainError):  # a SKU code may not be someone's style number either
         save_product(None, name="牛仔裤", variants=[VariantInput(code="TS-2026", list_price="99.00")])
     db.session.rollback()  # as the view does on a refusal
-    with pytest.raises(ShopError):  # nor a barcode
+    with pytest.raises(DomainError):  # nor a barcode
         save_product(None, name="牛仔裤", variants=[VariantInput(code="JN-1", list_price="99.00", barcodes=["TS-2026"])])
     db.session.rollback()
     assert db.session.scalar(select(func.count(Product.id))) == 1

@@ -5,7 +5,7 @@ import webapp.fulfil.models  # noqa: F401  (tables for create_all)
 from tests.pos.conftest import make_till  # noqa: F401  (a fixture, shared)
 from tests.shop.conftest import customer, online_store, place, stocked  # noqa: F401  (fixtures, shared)
 from webapp.auth.models import Role
-from webapp.sales import online
+from webapp.sales.online import services as online
 
 PAID_CODE = "134567890123450001"
 NO_REFUNDS_CODE = "134567890123459006"  # the sandbox takes it and refuses its refunds

@@ -11,8 +11,8 @@ from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 from webapp.extensions import db
-from webapp.sales import online
-from webapp.sales.online_models import OnlineOrder
+from webapp.sales.online import services as online
+from webapp.sales.online.models import OnlineOrder
 from webapp.stock.models import StockMove
 from webapp.stock.queries import level_at
 

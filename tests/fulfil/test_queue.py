@@ -2,7 +2,7 @@
 from tests.fulfil.conftest import HX
 from webapp.auth.models import Role
 from webapp.extensions import db
-from webapp.sales import online
+from webapp.sales.online import services as online
 
 
 def test_the_queue_shows_the_stores_orders_by_status(client, login, online_store, stocked, paid_order, staff):

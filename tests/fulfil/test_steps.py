@@ -4,7 +4,7 @@ from decimal import Decimal
 from tests.fulfil.conftest import HX
 from webapp.catalog.models import Category
 from webapp.extensions import db
-from webapp.sales import online
+from webapp.sales.online import services as online
 from webapp.stock.queries import level_at
 
 ZH = {"Accept-Language": "zh-CN"}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.fulfil.conftest import HX
 from webapp.extensions import db
 from webapp.pos import queries as pos_queries
-from webapp.sales import online
+from webapp.sales.online import services as online
 from webapp.stock.models import StockMove
 from webapp.stock.queries import level_at
 
@@ -67,7 +67,7 @@ def test_another_stores_pickup_code_is_refused_with_where_to_collect_it(
     elsewhere = online_store(name="滨江店")
     order = ready(paid_order(elsewhere, (stocked({elsewhere: 5}), 1)))
     refused = scan(client, counter, order.pickup_token)
-    assert refused.status_code == 422 and refused.headers["HX-Trigger"] == "till-refused"
+    assert refused.status_code == 422 and refused.headers["HX-Trigger"] == "refused"
     assert "滨江店" in refused.get_data(as_text=True)
     assert hand_over(client, counter, order).status_code == 404
     db.session.refresh(order)

@@ -7,8 +7,8 @@ from tests.fulfil.conftest import NO_REFUNDS_CODE, PAID_CODE
 from webapp.extensions import db
 from webapp.fulfil import services
 from webapp.fulfil.errors import LastItem, NotPicking
-from webapp.sales import online
-from webapp.sales.online_errors import RefundRefused
+from webapp.sales.online import services as online
+from webapp.sales.online.errors import RefundRefused
 from webapp.stock.queries import level_at
 
 

@@ -3,7 +3,7 @@ import json
 import os
 import shutil
 
-from webapp.pwa import SHELL, SURFACES, shell_version, surface_of
+from webapp.pwa.views import SHELL, SURFACES, shell_version, surface_of
 
 
 def test_the_staff_app_manifest_says_how_to_install(client):

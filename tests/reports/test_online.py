@@ -1,14 +1,14 @@
 """Online orders count in the reports once they are handed over, like till sales."""
 from decimal import Decimal
 
-import webapp.sales.online_models  # noqa: F401  (tables for create_all)
+import webapp.sales.online.models  # noqa: F401  (tables for create_all)
 import webapp.shop.models  # noqa: F401
 from tests.reports.conftest import sell
 from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.reports import sellers, turnover
 from webapp.reports.periods import Period
-from webapp.sales import online
+from webapp.sales.online import services as online
 
 PAID_CODE = "134567890123450001"  # the sandbox takes it
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 
 import webapp.pos.models  # noqa: F401  (tables for create_all)
-import webapp.sales.online_models  # noqa: F401
+import webapp.sales.online.models  # noqa: F401
 import webapp.shop.models  # noqa: F401
 from webapp.auth.models import Role
-from webapp.sales import online
+from webapp.sales.online import services as online
 from webapp.stock import services as stock
 
 _keys = itertools.count(1)

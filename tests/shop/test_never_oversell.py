@@ -6,7 +6,7 @@ import pytest
 from bench.bench_oversell import storm
 from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
-from webapp.sales.online_models import OnlineOrder
+from webapp.sales.online.models import OnlineOrder
 from webapp.shop.models import Cart, CartLine
 from webapp.stock import services as stock
 from webapp.stock.models import StockLevel

@@ -8,9 +8,9 @@ from webapp.auth.customers import InvalidPhone
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
-from webapp.sales import online
 from webapp.sales.errors import PaymentDeclined, PaymentPending
-from webapp.sales.online_errors import (
+from webapp.sales.online import services as online
+from webapp.sales.online.errors import (
     NotCancellable,
     NotPaid,
     PayAtPickupNotOffered,
@@ -18,7 +18,7 @@ from webapp.sales.online_errors import (
     SoldOut,
     StatusRefused,
 )
-from webapp.sales.online_models import OnlineOrder
+from webapp.sales.online.models import OnlineOrder
 from webapp.stock.queries import level_at
 
 PAID_CODE, DECLINED_CODE, TIMEOUT_THEN_PAID, TIMEOUT_THEN_PENDING = (

@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import func, select
 
 from webapp.catalog.services import VariantInput, save_product
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock import queries, services
 from webapp.stock.models import Location, Reservation, ReservationStatus, StockLevel, StockMove, Usage
@@ -91,7 +91,7 @@ class Ledger(RuleBasedStateMachine):
         try:
             with db.session.begin_nested():
                 return action(*args, **kwargs)
-        except ShopError:
+        except DomainError:
             return None
 
     @invariant()

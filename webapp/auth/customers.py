@@ -14,22 +14,22 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import Role, User
 from webapp.auth.services import MIN_PASSWORD, PasswordTooShort
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 
 PHONE = re.compile(r"^1\d{10}$")
 NO_PASSWORD = "!"  # never a valid hash: the account cannot sign in yet
 
 
-class InvalidPhone(ShopError, ValueError):
+class InvalidPhone(DomainError, ValueError):
     message = _l("%(phone)s is not a mobile number: 11 digits starting with 1.")
 
 
-class PhoneTaken(ShopError):
+class PhoneTaken(DomainError):
     message = _l("%(phone)s already has an account: sign in with its password.")
 
 
-class SignInToOrder(ShopError):
+class SignInToOrder(DomainError):
     message = _l("%(phone)s has an account with a password: sign in to order with this number.")
 
 

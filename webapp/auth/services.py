@@ -3,20 +3,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.auth.models import STORE_ROLES, Role, User
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stores.models import Store
 
 
-class UsernameTaken(ShopError):
+class UsernameTaken(DomainError):
     message = _l("The username %(username)s is already taken.")
 
 
-class StoreRequired(ShopError):
+class StoreRequired(DomainError):
     message = _l("Store staff must belong to at least one store.")
 
 
-class PasswordTooShort(ShopError):
+class PasswordTooShort(DomainError):
     message = _l("A password needs at least %(length)s characters.")
 
 

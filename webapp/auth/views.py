@@ -1,20 +1,20 @@
 """Signing in and out, the language choice, and the HQ's user list."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import queries, services
+from webapp.auth.blueprint import bp
 from webapp.auth.forms import ROLE_LABELS, LoginForm, UserForm
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role, User
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db, limiter, login_manager
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
 
-bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
@@ -107,7 +107,7 @@ def _edit_user(user: User | None):
                 role=form.role.data, stores=[s for s in stores if s.id in form.stores.data],
                 password=form.password.data, phone=form.phone.data or "", active=form.active.data,
             )
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             flash(str(e), "error")
             return render("auth/user_form.html", form=form, user=user, status=422)

@@ -3,14 +3,14 @@ from flask_babel import lazy_gettext as _l
 from stdnum import ean
 
 from webapp.catalog.models import Symbology
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 # Retail codes by their length when they are all digits; anything else printable is Code 128.
 NUMERIC_SYMBOLOGIES = {13: Symbology.EAN13, 8: Symbology.EAN8, 12: Symbology.UPCA}
 CODE128_MAX = 48
 
 
-class InvalidBarcode(ShopError):
+class InvalidBarcode(DomainError):
     message = _l("Barcode %(code)s: %(reason)s")
 
 

@@ -5,7 +5,7 @@ from webapp.catalog import queries, services
 from webapp.catalog.models import Tracking, Unit
 from webapp.catalog.services import VariantInput
 from webapp.csvfile import import_rows, read_rows
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 COLUMNS = ["product", "category", "unit", "weighed", "tracking", "plu", "sku", "attributes",
            "list_price", "member_price", "barcodes", "supplier", "active", "style_code"]
@@ -13,7 +13,7 @@ REQUIRED = ["product", "sku", "list_price"]
 TRUE = {"1", "yes", "y", "true", "是"}
 
 
-class BadValue(ShopError):
+class BadValue(DomainError):
     message = _l("Column %(column)s: %(value)s is not one of %(allowed)s.")
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from stdnum import ean
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 WEIGHT, PRICE = "weight", "price"
 
@@ -24,7 +24,7 @@ DEFAULT_PATTERNS = {
 }
 
 
-class BadScaleLabel(ShopError):
+class BadScaleLabel(DomainError):
     message = _l("Scale label %(code)s: the check digit is wrong.")
 
 

@@ -8,28 +8,28 @@ from sqlalchemy import select
 
 from webapp.catalog.barcodes import classify
 from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier, Tracking, Unit
-from webapp.errors import InvalidPrice, ShopError, check_length
+from webapp.errors import DomainError, InvalidPrice, check_length
 from webapp.extensions import db
 from webapp.numbers import money
 
 
-class BarcodeTaken(ShopError):
+class BarcodeTaken(DomainError):
     message = _l("Barcode %(code)s already belongs to %(owner)s.")
 
 
-class SkuCodeTaken(ShopError):
+class SkuCodeTaken(DomainError):
     message = _l("SKU code %(code)s is already used.")
 
 
-class InvalidProduct(ShopError):
+class InvalidProduct(DomainError):
     message = _l("%(reason)s")
 
 
-class CodeClash(ShopError):
+class CodeClash(DomainError):
     message = _l("%(code)s is already a barcode or SKU code of another SKU.")
 
 
-class DuplicateSkuCode(ShopError):
+class DuplicateSkuCode(DomainError):
     message = _l("Two SKUs of this product have the code %(code)s.")
 
 

@@ -1,21 +1,20 @@
 """HQ's catalogue screens: the product list, the product form, CSV in and out."""
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.catalog import csv_io, queries, services
+from webapp.catalog.blueprint import bp
 from webapp.catalog.forms import TRACKING_LABELS, UNIT_LABELS, ImportForm, ProductForm
 from webapp.catalog.models import Category, Product, Supplier
 from webapp.csvfile import ImportRejected, csv_response
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, int_arg, render
-
-bp = Blueprint("catalog", __name__, url_prefix="/admin/products")
 
 IMPORT_PAGE = {
     "title": _l("Import products"), "columns": csv_io.COLUMNS,
@@ -62,7 +61,7 @@ def _edit(product: Product | None):
     if form.validate_on_submit():
         try:
             services.save_product(product, **_product_fields(form))
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             flash(str(e), "error")
             return render("catalog/form.html", form=form, product=product, status=422)
@@ -119,7 +118,7 @@ def store_prices(product_id: int):
                   for store in stores for sku in skus}
         try:
             services.save_store_prices(prices)
-        except (ShopError, ValueError) as e:
+        except (DomainError, ValueError) as e:
             db.session.rollback()
             flash(_("Nothing was saved: %(reason)s", reason=str(e)), "error")
             return render("catalog/prices.html", product=product, stores=stores, skus=skus,

@@ -1,7 +1,7 @@
 """The demo's online orders at 文三路 (HZ01), one at each step of fulfilment, for the store's queue."""
 from webapp.auth.models import User
 from webapp.demo.products import DemoSku
-from webapp.sales import online
+from webapp.sales.online import services as online
 from webapp.stores.models import Store
 
 PAID = "134567890123450001"  # the sandbox provider takes it

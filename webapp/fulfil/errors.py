@@ -1,20 +1,20 @@
 """What the fulfilment screens refuse, in words store staff understand."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class NotPicking(ShopError):
+class NotPicking(DomainError):
     message = _l("Order %(number)s is %(status)s: items can be marked unavailable only while it is being picked.")
 
 
-class LastItem(ShopError):
+class LastItem(DomainError):
     message = _l("%(name)s is the last item of order %(number)s: cancel the order instead.")
 
 
-class LineGone(ShopError):
+class LineGone(DomainError):
     message = _l("That item is no longer on order %(number)s.")
 
 
-class PaymentUnconfirmed(ShopError):
+class PaymentUnconfirmed(DomainError):
     message = _l("A payment for order %(number)s is still being confirmed: try again in a moment.")

@@ -10,7 +10,7 @@ from webapp.catalog.models import SKU
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import Money, Quantity
-from webapp.sales.online_models import OnlineOrder
+from webapp.sales.online.models import OnlineOrder
 
 
 class Shortage(db.Model):

@@ -10,7 +10,7 @@ from webapp.catalog.models import SKU, Category, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sales.models import Order, OrderLine
-from webapp.sales.online_models import OnlineOrder, OnlineStatus
+from webapp.sales.online.models import OnlineOrder, OnlineStatus
 from webapp.stores.models import Store
 
 # The queue's columns, in the order the work flows.

@@ -13,10 +13,10 @@ from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.fulfil.errors import LastItem, LineGone, NotPicking, PaymentUnconfirmed
 from webapp.fulfil.models import Shortage
-from webapp.sales import online
 from webapp.sales.models import ZERO, OrderLine, PaymentStatus
 from webapp.sales.notify import notify
-from webapp.sales.online_models import STATUS_LABELS, NotificationKind, OnlineOrder, OnlineStatus
+from webapp.sales.online import services as online
+from webapp.sales.online.models import STATUS_LABELS, NotificationKind, OnlineOrder, OnlineStatus
 from webapp.stock import services as stock
 
 

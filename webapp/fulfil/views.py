@@ -5,22 +5,21 @@ order is found only among that store's orders. Transitions are the online-order
 model's (``webapp.sales.online``); a repeated tap on a step already taken answers
 as the first did.
 """
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.fulfil import queries, services
-from webapp.sales import online
-from webapp.sales.online_models import STATUS_LABELS, OnlineOrder, OnlineStatus
+from webapp.fulfil.blueprint import bp
+from webapp.sales.online import services as online
+from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("fulfil", __name__, url_prefix="/fulfil")
 
 # action → (the transition, the status it leads to, what staff are told)
 STEPS = {
@@ -86,7 +85,7 @@ def step(store_id: int, order_id: int, action: str):
     if found.status != target:  # the same tap twice: the step is taken once
         try:
             transition(found, current_user)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             return _order_page(store, found, 409, str(e))
     db.session.commit()
@@ -102,7 +101,7 @@ def cancel(store_id: int, order_id: int):
         reason = request.form.get("reason", "").strip()
         try:
             online.cancel(found, by_customer=False, reason=reason or _("Cancelled by the store"))
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             return _order_page(store, found, 409, str(e))
     db.session.commit()
@@ -119,7 +118,7 @@ def unavailable(store_id: int, order_id: int, line_id: int):
         return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
     try:
         shortage = services.mark_unavailable(found, line_id, current_user)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return _order_page(store, found, 409, str(e))
     db.session.commit()

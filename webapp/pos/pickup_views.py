@@ -15,15 +15,16 @@ from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
-from webapp.errors import ShopError
+from webapp.errors import DomainError, toast
 from webapp.extensions import db
 from webapp.pos import queries
-from webapp.pos.views import bp, own_register
-from webapp.sales import online
+from webapp.pos.blueprint import bp
+from webapp.pos.guards import own_register
 from webapp.sales.checkout import PaymentInput
 from webapp.sales.errors import PaymentPending
 from webapp.sales.models import Order, PaymentMethod, PaymentStatus
-from webapp.sales.online_models import STATUS_LABELS, OnlineOrder, OnlineStatus
+from webapp.sales.online import services as online
+from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
 from webapp.sales.receipts import method_label
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what the pickup QR code holds
@@ -45,17 +46,17 @@ def answer_scan(register, code: str):
         if found is None:
             if catalog_queries.sku_by_code_or_barcode(code) is not None:
                 return None
-            return _toast(str(UNKNOWN_PICKUP % {"code": code[:8] + "…"}))
+            return toast(str(UNKNOWN_PICKUP % {"code": code[:8] + "…"}))
     elif CODE.match(code):
         if catalog_queries.sku_by_code_or_barcode(code) is not None:
             return None
         found = online.by_pickup_code(register.store, code) or _last_of_store(register, code)
         if found is None:
-            return _toast(str(UNKNOWN_PICKUP % {"code": code}))
+            return toast(str(UNKNOWN_PICKUP % {"code": code}))
     else:
         return None
     refusal = _why_not(register, found)
-    return _toast(refusal) if refusal else _panel(register, found)
+    return toast(refusal) if refusal else _panel(register, found)
 
 
 def _last_of_store(register, code: str) -> OnlineOrder | None:
@@ -86,7 +87,7 @@ def hand_over(register_id: int, online_id: int):
     register, found = _own_pickup(register_id, online_id)
     shift = queries.open_shift_of(register)
     if shift is None:
-        return _toast(str(NO_SHIFT), 409)
+        return toast(str(NO_SHIFT), 409)
     tenders = [PaymentInput(method, amount, code)
                for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
                                                request.form.getlist("auth_code"), strict=False)
@@ -97,9 +98,9 @@ def hand_over(register_id: int, online_id: int):
     except PaymentPending as e:
         db.session.commit()  # the pending charge is kept, to be checked
         return _panel(register, found, 409, error=str(e))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
-        return _toast(str(e))
+        return toast(str(e))
     db.session.commit()
     return _panel(register, found)
 
@@ -132,11 +133,3 @@ def _panel(register, found: OnlineOrder, status: int = 200, error: str | None = 
     response.headers["HX-Reswap"] = "innerHTML"
     return response
 
-
-def _toast(message: str, status: int = 422):
-    """A toast with the reason; the till beeps on it (see till.js)."""
-    response = make_response(render_template("pos/_toast.html", message=message), status)
-    response.headers["HX-Retarget"] = "#toasts"
-    response.headers["HX-Reswap"] = "beforeend"
-    response.headers["HX-Trigger"] = "till-refused"
-    return response

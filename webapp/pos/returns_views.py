@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.pos import queries
+from webapp.pos.blueprint import bp
 from webapp.pos.forms import ReturnSearchForm
-from webapp.pos.views import bp, own_register
+from webapp.pos.guards import own_register
 from webapp.sales import services as sales
 from webapp.sales.errors import ShiftClosed
 from webapp.sales.models import OrderKind
@@ -56,7 +57,7 @@ def return_order(register_id: int, number: str):
                 shift=shift, register=register,
                 refund_method=request.form.get("refund", "original"), damaged=request.form.get("damaged") == "on",
                 client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             return render("pos/return_order.html", register=register, original=original, lines=lines, error=str(e),
                           client_uuid=request.form.get("client_uuid"), method_label=method_label, status=422)

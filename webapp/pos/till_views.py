@@ -14,15 +14,16 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
 from webapp.catalog import scale_labels
 from webapp.catalog.models import SKU, Product
-from webapp.errors import ShopError
+from webapp.errors import DomainError, toast
 from webapp.extensions import db, limiter
 from webapp.numbers import quantity
 from webapp.paging import paginate
 from webapp.pos import queries
+from webapp.pos.blueprint import bp
+from webapp.pos.guards import own_register
 from webapp.pos.models import Shift
 from webapp.pos.pickup_views import answer_scan
 from webapp.pos.services import approve_with_pin
-from webapp.pos.views import bp, own_register
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
@@ -72,14 +73,6 @@ def _sale_panel(register, order, status=200, **extra):
     return make_response(html, status)
 
 
-def _refusal(message: str, status: int = 422):
-    """A toast with the reason; the till beeps on it (see till.js)."""
-    response = make_response(render_template("pos/_toast.html", message=message), status)
-    response.headers["HX-Retarget"] = "#toasts"
-    response.headers["HX-Reswap"] = "beforeend"
-    response.headers["HX-Trigger"] = "till-refused"
-    return response
-
 
 @bp.get("/registers/<int:register_id>")
 @require_role(*STAFF)
@@ -103,7 +96,7 @@ def scan(register_id: int):
     """
     register, shift, order = _till(register_id)
     if shift is None:
-        return _refusal(str(NO_SHIFT), 409)
+        return toast(str(NO_SHIFT), 409)
     code = request.form.get("code", "").strip()
     pickup = answer_scan(register, code)  # an online order's pickup code, not a product's
     if pickup is not None:
@@ -123,10 +116,10 @@ def scan(register_id: int):
                 sales.add_item(order, sku, 1 if qty is None else qty, serial=serial)
     except SerialRequired:
         prompt = {"serial_for": sku}
-    except ShopError as e:
+    except DomainError as e:
         refusal = str(e)
     db.session.commit()
-    return _refusal(refusal) if refusal else _sale_panel(register, order, **prompt)
+    return toast(refusal) if refusal else _sale_panel(register, order, **prompt)
 
 
 def _what_was_scanned(code: str, order: Order) -> tuple[SKU | None, Decimal | None, str | None]:
@@ -155,7 +148,7 @@ def _weight_for_price(order: Order, sku: SKU, price: Decimal) -> Decimal:
     return (price / per_kg).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-class _Unstable(ShopError):
+class _Unstable(DomainError):
     message = UNSTABLE
 
 
@@ -179,17 +172,13 @@ def search(register_id: int):
 @PIN_TRIES
 def change_line(order_id: int, line_id: int):
     register, order, line = _own_line(order_id, line_id)
-    try:
-        if request.form.get("action") == "remove":
-            sales.remove_line(order, line)
-        elif request.form.get("action") == "discount":
-            sales.apply_line_discount(order, line, request.form.get("discount", "0") or "0", user=current_user,
-                                      approver=_approver(order))
-        else:
-            sales.set_quantity(order, line, request.form.get("quantity", ""))
-    except ShopError as e:
-        db.session.rollback()
-        return _refusal(str(e))
+    if request.form.get("action") == "remove":
+        sales.remove_line(order, line)
+    elif request.form.get("action") == "discount":
+        sales.apply_line_discount(order, line, request.form.get("discount", "0") or "0", user=current_user,
+                                  approver=_approver(order))
+    else:
+        sales.set_quantity(order, line, request.form.get("quantity", ""))
     db.session.commit()
     return _sale_panel(register, order)
 
@@ -199,12 +188,8 @@ def change_line(order_id: int, line_id: int):
 @PIN_TRIES
 def order_discount(order_id: int):
     register, order = _own_order(order_id)
-    try:
-        sales.apply_order_discount(order, request.form.get("discount", "0") or "0", user=current_user,
-                                   approver=_approver(order))
-    except ShopError as e:
-        db.session.rollback()
-        return _refusal(str(e))
+    sales.apply_order_discount(order, request.form.get("discount", "0") or "0", user=current_user,
+                               approver=_approver(order))
     db.session.commit()
     return _sale_panel(register, order)
 
@@ -248,11 +233,7 @@ def resume(order_id: int):
 
 
 def _change_and_reload(register, change):
-    try:
-        change()
-    except ShopError as e:
-        db.session.rollback()
-        return _refusal(str(e))
+    change()
     db.session.commit()
     response = make_response("", 204)
     response.headers["HX-Location"] = url_for("pos.till", register_id=register.id)
@@ -291,13 +272,10 @@ def pay(order_id: int):
                 for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
                                                 request.form.getlist("auth_code"), strict=False)
                 if amount.strip()]
-    try:
-        done = sales.complete_sale(order, payments, user=current_user,
-                                   client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
-    except ShopError as e:
-        # A timed-out charge is kept to check; a charge that could not be given back counts toward the sale.
-        db.session.commit() if getattr(e, "keep_payments", False) else db.session.rollback()
-        return _refusal(str(e))
+    # A refusal reaches webapp.errors.refuse: a timed-out charge is kept to check, a charge that
+    # could not be given back counts toward the sale (keeps_changes); anything else is rolled back.
+    done = sales.complete_sale(order, payments, user=current_user,
+                               client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))
     db.session.commit()
     response = make_response("", 204)
     # A full page load, not a swap: the receipt page prints through the bridge as it opens.

@@ -2,15 +2,15 @@
 
 Ringing up a sale lives in till_views.py, returns in returns_views.py; all hang on this blueprint.
 """
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.auth.models import Role
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.pos import queries, services
+from webapp.pos import pickup_views, queries, returns_views, services, till_views  # noqa: F401  (their routes join bp)
+from webapp.pos.blueprint import bp
 from webapp.pos.forms import (
     DENOMINATIONS,
     CashForm,
@@ -19,28 +19,10 @@ from webapp.pos.forms import (
     RegisterForm,
     counted_notes,
 )
-from webapp.pos.models import Register, Shift
+from webapp.pos.guards import MANAGERS, own_register, own_shift
 from webapp.sales.receipts import method_label
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("pos", __name__, url_prefix="/pos")
-
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
-
-
-def own_register(register_id: int) -> Register:
-    """A register of one of the user's stores, or a refusal."""
-    register = db.get_or_404(Register, register_id)
-    if not current_user.can_access_store(register.store_id):
-        abort(403)
-    return register
-
-
-def own_shift(shift_id: int) -> Shift:
-    shift = db.get_or_404(Shift, shift_id)
-    own_register(shift.register_id)
-    return shift
 
 
 @bp.get("/")
@@ -62,7 +44,7 @@ def add_register(store_id: int):
         try:
             services.save_register(None, store=store, name=form.name.data, receipt_width=form.receipt_width.data)
             db.session.commit()
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             flash(str(e), "error")
     return redirect(url_for("pos.index"), 303)
@@ -78,7 +60,7 @@ def open_shift(register_id: int):
     if form.validate_on_submit():
         try:
             services.open_shift(register, current_user, form.opening_float.data)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.opening_float.errors.append(str(e))
             return render("pos/open_shift.html", form=form, register=register, status=422)
@@ -96,7 +78,7 @@ def cash(shift_id: int):
         move = services.cash_in if form.kind.data == "in" else services.cash_out
         try:
             move(shift, form.amount.data, form.reason.data, current_user)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.amount.errors.append(str(e))
             return render("pos/cash.html", form=form, shift=shift, status=422)
@@ -116,7 +98,7 @@ def close_shift(shift_id: int):
     if form.validate_on_submit():
         try:
             services.close_shift(shift, counted_notes(form), current_user)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             flash(str(e), "error")
             return render("pos/close_shift.html", form=form, shift=shift, denominations=DENOMINATIONS, status=422)
@@ -133,4 +115,3 @@ def report(shift_id: int):
     return render("pos/report.html", shift=shift, report=queries.z_report(shift), method_label=method_label)
 
 
-from webapp.pos import pickup_views, returns_views, till_views  # noqa: E402, F401  (routes on this blueprint)

@@ -1,14 +1,14 @@
 """What can go wrong in purchasing and receiving, in words a shop understands."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class UnknownBarcode(ShopError):
+class UnknownBarcode(DomainError):
     message = _l("There is no SKU or barcode %(code)s.")
 
 
-class NotOnOrder(ShopError):
+class NotOnOrder(DomainError):
     """A scanned SKU the purchase order does not have: the user decides whether to add it."""
 
     message = _l("%(name)s is not on this purchase order.")
@@ -26,41 +26,41 @@ class OtherSuppliersItem(NotOnOrder):
         super().__init__(sku, supplier_name, supplier=supplier_name)
 
 
-class NoteConfirmed(ShopError):
+class NoteConfirmed(DomainError):
     message = _l("Receiving note %(number)s was already confirmed: nothing was received twice.")
 
 
-class NoteEmpty(ShopError):
+class NoteEmpty(DomainError):
     message = _l("Nothing has been scanned yet.")
 
 
-class OrderNotEditable(ShopError):
+class OrderNotEditable(DomainError):
     message = _l("Purchase order %(number)s is %(status)s: its lines can no longer change.")
 
 
-class OrderNotReceivable(ShopError):
+class OrderNotReceivable(DomainError):
     message = _l("Purchase order %(number)s is %(status)s: goods cannot be received against it.")
 
 
-class OrderStatusChange(ShopError):
+class OrderStatusChange(DomainError):
     message = _l("Purchase order %(number)s is %(status)s and cannot be %(action)s.")
 
 
-class OrderEmpty(ShopError):
+class OrderEmpty(DomainError):
     message = _l("A purchase order needs at least one line.")
 
 
-class NotPackMultiple(ShopError):
+class NotPackMultiple(DomainError):
     message = _l("%(name)s comes in packs of %(pack)s: order a multiple of it (got %(quantity)s).")
 
 
-class PackBarcodeTaken(ShopError):
+class PackBarcodeTaken(DomainError):
     message = _l("Barcode %(code)s already belongs to a SKU or another pack.")
 
 
-class SupplierNameTaken(ShopError):
+class SupplierNameTaken(DomainError):
     message = _l("There is already a supplier named %(name)s.")
 
 
-class InvalidPackSize(ShopError):
+class InvalidPackSize(DomainError):
     message = _l("The pack size must be more than zero (got %(quantity)s).")

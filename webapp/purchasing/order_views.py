@@ -9,17 +9,18 @@ from webapp.auth.guards import require_role
 from webapp.catalog.models import Supplier
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.csvfile import csv_response
-from webapp.errors import ShopError
+from webapp.errors import DomainError, toast
 from webapp.extensions import db
 from webapp.i18n import format_quantity
 from webapp.paging import paginate
 from webapp.purchasing import orders, queries
+from webapp.purchasing.blueprint import bp
 from webapp.purchasing.forms import NewOrderForm, OrderLineForm
+from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import ORDER_STATUS
 from webapp.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from webapp.purchasing.replenishment import REVIEW_DAYS
 from webapp.purchasing.suggestions import suggestions_for
-from webapp.purchasing.views import BUYERS, bp, toast
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, int_arg, render, writes
 
@@ -81,7 +82,7 @@ def set_order_line(store_id: int, order_id: int):
         return render("purchasing/order.html", lines=queries.order_lines(order), status=422, **page)
     try:
         orders.set_line(order, sku, form.quantity.data, form.unit_cost.data)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         form.quantity.errors.append(str(e))
         return render("purchasing/order.html", lines=queries.order_lines(order), status=422, **page)
@@ -98,7 +99,7 @@ def remove_order_line(store_id: int, order_id: int, line_id: int):
         abort(404)
     try:
         orders.remove_line(order, line)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()
@@ -121,7 +122,7 @@ def _change(store_id: int, order_id: int, action, done: str):
     order = _order(store_id, order_id)
     try:
         action(order)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()

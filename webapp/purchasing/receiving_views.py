@@ -7,14 +7,15 @@ from flask_login import current_user
 
 from webapp.auth.guards import require_role
 from webapp.catalog.models import Supplier
-from webapp.errors import ShopError
+from webapp.errors import DomainError, toast
 from webapp.extensions import db
 from webapp.purchasing import queries, receiving
+from webapp.purchasing.blueprint import bp
 from webapp.purchasing.errors import NoteConfirmed, NotOnOrder
 from webapp.purchasing.forms import ReceivingLineForm, ScanForm, StartReceivingForm
+from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import NOTE_STATUS, ORDER_STATUS
 from webapp.purchasing.models import NoteStatus, PurchaseOrder, ReceivingLine, ReceivingNote
-from webapp.purchasing.views import BUYERS, bp, toast
 from webapp.stores.models import Store
 from webapp.web import form_id, htmx_redirect, render
 
@@ -65,7 +66,7 @@ def start_receiving(store_id: int):
     try:
         note = receiving.start(store, user=current_user, order=order, supplier=supplier,
                                key=request.form.get("key"))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()
@@ -100,7 +101,7 @@ def scan(store_id: int, note_id: int):
     except NotOnOrder as e:
         db.session.rollback()
         return _panel_response(note, 409, prompt={"message": str(e), "code": form.code.data, "pack": form.pack.data})
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e))
     db.session.commit()
@@ -118,7 +119,7 @@ def update_line(store_id: int, note_id: int, line_id: int):
     try:
         receiving.set_line(line, qty=form.quantity.data, unit_cost=form.unit_cost.data,
                            lot_code=form.lot_code.data, expiry=form.expiry.data)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e))
     db.session.commit()
@@ -142,7 +143,7 @@ def remove_line(store_id: int, note_id: int, line_id: int):
 def _line_action(note, action, line):
     try:
         action(line)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()
@@ -160,7 +161,7 @@ def confirm(store_id: int, note_id: int):
         db.session.rollback()
         flash(str(e), "success")
         return htmx_redirect(url_for("purchasing.note", store_id=store_id, note_id=note_id))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()
@@ -174,7 +175,7 @@ def discard(store_id: int, note_id: int):
     note = _note(store_id, note_id)
     try:
         receiving.discard(note)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return toast(str(e), 409)
     db.session.commit()

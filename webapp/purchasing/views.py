@@ -3,7 +3,7 @@
 The store-side screens (purchase orders of one store, replenishment, receiving) are in
 order_views.py and receiving_views.py, on this same blueprint.
 """
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,27 +11,17 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.catalog.models import Supplier
 from webapp.catalog.queries import sku_by_code_or_barcode
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.paging import paginate
-from webapp.purchasing import queries, suppliers
+from webapp.purchasing import order_views, queries, receiving_views, suppliers  # noqa: F401  (their routes join bp)
+from webapp.purchasing.blueprint import bp
 from webapp.purchasing.forms import SupplierForm, SupplierItemForm
+from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import ORDER_STATUS
 from webapp.purchasing.models import SupplierItem
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, int_arg, render
-
-bp = Blueprint("purchasing", __name__)
-
-BUYERS = (Role.STORE_MANAGER, Role.FRANCHISEE)  # a store's own purchase orders; HQ may do any store's
-
-
-def toast(message: str, status: int = 422, category: str = "error"):
-    """A refusal shown as a toast, the page left as it was."""
-    response = make_response(render_template("purchasing/_toast.html", message=message, category=category), status)
-    response.headers["HX-Retarget"] = "#toasts"
-    response.headers["HX-Reswap"] = "beforeend"
-    return response
 
 
 @bp.get("/purchasing/")
@@ -72,7 +62,7 @@ def _supplier_form(supplier: Supplier | None):
             supplier = suppliers.save_supplier(supplier, name=form.name.data, contact=form.contact.data or "",
                                                phone=form.phone.data or "", lead_time_days=form.lead_time_days.data,
                                                minimum_order=form.minimum_order.data)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.name.errors.append(str(e))
             return render("purchasing/supplier.html", form=form, status=422, **page)
@@ -97,7 +87,7 @@ def save_item(supplier_id: int):
     try:
         suppliers.save_item(supplier, sku, cost_price=item_form.cost_price.data, pack_size=item_form.pack_size.data,
                             min_order_qty=item_form.min_order_qty.data, pack_barcode=item_form.pack_barcode.data)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         item_form.pack_barcode.errors.append(str(e))
         page["items"] = queries.items_of(supplier)
@@ -128,4 +118,3 @@ def all_orders():
                   statuses=ORDER_STATUS, user=current_user)
 
 
-from webapp.purchasing import order_views, receiving_views  # noqa: E402,F401  (their routes join bp)

@@ -9,7 +9,7 @@ HQ only). ``?days=`` picks the period, ``?by=``/``?sort=`` the grouping or order
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -20,13 +20,12 @@ from webapp.paging import paginate
 from webapp.reports import builders, losses, sellers
 from webapp.reports import models as _indexes  # noqa: F401  (the reports' indexes, in the metadata)
 from webapp.reports import turnover as turnover_queries
+from webapp.reports.blueprint import bp
 from webapp.reports.periods import DAY_CHOICES, Bucket, Period
 from webapp.reports.tables import Kind, Table, csv_file, tenths, week_end
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import int_arg, render
-
-bp = Blueprint("reports", __name__, url_prefix="/manage/reports")
 
 READERS = (Role.STORE_MANAGER, Role.FRANCHISEE)  # and HQ, who may read any store and the chain
 DEFAULT_DAYS = 30

@@ -1,115 +1,115 @@
 """What can go wrong at the till and with orders, in words a shop understands."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class OrderNotOpen(ShopError):
+class OrderNotOpen(DomainError):
     message = _l("Order %(number)s is no longer open.")
 
 
-class OrderNotSuspended(ShopError):
+class OrderNotSuspended(DomainError):
     message = _l("Order %(number)s is not suspended.")
 
 
-class ShiftClosed(ShopError):
+class ShiftClosed(DomainError):
     message = _l("The shift is closed: open a new shift to go on.")
 
 
-class WrongTill(ShopError):
+class WrongTill(DomainError):
     message = _l("This register or shift does not belong to this store.")
 
 
-class EmptySale(ShopError):
+class EmptySale(DomainError):
     message = _l("The sale has no items.")
 
 
-class WholeUnitsOnly(ShopError):
+class WholeUnitsOnly(DomainError):
     message = _l("%(name)s is sold in whole units (got %(quantity)s).")
 
 
-class SerialRequired(ShopError):
+class SerialRequired(DomainError):
     message = _l("%(name)s has serial numbers: scan the serial number.")
 
 
-class UnknownSerial(ShopError):
+class UnknownSerial(DomainError):
     message = _l("Serial number %(serial)s of %(name)s is not known.")
 
 
-class SerialAlreadyInSale(ShopError):
+class SerialAlreadyInSale(DomainError):
     message = _l("Serial number %(serial)s is already in this sale.")
 
 
-class DiscountNeedsApproval(ShopError):
+class DiscountNeedsApproval(DomainError):
     message = _l("A discount needs a manager's approval.")
 
 
-class NotAnApprover(ShopError):
+class NotAnApprover(DomainError):
     message = _l("%(name)s cannot approve discounts in this store.")
 
 
-class InvalidDiscount(ShopError, ValueError):
+class InvalidDiscount(DomainError, ValueError):
     message = _l("A discount cannot be negative (got %(discount)s).")
 
 
-class DiscountTooLarge(ShopError):
+class DiscountTooLarge(DomainError):
     message = _l("A discount of %(discount)s is more than the amount of %(limit)s.")
 
 
-class UnknownPaymentMethod(ShopError, ValueError):
+class UnknownPaymentMethod(DomainError, ValueError):
     message = _l("%(method)s is not a way to pay here.")
 
 
-class InvalidPayment(ShopError, ValueError):
+class InvalidPayment(DomainError, ValueError):
     message = _l("A payment must be more than zero (got %(amount)s).")
 
 
-class Underpaid(ShopError):
+class Underpaid(DomainError):
     message = _l("%(missing)s is still to pay.")
 
 
-class Overpaid(ShopError):
+class Overpaid(DomainError):
     message = _l("The payments are %(extra)s more than the total; only cash gives change.")
 
 
-class PaymentCodeRequired(ShopError):
+class PaymentCodeRequired(DomainError):
     message = _l("Scan the customer's payment code or enter the card terminal's reference.")
 
 
-class PaymentDeclined(ShopError):
+class PaymentDeclined(DomainError):
     message = _l("The payment was declined: %(reason)s")
 
 
-class PaymentPending(ShopError):
+class PaymentPending(DomainError):
     message = _l("The payment is not confirmed yet: check it again before taking another payment.")
-    keep_payments = True  # the pending payment is saved, to be checked
+    keeps_changes = True  # the pending payment is saved, to be checked
 
 
-class ChargeKept(ShopError):
+class ChargeKept(DomainError):
     message = _l("The payment was declined: %(reason)s. ¥%(amount)s already charged could not be given back; "
                  "it counts toward this sale, so take only the rest.")
-    keep_payments = True
+    keeps_changes = True
 
 
-class LinesPaidFor(ShopError):
+class LinesPaidFor(DomainError):
     message = _l("Order %(number)s has a payment taken: its items can no longer change.")
 
 
-class PaymentTaken(ShopError):
+class PaymentTaken(DomainError):
     message = _l("Order %(number)s has a payment taken: it cannot be voided.")
 
 
-class DuplicateRequest(ShopError):
+class DuplicateRequest(DomainError):
     message = _l("This request was already used for another order.")
 
 
-class NotReturnable(ShopError):
+class NotReturnable(DomainError):
     message = _l("Order %(number)s is not a completed sale and cannot be returned.")
 
 
-class NothingToReturn(ShopError):
+class NothingToReturn(DomainError):
     message = _l("Pick at least one line to return.")
 
 
-class ReturnTooMuch(ShopError):
+class ReturnTooMuch(DomainError):
     message = _l("Only %(returnable)s of %(name)s can still be returned (asked for %(requested)s).")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.sales.online_models import NotificationKind, OnlineOrder, OrderNotification
+from webapp.sales.online.models import NotificationKind, OnlineOrder, OrderNotification
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import customers
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db, limiter
 from webapp.shop import carts
-from webapp.shop.web import CART_COOKIE, bp, customer
+from webapp.shop.blueprint import bp
+from webapp.shop.web import CART_COOKIE, customer
 from webapp.web import render
 
 
@@ -36,7 +37,7 @@ def sign_up():
     try:
         user = customers.sign_up(request.form.get("phone", ""), request.form.get("name", ""),
                                  request.form.get("password", ""))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return render("shop/sign_up.html", status=422, form=request.form, next=_next(), error=str(e))
     _start(user)

@@ -3,7 +3,8 @@ from flask import Response, abort, request
 
 from webapp.paging import paginate
 from webapp.shop import art, queries
-from webapp.shop.web import bp, current_cart, priced, pricing_store
+from webapp.shop.blueprint import bp
+from webapp.shop.web import current_cart, priced, pricing_store
 from webapp.web import int_arg, render
 
 PER_PAGE = 20

@@ -3,10 +3,11 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from webapp.catalog.models import SKU
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.shop import carts, checkout, choices, geo, queries
-from webapp.shop.web import bp, cart_to_change, current_cart, keep_cart_cookie, priced, pricing_store
+from webapp.shop.blueprint import bp
+from webapp.shop.web import cart_to_change, current_cart, keep_cart_cookie, priced, pricing_store
 from webapp.stores.models import Store
 from webapp.web import form_id, render
 
@@ -19,7 +20,7 @@ def cart_page(cart, status=200, error: str | None = None):
     if cart and lines and error is None:
         try:
             option = checkout.fulfilling(cart)
-        except ShopError as e:
+        except DomainError as e:
             problem = problem or (str(e) if cart.store_id or cart.fulfilment == "delivery" else None)
     pickup = choices.pickup_options(cart) if cart and lines else []
     nearest = pickup[0].store if pickup and pickup[0].has_everything and pickup[0].distance_m is not None else None
@@ -44,7 +45,7 @@ def add_to_cart():
     sku = db.session.get(SKU, form_id("sku") or 0)
     try:
         carts.add(cart, sku, request.form.get("quantity", "1"))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         flash(str(e), "error")
         return _back()
@@ -63,7 +64,7 @@ def change_line(line_id: int):
             carts.remove(cart, line_id)
         else:
             carts.set_quantity(cart, line_id, request.form.get("quantity", ""))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return cart_page(current_cart(), 422, str(e))
     db.session.commit()

@@ -13,8 +13,8 @@ from webapp.auth.models import User
 from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.numbers import quantity
-from webapp.sales.online import MOST_PER_LINE, check_line
-from webapp.sales.online_models import Fulfilment
+from webapp.sales.online.models import Fulfilment
+from webapp.sales.online.services import MOST_PER_LINE, check_line
 from webapp.shop.errors import UnknownProduct
 from webapp.shop.models import Cart, CartLine
 from webapp.stores.models import Store

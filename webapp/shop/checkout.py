@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from webapp.auth.customers import account_for_order
 from webapp.auth.models import Role, User
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.promotions.services import Channel, PricedCart, price_cart
-from webapp.sales import online
 from webapp.sales.models import ZERO
-from webapp.sales.online_errors import EmptyCart, PickupNotOffered
-from webapp.sales.online_models import Fulfilment, OnlineOrder
+from webapp.sales.online import services as online
+from webapp.sales.online.errors import EmptyCart, PickupNotOffered
+from webapp.sales.online.models import Fulfilment, OnlineOrder
 from webapp.shop import carts, choices
 from webapp.shop.errors import BelowMinimum, NoPickupStore, StoreLacksItems
 from webapp.shop.models import Cart
@@ -56,7 +56,7 @@ def due_token(cart: Cart) -> str | None:
     (placing then says why)."""
     try:
         store = fulfilling(cart).store
-    except ShopError:
+    except DomainError:
         return None
     return f"{store.id}:{amounts(cart, store)[2]}"
 

@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import select
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.sales import online
 from webapp.sales.errors import PaymentDeclined, PaymentPending
 from webapp.sales.models import PaymentStatus
-from webapp.sales.online_errors import EmptyCart, PickupNotOffered, SoldOut
-from webapp.sales.online_models import STATUS_LABELS, OnlineOrder
+from webapp.sales.online import services as online
+from webapp.sales.online.errors import EmptyCart, PickupNotOffered, SoldOut
+from webapp.sales.online.models import STATUS_LABELS, OnlineOrder
 from webapp.shop import art, checkout
+from webapp.shop.blueprint import bp
 from webapp.shop.cart_views import cart_page
 from webapp.shop.errors import (
     AddressRequired,
@@ -22,7 +23,7 @@ from webapp.shop.errors import (
     OutsideDeliveryArea,
     StoreLacksItems,
 )
-from webapp.shop.web import bp, current_cart, customer
+from webapp.shop.web import current_cart, customer
 from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
@@ -41,7 +42,7 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
         return redirect(url_for("shop.cart"), 303)
     try:
         option = checkout.fulfilling(cart)
-    except ShopError as e:
+    except DomainError as e:
         flash(str(e), "error")
         return redirect(url_for("shop.cart") + "#fulfilment", 303)
     store = option.store
@@ -77,7 +78,7 @@ def place_order():
     except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
         db.session.rollback()
         return cart_page(current_cart(), 409, str(e))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return _checkout_page(422, str(e), form)
     order = placed.order
@@ -140,7 +141,7 @@ def cancel(token: str):
     found = _order_or_404(token)
     try:
         online.cancel(found, by_customer=True, reason=_("Cancelled by the customer"))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         flash(str(e), "error")
         return redirect(url_for("shop.order", token=token), 303)
@@ -170,7 +171,7 @@ def _pay(order: OnlineOrder, method: str, code: str) -> None:
               "error")
     except PaymentDeclined as e:
         flash(_("%(reason)s Your order is kept: pay again with another code.", reason=str(e)), "error")
-    except ShopError as e:
+    except DomainError as e:
         flash(str(e), "error")
 
 

@@ -1,17 +1,16 @@
 """The shop's blueprint and what its views share: the cart cookie, the signed-in customer, prices."""
 from decimal import Decimal
 
-from flask import Blueprint, current_app, g, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.shop import carts, queries
+from webapp.shop.blueprint import bp
 from webapp.shop.models import Cart
 from webapp.stores.models import Store
-
-bp = Blueprint("shop", __name__, url_prefix="/shop")
 
 CART_COOKIE = "huotong_cart"
 CART_DAYS = 365

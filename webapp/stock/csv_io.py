@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.csvfile import import_rows, read_rows
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.stock import services
 from webapp.stores.queries import store_by_code
 
@@ -13,15 +13,15 @@ COLUMNS = ["store", "sku", "quantity", "unit_cost", "lot", "expiry"]
 REQUIRED = ["store", "sku", "quantity", "unit_cost"]
 
 
-class UnknownStore(ShopError):
+class UnknownStore(DomainError):
     message = _l("There is no store with code %(code)s.")
 
 
-class UnknownSku(ShopError):
+class UnknownSku(DomainError):
     message = _l("There is no SKU or barcode %(code)s.")
 
 
-class BadDate(ShopError):
+class BadDate(DomainError):
     message = _l("%(value)s is not a date like 2026-12-31.")
 
 

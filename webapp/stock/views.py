@@ -1,7 +1,7 @@
 """Store staff's stock screens: the overview, a SKU's ledger, receiving; HQ's opening-stock import."""
 import uuid
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,22 +11,15 @@ from webapp.auth.models import Role
 from webapp.catalog.models import SKU
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.csvfile import ImportRejected
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock import csv_io, queries, services
-from webapp.stock.alerts import views as alerts_views
-from webapp.stock.expiry import views as expiry_views
+from webapp.stock.blueprint import bp
 from webapp.stock.forms import OpeningStockImportForm, ReceiveForm
 from webapp.stock.models import Reason
-from webapp.stock.transfers import views as transfers_views
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, int_arg, render
-
-bp = Blueprint("stock", __name__)
-# Transfers, near expiry and alerts are rooms of their own inside the stock domain.
-for _room in (transfers_views.bp, expiry_views.bp, alerts_views.bp):
-    bp.register_blueprint(_room)
 
 RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 IMPORT_PAGE = {
@@ -83,7 +76,7 @@ def receive(store_id: int):
             services.receive(store, sku, form.quantity.data, form.unit_cost.data, user=current_user,
                              document=("receipt", _document_number("RN")), lot_code=form.lot_code.data or None,
                              expiry=form.expiry.data)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.quantity.errors.append(str(e))
             return render("stock/receive.html", form=form, store=store, status=422)

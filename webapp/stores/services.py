@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webapp.errors import InvalidPrice, ShopError
+from webapp.errors import DomainError, InvalidPrice
 from webapp.extensions import db
 from webapp.numbers import money
 from webapp.stores.models import Store, StoreKind
@@ -15,7 +15,7 @@ FIELDS = ("name", "kind", "address", "city", "district", "latitude", "longitude"
 MONEY_FIELDS = ("delivery_fee", "minimum_order")
 
 
-class StoreCodeTaken(ShopError):
+class StoreCodeTaken(DomainError):
     message = _l("The store code %(code)s is already taken.")
 
 

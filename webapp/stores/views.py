@@ -1,17 +1,16 @@
 """HQ's list of stores and the form to open or change one."""
-from flask import Blueprint, flash, url_for
+from flask import flash, url_for
 from flask_babel import gettext as _
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stores import queries, services
+from webapp.stores.blueprint import bp
 from webapp.stores.forms import KIND_LABELS, StoreForm
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("stores", __name__, url_prefix="/admin/stores")
 
 
 @bp.get("/")
@@ -38,7 +37,7 @@ def _edit(store: Store | None):
         fields = {name: getattr(form, name).data for name in services.FIELDS}
         try:
             services.save_store(store, code=form.code.data, **fields)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.code.errors.append(str(e))
             return render("stores/form.html", form=form, store=store, status=422)

@@ -1,16 +1,16 @@
 """A store's stock alerts: the list, filterable by kind, and the badge in the stock screens' tabs."""
-from flask import Blueprint, request
+from flask import request
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.extensions import db
 from webapp.stock.alerts import queries
+from webapp.stock.alerts.blueprint import bp
 from webapp.stock.alerts.labels import KIND_LABELS
 from webapp.stores.models import Store
 from webapp.web import render
 
 SHOWN = 100  # stock alerts listed at once, most urgent first; the filters narrow the rest
 
-bp = Blueprint("alerts", __name__, url_prefix="/stock/stores/<int:store_id>/alerts")
 
 
 @bp.get("")

@@ -1,40 +1,40 @@
 """What can go wrong while counting, in words a shop understands."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class UnknownCode(ShopError):
+class UnknownCode(DomainError):
     message = _l("There is no SKU or barcode %(code)s.")
 
 
-class NegativeCount(ShopError, ValueError):
+class NegativeCount(DomainError, ValueError):
     message = _l("A count cannot be negative (got %(quantity)s).")
 
 
-class WeightRequired(ShopError):
+class WeightRequired(DomainError):
     message = _l("%(name)s is weighed: type its weight in kg.")
 
 
-class OutOfScope(ShopError):
+class OutOfScope(DomainError):
     message = _l("%(name)s is not in this count (%(scope)s).")
 
 
-class UnknownLot(ShopError):
+class UnknownLot(DomainError):
     message = _l("%(name)s has no lot or serial number %(lot)s.")
 
 
-class CountClosed(ShopError):
+class CountClosed(DomainError):
     message = _l("This count was already approved: nothing more can change.")
 
 
-class CategoryRequired(ShopError):
+class CategoryRequired(DomainError):
     message = _l("Choose the category to count.")
 
 
-class SerialCountedTwice(ShopError):
+class SerialCountedTwice(DomainError):
     message = _l("Serial number %(serial)s of %(name)s is one item: it is counted once, as 1 or 0.")
 
 
-class NotYourEntry(ShopError):
+class NotYourEntry(DomainError):
     message = _l("Only the person who counted an entry can remove it.")

@@ -1,5 +1,5 @@
 """Count screens: start a count, count on a phone, the variance report, approval."""
-from flask import Blueprint, abort, current_app, flash, url_for
+from flask import abort, current_app, flash, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,16 +10,15 @@ from webapp.catalog.models import Category
 from webapp.catalog.queries import categories
 from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.csvfile import csv_response
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.i18n import format_quantity
 from webapp.stock.counts import queries, services
+from webapp.stock.counts.blueprint import bp
 from webapp.stock.counts.forms import ApproveForm, EntryForm, StartCountForm
 from webapp.stock.counts.models import CountEntry, Scope, StockCount
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("counts", __name__, url_prefix="/stock/stores/<int:store_id>/counts")
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 REPORT_ROWS = 300  # matching and uncounted SKUs shown on the page; the CSV has every line
@@ -43,7 +42,7 @@ def start(store_id: int):
         try:
             count = services.start_count(store, user=current_user, scope=Scope(form.scope.data),
                                          category=category, blind=form.blind.data)
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             form.category_id.errors.append(str(e))
         else:
@@ -70,7 +69,7 @@ def record(store_id: int, count_id: int):
     try:
         entry = services.record(stock_count, form.code.data, form.quantity.data or None, user=current_user,
                                 place=form.place.data, lot_code=form.lot_code.data, patterns=_scale_labels())
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         form.code.errors.append(str(e))
         return _counting(stock_count, form, status=409 if isinstance(e, services.CountClosed) else 422)
@@ -86,7 +85,7 @@ def remove(store_id: int, count_id: int, entry_id: int):
     entry = db.get_or_404(CountEntry, entry_id)
     try:
         services.remove_entry(stock_count, entry, user=current_user)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         form = EntryForm(formdata=None)
         form.code.errors = [str(e)]
@@ -133,7 +132,7 @@ def approve(store_id: int, count_id: int):
         return _report(stock_count, form, status=422)
     try:
         services.approve(stock_count, user=current_user, zero_uncounted=form.zero_uncounted.data)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         flash(str(e), "error")
         return _report(db.session.get(StockCount, count_id), form, status=409)

@@ -1,19 +1,19 @@
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class AlreadyExpired(ShopError):
+class AlreadyExpired(DomainError):
     message = _l("Lot %(code)s is past its date: write it off rather than mark it down.")
 
 
-class NotOnShelf(ShopError):
+class NotOnShelf(DomainError):
     message = _l("Lot %(code)s is not on this store's shelf.")
 
 
-class AlreadyDecided(ShopError):
+class AlreadyDecided(DomainError):
     message = _l("This suggestion has already been %(status)s.")
 
 
-class BadDays(ShopError):
+class BadDays(DomainError):
     message = _l("Days must be a whole number from 0 to 365 (got %(days)s).")

@@ -1,20 +1,19 @@
 """The near-expiry list with one-tap markdown suggestions, and HQ's near-expiry settings."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.queries import categories
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock.expiry import queries, services
+from webapp.stock.expiry.blueprint import bp
 from webapp.stock.expiry.models import MarkdownSuggestion
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("expiry", __name__)
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 
@@ -31,7 +30,7 @@ def suggest(store_id: int, lot_id: int):
     store, lot = db.get_or_404(Store, store_id), db.get_or_404(Lot, lot_id)
     try:
         services.suggest_markdown(store, lot, user=current_user)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return _show(store, error=str(e), status=409)
     db.session.commit()
@@ -47,7 +46,7 @@ def decide(store_id: int, suggestion_id: int, decision: str):
         abort(404)
     try:
         services.decide(suggestion, decision == "accept", user=current_user)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return _show(store, error=str(e), status=409)
     db.session.commit()
@@ -66,7 +65,7 @@ def settings():
                 overstock_days=_whole(request.form.get("overstock_days")),
                 sales_window_days=_whole(request.form.get("sales_window_days")),
                 windows={c.id: _whole(request.form.get(f"category-{c.id}"), blank=None) for c in categories()})
-        except ShopError as e:
+        except DomainError as e:
             db.session.rollback()
             error = str(e)
         else:

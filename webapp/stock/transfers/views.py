@@ -1,5 +1,5 @@
 """Transfer screens: a store's transfers, a draft being filled, sending, receiving by scanning, settling."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -7,9 +7,10 @@ from flask_login import current_user
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.queries import sku_by_code_or_barcode
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock.transfers import errors, queries, receiving, services
+from webapp.stock.transfers.blueprint import bp
 from webapp.stock.transfers.forms import (
     ChangeLineForm,
     CountForm,
@@ -22,8 +23,6 @@ from webapp.stock.transfers.models import RESOLUTIONS, DiscrepancyKind, Resoluti
 from webapp.stock.transfers.search import skus_matching
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("transfers", __name__, url_prefix="/stock/stores/<int:store_id>/transfers")
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 STATUS_LABELS = {"draft": _l("Draft"), "sent": _l("On its way"), "received": _l("Received at the store")}
@@ -177,7 +176,7 @@ def _act(store_id: int, transfer_id: int, action, *, done: str | None = None, li
     """Run one service call; commit and show the transfer, or roll back and show why not."""
     try:
         action()
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         return _show(store_id, transfer_id, error=str(e), line_form=line_form, status=409)
     db.session.commit()

@@ -2,7 +2,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
+from flask import abort, current_app, flash, request, send_file, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,16 +11,15 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.csvfile import csv_response
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock.errors import InsufficientStock
 from webapp.stock.write_offs import photos, queries, services
+from webapp.stock.write_offs.blueprint import bp
 from webapp.stock.write_offs.forms import REASON_LABELS, LineForm, PostForm, ReportForm
 from webapp.stock.write_offs.models import WriteOff, WriteOffLine
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-bp = Blueprint("write_offs", __name__, url_prefix="/stock/stores/<int:store_id>/write-offs")
 
 MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 
@@ -72,7 +71,7 @@ def add_line(store_id: int, write_off_id: int):
     try:
         services.add_line(write_off, form.code.data, form.quantity.data or None, lot_code=form.lot_code.data,
                           patterns=current_app.config.get("SCALE_LABELS", DEFAULT_PATTERNS))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         form.code.errors.append(str(e))
         return _draft(db.session.get(WriteOff, write_off_id), form, PostForm(formdata=None), status=422)
@@ -86,7 +85,7 @@ def remove_line(store_id: int, write_off_id: int, line_id: int):
     write_off = _write_off(store_id, write_off_id)
     try:
         services.remove_line(write_off, db.get_or_404(WriteOffLine, line_id))
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         form = LineForm(formdata=None)
         form.code.errors = [str(e)]
@@ -108,7 +107,7 @@ def post(store_id: int, write_off_id: int):
                              photo=photo or None, photo_limit=limit)
         if name:
             photos.save(current_app, name, photo)
-    except ShopError as e:
+    except DomainError as e:
         db.session.rollback()
         if isinstance(e, services.WriteOffPosted):
             flash(str(e), "error")  # the page shows the posted write-off, without the form

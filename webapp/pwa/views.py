@@ -12,11 +12,11 @@ import json
 import os
 from typing import NamedTuple
 
-from flask import Blueprint, Response, current_app, has_request_context, render_template, request, url_for
+from flask import Response, current_app, has_request_context, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-bp = Blueprint("pwa", __name__)
+from webapp.pwa.blueprint import bp
 
 BRAND_RED = "#c0392b"
 BACKGROUND = "#f6f7f9"

@@ -39,7 +39,7 @@ from webapp.sales.errors import (
 )
 from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from webapp.sales.notify import notify
-from webapp.sales.online_errors import (
+from webapp.sales.online.errors import (
     AlreadyPaid,
     EmptyCart,
     NotCancellable,
@@ -52,7 +52,7 @@ from webapp.sales.online_errors import (
     SoldOut,
     StatusRefused,
 )
-from webapp.sales.online_models import (
+from webapp.sales.online.models import (
     HOLDING,
     STATUS_LABELS,
     Fulfilment,

@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app webapp load-demo`."""
+"""`flask load-demo`: the demo chain."""
 import click
 from flask import Flask
 

@@ -1,14 +1,14 @@
 """What belongs to no one domain: the home page, error pages, template helpers."""
-from flask import Blueprint, Flask, make_response, redirect, render_template, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from webapp.auth.models import Role
+from webapp.errors import DomainError, refuse, toast
 from webapp.i18n import format_money, format_quantity
-
-bp = Blueprint("pages", __name__)
+from webapp.pages.blueprint import bp
 
 ERRORS = {
     400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
@@ -40,18 +40,15 @@ def error_page(error):
     if isinstance(error, CSRFError):
         text = _l("The form expired. Reload the page and try again; nothing was saved.")
     if request.headers.get("HX-Request") == "true":
-        response = make_response(render_template("pages/_error_toast.html", title=title, text=text), code)
-        response.headers["HX-Retarget"] = "#toasts"
-        response.headers["HX-Reswap"] = "beforeend"
-        return response
+        return toast(f"{title}: {text}", code)
     return render_template("pages/error.html", title=title, text=text, code=code), code
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
     for code in ERRORS:
         app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, error_page)
+    app.register_error_handler(DomainError, refuse)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["qty"] = format_quantity
     app.context_processor(lambda: {"current_locale": str(get_locale()), "Role": Role})

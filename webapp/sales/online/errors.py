@@ -1,53 +1,53 @@
 """What can go wrong with an online order, in words a customer understands."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import ShopError
+from webapp.errors import DomainError
 
 
-class SoldOut(ShopError):
+class SoldOut(DomainError):
     message = _l("Sold out: %(name)s at %(store)s has only %(available)s left.")
 
 
-class EmptyCart(ShopError):
+class EmptyCart(DomainError):
     message = _l("Your cart is empty.")
 
 
-class QuantityTooLarge(ShopError, ValueError):
+class QuantityTooLarge(DomainError, ValueError):
     message = _l("At most %(limit)s of one item per order (got %(quantity)s).")
 
 
-class NotSoldOnline(ShopError):
+class NotSoldOnline(DomainError):
     message = _l("%(name)s is not sold online.")
 
 
-class StatusRefused(ShopError):
+class StatusRefused(DomainError):
     message = _l("Order %(number)s is %(status)s: this step is not possible now.")
 
 
-class NotCancellable(ShopError):
+class NotCancellable(DomainError):
     message = _l("Order %(number)s is already being picked: it can no longer be cancelled here. "
                  "Please call the store.")
 
 
-class OrderClosed(ShopError):
+class OrderClosed(DomainError):
     message = _l("Order %(number)s is closed (%(status)s): nothing more can be paid.")
 
 
-class AlreadyPaid(ShopError):
+class AlreadyPaid(DomainError):
     message = _l("Order %(number)s is already paid.")
 
 
-class NotPaid(ShopError):
+class NotPaid(DomainError):
     message = _l("Order %(number)s is not paid yet: %(due)s is due.")
 
 
-class PickupNotOffered(ShopError):
+class PickupNotOffered(DomainError):
     message = _l("%(store)s does not offer pickup for online orders.")
 
 
-class PayAtPickupNotOffered(ShopError):
+class PayAtPickupNotOffered(DomainError):
     message = _l("%(store)s does not take payment at pickup.")
 
 
-class RefundRefused(ShopError):
+class RefundRefused(DomainError):
     message = _l("The payment provider refused to refund %(amount)s (%(reason)s): nothing was changed.")

@@ -1,0 +1,1 @@
+"""The installable app: manifests per surface, the service worker, the offline page."""

@@ -1,0 +1,4 @@
+"""HQ's store pages."""
+from flask import Blueprint
+
+bp = Blueprint("stores", __name__, url_prefix="/admin/stores")
