@@ -103,7 +103,7 @@ def statements_and_commit(app, label, store, register, shift, cashier):
         statements.clear()
         event.listen(db.engine, "before_cursor_execute", count)
         began = time.perf_counter()
-        sales.complete_sale(order, [sales.PaymentInput("cash", "20.00")], user=cashier,
+        sales.complete_sale(order, [sales.Tender("cash", "20.00")], user=cashier,
                             client_uuid=str(uuid.uuid4()))
         db.session.commit()
         completions.append(time.perf_counter() - began)

@@ -89,7 +89,7 @@ def fresh_limits(app):
 @pytest.fixture(autouse=True)
 def fresh_sandbox_provider():
     """The sandbox remembers charges and refunds as a provider would: forget them between tests."""
-    from webapp.sales.payments import SandboxProvider
+    from webapp.sales.providers import SandboxProvider
 
     for memory in (SandboxProvider._charges, SandboxProvider._refunds, SandboxProvider._no_refunds):
         memory.clear()

@@ -30,7 +30,7 @@ def shop(live_app):
         stock.receive(store, tea, 10, "2.00", user=None, document=("receipt", "RP-1"))
         order = sales.open_sale(store)
         sales.add_item(order, tea, 3)
-        sales.complete_sale(order, [sales.PaymentInput("cash", "27.00")], user=manager, client_uuid="e2e-reports-1")
+        sales.complete_sale(order, [sales.Tender("cash", "27.00")], user=manager, client_uuid="e2e-reports-1")
         stock.write_off(store, tea, 1, user=None, document=("write_off", "RP-W1"))
         db.session.commit()
         return store.id

@@ -78,7 +78,7 @@ def test_a_category_count_with_a_gain_and_a_loss_is_approved_into_the_ledger(
     # Juice and water: typed codes with typed quantities; one wrong barcode is explained.
     code.fill("6900000000999")
     cashier.get_by_role("button", name="计入盘点").click()
-    expect(cashier.get_by_role("alert")).to_contain_text("没有 SKU 或条码 6900000000999")
+    expect(cashier.get_by_role("alert")).to_contain_text("没有条码或编码为 6900000000999 的商品")
     code.fill("6900000000120")
     cashier.get_by_label("数量或重量（千克）").fill("9")
     cashier.get_by_role("button", name="计入盘点").click()

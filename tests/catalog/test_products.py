@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.auth.models import Role
-from webapp.catalog import queries
+from webapp.catalog import queries, scanning
 from webapp.catalog.barcodes import InvalidBarcode, classify
 from webapp.catalog.models import SKU, Product, Symbology
 from webapp.catalog.services import VariantInput, save_product
@@ -47,7 +47,7 @@ def test_a_wrong_check_digit_or_bad_barcode_is_refused(code):
 def test_hq_creates_a_product_with_a_barcode(client, admin):
     response = client.post("/admin/products/new", data=product_form())
     assert response.status_code == 303
-    sku = queries.sku_by_code_or_barcode("6921168509256")
+    sku = scanning.find("6921168509256")
     assert sku.product.name == "农夫山泉 饮用天然水 550ml"
     assert (sku.list_price, sku.member_price) == (Decimal("2.00"), Decimal("1.80"))
 
@@ -207,7 +207,7 @@ def test_a_style_number_names_one_product_and_never_a_sku_or_barcode(client, adm
     form = product_form(**{"name": "纯棉T恤", "style_code": "TS-2026", "variants-0-code": "TS-2026-M",
                            "variants-0-barcodes": ""})
     assert client.post("/admin/products/new", data=form).status_code == 303
-    assert queries.product_by_style_code("TS-2026").name == "纯棉T恤"
+    assert scanning.product_by_style_code("TS-2026").name == "纯棉T恤"
     taken = product_form(**{"name": "牛仔裤", "style_code": "TS-2026", "variants-0-code": "JN-1",
                             "variants-0-barcodes": ""})
     response = client.post("/admin/products/new", data=taken, headers={"Accept-Language": "zh-CN"})

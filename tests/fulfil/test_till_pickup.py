@@ -164,3 +164,26 @@ def test_a_wallet_payment_at_pickup_that_times_out_is_checked_then_the_order_han
     assert hand_over(client, counter, order, tap="after-check").status_code == 200
     db.session.expire_all()
     assert order.status == "handed_over" and level_at(counter.store, tea) == (Decimal("4.000"), Decimal("0.000"))
+
+
+def test_a_split_payment_at_pickup_keeps_a_charge_the_wallet_will_not_give_back(client, counter, stocked, place):
+    """Alipay charged ¥5 and refuses to refund; WeChat declines the rest: the ¥5 stays on the order,
+    the cashier is told to take only the rest, nothing is handed over yet."""
+    tea = stocked({counter.store: 5}, price="10.00")
+    order = ready(place(counter.store, (tea, 2), pay_at_pickup=True))
+    split = {"method": ["alipay", "wechat"], "amount": ["5.00", "15.00"],
+             "auth_code": ["284567890123459006", "134567890123459001"]}
+    refused = hand_over(client, counter, order, **split)
+    assert refused.status_code == 422 and "¥5.00" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(p.method, p.amount, p.status) for p in order.order.payments] == [
+        ("alipay", Decimal("5.00"), "succeeded")]
+    assert order.status == "ready" and not order.is_paid and level_at(counter.store, tea)[1] == 2
+    panel = scan(client, counter, order.pickup_code).get_data(as_text=True)
+    assert "¥15.00" in panel  # only the rest is due
+    rest = hand_over(client, counter, order, tap="tap-2", method="cash", amount="15.00", auth_code="")
+    assert rest.status_code == 200
+    db.session.expire_all()
+    assert order.status == "handed_over" and order.is_paid
+    assert sorted((p.method, p.amount) for p in order.order.payments) == [
+        ("alipay", Decimal("5.00")), ("cash", Decimal("15.00"))]

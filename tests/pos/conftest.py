@@ -28,13 +28,13 @@ class Till:
     shift: Shift
 
     def sell(self, *skus_and_quantities, pay=None, discount=None, approver=None):
-        """Ring up and complete a sale; ``pay``: PaymentInputs (default: exact cash)."""
+        """Ring up and complete a sale; ``pay``: Tenders (default: exact cash)."""
         order = sales.open_sale(self.store, self.register, self.shift, self.cashier)
         for sku, qty in skus_and_quantities:
             sales.add_item(order, sku, qty)
         if discount:
             sales.apply_order_discount(order, discount, user=self.cashier, approver=approver)
-        pay = pay or [sales.PaymentInput("cash", str(order.total))]
+        pay = pay or [sales.Tender("cash", str(order.total))]
         return sales.complete_sale(order, pay, user=self.cashier, client_uuid=f"sale-{order.number}")
 
 

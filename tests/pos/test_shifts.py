@@ -132,9 +132,9 @@ def test_a_sale_left_open_at_closing_goes_on_in_the_next_shift(till, stocked, ma
     with pytest.raises(ShiftClosed):
         sales.resume(order)
     with pytest.raises(OrderNotOpen):
-        sales.complete_sale(order, [sales.PaymentInput("cash", "5.00")], user=till.cashier, client_uuid="x")
+        sales.complete_sale(order, [sales.Tender("cash", "5.00")], user=till.cashier, client_uuid="x")
     cashier = make_user(role=Role.CASHIER, stores=[till.store])
     next_shift = services.open_shift(till.register, cashier, "200.00")
     sales.resume(order, register=till.register, shift=next_shift)
-    sales.complete_sale(order, [sales.PaymentInput("cash", "5.00")], user=cashier, client_uuid="x")
+    sales.complete_sale(order, [sales.Tender("cash", "5.00")], user=cashier, client_uuid="x")
     assert order.shift_id == next_shift.id and queries.cash_summary(next_shift).cash_sales == Decimal("5.00")

@@ -308,9 +308,9 @@ def test_a_serial_number_is_sold_once_even_where_negative_stock_is_allowed(at_ti
     sales.add_item(first, phone, serial="SN-9")
     second = sales.open_sale(at_till.store, at_till.register, at_till.shift, at_till.cashier)
     sales.add_item(second, phone, serial="SN-9")
-    sales.complete_sale(first, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s1")
+    sales.complete_sale(first, [sales.Tender("cash", "999.00")], user=at_till.cashier, client_uuid="s1")
     with pytest.raises(InsufficientStock):
-        sales.complete_sale(second, [sales.PaymentInput("cash", "999.00")], user=at_till.cashier, client_uuid="s2")
+        sales.complete_sale(second, [sales.Tender("cash", "999.00")], user=at_till.cashier, client_uuid="s2")
 
 
 def test_wrong_pins_are_limited_per_store_across_tills_and_discounts(client, at_till, stocked, make_user):

@@ -4,7 +4,7 @@ from decimal import Decimal
 from webapp.auth.models import Role
 from webapp.pos import queries, services
 from webapp.sales import services as sales
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 
 
 def test_z_report_adds_up(till, stocked, make_user):
@@ -15,12 +15,12 @@ def test_z_report_adds_up(till, stocked, make_user):
 
     # 1: 4 cola 14.00 + chips 8.00 = 22.00, less 2.00 off the order (cola 1.27, chips 0.73) = 20.00;
     #    50.00 cash handed over, 30.00 change.
-    first = till.sell((cola, 4), (chips, 1), discount="2.00", approver=manager, pay=[PaymentInput("cash", "50.00")])
+    first = till.sell((cola, 4), (chips, 1), discount="2.00", approver=manager, pay=[Tender("cash", "50.00")])
     assert [line.amount for line in first.lines] == [Decimal("12.73"), Decimal("7.27")]
     # 2: 2 chips 16.00 + a bag 0.30 = 16.30 by WeChat.
-    second = till.sell((chips, 2), (bag, 1), pay=[PaymentInput("wechat", "16.30", "130000000000001234")])
+    second = till.sell((chips, 2), (bag, 1), pay=[Tender("wechat", "16.30", "130000000000001234")])
     # 3: 2 cola 7.00: 5.00 by card, 2.00 in cash.
-    till.sell((cola, 2), pay=[PaymentInput("card", "5.00", "T-000001"), PaymentInput("cash", "2.00")])
+    till.sell((cola, 2), pay=[Tender("card", "5.00", "T-000001"), Tender("cash", "2.00")])
     # Not in the report: a voided sale and one still open.
     voided = sales.open_sale(till.store, till.register, till.shift, till.cashier)
     sales.add_item(voided, cola, 1)
@@ -53,7 +53,7 @@ def test_z_report_adds_up(till, stocked, make_user):
 
 
 def test_an_open_shifts_report_shows_the_cash_so_far(till, stocked):
-    till.sell((stocked(till.store, price="9.90"), 1), pay=[PaymentInput("cash", "10.00")])
+    till.sell((stocked(till.store, price="9.90"), 1), pay=[Tender("cash", "10.00")])
     z = queries.z_report(till.shift)
     assert (z.sales_total, z.expected_cash, z.counted_cash, z.variance) == (
         Decimal("9.90"), Decimal("209.90"), None, None)

@@ -127,7 +127,7 @@ def test_scanning_another_suppliers_item_asks_and_an_unknown_barcode_is_explaine
     login(make_user(Role.STORE_MANAGER, stores=[store]))
     url = _receive_page(client, store, order)
     unknown = client.post(f"{url}/scan", data={"code": "999"}, headers=HTMX)
-    assert unknown.status_code == 422 and "没有 SKU 或条码 999" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "没有条码或编码为 999 的商品" in unknown.get_data(as_text=True)
     asked = client.post(f"{url}/scan", data={"code": "6901035603959"}, headers=HTMX)
     text = asked.get_data(as_text=True)
     assert asked.status_code == 409 and "青岛啤酒经销商" in text and "仍然添加" in text

@@ -5,9 +5,10 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from webapp.catalog.errors import UnknownCode
 from webapp.extensions import db
 from webapp.purchasing import receiving
-from webapp.purchasing.errors import NoteConfirmed, NoteEmpty, NotOnOrder, OtherSuppliersItem, UnknownBarcode
+from webapp.purchasing.errors import NoteConfirmed, NoteEmpty, NotOnOrder, OtherSuppliersItem
 from webapp.purchasing.models import OrderStatus, ReceivingNote
 from webapp.stock import queries as stock_queries
 from webapp.stock.errors import LotRequired, SerialQuantity
@@ -111,7 +112,7 @@ def test_an_item_nobody_ordered_asks_before_it_joins_an_order_receipt(delivery, 
 def test_an_unknown_barcode_is_refused(delivery):
     store, _, order, _, _ = delivery
     note = receiving.start(store, user=None, order=order)
-    with pytest.raises(UnknownBarcode):
+    with pytest.raises(UnknownCode):
         receiving.scan(note, "1234567890")
     assert note.lines == []
 

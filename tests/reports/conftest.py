@@ -18,7 +18,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.models import Order
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 from webapp.stock import services as stock
 from webapp.stock.models import StockMove
 
@@ -50,7 +50,7 @@ def sell(store, sku, qty) -> Order:
     """A completed till sale (no register: the sales services allow it), paid in cash."""
     order = sales.open_sale(store)
     sales.add_item(order, sku, qty)
-    return sales.complete_sale(order, [PaymentInput("cash", str(order.total))], user=cashier_of(store),
+    return sales.complete_sale(order, [Tender("cash", str(order.total))], user=cashier_of(store),
                                client_uuid=f"report-sale-{next(_uuids)}")
 
 

@@ -15,7 +15,7 @@ from webapp.auth.models import Role, User
 from webapp.pos import services as pos
 from webapp.pos.models import Register, Shift
 from webapp.sales import services as sales
-from webapp.sales.payments import SandboxProvider, register_provider
+from webapp.sales.providers import SandboxProvider, register_provider
 from webapp.stock import services as stock
 from webapp.stores.models import Store
 

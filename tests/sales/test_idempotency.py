@@ -14,11 +14,11 @@ from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.models import Order, Payment
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 from webapp.stock import queries as stock_queries
 from webapp.stock.models import StockMove
 
-PAY = [PaymentInput("wechat", "10.00", "130000000000001234")]
+PAY = [Tender("wechat", "10.00", "130000000000001234")]
 
 
 def sales_made() -> tuple[int, int, int]:

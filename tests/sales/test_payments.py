@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from webapp.sales.models import PaymentStatus
-from webapp.sales.payments import SandboxProvider, get_provider
+from webapp.sales.providers import SandboxProvider, get_provider
 
 TEN = Decimal("10.00")
 

@@ -6,7 +6,7 @@ from bridge.devices.receipt import Code, as_text, layout
 from bridge.devices.textwidth import TextMetrics
 from webapp.sales import services as sales
 from webapp.sales.receipts import receipt_document
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 
 
 def paid_sale(till, stocked, make_user):
@@ -16,7 +16,7 @@ def paid_sale(till, stocked, make_user):
     line = sales.add_item(order, cola, 2)
     sales.add_item(order, apples, "0.235")
     sales.apply_line_discount(order, line, "0.50", user=make_user(stores=[till.store]))
-    return sales.complete_sale(order, [PaymentInput("cash", "20.00")], user=till.cashier,
+    return sales.complete_sale(order, [Tender("cash", "20.00")], user=till.cashier,
                                client_uuid=f"r-{order.number}")
 
 
@@ -53,7 +53,7 @@ def test_the_bridge_lays_the_receipt_out_on_both_paper_widths(make_till, stocked
 def test_a_return_receipt_shows_the_refund(till, stocked):
     order = till.sale()
     line = sales.add_item(order, stocked(till.store, price="4.00"), 2)
-    sales.complete_sale(order, [PaymentInput("cash", "8.00")], user=till.cashier, client_uuid="r-2")
+    sales.complete_sale(order, [Tender("cash", "8.00")], user=till.cashier, client_uuid="r-2")
     refund = sales.return_lines(order, [(line, 1)], user=till.cashier, shift=till.shift, register=till.register)
     receipt = receipt_document(refund)
     assert [(row["qty"], row["amount"]) for row in receipt["lines"]] == [("1", "4.00")]

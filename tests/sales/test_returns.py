@@ -7,9 +7,9 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.errors import NothingToReturn, NotReturnable, ReturnTooMuch
-from webapp.sales.payments import SandboxProvider
+from webapp.sales.providers import SandboxProvider
 from webapp.sales.queries import order_by_number, order_for_till, returnable
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 from webapp.stock import queries as stock_queries
 from webapp.stock import services as stock
 from webapp.stock.models import StockMove, Usage
@@ -18,7 +18,7 @@ from webapp.stock.models import StockMove, Usage
 def sold(till, sku, qty, payments=None):
     order = till.sale()
     sales.add_item(order, sku, qty)
-    payments = payments or [PaymentInput("cash", str(order.total))]
+    payments = payments or [Tender("cash", str(order.total))]
     return sales.complete_sale(order, payments, user=till.cashier, client_uuid=f"sale-{order.number}")
 
 
@@ -51,7 +51,7 @@ def test_returning_all_of_a_line_in_parts_refunds_exactly_its_amount(till, stock
     order = till.sale()
     line = sales.add_item(order, sku, 3)
     sales.apply_line_discount(order, line, "0.01", user=make_user(stores=[till.store]))  # 29.99 for 3
-    sales.complete_sale(order, [PaymentInput("cash", "29.99")], user=till.cashier, client_uuid="s")
+    sales.complete_sale(order, [Tender("cash", "29.99")], user=till.cashier, client_uuid="s")
     refunds = [take_back(till, line, 1).total for _ in range(3)]
     assert refunds == [Decimal("10.00"), Decimal("9.99"), Decimal("10.00")]
     assert sum(refunds) == line.amount
@@ -75,7 +75,7 @@ def test_damaged_goods_go_to_damaged_stock_not_the_shelf(till, stocked):
 
 def test_a_wechat_sale_is_refunded_to_wechat(till, stocked, provider):
     sale = sold(till, stocked(till.store, price="20.00"), 1,
-                [PaymentInput("wechat", "20.00", "130000000000001234")])
+                [Tender("wechat", "20.00", "130000000000001234")])
     refund = take_back(till, sale.lines[0], 1, refund_method="original")
     [payment] = refund.payments
     assert (payment.method, payment.amount, payment.original_payment) == ("wechat", Decimal("-20.00"), sale.payments[0])
@@ -84,7 +84,7 @@ def test_a_wechat_sale_is_refunded_to_wechat(till, stocked, provider):
 
 def test_a_split_sale_is_refunded_to_the_phone_first_then_in_cash(till, stocked, provider):
     sale = sold(till, stocked(till.store, price="10.00"), 5,
-                [PaymentInput("cash", "30.00"), PaymentInput("alipay", "20.00", "280000000000001234")])
+                [Tender("cash", "30.00"), Tender("alipay", "20.00", "280000000000001234")])
     line = sale.lines[0]
     first, second = take_back(till, line, 3), take_back(till, line, 2)
     assert [(p.method, p.amount) for p in first.payments] == [("alipay", Decimal("-20.00")), ("cash", Decimal("-10.00"))]
@@ -92,7 +92,7 @@ def test_a_split_sale_is_refunded_to_the_phone_first_then_in_cash(till, stocked,
 
 
 def test_a_refund_in_cash_whatever_the_payment(till, stocked, provider):
-    sale = sold(till, stocked(till.store, price="20.00"), 1, [PaymentInput("card", "20.00", "T-1234")])
+    sale = sold(till, stocked(till.store, price="20.00"), 1, [Tender("card", "20.00", "T-1234")])
     refund = take_back(till, sale.lines[0], 1, refund_method="cash")
     assert [(p.method, p.amount) for p in refund.payments] == [("cash", Decimal("-20.00"))]
     assert [call[0] for call in provider] == ["charge"]
@@ -100,7 +100,7 @@ def test_a_refund_in_cash_whatever_the_payment(till, stocked, provider):
 
 def test_a_refused_wallet_refund_is_given_back_in_cash(till, stocked):
     sku = stocked(till.store, qty=5, price="20.00")
-    sale = sold(till, sku, 1, [PaymentInput("wechat", "20.00", "130000000000009006")])
+    sale = sold(till, sku, 1, [Tender("wechat", "20.00", "130000000000009006")])
     refund = take_back(till, sale.lines[0], 1)
     [cash] = refund.payments
     assert (cash.method, cash.amount, cash.original_payment_id) == ("cash", Decimal("-20.00"), sale.payments[0].id)
@@ -148,7 +148,7 @@ def test_a_serial_numbered_item_comes_back_under_its_serial_number(till, make_sk
     stock.receive(till.store, phone, 1, "2000.00", user=None, document=("receipt", "1"), lot_code="SN-7")
     order = till.sale()
     line = sales.add_item(order, phone, serial="SN-7")
-    sales.complete_sale(order, [PaymentInput("cash", "2999.00")], user=till.cashier, client_uuid="phone")
+    sales.complete_sale(order, [Tender("cash", "2999.00")], user=till.cashier, client_uuid="phone")
     assert stock_queries.level_at(till.store, phone)[0] == 0
     refund = take_back(till, line, 1)
     assert (refund.lines[0].serial, refund.total) == ("SN-7", Decimal("2999.00"))
@@ -161,8 +161,8 @@ def test_a_wallet_that_refuses_does_not_undo_one_that_refunded(till, stocked, pr
     sku = stocked(till.store, qty=5, price="12.80")
     order = till.sale()
     sales.add_item(order, sku)
-    sale = sales.complete_sale(order, [PaymentInput("wechat", "6.80", "134567890123450001"),
-                                       PaymentInput("alipay", "6.00", "284567890123459006")],
+    sale = sales.complete_sale(order, [Tender("wechat", "6.80", "134567890123450001"),
+                                       Tender("alipay", "6.00", "284567890123459006")],
                                user=till.cashier, client_uuid="sale-1")
     db.session.commit()
     refund = sales.return_lines(sale, [(sale.lines[0], 1)], user=till.cashier, shift=till.shift,

@@ -10,7 +10,7 @@ from webapp.auth.models import Role, User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sales.online.models import OnlineOrder
-from webapp.sales.payments import SandboxProvider
+from webapp.sales.providers import SandboxProvider
 from webapp.shop.models import Cart
 from webapp.stock.queries import level_at
 

@@ -25,7 +25,7 @@ def test_an_unknown_barcode_at_receiving_is_explained(client, make_store, make_u
     response = client.post(f"/stock/stores/{store.id}/receive",
                            data={"code": "123", "quantity": "1", "unit_cost": "1"},
                            headers={"Accept-Language": "zh-CN"})
-    assert response.status_code == 422 and "没有 SKU 或条码 123" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "没有条码或编码为 123 的商品" in response.get_data(as_text=True)
 
 
 def test_a_negative_quantity_at_receiving_is_refused(client, make_store, make_user, make_sku, login):

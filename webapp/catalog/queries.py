@@ -1,5 +1,5 @@
 """Reads of the catalogue for lists, search and export."""
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier
@@ -57,26 +57,9 @@ def _category_and_below(category_id: int) -> list[int]:
     return ids
 
 
-def count_products() -> int:
-    return db.session.scalar(select(func.count(Product.id)))
-
-
 def sku_by_code(code: str) -> SKU | None:
+    """The SKU with exactly this SKU code (CSV import matches rows by it)."""
     return db.session.scalar(select(SKU).where(SKU.code == code.strip()))
-
-
-def sku_by_barcode(code: str) -> SKU | None:
-    return db.session.scalar(select(SKU).join(Barcode).where(Barcode.code == code.strip()))
-
-
-def sku_by_code_or_barcode(code: str) -> SKU | None:
-    """What a scan or a typed code means: a barcode first, else a SKU code (they never clash)."""
-    return sku_by_barcode(code) or sku_by_code(code)
-
-
-def product_by_style_code(code: str) -> Product | None:
-    """The product whose style number (款号) this is: its size and colour are still to choose."""
-    return db.session.scalar(select(Product).where(Product.style_code == code, Product.active)) if code else None
 
 
 def store_price(store_id: int, sku_id: int) -> StorePrice | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from webapp.auth.models import User
 from webapp.demo.products import DemoSku
 from webapp.sales import services as sales
-from webapp.sales.services import PaymentInput
+from webapp.sales.services import Tender
 from webapp.stock.queries import level_at
 from webapp.stock.services import adjust_to_count, write_off
 from webapp.stores.models import Store
@@ -39,7 +39,7 @@ def record_report_history(stores: dict[str, Store], skus: list[DemoSku], sellers
         order = sales.open_sale(stores[code], cashier=sellers[code])
         for name, qty in lines:
             sales.add_item(order, by_name[name], qty)
-        orders.append(sales.complete_sale(order, [PaymentInput("cash", str(order.total))], user=sellers[code],
+        orders.append(sales.complete_sale(order, [Tender("cash", str(order.total))], user=sellers[code],
                                           client_uuid=f"demo-report-order-{number}"))
     for index, qty, damaged in RETURNS:
         original = orders[index]

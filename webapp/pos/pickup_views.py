@@ -14,22 +14,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.catalog import queries as catalog_queries
-from webapp.errors import DomainError, toast
+from webapp.catalog import scanning
+from webapp.errors import toast
 from webapp.extensions import db
 from webapp.pos import queries
 from webapp.pos.blueprint import bp
 from webapp.pos.guards import own_register
-from webapp.sales.checkout import PaymentInput
 from webapp.sales.errors import PaymentPending
-from webapp.sales.models import Order, PaymentMethod, PaymentStatus
+from webapp.sales.models import Order
 from webapp.sales.online import services as online
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
 from webapp.sales.receipts import method_label
+from webapp.sales.tenders import TakenAt, Tender, offered
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what the pickup QR code holds
 CODE = re.compile(r"^\d{6}$")  # what the customer reads out
-METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CARD]
 
 UNKNOWN_PICKUP = _l("No open online order at this store has the pickup code %(code)s.")
 OTHER_STORE = _l("Order %(number)s is collected at %(store)s, not at this store.")
@@ -44,11 +43,11 @@ def answer_scan(register, code: str):
     if TOKEN.match(code) and not code.isdigit():
         found = online.by_pickup_token(code)
         if found is None:
-            if catalog_queries.sku_by_code_or_barcode(code) is not None:
+            if scanning.find(code) is not None:
                 return None
             return toast(str(UNKNOWN_PICKUP % {"code": code[:8] + "…"}))
     elif CODE.match(code):
-        if catalog_queries.sku_by_code_or_barcode(code) is not None:
+        if scanning.find(code) is not None:
             return None
         found = online.by_pickup_code(register.store, code) or _last_of_store(register, code)
         if found is None:
@@ -88,7 +87,7 @@ def hand_over(register_id: int, online_id: int):
     shift = queries.open_shift_of(register)
     if shift is None:
         return toast(str(NO_SHIFT), 409)
-    tenders = [PaymentInput(method, amount, code)
+    tenders = [Tender(method, amount, code)
                for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
                                                request.form.getlist("auth_code"), strict=False)
                if amount.strip()]
@@ -98,9 +97,6 @@ def hand_over(register_id: int, online_id: int):
     except PaymentPending as e:
         db.session.commit()  # the pending charge is kept, to be checked
         return _panel(register, found, 409, error=str(e))
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e))
     db.session.commit()
     return _panel(register, found)
 
@@ -124,10 +120,9 @@ def _own_pickup(register_id: int, online_id: int):
 
 
 def _panel(register, found: OnlineOrder, status: int = 200, error: str | None = None):
-    due = found.amount_due - found.paid
-    html = render_template("pos/_pickup.html", register=register, found=found, labels=STATUS_LABELS, due=due,
-                           methods=METHODS, method_label=method_label, client_uuid=str(uuid.uuid4()), error=error,
-                           pending=any(p.status == PaymentStatus.PENDING for p in found.order.payments))
+    html = render_template("pos/_pickup.html", register=register, found=found, labels=STATUS_LABELS,
+                           due=found.order.due, methods=offered(TakenAt.PICKUP), method_label=method_label,
+                           client_uuid=str(uuid.uuid4()), error=error, pending=found.order.has_pending_payment)
     response = make_response(html, status)
     response.headers["HX-Retarget"] = "#pay"
     response.headers["HX-Reswap"] = "innerHTML"

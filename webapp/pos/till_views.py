@@ -6,13 +6,13 @@ the pay button always agree; a refusal answers 422 with the reason in a toast.
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
-from webapp.catalog import scale_labels
+from webapp.catalog import scanning
 from webapp.catalog.models import SKU, Product
 from webapp.errors import DomainError, toast
 from webapp.extensions import db, limiter
@@ -27,16 +27,15 @@ from webapp.pos.services import approve_with_pin
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
-from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod
 from webapp.sales.queries import order_for_till, suspended_sales
 from webapp.sales.receipts import method_label, receipt_document
+from webapp.sales.tenders import TakenAt, offered
 from webapp.web import render, writes
 
-UNKNOWN_CODE = _l("No product has the code %(code)s.")
 UNSTABLE = _l("The scale is not steady yet: wait for a stable weight.")
 WEIGH_FIRST = _l("%(name)s is sold by weight: put it on the scale.")
 NO_SHIFT = _l("This till has no open shift.")
-METHODS = [PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.CARD]
 
 
 def _store_of_order() -> str:
@@ -104,16 +103,14 @@ def scan(register_id: int):
     prompt, refusal, sku = {}, None, None
     try:
         with db.session.begin_nested():
-            sku, qty, serial = _what_was_scanned(code, order)
-            style = catalog_queries.product_by_style_code(code) if sku is None else None
-            if style is not None:
-                prompt = {"variants_of": style}
-            elif sku is None:
-                refusal = str(UNKNOWN_CODE % {"code": code[:48]})
+            found = scanning.resolve(code, styles=True)
+            sku, qty = found.sku, _weight_of(found, order)
+            if found.style is not None:
+                prompt = {"variants_of": found.style}
             elif sku.product.weighed and qty is None:
                 prompt = {"weigh": sku}
             else:
-                sales.add_item(order, sku, 1 if qty is None else qty, serial=serial)
+                sales.add_item(order, sku, 1 if qty is None else qty, serial=request.form.get("serial") or None)
     except SerialRequired:
         prompt = {"serial_for": sku}
     except DomainError as e:
@@ -122,22 +119,18 @@ def scan(register_id: int):
     return toast(refusal) if refusal else _sale_panel(register, order, **prompt)
 
 
-def _what_was_scanned(code: str, order: Order) -> tuple[SKU | None, Decimal | None, str | None]:
-    """(SKU, quantity or None, serial or None) for a code; the weight comes from a scale label or the scale."""
-    patterns = current_app.config.get("SCALE_LABELS", scale_labels.DEFAULT_PATTERNS)
-    if scale_labels.is_scale_label(code, patterns):
-        label = scale_labels.parse(code, patterns)
-        sku = _sku_by_plu(label.plu)
-        if sku is None or label.weight_kg is not None:
-            return sku, label.weight_kg, None
-        return sku, _weight_for_price(order, sku, label.price), None
-    sku = catalog_queries.sku_by_code_or_barcode(code) or _sku_by_plu(code)
-    if sku is not None and sku.product.weighed:
-        kg = request.form.get("kg")
-        if kg is not None and request.form.get("stable") != "true":
-            raise _Unstable()
-        return sku, quantity(kg) if kg else None, None
-    return sku, None, request.form.get("serial") or None
+def _weight_of(found: scanning.Scanned, order: Order) -> Decimal | None:
+    """The weight of weighed goods: from a scale label, or the scale's steady reading sent with the scan."""
+    if found.weight is not None:
+        return found.weight
+    if found.price is not None:
+        return _weight_for_price(order, found.sku, found.price)
+    if found.sku is None or not found.sku.product.weighed:
+        return None
+    kg = request.form.get("kg")
+    if kg is not None and request.form.get("stable") != "true":
+        raise _Unstable()
+    return quantity(kg) if kg else None
 
 
 def _weight_for_price(order: Order, sku: SKU, price: Decimal) -> Decimal:
@@ -150,11 +143,6 @@ def _weight_for_price(order: Order, sku: SKU, price: Decimal) -> Decimal:
 
 class _Unstable(DomainError):
     message = UNSTABLE
-
-
-def _sku_by_plu(plu: str) -> SKU | None:
-    product = db.session.scalar(db.select(Product).where(Product.plu == plu)) if plu.isdigit() else None
-    return next((s for s in product.skus if s.active), None) if product else None
 
 
 @bp.get("/registers/<int:register_id>/search")
@@ -258,8 +246,7 @@ def check_payment(order_id: int, payment_id: int):
 def pay_panel(order_id: int):
     register, order = _own_order(order_id)
     order = order_for_till(order.id)
-    taken = sum((p.amount for p in order.payments if p.status == PaymentStatus.SUCCEEDED), Decimal(0))
-    return render_template("pos/_pay.html", register=register, order=order, methods=METHODS, due=order.total - taken,
+    return render_template("pos/_pay.html", register=register, order=order, methods=offered(TakenAt.TILL), due=order.due,
                            method_label=method_label, client_uuid=str(uuid.uuid4()))
 
 
@@ -268,7 +255,7 @@ def pay_panel(order_id: int):
 def pay(order_id: int):
     """Complete the sale: the payments, the stock, the receipt; a second tap gets the same sale."""
     register, order = _own_order(order_id)
-    payments = [sales.PaymentInput(method, amount, code)
+    payments = [sales.Tender(method, amount, code)
                 for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
                                                 request.form.getlist("auth_code"), strict=False)
                 if amount.strip()]

@@ -4,10 +4,6 @@ from flask_babel import lazy_gettext as _l
 from webapp.errors import DomainError
 
 
-class UnknownBarcode(DomainError):
-    message = _l("There is no SKU or barcode %(code)s.")
-
-
 class NotOnOrder(DomainError):
     """A scanned SKU the purchase order does not have: the user decides whether to add it."""
 

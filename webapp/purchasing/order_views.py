@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
+from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import Supplier
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scanning import find
 from webapp.csvfile import csv_response
 from webapp.errors import DomainError, toast
 from webapp.extensions import db
@@ -76,9 +77,9 @@ def set_order_line(store_id: int, order_id: int):
     page = {"order": order, "notes": queries.notes_of_order(order), "statuses": ORDER_STATUS, "form": form}
     if not form.validate_on_submit():
         return render("purchasing/order.html", lines=queries.order_lines(order), status=422, **page)
-    sku = sku_by_code_or_barcode(form.code.data.strip())
+    sku = find(form.code.data.strip())
     if sku is None:
-        form.code.errors.append(_("There is no SKU or barcode %(code)s.", code=form.code.data))
+        form.code.errors.append(str(UnknownCode(code=form.code.data[:48])))
         return render("purchasing/order.html", lines=queries.order_lines(order), status=422, **page)
     try:
         orders.set_line(order, sku, form.quantity.data, form.unit_cost.data)

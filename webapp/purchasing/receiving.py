@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import SKU, Supplier, Tracking
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scanning import find
 from webapp.clock import utcnow
 from webapp.errors import InvalidPrice, InvalidQuantity, check_length
 from webapp.extensions import db
@@ -25,7 +26,6 @@ from webapp.purchasing.errors import (
     NotOnOrder,
     OrderNotReceivable,
     OtherSuppliersItem,
-    UnknownBarcode,
 )
 from webapp.purchasing.models import (
     OPEN,
@@ -83,9 +83,9 @@ def scan(note: ReceivingNote, code: str, *, as_pack: bool = False, add_anyway: b
     _lock_draft(note)
     code = (code or "").strip()
     pack_item = db.session.scalar(select(SupplierItem).where(SupplierItem.pack_barcode == code)) if code else None
-    sku = pack_item.sku if pack_item else sku_by_code_or_barcode(code) if code else None
+    sku = pack_item.sku if pack_item else find(code) if code else None
     if sku is None:
-        raise UnknownBarcode(code=code[:48])
+        raise UnknownCode(code=code[:48])
     order_line = _order_line(note, sku)
     if order_line is None and not add_anyway:
         _check_supplier(note, sku)

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
+from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import Supplier
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scanning import find
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.paging import paginate
@@ -80,9 +81,9 @@ def save_item(supplier_id: int):
     page = {"supplier": supplier, "form": SupplierForm(obj=supplier), "items": queries.items_of(supplier)}
     if not item_form.validate_on_submit():
         return render("purchasing/supplier.html", item_form=item_form, status=422, **page)
-    sku = sku_by_code_or_barcode(item_form.code.data.strip())
+    sku = find(item_form.code.data.strip())
     if sku is None:
-        item_form.code.errors.append(_("There is no SKU or barcode %(code)s.", code=item_form.code.data))
+        item_form.code.errors.append(str(UnknownCode(code=item_form.code.data[:48])))
         return render("purchasing/supplier.html", item_form=item_form, status=422, **page)
     try:
         suppliers.save_item(supplier, sku, cost_price=item_form.cost_price.data, pack_size=item_form.pack_size.data,

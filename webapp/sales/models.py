@@ -5,12 +5,13 @@ return order's total is the money given back); only payments carry the
 direction of the money: a refund is a payment with a negative amount.
 
 An order refers to the till it was rung up on (``Register``, ``Shift`` of
-``webapp.pos.models``) by name only, so sales never imports the till; the
-till's models must be imported with these (``create_app`` does).
+``webapp.pos.models``) and to its online side (``OnlineOrder``) by name only, so
+sales never imports the till; ``webapp.models`` imports every model at once.
 """
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,10 @@ from webapp.extensions import db
 from webapp.numbers import Money, Quantity
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:  # rooms above sales, named here only as the relationships' targets
+    from webapp.pos.models import Register, Shift
+    from webapp.sales.online.models import OnlineOrder
 
 ZERO = Decimal("0.00")
 
@@ -79,17 +84,39 @@ class Order(db.Model):
     store: Mapped[Store] = relationship()
     cashier: Mapped[User | None] = relationship(foreign_keys=[cashier_id])
     order_discount_approved_by: Mapped[User | None] = relationship(foreign_keys=[order_discount_approved_by_id])
-    register = relationship("Register")
-    shift = relationship("Shift")
+    register: Mapped["Register | None"] = relationship()
+    shift: Mapped["Shift | None"] = relationship()
     original: Mapped["Order | None"] = relationship(remote_side=[id])
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan")
     payments: Mapped[list["Payment"]] = relationship(
         back_populates="order", order_by="Payment.id", cascade="all, delete-orphan")
+    online: Mapped["OnlineOrder | None"] = relationship(back_populates="order", uselist=False)  # shop orders
 
     @property
     def is_return(self) -> bool:
         return self.kind == OrderKind.RETURN
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the customer pays in all: the total, and an online order's delivery fee."""
+        online = self.online if self.channel == "shop" else None  # a till sale reads no online row
+        return self.total + (online.delivery_fee if online is not None else ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        """What the customer has paid and not been given back (refunds are negative payments)."""
+        return sum((p.amount for p in self.payments if p.status == PaymentStatus.SUCCEEDED), ZERO)
+
+    @property
+    def due(self) -> Decimal:
+        """What is left to pay."""
+        return self.amount_due - self.paid
+
+    @property
+    def has_pending_payment(self) -> bool:
+        """A charge the provider has not answered yet: ask again before taking another."""
+        return any(p.status == PaymentStatus.PENDING for p in self.payments)
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.kind} {self.status}>"

@@ -36,7 +36,7 @@ from webapp.sales.models import (
     PaymentStatus,
 )
 from webapp.sales.numbering import next_order_number
-from webapp.sales.payments import get_provider
+from webapp.sales.providers import get_provider
 from webapp.stock import services as stock
 
 

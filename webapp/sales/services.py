@@ -13,12 +13,14 @@ from webapp.sales.cart import (
     suspend,
     void,
 )
-from webapp.sales.checkout import PaymentInput, check_payment, complete_sale
+from webapp.sales.checkout import complete_sale
 from webapp.sales.discounts import DISCOUNT_ROLES, apply_line_discount, apply_order_discount, may_discount
 from webapp.sales.returns import RefundMethod, return_lines
+from webapp.sales.tenders import Tender
+from webapp.sales.tenders import check as check_payment
 
 __all__ = [
-    "DISCOUNT_ROLES", "PaymentInput", "RefundMethod", "add_item", "apply_line_discount", "apply_order_discount",
+    "DISCOUNT_ROLES", "Tender", "RefundMethod", "add_item", "apply_line_discount", "apply_order_discount",
     "check_payment", "complete_sale", "may_discount", "open_sale", "remove_line", "reprice", "resume",
     "return_lines", "set_quantity", "suspend", "void",
 ]

@@ -3,7 +3,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.errors import UnknownCode
+from webapp.catalog.scanning import find
 from webapp.csvfile import import_rows, read_rows
 from webapp.errors import DomainError
 from webapp.stock import services
@@ -17,10 +18,6 @@ class UnknownStore(DomainError):
     message = _l("There is no store with code %(code)s.")
 
 
-class UnknownSku(DomainError):
-    message = _l("There is no SKU or barcode %(code)s.")
-
-
 class BadDate(DomainError):
     message = _l("%(value)s is not a date like 2026-12-31.")
 
@@ -30,9 +27,9 @@ def import_opening_stock(data: bytes, *, user, document_id: str) -> int:
         store = store_by_code(row["store"])
         if store is None:
             raise UnknownStore(code=row["store"])
-        sku = sku_by_code_or_barcode(row["sku"])
+        sku = find(row["sku"])
         if sku is None:
-            raise UnknownSku(code=row["sku"])
+            raise UnknownCode(code=row["sku"])
         services.receive(store, sku, row["quantity"], row["unit_cost"], user=user,
                          document=("opening", document_id), lot_code=row.get("lot") or None,
                          expiry=_date(row.get("expiry", "")))

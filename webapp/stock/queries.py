@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from webapp.catalog.models import SKU, Barcode, Product
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scanning import find
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.paging import Page
@@ -56,7 +56,7 @@ def overview_page(store: Store, text: str, number: int, per_page: int) -> Page:
         ids = list(db.session.scalars(overview_skus(store, shelf_id=shelf_id)
                                       .limit(per_page).offset((number - 1) * per_page)))
     else:
-        exact = sku_by_code_or_barcode(text)
+        exact = find(text)
         if exact is not None and db.session.scalar(select(_stocked_at(shelf_id, exact.id))):
             matching = [exact.id]
         else:

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
+from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import SKU
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.scanning import find
 from webapp.csvfile import ImportRejected
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -68,9 +69,9 @@ def receive(store_id: int):
     store = db.get_or_404(Store, store_id)
     form = ReceiveForm()
     if form.validate_on_submit():
-        sku = sku_by_code_or_barcode(form.code.data)
+        sku = find(form.code.data)
         if sku is None:
-            form.code.errors.append(_("There is no SKU or barcode %(code)s.", code=form.code.data))
+            form.code.errors.append(str(UnknownCode(code=form.code.data[:48])))
             return render("stock/receive.html", form=form, store=store, status=422)
         try:
             services.receive(store, sku, form.quantity.data, form.unit_cost.data, user=current_user,

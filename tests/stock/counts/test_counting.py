@@ -70,7 +70,7 @@ def test_a_negative_count_an_unknown_barcode_and_nonsense_are_refused_and_nothin
     negative = client.post(url, data={"code": sku.code, "quantity": "-5"}, headers=ZH)
     assert negative.status_code == 422 and "盘点数量不能为负数" in negative.get_data(as_text=True)
     unknown = client.post(url, data={"code": "999000111"}, headers=ZH)
-    assert unknown.status_code == 422 and "没有 SKU 或条码 999000111" in unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "没有条码或编码为 999000111 的商品" in unknown.get_data(as_text=True)
     nonsense = client.post(url, data={"code": sku.code, "quantity": "abc"}, headers=ZH)
     assert nonsense.status_code == 422 and "不是数字" in nonsense.get_data(as_text=True)
     assert db.session.query(CountEntry).count() == 0

@@ -108,17 +108,16 @@ class OnlineOrder(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
 
-    order: Mapped[Order] = relationship(backref=backref("online", uselist=False))
+    order: Mapped[Order] = relationship(back_populates="online")
     customer: Mapped[User] = relationship()
 
     @property
     def amount_due(self) -> Decimal:
-        return self.order.total + self.delivery_fee
+        return self.order.amount_due
 
     @property
     def paid(self) -> Decimal:
-        """What the customer has paid and not been given back (refunds are negative payments)."""
-        return sum((p.amount for p in self.order.payments if p.status == "succeeded"), Decimal("0.00"))
+        return self.order.paid
 
     @property
     def is_paid(self) -> bool:

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
 from webapp.auth.models import User
@@ -28,15 +27,9 @@ from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
 from webapp.promotions.services import Channel
-from webapp.sales import checkout
+from webapp.sales import checkout, tenders
 from webapp.sales.cart import open_sale, reprice
-from webapp.sales.errors import (
-    PaymentCodeRequired,
-    PaymentDeclined,
-    PaymentPending,
-    UnknownPaymentMethod,
-    WholeUnitsOnly,
-)
+from webapp.sales.errors import WholeUnitsOnly
 from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from webapp.sales.notify import notify
 from webapp.sales.online.errors import (
@@ -60,14 +53,13 @@ from webapp.sales.online.models import (
     OnlineOrder,
     OnlineStatus,
 )
-from webapp.sales.payments import get_provider
+from webapp.sales.tenders import TakenAt, Tender
 from webapp.stock import services as stock
 from webapp.stock.errors import InsufficientStock
 from webapp.stock.models import Reservation, ReservationStatus
 from webapp.stores.models import Store
 
 MOST_PER_LINE = Decimal("99")  # more of one item than any household buys online
-ONLINE_METHODS = (PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
 
 
 @dataclass(frozen=True)
@@ -153,10 +145,10 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
 
 
 def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
-    """Charge the amount due through the provider.
+    """Charge the amount due through the payment path (``tenders.charge_online``).
 
     Declined: nothing is recorded (``PaymentDeclined``); timed out: a pending
-    payment is kept (``PaymentPending``, commit to keep it) and ``check_payment``
+    payment is kept (``PaymentPending``, which keeps it) and ``check_payments``
     asks again. Either way the order and its reservation stay as they were.
     """
     _hold(online)
@@ -165,24 +157,7 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
         raise OrderClosed(number=online.order.number, status=online.status)
     if online.is_paid:
         raise AlreadyPaid(number=online.order.number)
-    if method not in {m.value for m in ONLINE_METHODS}:
-        raise UnknownPaymentMethod(method=str(method)[:20])
-    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
-        raise PaymentPending()
-    if not auth_code.strip():
-        raise PaymentCodeRequired()
-    reference = f"{online.order.number}-{secrets.token_hex(3)}"
-    result = get_provider(method).charge(online.amount_due, auth_code.strip(), reference)
-    if result.status == PaymentStatus.DECLINED:
-        raise PaymentDeclined(reason=result.message)
-    payment = Payment(order=online.order, method=method, amount=online.amount_due,
-                      reference=result.transaction_id, merchant_reference=reference,
-                      status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.PENDING.value,
-                      message=result.message[:200])
-    db.session.add(payment)
-    if not result.succeeded:
-        db.session.flush()
-        raise PaymentPending()
+    payment = tenders.charge_online(online.order, method, auth_code)
     _paid(online)
     return payment
 
@@ -192,7 +167,7 @@ def check_payments(online: OnlineOrder) -> None:
     through after the order closed is given back at once."""
     _hold(online)
     for payment in [p for p in online.order.payments if p.status == PaymentStatus.PENDING]:
-        checkout.check_payment(payment)
+        tenders.check(payment)
         if payment.status != PaymentStatus.SUCCEEDED:
             continue
         if online.status in HOLDING and not online.is_paid:
@@ -209,18 +184,10 @@ def _paid(online: OnlineOrder) -> None:
 
 
 def _refund(online: OnlineOrder, payment: Payment, amount: Decimal | None = None, key: str = "R") -> Payment:
-    """Give a succeeded payment back, whole or in part; the refund is a negative payment.
-    Refused refunds stay visible. The reference is stable per (payment, key): a retry never refunds twice."""
+    """Give a succeeded payment back, whole or in part; refused refunds stay visible (declined).
+    The reference is stable per (payment, key): a retry never refunds twice."""
     amount = payment.amount if amount is None else amount
-    reference = f"{payment.merchant_reference}-{key}"
-    result = get_provider(payment.method).refund(payment.reference, amount, reference)
-    refund = Payment(order=online.order, method=payment.method, amount=-amount,
-                     reference=result.transaction_id, merchant_reference=reference,
-                     original_payment=payment, message=result.message[:200],
-                     status=PaymentStatus.SUCCEEDED.value if result.succeeded else PaymentStatus.DECLINED.value)
-    db.session.add(refund)
-    db.session.flush()
-    return refund
+    return tenders.refund(online.order, payment, amount, f"{payment.merchant_reference}-{key}")
 
 
 # ---------------------------------------------------------------- the customer's and the store's transitions
@@ -228,7 +195,7 @@ def _refund(online: OnlineOrder, payment: Payment, amount: Decimal | None = None
 
 def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
     """Would ``refresh`` change anything: a payment to ask about, or an overdue unpaid order?"""
-    pending = any(p.status == PaymentStatus.PENDING for p in online.order.payments)
+    pending = online.order.has_pending_payment
     if online.status != OnlineStatus.NEW:
         return pending and online.status in (OnlineStatus.CANCELLED, OnlineStatus.EXPIRED)
     overdue = online.expires_at is not None and online.expires_at <= (now or utcnow())
@@ -238,7 +205,7 @@ def needs_refresh(online: OnlineOrder, now: datetime | None = None) -> bool:
 def refresh(online: OnlineOrder, now: datetime | None = None) -> OnlineOrder:
     """The lazy check when an order is looked at: pending payments asked about (money that arrived
     for a closed order goes back), an overdue unpaid order expired."""
-    if any(p.status == PaymentStatus.PENDING for p in online.order.payments):
+    if online.order.has_pending_payment:
         check_payments(online)
     if online.status == OnlineStatus.NEW:
         expire_if_due(online, now)
@@ -291,7 +258,7 @@ def cancel(online: OnlineOrder, *, by_customer: bool, reason: str = "") -> None:
             raise NotCancellable(number=online.order.number)
         raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
     for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
-        rest = _unrefunded(online, payment)
+        rest = tenders.unrefunded(online.order, payment)
         if rest > 0:
             _refund(online, payment, rest, "R" if rest == payment.amount else "RR")
     online.cancel_reason = reason.strip()[:200]
@@ -350,7 +317,7 @@ def refund_part(online: OnlineOrder, amount: Decimal, key: str) -> list[Payment]
     """
     left, made = money(amount), []
     for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
-        part = min(left, _unrefunded(online, payment))
+        part = min(left, tenders.unrefunded(online.order, payment))
         if part <= 0 or payment.method == PaymentMethod.CASH:
             continue
         refund = _refund(online, payment, part, key)
@@ -363,60 +330,46 @@ def refund_part(online: OnlineOrder, amount: Decimal, key: str) -> list[Payment]
     return made
 
 
-def hand_over_at_till(online: OnlineOrder, tenders: list, *, user: User, client_uuid: str,
+def hand_over_at_till(online: OnlineOrder, payments: list[Tender], *, user: User, client_uuid: str,
                       register=None, shift=None) -> OnlineOrder:
     """The cashier hands a ready pickup order over, first taking what is due when it is paid at pickup.
 
-    The tenders go through the till's own payment path (``checkout``: exact amounts, change only
-    for cash, charges refunded if one fails); the order then counts in the till's shift. The same
-    ``client_uuid`` again (a double tap) answers with the order already handed over.
+    The tenders go through the one payment path (``tenders``: exact amounts, change only for cash,
+    charges given back if one fails, a charge that cannot be given back kept on the order); the
+    order then counts in the till's shift. The same ``client_uuid`` again (a double tap) answers
+    with the order already handed over.
     """
     order = online.order
     if order.client_uuid == client_uuid and online.status == OnlineStatus.HANDED_OVER:
         return online
     if not online.is_pickup or online.status != OnlineStatus.READY:
         raise StatusRefused(number=order.number, status=STATUS_LABELS[online.status])
-    cash, charges = None, []
-    if not online.is_paid:
-        if not online.pay_at_pickup or not tenders:
-            raise NotPaid(number=order.number, due=online.amount_due - online.paid)
-        cash, charges = checkout._plan(order, tenders)
-    made = []
+    paying = not online.is_paid
+    if paying and (not online.pay_at_pickup or not payments):
+        raise NotPaid(number=order.number, due=order.due)
+    planned = tenders.plan(order, payments, at=TakenAt.PICKUP) if paying else tenders.Plan(None)
     try:
-        with db.session.begin_nested():
-            if not checkout._claim(order, client_uuid):
-                raise checkout._Taken()
-            set_committed_value(order, "client_uuid", client_uuid)  # as the claim wrote it
-            for charge in charges:
-                checkout._charge(order, charge)
-                made.append(charge)
-            if tenders and not online.is_paid:
-                checkout._record(order, cash, charges)
+        with tenders.taking(order, planned) as take:
+            if not checkout.claim(order, client_uuid):
+                raise _Taken()
+            if paying:
+                take()
                 order.register_id = register.id if register else None
                 order.shift_id = shift.id if shift else None
                 db.session.flush()
                 mark_paid(online)
             hand_over(online, user)
-    except checkout._Taken:
+    except _Taken:
         db.session.refresh(order)
         db.session.refresh(online)
         if order.client_uuid == client_uuid and online.status == OnlineStatus.HANDED_OVER:
             return online
         raise StatusRefused(number=order.number, status=STATUS_LABELS[online.status]) from None
-    except checkout._ChargeFailed as failure:
-        checkout._refund(made)
-        charge = failure.charge
-        if charge.result.status == PaymentStatus.DECLINED:
-            raise PaymentDeclined(reason=charge.result.message) from None
-        db.session.add(Payment(order=order, method=charge.method.value, amount=charge.amount,
-                               merchant_reference=charge.reference, status=PaymentStatus.PENDING.value,
-                               message=charge.result.message[:200]))
-        db.session.flush()
-        raise PaymentPending() from None
-    except BaseException:
-        checkout._refund(made)
-        raise
     return online
+
+
+class _Taken(Exception):
+    """Another tap handed this order over first."""
 
 
 def mark_delivered(online: OnlineOrder, user: User) -> None:
@@ -507,13 +460,6 @@ def _require_paid(online: OnlineOrder) -> None:
 def _require_covered(online: OnlineOrder) -> None:
     if online.paid < online.amount_due:
         raise NotPaid(number=online.order.number, due=online.amount_due - online.paid)
-
-
-def _unrefunded(online: OnlineOrder, payment: Payment) -> Decimal:
-    """What of a payment has not been given back yet (a partial refund leaves the rest)."""
-    return payment.amount + sum((p.amount for p in online.order.payments
-                                 if p.original_payment_id == payment.id and p.status == PaymentStatus.SUCCEEDED),
-                                ZERO)
 
 
 def _pickup_code(store: Store) -> str:

@@ -4,10 +4,6 @@ from flask_babel import lazy_gettext as _l
 from webapp.errors import DomainError
 
 
-class UnknownCode(DomainError):
-    message = _l("There is no SKU or barcode %(code)s.")
-
-
 class NegativeCount(DomainError, ValueError):
     message = _l("A count cannot be negative (got %(quantity)s).")
 

@@ -3,32 +3,24 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from webapp.catalog import scale_labels
-from webapp.catalog.models import SKU, Product, Tracking
-from webapp.catalog.queries import sku_by_code_or_barcode
-from webapp.catalog.scale_labels import DEFAULT_PATTERNS
+from webapp.catalog.models import SKU, Tracking
+from webapp.catalog.scanning import resolve
 from webapp.extensions import db
 from webapp.numbers import quantity
-from webapp.stock.counts.errors import UnknownCode, UnknownLot, WeightRequired
+from webapp.stock.counts.errors import UnknownLot, WeightRequired
 from webapp.stock.errors import LotRequired
 from webapp.stock.models import Lot
 
 
-def scanned(code: str | None, qty=None, patterns: dict = DEFAULT_PATTERNS) -> tuple[SKU, Decimal]:
-    """(SKU, quantity) for a code — a barcode, a SKU code, a PLU or a scale label with its weight.
+def scanned(code: str | None, qty=None) -> tuple[SKU, Decimal]:
+    """(SKU, quantity) for a code (``catalog.scanning.resolve``: a barcode, a SKU code, a PLU or a
+    scale label with its weight).
 
     A typed quantity wins; a bare scan is one, or the label's weight; weighed goods
     with neither need their weight typed.
     """
-    code = (code or "").strip()
-    weight = None
-    if scale_labels.is_scale_label(code, patterns):
-        label = scale_labels.parse(code, patterns)
-        sku, weight = _sku_by_plu(label.plu), label.weight_kg
-    else:
-        sku = (sku_by_code_or_barcode(code) or _sku_by_plu(code)) if code else None
-    if sku is None:
-        raise UnknownCode(code=code[:48])
+    found = resolve(code)
+    sku, weight = found.sku, found.weight
     if qty is not None and str(qty).strip() != "":
         return sku, quantity(qty)
     if weight is not None:
@@ -36,10 +28,6 @@ def scanned(code: str | None, qty=None, patterns: dict = DEFAULT_PATTERNS) -> tu
     if sku.product.weighed:
         raise WeightRequired(name=sku.display_name)
     return sku, Decimal("1")
-
-
-def _sku_by_plu(plu: str) -> SKU | None:
-    return db.session.scalar(select(SKU).join(Product).where(Product.plu == plu).order_by(SKU.id).limit(1))
 
 
 def scanned_lot(sku: SKU, lot_code: str | None) -> Lot | None:

@@ -24,7 +24,6 @@ import uuid
 from sqlalchemy import insert, select, update
 
 from webapp.catalog.models import Category, Tracking
-from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.stock import services as ledger
@@ -54,10 +53,10 @@ def start_count(store: Store, *, user, scope: Scope, category: Category | None =
     return count
 
 
-def record(count: StockCount, code: str, qty=None, *, user, place: str = "", lot_code: str | None = None,
-           patterns: dict = DEFAULT_PATTERNS) -> CountEntry:
+def record(count: StockCount, code: str, qty=None, *, user, place: str = "",
+           lot_code: str | None = None) -> CountEntry:
     """One person counted ``qty`` of the SKU with this code (no quantity: a scan, +1, or a scale label's weight)."""
-    sku, qty = scanned(code, qty, patterns)
+    sku, qty = scanned(code, qty)
     if qty < 0:
         raise NegativeCount(quantity=qty)
     if not queries.in_scope(count, sku):

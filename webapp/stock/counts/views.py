@@ -1,5 +1,5 @@
 """Count screens: start a count, count on a phone, the variance report, approval."""
-from flask import abort, current_app, flash, url_for
+from flask import abort, flash, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,7 +8,6 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.models import Category
 from webapp.catalog.queries import categories
-from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.csvfile import csv_response
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -68,7 +67,7 @@ def record(store_id: int, count_id: int):
         return _counting(stock_count, form, status=422)
     try:
         entry = services.record(stock_count, form.code.data, form.quantity.data or None, user=current_user,
-                                place=form.place.data, lot_code=form.lot_code.data, patterns=_scale_labels())
+                                place=form.place.data, lot_code=form.lot_code.data)
     except DomainError as e:
         db.session.rollback()
         form.code.errors.append(str(e))
@@ -148,8 +147,6 @@ def _count(store_id: int, count_id: int) -> StockCount:
     return stock_count
 
 
-def _scale_labels() -> dict:
-    return current_app.config.get("SCALE_LABELS", DEFAULT_PATTERNS)
 
 
 def _start_form() -> StartCountForm:

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
-from webapp.catalog.queries import sku_by_code_or_barcode
+from webapp.catalog.errors import UnknownCode
+from webapp.catalog.scanning import find
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.stock.transfers import errors, queries, receiving, services
@@ -76,7 +77,7 @@ def add_line(store_id: int, transfer_id: int):
     form = LineForm()
     if not form.validate_on_submit():
         return _show(store_id, transfer_id, line_form=form, status=422)
-    sku = sku_by_code_or_barcode(form.code.data)
+    sku = find(form.code.data)
     if sku is None:
         choices = skus_matching(store, form.code.data)
         if len(choices) != 1:
@@ -114,9 +115,9 @@ def scan(store_id: int, transfer_id: int):
     form = ScanForm()
     if not form.validate_on_submit():
         return _show(store_id, transfer_id, error=_("Scan or type a barcode."), status=422)
-    sku = sku_by_code_or_barcode(form.code.data)
+    sku = find(form.code.data)
     if sku is None:
-        return _show(store_id, transfer_id, error=_("There is no SKU or barcode %(code)s.", code=form.code.data),
+        return _show(store_id, transfer_id, error=str(UnknownCode(code=form.code.data[:48])),
                      status=409)
     return _act(store_id, transfer_id, lambda: receiving.scan(transfer, sku, damaged=bool(form.damaged.data)),
                 scanned=sku)

@@ -10,7 +10,6 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity, check_length
 from webapp.extensions import db
@@ -30,11 +29,10 @@ def start(store: Store, *, user) -> WriteOff:
     return write_off
 
 
-def add_line(write_off: WriteOff, code: str, qty=None, *, lot_code: str | None = None,
-             patterns: dict = DEFAULT_PATTERNS) -> WriteOffLine:
+def add_line(write_off: WriteOff, code: str, qty=None, *, lot_code: str | None = None) -> WriteOffLine:
     """Scan (one more, or a scale label's weight) or type a quantity; the same SKU and lot again adds to its line."""
     _check_draft(write_off)
-    sku, qty = scanned(code, qty, patterns)
+    sku, qty = scanned(code, qty)
     if qty <= 0:
         raise InvalidQuantity(quantity=qty)
     lot = scanned_lot(sku, lot_code)

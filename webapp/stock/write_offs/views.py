@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
-from webapp.catalog.scale_labels import DEFAULT_PATTERNS
 from webapp.csvfile import csv_response
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -69,8 +68,7 @@ def add_line(store_id: int, write_off_id: int):
     if not form.validate_on_submit():
         return _draft(write_off, form, PostForm(formdata=None), status=422)
     try:
-        services.add_line(write_off, form.code.data, form.quantity.data or None, lot_code=form.lot_code.data,
-                          patterns=current_app.config.get("SCALE_LABELS", DEFAULT_PATTERNS))
+        services.add_line(write_off, form.code.data, form.quantity.data or None, lot_code=form.lot_code.data)
     except DomainError as e:
         db.session.rollback()
         form.code.errors.append(str(e))
