@@ -8,9 +8,10 @@ reason. Anything else reaches ``refuse`` (registered in ``create_app``): the
 request's writes are rolled back — or committed, for the few errors whose
 record must survive (``keeps_changes``: a charge that timed out or could not be
 given back is the customer's money) — and the reason is shown: a toast for an
-htmx request, the error page otherwise.
+htmx request; for a plain form post, back to the page it came from with the
+reason flashed; otherwise the error page.
 """
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 
 
@@ -66,5 +67,9 @@ def refuse(error: DomainError):
         db.session.rollback()
     if request.headers.get("HX-Request") == "true":
         return toast(str(error), error.status)
+    back = request.referrer or ""
+    if request.method == "POST" and back.startswith(request.host_url):  # a plain form: back to it, with the reason
+        flash(str(error), "error")
+        return redirect(back, 303)
     return render_template("pages/error.html", title=_l("Not possible"), text=str(error), code=error.status), \
         error.status

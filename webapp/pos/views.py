@@ -41,12 +41,8 @@ def add_register(store_id: int):
     store = db.get_or_404(Store, store_id)
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            services.save_register(None, store=store, name=form.name.data, receipt_width=form.receipt_width.data)
-            db.session.commit()
-        except DomainError as e:
-            db.session.rollback()
-            flash(str(e), "error")
+        services.save_register(None, store=store, name=form.name.data, receipt_width=form.receipt_width.data)
+        db.session.commit()
     return redirect(url_for("pos.index"), 303)
 
 

@@ -98,11 +98,7 @@ def remove_order_line(store_id: int, order_id: int, line_id: int):
     line = db.get_or_404(PurchaseOrderLine, line_id)
     if line.order_id != order.id:
         abort(404)
-    try:
-        orders.remove_line(order, line)
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e), 409)
+    orders.remove_line(order, line)
     db.session.commit()
     return htmx_redirect(url_for("purchasing.order", store_id=store_id, order_id=order.id))
 
@@ -121,11 +117,7 @@ def close_order(store_id: int, order_id: int):
 
 def _change(store_id: int, order_id: int, action, done: str):
     order = _order(store_id, order_id)
-    try:
-        action(order)
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e), 409)
+    action(order)
     db.session.commit()
     flash(done % {"number": order.number}, "success")
     return htmx_redirect(url_for("purchasing.order", store_id=store_id, order_id=order.id))

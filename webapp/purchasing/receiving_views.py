@@ -63,12 +63,8 @@ def start_receiving(store_id: int):
             abort(404)
     elif form_id("supplier_id"):
         supplier = db.get_or_404(Supplier, form_id("supplier_id"))
-    try:
-        note = receiving.start(store, user=current_user, order=order, supplier=supplier,
-                               key=request.form.get("key"))
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e), 409)
+    note = receiving.start(store, user=current_user, order=order, supplier=supplier,
+                           key=request.form.get("key"))
     db.session.commit()
     return htmx_redirect(url_for("purchasing.note", store_id=store.id, note_id=note.id))
 
@@ -116,12 +112,8 @@ def update_line(store_id: int, note_id: int, line_id: int):
     form = ReceivingLineForm()
     if not form.validate_on_submit():
         return toast(" ".join(e for errors in form.errors.values() for e in errors))
-    try:
-        receiving.set_line(line, qty=form.quantity.data, unit_cost=form.unit_cost.data,
-                           lot_code=form.lot_code.data, expiry=form.expiry.data)
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e))
+    receiving.set_line(line, qty=form.quantity.data, unit_cost=form.unit_cost.data,
+                       lot_code=form.lot_code.data, expiry=form.expiry.data)
     db.session.commit()
     return _panel_response(note)
 
@@ -141,11 +133,7 @@ def remove_line(store_id: int, note_id: int, line_id: int):
 
 
 def _line_action(note, action, line):
-    try:
-        action(line)
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e), 409)
+    action(line)
     db.session.commit()
     db.session.refresh(note)
     return _panel_response(note)
@@ -173,11 +161,7 @@ def confirm(store_id: int, note_id: int):
 @require_role(*RECEIVERS)
 def discard(store_id: int, note_id: int):
     note = _note(store_id, note_id)
-    try:
-        receiving.discard(note)
-    except DomainError as e:
-        db.session.rollback()
-        return toast(str(e), 409)
+    receiving.discard(note)
     db.session.commit()
     flash(_("The draft was thrown away; nothing was received."), "success")
     return htmx_redirect(url_for("purchasing.receiving_home", store_id=store_id))

@@ -15,9 +15,9 @@ from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
+from webapp.sales import tenders
 from webapp.sales.allocation import pro_rata_refund
 from webapp.sales.cart import _valid_quantity, check_till
-from webapp.sales.checkout import completed_with
 from webapp.sales.errors import (
     DuplicateRequest,
     NothingToReturn,
@@ -36,7 +36,7 @@ from webapp.sales.models import (
     PaymentStatus,
 )
 from webapp.sales.numbering import next_order_number
-from webapp.sales.providers import get_provider
+from webapp.sales.tenders import completed_with
 from webapp.stock import services as stock
 
 
@@ -142,29 +142,21 @@ def _refund(order: Order, original: Order, method: RefundMethod) -> None:
                 _refund_payment(order, payment, part)
                 left -= part
     if left > 0:
-        order.payments.append(Payment(method=PaymentMethod.CASH.value, amount=-left,
-                                      status=PaymentStatus.SUCCEEDED.value))
+        tenders.cash_back(order, left)
 
 
 def _refund_payment(order: Order, payment: Payment, amount: Decimal) -> None:
-    """Back to the payment it came from; when the provider refuses, the customer gets cash instead.
+    """Back to the payment it came from (the payment path); when the provider refuses, the customer
+    gets cash instead.
 
     Either way the refund is recorded against the original payment, so a later return of the
     same sale never gives that part back twice; a cash refund standing in for a refused one
     keeps the provider's reason in its message, and the return's receipt says so.
     """
-    refund = Payment(method=payment.method, amount=-amount, original_payment_id=payment.id,
-                     status=PaymentStatus.SUCCEEDED.value)
-    if payment.method != PaymentMethod.CASH:
-        # Stable across retries of the same return, so the provider refunds it once.
-        reference = f"R-{order.client_uuid or order.number}-{payment.id}"[:64]
-        result = get_provider(payment.method).refund(payment.reference, amount, reference)
-        if result.succeeded:
-            refund.reference, refund.merchant_reference = result.transaction_id, reference
-        else:
-            refund.method = PaymentMethod.CASH.value
-        refund.message = result.message[:200]
-    order.payments.append(refund)
+    # Stable across retries of the same return, so the provider refunds it once.
+    back = tenders.refund(order, payment, amount, f"R-{order.client_uuid or order.number}-{payment.id}")
+    if back.status == PaymentStatus.DECLINED:
+        back.method, back.status = PaymentMethod.CASH.value, PaymentStatus.SUCCEEDED.value
 
 
 def _refunded_per_payment(original: Order) -> dict[int, Decimal]:

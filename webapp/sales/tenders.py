@@ -216,6 +216,14 @@ def refund(order: Order, payment: Payment, amount: Decimal, reference: str) -> P
     return back
 
 
+def cash_back(order: Order, amount: Decimal) -> Payment:
+    """Cash handed back from the drawer, not tied to a payment (a return paid in cash, or beyond it)."""
+    back = Payment(order=order, method=PaymentMethod.CASH.value, amount=-amount, status=PaymentStatus.SUCCEEDED.value)
+    db.session.add(back)
+    db.session.flush()
+    return back
+
+
 def unrefunded(order: Order, payment: Payment) -> Decimal:
     """What of a payment has not been given back yet by refunds recorded on ``order``."""
     return payment.amount + sum((p.amount for p in order.payments

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.sales.errors import PaymentDeclined, PaymentPending
-from webapp.sales.models import PaymentStatus
 from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered, SoldOut
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder
@@ -139,12 +138,7 @@ def check_payment(token: str):
 @bp.post("/orders/<token>/cancel")
 def cancel(token: str):
     found = _order_or_404(token)
-    try:
-        online.cancel(found, by_customer=True, reason=_("Cancelled by the customer"))
-    except DomainError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("shop.order", token=token), 303)
+    online.cancel(found, by_customer=True, reason=_("Cancelled by the customer"))  # refused: back, with why
     db.session.commit()
     flash(_("Order %(number)s is cancelled.", number=found.order.number), "success")
     return redirect(url_for("shop.order", token=token), 303)
@@ -176,7 +170,7 @@ def _pay(order: OnlineOrder, method: str, code: str) -> None:
 
 
 def _pending(order: OnlineOrder) -> bool:
-    return any(p.status == PaymentStatus.PENDING for p in order.order.payments)
+    return order.order.has_pending_payment
 
 
 def _order_or_404(token: str) -> OnlineOrder:
