@@ -4,15 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.auth.models import Role
-
-ROLE_LABELS = {
-    Role.HQ_ADMIN: _l("HQ admin"),
-    Role.STORE_MANAGER: _l("Store manager"),
-    Role.CASHIER: _l("Cashier"),
-    Role.FRANCHISEE: _l("Franchisee"),
-    Role.CUSTOMER: _l("Customer"),
-}
+from webapp.auth.models import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

@@ -2,6 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,9 +20,24 @@ class Role(StrEnum):
     FRANCHISEE = "franchisee"
     CUSTOMER = "customer"
 
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
 
 # Roles that work in stores and so are bound to the stores they belong to.
 STORE_ROLES = {Role.STORE_MANAGER, Role.CASHIER, Role.FRANCHISEE}
+# The store roles that run a store: approve discounts and refunds, start counts, order stock, read reports.
+# (HQ admins may do all of it too: see ``User.is_manager`` and ``require_role``.)
+MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
+
+ROLE_LABELS = {
+    Role.HQ_ADMIN: _l("HQ admin"),
+    Role.STORE_MANAGER: _l("Store manager"),
+    Role.CASHIER: _l("Cashier"),
+    Role.FRANCHISEE: _l("Franchisee"),
+    Role.CUSTOMER: _l("Customer"),
+}
 
 staff_stores = Table(
     "staff_stores",
@@ -59,6 +75,16 @@ class User(UserMixin, db.Model):
     @property
     def is_hq(self) -> bool:
         return self.role == Role.HQ_ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        """Runs a store (or the chain): approves, counts, orders, reads reports."""
+        return self.is_hq or self.role in MANAGERS
+
+    @property
+    def name(self) -> str:
+        """What screens and receipts call this person."""
+        return self.display_name or self.username
 
     def can_access_store(self, store_id: int) -> bool:
         return self.is_hq or any(store.id == store_id for store in self.stores)

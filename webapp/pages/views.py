@@ -9,6 +9,7 @@ from webapp.auth.models import Role
 from webapp.errors import DomainError, refuse, toast
 from webapp.i18n import format_money, format_quantity
 from webapp.pages.blueprint import bp
+from webapp.sales.receipts import method_label
 
 ERRORS = {
     400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
@@ -51,4 +52,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, refuse)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["qty"] = format_quantity
+    app.jinja_env.globals["method_label"] = method_label
     app.context_processor(lambda: {"current_locale": str(get_locale()), "Role": Role})

@@ -2,11 +2,8 @@
 from flask import abort
 from flask_login import current_user
 
-from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.pos.models import Register, Shift
-
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 
 
 def own_register(register_id: int) -> Register:

@@ -24,7 +24,6 @@ from webapp.sales.errors import PaymentPending
 from webapp.sales.models import Order
 from webapp.sales.online import services as online
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
-from webapp.sales.receipts import method_label
 from webapp.sales.tenders import TakenAt, Tender, offered
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what the pickup QR code holds
@@ -121,7 +120,7 @@ def _own_pickup(register_id: int, online_id: int):
 
 def _panel(register, found: OnlineOrder, status: int = 200, error: str | None = None):
     html = render_template("pos/_pickup.html", register=register, found=found, labels=STATUS_LABELS,
-                           due=found.order.due, methods=offered(TakenAt.PICKUP), method_label=method_label,
+                           due=found.order.due, methods=offered(TakenAt.PICKUP),
                            client_uuid=str(uuid.uuid4()), error=error, pending=found.order.has_pending_payment)
     response = make_response(html, status)
     response.headers["HX-Retarget"] = "#pay"

@@ -17,7 +17,6 @@ from webapp.sales import services as sales
 from webapp.sales.errors import ShiftClosed
 from webapp.sales.models import OrderKind
 from webapp.sales.queries import order_by_number, returnable
-from webapp.sales.receipts import method_label
 from webapp.web import render
 
 NO_SUCH_RECEIPT = _l("No sale of this store has the receipt number %(number)s.")
@@ -60,8 +59,8 @@ def return_order(register_id: int, number: str):
         except DomainError as e:
             db.session.rollback()
             return render("pos/return_order.html", register=register, original=original, lines=lines, error=str(e),
-                          client_uuid=request.form.get("client_uuid"), method_label=method_label, status=422)
+                          client_uuid=request.form.get("client_uuid"), status=422)
         db.session.commit()
         return redirect(url_for("pos.receipt", order_id=done.id, fresh=1), 303)
     return render("pos/return_order.html", register=register, original=original, lines=lines, error=None,
-                  client_uuid=str(uuid.uuid4()), method_label=method_label)
+                  client_uuid=str(uuid.uuid4()))

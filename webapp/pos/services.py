@@ -60,7 +60,7 @@ def open_shift(register: Register, cashier: User, opening_float) -> Shift:
     if not register.active:
         raise RegisterInactive(register=register.name)
     if not cashier.can_access_store(register.store_id):
-        raise NotStoreStaff(name=cashier.display_name or cashier.username)
+        raise NotStoreStaff(name=cashier.name)
     opening_float = money(opening_float)
     if opening_float < 0:
         raise CashFloatNegative(amount=opening_float)
@@ -89,7 +89,7 @@ def close_shift(shift: Shift, counted: dict[str, int], user: User) -> Shift:
     """Count the drawer by denomination; expected and variance are kept; sales left open are suspended."""
     _require_open(shift)
     if not user.can_access_store(shift.register.store_id):
-        raise NotStoreStaff(name=user.display_name or user.username)
+        raise NotStoreStaff(name=user.name)
     denominations = _counted(counted)
     for order in db.session.scalars(select(Order).where(Order.shift_id == shift.id,
                                                         Order.status == OrderStatus.OPEN.value)):

@@ -29,7 +29,7 @@ from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
 from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod
 from webapp.sales.queries import order_for_till, suspended_sales
-from webapp.sales.receipts import method_label, receipt_document
+from webapp.sales.receipts import receipt_document
 from webapp.sales.tenders import TakenAt, offered
 from webapp.web import render, writes
 
@@ -246,8 +246,7 @@ def check_payment(order_id: int, payment_id: int):
 def pay_panel(order_id: int):
     register, order = _own_order(order_id)
     order = order_for_till(order.id)
-    return render_template("pos/_pay.html", register=register, order=order, methods=offered(TakenAt.TILL), due=order.due,
-                           method_label=method_label, client_uuid=str(uuid.uuid4()))
+    return render_template("pos/_pay.html", register=register, order=order, methods=offered(TakenAt.TILL), due=order.due, client_uuid=str(uuid.uuid4()))
 
 
 @bp.post("/orders/<int:order_id>/pay")
@@ -278,8 +277,7 @@ def receipt(order_id: int):
         abort(404)
     cash = any(p.method == PaymentMethod.CASH for p in order.payments)
     return render("pos/receipt.html", register=register, order=order_for_till(order.id),
-                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash,
-                  method_label=method_label)
+                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash)
 
 
 def _own_order(order_id: int) -> tuple:

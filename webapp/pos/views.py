@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
+from webapp.auth.models import MANAGERS
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.pos import pickup_views, queries, returns_views, services, till_views  # noqa: F401  (their routes join bp)
@@ -19,8 +20,7 @@ from webapp.pos.forms import (
     RegisterForm,
     counted_notes,
 )
-from webapp.pos.guards import MANAGERS, own_register, own_shift
-from webapp.sales.receipts import method_label
+from webapp.pos.guards import own_register, own_shift
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
 
@@ -108,6 +108,6 @@ def close_shift(shift_id: int):
 @require_role(*STAFF)
 def report(shift_id: int):
     shift = own_shift(shift_id)
-    return render("pos/report.html", shift=shift, report=queries.z_report(shift), method_label=method_label)
+    return render("pos/report.html", shift=shift, report=queries.z_report(shift))
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
+from webapp.auth.models import MANAGERS
 from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import Supplier
 from webapp.catalog.scanning import find
@@ -17,7 +18,6 @@ from webapp.paging import paginate
 from webapp.purchasing import orders, queries
 from webapp.purchasing.blueprint import bp
 from webapp.purchasing.forms import NewOrderForm, OrderLineForm
-from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import ORDER_STATUS
 from webapp.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from webapp.purchasing.replenishment import REVIEW_DAYS
@@ -40,7 +40,7 @@ def _new_order_form() -> NewOrderForm:
 
 
 @bp.get("/stock/stores/<int:store_id>/purchase-orders")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def orders_of_store(store_id: int):
     store = db.get_or_404(Store, store_id)
     page = paginate(queries.orders(store_id=store.id), int_arg("page", 1), 30)
@@ -49,7 +49,7 @@ def orders_of_store(store_id: int):
 
 
 @bp.post("/stock/stores/<int:store_id>/purchase-orders")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def create_order(store_id: int):
     store = db.get_or_404(Store, store_id)
     form = _new_order_form()
@@ -62,7 +62,7 @@ def create_order(store_id: int):
 
 
 @bp.get("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def order(store_id: int, order_id: int):
     order = _order(store_id, order_id)
     return render("purchasing/order.html", order=order, lines=queries.order_lines(order),
@@ -70,7 +70,7 @@ def order(store_id: int, order_id: int):
 
 
 @bp.post("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/lines")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def set_order_line(store_id: int, order_id: int):
     order = _order(store_id, order_id)
     form = OrderLineForm()
@@ -92,7 +92,7 @@ def set_order_line(store_id: int, order_id: int):
 
 
 @bp.post("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/lines/<int:line_id>/delete")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def remove_order_line(store_id: int, order_id: int, line_id: int):
     order = _order(store_id, order_id)
     line = db.get_or_404(PurchaseOrderLine, line_id)
@@ -104,13 +104,13 @@ def remove_order_line(store_id: int, order_id: int, line_id: int):
 
 
 @bp.post("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/send")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def send_order(store_id: int, order_id: int):
     return _change(store_id, order_id, orders.send, _("Purchase order %(number)s sent."))
 
 
 @bp.post("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/close")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def close_order(store_id: int, order_id: int):
     return _change(store_id, order_id, orders.close, _("Purchase order %(number)s closed."))
 
@@ -124,7 +124,7 @@ def _change(store_id: int, order_id: int, action, done: str):
 
 
 @bp.get("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/print")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def print_order(store_id: int, order_id: int):
     order = _order(store_id, order_id)
     return render_template("purchasing/order_print.html", order=order, lines=queries.order_lines(order),
@@ -132,7 +132,7 @@ def print_order(store_id: int, order_id: int):
 
 
 @bp.get("/stock/stores/<int:store_id>/purchase-orders/<int:order_id>/export.csv")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def export_order(store_id: int, order_id: int):
     order = _order(store_id, order_id)
     header = [_("SKU code"), _("Product"), _("Barcode"), _("Pack size"), _("Quantity"), _("Unit cost"),
@@ -144,7 +144,7 @@ def export_order(store_id: int, order_id: int):
 
 
 @bp.get("/stock/stores/<int:store_id>/replenishment")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 @writes  # the store's transit place is made on first use
 def replenishment(store_id: int):
     store = db.get_or_404(Store, store_id)
@@ -155,7 +155,7 @@ def replenishment(store_id: int):
 
 
 @bp.post("/stock/stores/<int:store_id>/replenishment/<int:supplier_id>")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def order_suggestions(store_id: int, supplier_id: int):
     store = db.get_or_404(Store, store_id)
     db.get_or_404(Supplier, supplier_id)

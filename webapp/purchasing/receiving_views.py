@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
+from webapp.auth.models import MANAGERS
 from webapp.catalog.models import Supplier
 from webapp.errors import DomainError, toast
 from webapp.extensions import db
@@ -13,13 +14,12 @@ from webapp.purchasing import queries, receiving
 from webapp.purchasing.blueprint import bp
 from webapp.purchasing.errors import NoteConfirmed, NotOnOrder
 from webapp.purchasing.forms import ReceivingLineForm, ScanForm, StartReceivingForm
-from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import NOTE_STATUS, ORDER_STATUS
 from webapp.purchasing.models import NoteStatus, PurchaseOrder, ReceivingLine, ReceivingNote
 from webapp.stores.models import Store
 from webapp.web import form_id, htmx_redirect, render
 
-RECEIVERS = BUYERS  # as the stock screens: store managers and franchisees; HQ too
+RECEIVERS = MANAGERS  # as the stock screens: store managers and franchisees; HQ too
 
 
 def _note(store_id: int, note_id: int) -> ReceivingNote:

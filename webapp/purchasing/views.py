@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS, Role
 from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import Supplier
 from webapp.catalog.scanning import find
@@ -18,7 +18,6 @@ from webapp.paging import paginate
 from webapp.purchasing import order_views, queries, receiving_views, suppliers  # noqa: F401  (their routes join bp)
 from webapp.purchasing.blueprint import bp
 from webapp.purchasing.forms import SupplierForm, SupplierItemForm
-from webapp.purchasing.guards import BUYERS
 from webapp.purchasing.labels import ORDER_STATUS
 from webapp.purchasing.models import SupplierItem
 from webapp.stores.queries import all_stores
@@ -26,7 +25,7 @@ from webapp.web import htmx_redirect, int_arg, render
 
 
 @bp.get("/purchasing/")
-@require_role(*BUYERS)
+@require_role(*MANAGERS)
 def index():
     """Where the "Purchasing" link leads: HQ to every store's orders, staff to their store's."""
     if current_user.is_hq:

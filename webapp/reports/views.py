@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS, Role
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.reports import builders, losses, sellers
@@ -27,7 +27,6 @@ from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import int_arg, render
 
-READERS = (Role.STORE_MANAGER, Role.FRANCHISEE)  # and HQ, who may read any store and the chain
 DEFAULT_DAYS = 30
 
 
@@ -64,7 +63,7 @@ def report_route(path: str):
             return view(None, **kwargs)
 
         chain_view.__name__ = f"chain_{view.__name__}"
-        bp.add_url_rule(f"/stores/<int:store_id>/{path}", view.__name__, require_role(*READERS)(view))
+        bp.add_url_rule(f"/stores/<int:store_id>/{path}", view.__name__, require_role(*MANAGERS)(view))
         bp.add_url_rule(f"/chain/{path}", chain_view.__name__, require_role(Role.HQ_ADMIN)(chain_view))
         return view
 
@@ -81,7 +80,7 @@ def scope_args(store: Store | None) -> dict:
 
 
 @bp.get("/")
-@require_role(*READERS)
+@require_role(*MANAGERS)
 def choose():
     """The pickers' target: ?store=<id|chain>&report=…&days=… goes to that report (or scope's index)."""
     stores = _stores_for_picker()

@@ -6,7 +6,7 @@ repriced (``cart.reprice``).
 """
 from decimal import Decimal
 
-from webapp.auth.models import Role, User
+from webapp.auth.models import MANAGERS, Role, User
 from webapp.numbers import money
 from webapp.sales.cart import check_line, reprice, require_changeable
 from webapp.sales.errors import DiscountNeedsApproval, DiscountTooLarge, InvalidDiscount, NotAnApprover
@@ -14,11 +14,11 @@ from webapp.sales.models import ZERO, Order, OrderLine
 from webapp.stores.models import Store
 
 # Who may give a discount themselves, and approve a cashier's with their PIN.
-DISCOUNT_ROLES = {Role.STORE_MANAGER, Role.HQ_ADMIN, Role.FRANCHISEE}
+DISCOUNT_ROLES = {*MANAGERS, Role.HQ_ADMIN}  # who may approve: User.is_manager
 
 
 def may_discount(user: User, store: Store) -> bool:
-    return user.active and user.role in DISCOUNT_ROLES and user.can_access_store(store.id)
+    return user.active and user.is_manager and user.can_access_store(store.id)
 
 
 def apply_line_discount(order: Order, line: OrderLine, amount, *, user: User, approver: User | None = None) -> None:
@@ -56,5 +56,5 @@ def _approval(store: Store, user: User, approver: User | None) -> User:
             return user
         raise DiscountNeedsApproval()
     if not may_discount(approver, store):
-        raise NotAnApprover(name=approver.display_name or approver.username)
+        raise NotAnApprover(name=approver.name)
     return approver

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,18 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     WECHAT = "wechat"
     ALIPAY = "alipay"
+
+    @property
+    def label(self) -> str:
+        return str(METHOD_LABELS[self])
+
+
+METHOD_LABELS = {
+    PaymentMethod.CASH: _l("Cash"),
+    PaymentMethod.CARD: _l("Bank card"),
+    PaymentMethod.WECHAT: _l("WeChat Pay"),
+    PaymentMethod.ALIPAY: _l("Alipay"),
+}
 
 
 class PaymentStatus(StrEnum):

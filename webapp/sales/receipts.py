@@ -16,12 +16,8 @@ DEFAULT_WIDTH = 80
 
 
 def method_label(method: str) -> str:
-    return {
-        PaymentMethod.CASH: _("Cash"),
-        PaymentMethod.CARD: _("Bank card"),
-        PaymentMethod.WECHAT: _("WeChat Pay"),
-        PaymentMethod.ALIPAY: _("Alipay"),
-    }[PaymentMethod(method)]
+    """The words for a payment method as stored on a payment row (templates use this as a global)."""
+    return PaymentMethod(method).label
 
 
 def receipt_document(order: Order) -> dict:
@@ -33,7 +29,7 @@ def receipt_document(order: Order) -> dict:
         "paper": f"{width}mm",
         "store": {"name": store.name, "lines": [text for text in (store.address, store.phone) if text]},
         "time": local_time(order.completed_at or order.created_at).strftime("%Y-%m-%d %H:%M"),
-        "cashier": (cashier.display_name or cashier.username) if cashier else "",
+        "cashier": cashier.name if cashier else "",
         "lines": [_line(line, order.is_return) for line in order.lines],
         "discounts": _discounts(order),
         "totals": [{"label": _("Refund") if order.is_return else _("Total"), "amount": _money(order.total)}],

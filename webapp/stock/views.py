@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS, Role
 from webapp.catalog.errors import UnknownCode
 from webapp.catalog.models import SKU
 from webapp.catalog.scanning import find
@@ -22,7 +22,6 @@ from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, int_arg, render
 
-RECEIVERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 IMPORT_PAGE = {
     "title": _l("Import opening stock"), "columns": csv_io.COLUMNS,
     "intro": _l("A CSV file, one row per store and SKU; each row is received into the store "
@@ -64,7 +63,7 @@ def ledger(store_id: int, sku_id: int):
 
 
 @bp.route("/stock/stores/<int:store_id>/receive", methods=["GET", "POST"])
-@require_role(*RECEIVERS)
+@require_role(*MANAGERS)
 def receive(store_id: int):
     store = db.get_or_404(Store, store_id)
     form = ReceiveForm()

@@ -56,6 +56,10 @@ class OnlineStatus(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
 
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
 
 STATUS_LABELS = {
     OnlineStatus.NEW: _l("accepted"),
@@ -130,6 +134,20 @@ class OnlineOrder(db.Model):
     @property
     def is_pickup(self) -> bool:
         return self.fulfilment == Fulfilment.PICKUP
+
+    @property
+    def next_step(self) -> str | None:
+        """The store's next step on this order ("start", "ready", "dispatch", "delivered"), or None
+        (a ready pickup order is handed over at the till)."""
+        if self.status == OnlineStatus.NEW:
+            return "start"
+        if self.status == OnlineStatus.PICKING:
+            return "ready"
+        if self.status == OnlineStatus.READY and not self.is_pickup:
+            return "dispatch"
+        if self.status == OnlineStatus.OUT_FOR_DELIVERY:
+            return "delivered"
+        return None
 
     def __repr__(self) -> str:
         return f"<OnlineOrder {self.order.number} {self.status}>"

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS
 from webapp.catalog.models import Category
 from webapp.catalog.queries import categories
 from webapp.csvfile import csv_response
@@ -19,7 +19,6 @@ from webapp.stock.counts.models import CountEntry, Scope, StockCount
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
 
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 REPORT_ROWS = 300  # matching and uncounted SKUs shown on the page; the CSV has every line
 
 
@@ -116,7 +115,7 @@ def report_csv(store_id: int, count_id: int):
 def entries_csv(store_id: int, count_id: int):
     stock_count = _count(store_id, count_id)
     header = [_("Time"), _("By"), _("Where"), _("SKU code"), _("Product"), _("Lot"), _("Counted"), _("System")]
-    rows = [[format_datetime(e.created_at, "yyyy-MM-dd HH:mm:ss"), (e.user.display_name or e.user.username) if e.user else "",
+    rows = [[format_datetime(e.created_at, "yyyy-MM-dd HH:mm:ss"), e.user.name if e.user else "",
              e.place, e.sku.code, e.sku.display_name, e.lot.code if e.lot else "", e.quantity, e.expected]
             for e in queries.all_entries(stock_count)]
     return csv_response(f"count-{stock_count.number}-entries.csv", header, rows)

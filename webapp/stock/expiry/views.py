@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS, Role
 from webapp.catalog.queries import categories
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -14,8 +14,6 @@ from webapp.stock.expiry.models import MarkdownSuggestion
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 
 
 @bp.get("/stock/stores/<int:store_id>/expiry")

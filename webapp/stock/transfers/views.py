@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS
 from webapp.catalog.errors import UnknownCode
 from webapp.catalog.scanning import find
 from webapp.errors import DomainError
@@ -25,7 +25,6 @@ from webapp.stock.transfers.search import skus_matching
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
 
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 STATUS_LABELS = {"draft": _l("Draft"), "sent": _l("On its way"), "received": _l("Received at the store")}
 KIND_LABELS = {DiscrepancyKind.SHORT: _l("Short"), DiscrepancyKind.DAMAGED: _l("Damaged"),
                DiscrepancyKind.OVER: _l("Over")}

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
-from webapp.auth.models import Role
+from webapp.auth.models import MANAGERS
 from webapp.csvfile import csv_response
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -19,8 +19,6 @@ from webapp.stock.write_offs.forms import REASON_LABELS, LineForm, PostForm, Rep
 from webapp.stock.write_offs.models import WriteOff, WriteOffLine
 from webapp.stores.models import Store
 from webapp.web import htmx_redirect, render
-
-MANAGERS = (Role.STORE_MANAGER, Role.FRANCHISEE)
 
 
 @bp.get("/")
@@ -160,4 +158,4 @@ def _local(moment: datetime) -> str:
 
 
 def _user(user) -> str:
-    return (user.display_name or user.username) if user else ""
+    return user.name if user else ""
