@@ -19,13 +19,18 @@ class DomainError(Exception):
     message = _l("Something went wrong.")
     status = 422  # 409 for "the thing is no longer in a state that allows this"
     keeps_changes = False  # True: what the request wrote before the error is committed, not rolled back
+    money: tuple[str, ...] = ()  # the facts that are amounts of money: shown with the one money format
+    lists: tuple[str, ...] = ()  # the facts that are lists of names: joined as the language joins them
 
     def __init__(self, **facts):
         super().__init__(facts)
         self.facts = facts
 
     def __str__(self) -> str:
-        return str(self.message) % self.facts
+        from webapp.i18n import format_money, format_names
+
+        return str(self.message) % {k: format_money(v) if k in self.money else format_names(v) if k in self.lists
+                                    else v for k, v in self.facts.items()}
 
 
 class InvalidQuantity(DomainError, ValueError):

@@ -1,8 +1,9 @@
 """The user's language, and how numbers read in it."""
 from decimal import Decimal
 
+from babel import lists
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_decimal
+from flask_babel import format_currency, format_decimal, get_locale
 from flask_login import current_user
 
 
@@ -19,11 +20,20 @@ def select_locale() -> str:
 
 
 def format_money(amount: Decimal | None) -> str:
+    """The one money format: ¥1,234.50 for yuan in every language; other currencies as Babel writes them."""
     if amount is None:
         return ""
-    symbol = "¥" if current_app.config["CURRENCY"] == "CNY" else current_app.config["CURRENCY"] + " "
+    currency = current_app.config["CURRENCY"]
+    if currency != "CNY":
+        return format_currency(amount, currency)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{format_decimal(abs(amount), format='#,##0.00')}"
+    return f"{sign}¥{format_decimal(abs(amount), format='#,##0.00')}"
+
+
+def format_names(names) -> str:
+    """A list of names as the language joins them: 可乐、薯片和纸巾 / cola, crisps and tissues."""
+    names = [str(n) for n in names] if not isinstance(names, str) else [names]
+    return lists.format_list(names, locale=get_locale() or "zh_Hans_CN") if names else ""
 
 
 def format_quantity(amount: Decimal | None) -> str:

@@ -17,9 +17,9 @@ from webapp.sales.errors import (
     Underpaid,
 )
 from webapp.sales.models import Payment
-from webapp.sales.queries import negative_levels
 from webapp.sales.services import Tender
 from webapp.stock import queries as stock_queries
+from webapp.stock.alerts.queries import Kind, alerts
 from webapp.stock.errors import InsufficientStock
 from webapp.stock.models import StockMove
 
@@ -182,7 +182,7 @@ def test_selling_what_the_books_do_not_have_is_listed_for_the_next_count(till, s
     cola = stocked(till.store, qty=1, price="3.00")
     order = rung_up(till, (cola, 3))
     sales.complete_sale(order, [Tender(CASH, "9.00")], user=till.cashier, client_uuid="u-1")
-    [short] = negative_levels(till.store)
+    [short] = alerts(till.store, Kind.NEGATIVE)
     assert (short.sku, short.on_hand) == (cola, Decimal("-2"))
 
 

@@ -13,6 +13,7 @@ from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.fulfil.errors import LastItem, LineGone, NotPicking, PaymentUnconfirmed
 from webapp.fulfil.models import Shortage
+from webapp.i18n import format_money
 from webapp.sales.models import ZERO, OrderLine, PaymentStatus
 from webapp.sales.notify import notify
 from webapp.sales.online import services as online
@@ -40,7 +41,7 @@ def mark_unavailable(found: OnlineOrder, line_id: int, user: User) -> Shortage:
         db.session.add(shortage)
         item = f"{line.sku.display_name} × {line.quantity.normalize():f}"
         _drop(line)
-        notify(found, NotificationKind.ITEM_UNAVAILABLE, item=item, amount=f"¥{amount}")
+        notify(found, NotificationKind.ITEM_UNAVAILABLE, item=item, amount=format_money(amount))
         db.session.flush()
     return shortage
 

@@ -15,6 +15,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.fulfil import queries, services
 from webapp.fulfil.blueprint import bp
+from webapp.i18n import format_money
 from webapp.sales.online import services as online
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
 from webapp.stores.models import Store
@@ -124,10 +125,10 @@ def unavailable(store_id: int, order_id: int, line_id: int):
     db.session.commit()
     if shortage.refunded:
         flash(_("%(name)s is off the order; %(amount)s is refunded to the customer.",
-                name=shortage.sku.display_name, amount=f"¥{shortage.refunded}"), "success")
+                name=shortage.sku.display_name, amount=format_money(shortage.refunded)), "success")
     else:
         flash(_("%(name)s is off the order; the customer pays %(amount)s less.",
-                name=shortage.sku.display_name, amount=f"¥{shortage.amount}"), "success")
+                name=shortage.sku.display_name, amount=format_money(shortage.amount)), "success")
     return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
 
 

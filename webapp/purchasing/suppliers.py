@@ -1,5 +1,4 @@
 """Suppliers and their terms per SKU."""
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -68,8 +67,3 @@ def item_for(supplier_id: int | None, sku_id: int) -> SupplierItem | None:
         return None
     return db.session.scalar(select(SupplierItem).where(SupplierItem.supplier_id == supplier_id,
                                                         SupplierItem.sku_id == sku_id))
-
-
-def pack_size_of(supplier_id: int | None, sku_id: int) -> Decimal:
-    item = item_for(supplier_id, sku_id)
-    return item.pack_size if item else Decimal("1")

@@ -7,14 +7,12 @@ and the SQL shifts each stored time by the zone's offset before it is cut
 into days, weeks (starting Monday) or months.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Date, cast, func, literal_column
 
-from webapp.clock import utcnow
+from webapp.clock import day_start, local_time, utcnow
 from webapp.extensions import db
 
 DAY_CHOICES = (7, 30, 90, 365)
@@ -37,11 +35,10 @@ class Period:
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None) -> "Period":
         """The last ``days`` whole local days, today included, up to ``now`` (naive UTC)."""
-        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
         now = now or utcnow()
-        local_now = now.replace(tzinfo=UTC).astimezone(zone)
+        local_now = local_time(now)
         first_day = local_now.date() - timedelta(days=days - 1)
-        start = datetime.combine(first_day, time(), zone).astimezone(UTC).replace(tzinfo=None)
+        start = day_start(first_day)
         return cls(days, start, now, first_day, local_now.date(), local_now.utcoffset())
 
     def buckets(self, bucket: Bucket) -> list[date]:

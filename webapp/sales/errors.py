@@ -62,14 +62,17 @@ class UnknownPaymentMethod(DomainError, ValueError):
 
 class InvalidPayment(DomainError, ValueError):
     message = _l("A payment must be more than zero (got %(amount)s).")
+    money = ("amount",)
 
 
 class Underpaid(DomainError):
     message = _l("%(missing)s is still to pay.")
+    money = ("missing",)
 
 
 class Overpaid(DomainError):
     message = _l("The payments are %(extra)s more than the total; only cash gives change.")
+    money = ("extra",)
 
 
 class PaymentCodeRequired(DomainError):
@@ -86,8 +89,9 @@ class PaymentPending(DomainError):
 
 
 class ChargeKept(DomainError):
-    message = _l("The payment was declined: %(reason)s. ¥%(amount)s already charged could not be given back; "
+    message = _l("The payment was declined: %(reason)s. %(amount)s already charged could not be given back; "
                  "it counts toward this sale, so take only the rest.")
+    money = ("amount",)
     keeps_changes = True
 
 

@@ -4,28 +4,18 @@ The sequence is a counter row per store and day, bumped with one
 ``UPDATE … SET last = last + 1 … RETURNING last``: the row lock (PostgreSQL)
 or the single writer (SQLite) makes two tills never get the same number.
 """
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from webapp.clock import utcnow
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.sales.models import OrderCounter
 from webapp.stores.models import Store
 
 
-def local_time(moment: datetime | None = None) -> datetime:
-    """A stored (naive UTC) time in the shop's time zone."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return (moment or utcnow()).replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-
-
 def next_order_number(store: Store) -> str:
-    day = local_time().date()
+    day = business_day()
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(OrderCounter).values(store_id=store.id, day=day, last=0).on_conflict_do_nothing())
     counters = OrderCounter.__table__

@@ -9,7 +9,6 @@ from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.sales.models import ZERO, Order, OrderKind, OrderLine, OrderStatus
 from webapp.sales.returns import returned_so_far
-from webapp.stock.models import Location, Lot, StockLevel, Usage
 from webapp.stores.models import Store
 
 
@@ -22,13 +21,6 @@ class Returnable:
     @property
     def left(self) -> Decimal:
         return self.sold - self.returned
-
-
-@dataclass(frozen=True)
-class NegativeLevel:
-    sku: SKU
-    lot: Lot | None
-    on_hand: Decimal
 
 
 def order_for_till(order_id: int) -> Order | None:
@@ -55,25 +47,3 @@ def returnable(original: Order) -> list[Returnable]:
     """Each line of a sale with what is sold and already returned."""
     before = returned_so_far(original)
     return [Returnable(line, line.quantity, before.get(line.id, (ZERO, ZERO))[0]) for line in original.lines]
-
-
-def returns_of(original: Order) -> list[Order]:
-    return list(db.session.scalars(
-        select(Order).where(Order.original_order_id == original.id, Order.status == OrderStatus.COMPLETED.value)
-        .order_by(Order.id)))
-
-
-def negative_levels(store: Store) -> list[NegativeLevel]:
-    """Shelf stock below zero: till sales of goods the books did not have; count them next.
-
-    (Stock alerts, issue 5, will raise these as alerts; until then this is the list.)
-    """
-    rows = db.session.execute(
-        select(SKU, Lot, StockLevel.on_hand)
-        .join(StockLevel, StockLevel.sku_id == SKU.id)
-        .join(Location, Location.id == StockLevel.location_id)
-        .outerjoin(Lot, Lot.id == StockLevel.lot_id)
-        .where(Location.store_id == store.id, Location.usage == Usage.INTERNAL.value, StockLevel.on_hand < 0)
-        .order_by(StockLevel.on_hand, SKU.code)
-    )
-    return [NegativeLevel(sku, lot, on_hand) for sku, lot, on_hand in rows]

@@ -6,11 +6,13 @@ strings, never floats; the server computes, the printer lays out.
 """
 from decimal import Decimal
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from webapp.clock import local_time
 from webapp.numbers import FEN
 from webapp.sales.models import Order, PaymentMethod
-from webapp.sales.numbering import local_time
 
 DEFAULT_WIDTH = 80
 
@@ -21,7 +23,13 @@ def method_label(method: str) -> str:
 
 
 def receipt_document(order: Order) -> dict:
-    """A sale's or a return's receipt, for 58 or 80 mm paper as the register is set."""
+    """A sale's or a return's receipt, for 58 or 80 mm paper as the register is set, in the shop's
+    language (the chain's default locale), whatever language the cashier's screen is in."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _document(order)
+
+
+def _document(order: Order) -> dict:
     width = order.register.receipt_width if order.register is not None else DEFAULT_WIDTH
     store, cashier = order.store, order.cashier
     document = {

@@ -40,7 +40,7 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
         raise PickupNotOffered(store=cart.store.name)
     [option] = choices.options(cart, [cart.store])
     if option.missing:
-        raise StoreLacksItems(store=cart.store.name, names="、".join(s.display_name for s in option.missing))
+        raise StoreLacksItems(store=cart.store.name, names=[s.display_name for s in option.missing])
     return option
 
 

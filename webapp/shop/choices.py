@@ -63,5 +63,5 @@ def delivery_option(cart: Cart) -> StoreOption:
     complete = [o for o in reaching if o.has_everything]
     if not complete:
         names = {sku.display_name for o in reaching for sku in o.missing}
-        raise NoDeliveryStoreHasAll(names="、".join(sorted(names)))
+        raise NoDeliveryStoreHasAll(names=sorted(names))
     return complete[0]

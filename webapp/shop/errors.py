@@ -11,6 +11,7 @@ class NoPickupStore(DomainError):
 class StoreLacksItems(DomainError):
     message = _l("%(store)s does not have everything in your cart: %(names)s. "
                  "Choose another store or remove the item.")
+    lists = ("names",)
 
 
 class OutsideDeliveryArea(DomainError):
@@ -21,6 +22,7 @@ class OutsideDeliveryArea(DomainError):
 class NoDeliveryStoreHasAll(DomainError):
     message = _l("No store that delivers to you has everything in your cart: %(names)s. "
                  "Remove it or choose pickup.")
+    lists = ("names",)
 
 
 class AddressRequired(DomainError):

@@ -39,6 +39,7 @@ class AlreadyPaid(DomainError):
 
 class NotPaid(DomainError):
     message = _l("Order %(number)s is not paid yet: %(due)s is due.")
+    money = ("due",)
 
 
 class PickupNotOffered(DomainError):
@@ -51,3 +52,4 @@ class PayAtPickupNotOffered(DomainError):
 
 class RefundRefused(DomainError):
     message = _l("The payment provider refused to refund %(amount)s (%(reason)s): nothing was changed.")
+    money = ("amount",)

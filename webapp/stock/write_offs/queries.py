@@ -53,8 +53,3 @@ def by_reason(lines: list[WriteOffLine]) -> list[ReasonTotal]:
     for reason, total in totals.items():
         total.documents = len({li.write_off_id for li in lines if li.write_off.reason == reason})
     return sorted(totals.values(), key=lambda t: -t.value)
-
-
-def value_of(write_off: WriteOff) -> Decimal:
-    return sum((li.value for li in write_off.lines), Decimal("0"))
-

@@ -1,14 +1,15 @@
 """Write-off screens: scan lines into a draft, post with a reason and a photo, the report."""
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, request, send_file, url_for
-from flask_babel import get_timezone
+from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import require_role
 from webapp.auth.models import MANAGERS
+from webapp.clock import day_start
 from webapp.csvfile import csv_response
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -143,18 +144,14 @@ def _report(store: Store):
     form = ReportForm(request.args)
     form.validate()
     zone = ZoneInfo(str(get_timezone()))
-    start = _utc(form.date_from.data, zone) if form.date_from.data and not form.date_from.errors else None
-    end = _utc(form.date_to.data + timedelta(days=1), zone) if form.date_to.data and not form.date_to.errors else None
+    start = day_start(form.date_from.data, zone) if form.date_from.data and not form.date_from.errors else None
+    end = day_start(form.date_to.data + timedelta(days=1), zone) \
+        if form.date_to.data and not form.date_to.errors else None
     return form, queries.posted_lines(store, start, end, form.reason.data or None)
 
 
-def _utc(day, zone: ZoneInfo) -> datetime:
-    """Midnight of a day in the user's time zone, as the naive UTC the database keeps."""
-    return datetime.combine(day, time(), zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
 def _local(moment: datetime) -> str:
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(str(get_timezone()))).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
 
 
 def _user(user) -> str:
