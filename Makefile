@@ -49,9 +49,9 @@ lint: venv
 	$(BIN)/ruff check .
 
 bench: venv
-	$(BIN)/python bench/bench_ledger.py
-	$(BIN)/python bench/bench_till.py
-	$(BIN)/python bench/bench_bridge.py
+	$(BIN)/python -m bench.bench_ledger
+	$(BIN)/python -m bench.bench_till
+	$(BIN)/python -m bench.bench_bridge
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -4,7 +4,7 @@ on the emulated scanner's interrupt endpoint to the `scan` message arriving at a
 The real bridge (driver, manager, server) runs with an emulated USB scanner; the client is a
 websocket connection on the loopback, as the till's browser is. Target: p99 <= 5 ms.
 
-    .venv/bin/python bench/bench_bridge.py [--scans 10000]
+    .venv/bin/python -m bench.bench_bridge [--scans 10000]
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from websockets.asyncio.client import connect
 
-from websockets.asyncio.client import connect  # noqa: E402
-
-from bridge.app import Bridge  # noqa: E402
-from bridge.config import Settings  # noqa: E402
-from bridge.emulation import EmulatedScanner, EmulatedUsbBackend  # noqa: E402
+from bridge.app import Bridge
+from bridge.config import Settings
+from bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 
 ORIGIN = "http://bench.local"
 TOKEN = "bench-token"

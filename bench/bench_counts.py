@@ -1,7 +1,7 @@
 """A full count of a 26,000-SKU store, on SQLite (a file) and on PostgreSQL.
 
-    .venv/bin/python bench/bench_counts.py [SKUS]                       # SQLite
-    scripts/with-postgres.sh .venv/bin/python bench/bench_counts.py     # PostgreSQL (TEST_DATABASE_URL)
+    .venv/bin/python -m bench.bench_counts [SKUS]                       # SQLite
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_counts     # PostgreSQL (TEST_DATABASE_URL)
 
 Prints: scans per second from 4 people counting at once (with p50/p99 per scan), the time
 to build the variance report of the whole store, and the time to approve it (one
@@ -15,15 +15,13 @@ import threading
 import time
 from decimal import Decimal
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import insert
 
-from sqlalchemy import insert  # noqa: E402
-
-from bench.data import barcode_of, make_catalogue  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.stock.counts import queries, services  # noqa: E402
-from webapp.stock.counts.models import CountEntry, Scope, StockCount  # noqa: E402
+from bench.data import barcode_of, make_catalogue
+from webapp import create_app
+from webapp.extensions import db
+from webapp.stock.counts import queries, services
+from webapp.stock.counts.models import CountEntry, Scope, StockCount
 
 PEOPLE, SCANS = 4, 250
 

@@ -1,8 +1,8 @@
 """The fulfilment queue's cost: many stores with many online orders (SQLite file; PostgreSQL too when
 TEST_DATABASE_URL is set).
 
-    .venv/bin/python bench/bench_fulfil.py
-    scripts/with-postgres.sh .venv/bin/python bench/bench_fulfil.py
+    .venv/bin/python -m bench.bench_fulfil
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_fulfil
 
 Every tablet polls its store's signal every 3 s, and fetches the queue when it changed. With
 STORES stores of ORDERS online orders each (a quarter new, picking, ready and done), prints the
@@ -11,24 +11,21 @@ one queue fetch, and of a pickup scan plus hand-over at the till.
 """
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import event
 
-from sqlalchemy import event  # noqa: E402
-
-from webapp import create_app  # noqa: E402
-from webapp.auth.models import Role  # noqa: E402
-from webapp.auth.services import save_user  # noqa: E402
-from webapp.catalog.services import VariantInput, save_product  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.pos import services as pos  # noqa: E402
-from webapp.sales.online import services as online  # noqa: E402
-from webapp.stock import services as stock  # noqa: E402
-from webapp.stores.services import save_store  # noqa: E402
+from webapp import create_app
+from webapp.auth.models import Role
+from webapp.auth.services import save_user
+from webapp.catalog.services import VariantInput, save_product
+from webapp.extensions import db
+from webapp.pos import services as pos
+from webapp.sales.online import services as online
+from webapp.stock import services as stock
+from webapp.stores.services import save_store
 
 STORES, ORDERS, POLLS, FETCHES, HAND_OVERS = 10, 200, 500, 100, 50
 PAID = "134567890123450001"

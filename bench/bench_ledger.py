@@ -1,28 +1,25 @@
 """Ledger throughput and the last-units race, on SQLite (a file) and on PostgreSQL.
 
-    .venv/bin/python bench/bench_ledger.py                      # SQLite
-    scripts/with-postgres.sh .venv/bin/python bench/bench_ledger.py   # also PostgreSQL (TEST_DATABASE_URL)
+    .venv/bin/python -m bench.bench_ledger                      # SQLite
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_ledger   # also PostgreSQL (TEST_DATABASE_URL)
 
 Prints: till sales per second from 1 and 4 threads, and for 200 buyers racing
 for the last 50 units how many got one (must be exactly 50), with p50/p99 latency.
 """
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from webapp import create_app  # noqa: E402
-from webapp.catalog.models import SKU  # noqa: E402
-from webapp.catalog.services import VariantInput, save_product  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.stock import queries, services  # noqa: E402
-from webapp.stock.errors import InsufficientStock  # noqa: E402
-from webapp.stores.models import Store  # noqa: E402
-from webapp.stores.services import save_store  # noqa: E402
+from webapp import create_app
+from webapp.catalog.models import SKU
+from webapp.catalog.services import VariantInput, save_product
+from webapp.extensions import db
+from webapp.stock import queries, services
+from webapp.stock.errors import InsufficientStock
+from webapp.stores.models import Store
+from webapp.stores.services import save_store
 
 
 def setup(app, units):

@@ -1,8 +1,8 @@
 """Replenishment suggestions for one store of a 120-store chain with 26,000 SKUs each.
 
-    .venv/bin/python bench/bench_replenishment.py                       # SQLite file
-    scripts/with-postgres.sh .venv/bin/python bench/bench_replenishment.py   # also PostgreSQL
-    .venv/bin/python bench/bench_replenishment.py --stores 5 --skus 2000 --days 7   # small, to try first
+    .venv/bin/python -m bench.bench_replenishment                       # SQLite file
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_replenishment   # also PostgreSQL
+    .venv/bin/python -m bench.bench_replenishment --stores 5 --skus 2000 --days 7   # small, to try first
 
 Data: the catalogue from bench/data.py; a stock level per SKU in every store (set-based
 INSERT … SELECT per store; with --full-ledger each level's opening move too); 20 suppliers selling every SKU in cases of 6, 12 or 24; for the
@@ -19,26 +19,23 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import func, insert, select, text
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
-
-from bench.data import make_catalogue  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.catalog.models import Supplier  # noqa: E402
-from webapp.clock import utcnow  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.purchasing.models import PurchaseOrder, PurchaseOrderLine  # noqa: E402
-from webapp.purchasing.suggestions import suggestions_for  # noqa: E402
-from webapp.stock import services as stock  # noqa: E402
-from webapp.stock.models import StockLevel, StockMove, Usage  # noqa: E402
-from webapp.stores.models import Store  # noqa: E402
-from webapp.stores.services import save_store  # noqa: E402
+from bench.data import make_catalogue
+from webapp import create_app
+from webapp.catalog.models import Supplier
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from webapp.purchasing.suggestions import suggestions_for
+from webapp.stock import services as stock
+from webapp.stock.models import StockLevel, StockMove, Usage
+from webapp.stores.models import Store
+from webapp.stores.services import save_store
 
 SUPPLIERS = 20
 CHUNK = 5000

@@ -1,7 +1,7 @@
 """The reports' queries on a chain-sized history (SQLite file; PostgreSQL too when TEST_DATABASE_URL is set).
 
-    .venv/bin/python bench/bench_reports.py
-    scripts/with-postgres.sh .venv/bin/python bench/bench_reports.py
+    .venv/bin/python -m bench.bench_reports
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_reports
 
 Data: the 26,000-SKU catalogue of bench/data.py in one store, and 90 days of
 history written with bulk inserts (not the services, which would take long):
@@ -23,20 +23,18 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import insert
 
-from sqlalchemy import insert  # noqa: E402
-
-from bench.data import make_catalogue  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.clock import utcnow  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.paging import paginate  # noqa: E402
-from webapp.reports import losses, sellers, turnover  # noqa: E402
-from webapp.reports.periods import Bucket, Period  # noqa: E402
-from webapp.sales.models import Order, OrderLine  # noqa: E402
-from webapp.stock import services as stock  # noqa: E402
-from webapp.stock.models import StockMove, Usage  # noqa: E402
+from bench.data import make_catalogue
+from webapp import create_app
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.paging import paginate
+from webapp.reports import losses, sellers, turnover
+from webapp.reports.periods import Bucket, Period
+from webapp.sales.models import Order, OrderLine
+from webapp.stock import services as stock
+from webapp.stock.models import StockMove, Usage
 
 SKUS, ORDERS, RETURNS, WRITE_OFFS, COUNTS, DAYS = 26_000, 120_000, 4_000, 6_000, 8_000, 90
 BATCH = 5_000

@@ -1,8 +1,8 @@
 """The stock overview of one store, searched, with a chain's stock behind it.
 
-    .venv/bin/python bench/bench_stock_overview.py --stores 5 --skus 2000        # try small first
-    .venv/bin/python bench/bench_stock_overview.py                               # 120 stores × 26,000 SKUs
-    scripts/with-postgres.sh .venv/bin/python bench/bench_stock_overview.py     # SQLite, then PostgreSQL
+    .venv/bin/python -m bench.bench_stock_overview --stores 5 --skus 2000        # try small first
+    .venv/bin/python -m bench.bench_stock_overview                               # 120 stores × 26,000 SKUs
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_stock_overview     # SQLite, then PostgreSQL
 
 Data: bench/data.py's catalogue and its store, then (stores - 1) more stores whose
 shelves are copied set-based (INSERT … SELECT, levels and the moves that explain
@@ -16,26 +16,23 @@ timed apart.
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import insert, literal, select, text
 
-from sqlalchemy import insert, literal, select, text  # noqa: E402
-
-from bench.data import barcode_of, make_catalogue  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.auth.models import Role  # noqa: E402
-from webapp.auth.services import save_user  # noqa: E402
-from webapp.clock import utcnow  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.stock import services as stock  # noqa: E402
-from webapp.stock.models import StockLevel, StockMove, StockRule, Usage  # noqa: E402
-from webapp.stores.models import Store  # noqa: E402
-from webapp.stores.services import save_store  # noqa: E402
+from bench.data import barcode_of, make_catalogue
+from webapp import create_app
+from webapp.auth.models import Role
+from webapp.auth.services import save_user
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.stock import services as stock
+from webapp.stock.models import StockLevel, StockMove, StockRule, Usage
+from webapp.stores.models import Store
+from webapp.stores.services import save_store
 
 PASSWORD = "bench-pass-1"
 

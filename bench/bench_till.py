@@ -1,7 +1,7 @@
 """The till's speed with a 26,000-SKU catalogue (SQLite file; PostgreSQL too when TEST_DATABASE_URL is set).
 
-    .venv/bin/python bench/bench_till.py
-    scripts/with-postgres.sh .venv/bin/python bench/bench_till.py
+    .venv/bin/python -m bench.bench_till
+    scripts/with-postgres.sh .venv/bin/python -m bench.bench_till
 
 Prints: add-by-barcode server time (p50/p95/p99 over 1,000 scans through the
 real view, in-process, so no network), the SQL statements a 3-line cash sale
@@ -12,26 +12,23 @@ in one transaction.
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from sqlalchemy import event, text
 
-from sqlalchemy import event, text  # noqa: E402
-
-from bench.data import barcode_of, make_catalogue  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.auth.models import Role, User  # noqa: E402
-from webapp.auth.services import save_user  # noqa: E402
-from webapp.catalog.models import SKU  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.pos import services as pos  # noqa: E402
-from webapp.pos.models import Register, Shift  # noqa: E402
-from webapp.sales import services as sales  # noqa: E402
-from webapp.sales.models import Order  # noqa: E402
-from webapp.stores.models import Store  # noqa: E402
+from bench.data import barcode_of, make_catalogue
+from webapp import create_app
+from webapp.auth.models import Role, User
+from webapp.auth.services import save_user
+from webapp.catalog.models import SKU
+from webapp.extensions import db
+from webapp.pos import services as pos
+from webapp.pos.models import Register, Shift
+from webapp.sales import services as sales
+from webapp.sales.models import Order
+from webapp.stores.models import Store
 
 SKUS = 26_000
 SCANS = 1_000

@@ -4,14 +4,10 @@ in test-results/.
 """
 import os
 import shutil
-import subprocess
-import sys
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from webapp import create_app
+from e2e.harness import fresh_app, serving
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.extensions import db
@@ -46,14 +42,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    subprocess.run([os.path.join(os.path.dirname(sys.executable), "pybabel"), "compile", "-d",
-                    "webapp/translations"], check=True, capture_output=True, cwd=ROOT)
-    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e",
-                      "LOGIN_LIMIT": "100 per minute"})
+    app = fresh_app(tmp_path_factory, "main")
     with app.app_context():
-        db.create_all()
-        ensure_locations()
         store = save_store(None, code="XH01", name="西湖一号店", kind="direct", city="杭州", district="西湖区")
         ensure_locations(store)
         save_user(None, username=ADMIN[0], display_name="总部管理员", role=Role.HQ_ADMIN, stores=[],
@@ -64,11 +54,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def base_url(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture

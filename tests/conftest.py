@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,12 @@ from webapp.auth.models import Role, User
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
+from webapp.pos import services as pos
+from webapp.pos.models import Register, Shift
+from webapp.sales import services as sales
+from webapp.sales.models import Order
 from webapp.stock import services as stock
+from webapp.stores.models import Store
 from webapp.stores.services import save_store
 
 PASSWORD = "secret-pass-1"
@@ -151,3 +157,47 @@ def login(client):
 
 def qty(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.001"))
+
+
+# ---------------------------------------------------------------- the till (pos, sales, fulfilment tests)
+
+_tills = itertools.count(1)
+
+
+@dataclass
+class Till:
+    """A register with its open shift and its cashier (李四)."""
+
+    store: Store
+    register: Register
+    cashier: User
+    shift: Shift
+
+    def sale(self) -> Order:
+        return sales.open_sale(self.store, self.register, self.shift, self.cashier)
+
+    def sell(self, *skus_and_quantities, pay=None, discount=None, approver=None) -> Order:
+        """Ring up and complete a sale; ``pay``: Tenders (default: exact cash)."""
+        order = self.sale()
+        for sku, qty in skus_and_quantities:
+            sales.add_item(order, sku, qty)
+        if discount:
+            sales.apply_order_discount(order, discount, user=self.cashier, approver=approver)
+        pay = pay or [sales.Tender("cash", str(order.total))]
+        return sales.complete_sale(order, pay, user=self.cashier, client_uuid=f"sale-{order.number}")
+
+
+@pytest.fixture
+def make_till(make_store, make_user):
+    def make(store=None, width=80, opening_float="200.00", **store_fields) -> Till:
+        store = store or make_store(**store_fields)
+        register = pos.save_register(None, store=store, name=f"{next(_tills)}号收银台", receipt_width=width)
+        cashier = make_user(role=Role.CASHIER, stores=[store], display_name="李四")
+        return Till(store, register, cashier, pos.open_shift(register, cashier, opening_float))
+
+    return make
+
+
+@pytest.fixture
+def till(make_till) -> Till:
+    return make_till()

@@ -6,16 +6,15 @@ Both emit a `weight` event when the reading changes and answer `weight.read` wit
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import serial
-import usb.util
 
 from bridge.devices import usbio
 from bridge.devices.base import READY, Candidate, Device, Event, StatusWatch
 from bridge.devices.hid import BOOT_KEYBOARD, HID_CLASS, SCALE_USAGE_PAGE, usage_pages
+from bridge.devices.interrupt import InterruptDevice
 from bridge.devices.weights import SERIAL_PROTOCOLS, Reading, from_hid_report, read_frame
 from bridge.errors import ConfigError, DeviceBusy, DeviceGone, NoWeight
 
@@ -60,44 +59,25 @@ def _is_scale_interface(device: Any) -> usbio.InterfaceTest:
     return test
 
 
-class HidPosScale(Device):
+class HidPosScale(InterruptDevice):
     kind = "scale"
     driver = "hid-pos-scale"
     commands = {"weight.read": "read_weight"}
 
     @classmethod
-    def supported(cls, candidate: Candidate) -> bool:
-        if candidate.bus != "usb":
-            return False
-        return usbio.find_interface(candidate.handle, _is_scale_interface(candidate.handle)) is not None
+    def interface_test(cls, device) -> usbio.InterfaceTest:
+        return _is_scale_interface(device)
 
     async def open(self) -> None:
         self._latest = _LatestReading()
-        self._io = threading.Lock()
-        self._claim, self.name = await asyncio.to_thread(self._take)
-
-    def _take(self) -> tuple[usbio.Claim, str]:
-        device = self.candidate.handle
-        held = usbio.claim(device, _is_scale_interface(device), (usb.util.ENDPOINT_TYPE_INTR,))
-        return held, usbio.product_name(device)
-
-    async def close(self) -> None:
-        def release() -> None:
-            with self._io:
-                usbio.release(self._claim)
-
-        await asyncio.to_thread(release)
+        await super().open()
 
     async def events(self) -> AsyncIterator[Event]:
         while True:
-            report = await asyncio.to_thread(self._read_report)
+            report = await asyncio.to_thread(self.read_report, REPORT_SIZE)
             reading = from_hid_report(report) if report else None
             if reading is not None and self._latest.update(reading):
                 yield Event("weight", reading.data())
-
-    def _read_report(self) -> bytes | None:
-        with self._io:
-            return usbio.read(self._claim, REPORT_SIZE, self.settings.read_timeout_ms)
 
     async def read_weight(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return (await self._latest.get()).data()

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator
 
-import usb.util
-
 from bridge.devices import usbio
-from bridge.devices.base import Candidate, Device, Event
+from bridge.devices.base import Event
 from bridge.devices.hid import (
     BOOT_KEYBOARD,
     ENTER_KEYS,
@@ -22,6 +19,7 @@ from bridge.devices.hid import (
     SET_IDLE_FOREVER,
     SHIFT_BITS,
 )
+from bridge.devices.interrupt import InterruptDevice
 
 MAX_CODE_LENGTH = 256  # a scanner that never sends Enter must not grow a code forever
 
@@ -59,35 +57,18 @@ class KeyReportDecoder:
         return codes
 
 
-class HidBootScanner(Device):
+class HidBootScanner(InterruptDevice):
     kind = "scanner"
     driver = "hid-boot-scanner"
+    setup_requests = (SET_BOOT_PROTOCOL, SET_IDLE_FOREVER)
 
     @classmethod
-    def supported(cls, candidate: Candidate) -> bool:
-        return (
-            candidate.bus == "usb"
-            and usbio.find_interface(candidate.handle, usbio.has_class(BOOT_KEYBOARD)) is not None
-        )
+    def interface_test(cls, device) -> usbio.InterfaceTest:
+        return usbio.has_class(BOOT_KEYBOARD)
 
     async def open(self) -> None:
         self._decoder = KeyReportDecoder()
-        self._io = threading.Lock()  # close() waits for a read in flight
-        self._claim, self.name = await asyncio.to_thread(self._take)
-
-    def _take(self) -> tuple[usbio.Claim, str]:
-        device = self.candidate.handle
-        held = usbio.claim(device, usbio.has_class(BOOT_KEYBOARD), (usb.util.ENDPOINT_TYPE_INTR,))
-        for request in (SET_BOOT_PROTOCOL, SET_IDLE_FOREVER):
-            usbio.control_out(held, request)
-        return held, usbio.product_name(device)
-
-    async def close(self) -> None:
-        def release() -> None:
-            with self._io:
-                usbio.release(self._claim)
-
-        await asyncio.to_thread(release)
+        await super().open()
 
     async def events(self) -> AsyncIterator[Event]:
         while True:
@@ -96,11 +77,10 @@ class HidBootScanner(Device):
 
     def _read_codes(self) -> list[str]:
         """Reports until a code is complete; nothing when the scanner is quiet for a read timeout."""
-        with self._io:
-            while True:
-                report = usbio.read(self._claim, KEY_REPORT_SIZE, self.settings.read_timeout_ms)
-                if report is None:
-                    return []
-                codes = self._decoder.feed(report)
-                if codes:
-                    return codes
+        while True:
+            report = self.read_report(KEY_REPORT_SIZE)
+            if report is None:
+                return []
+            codes = self._decoder.feed(report)
+            if codes:
+                return codes

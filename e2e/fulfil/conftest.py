@@ -1,16 +1,14 @@
 """The fulfilment journeys' world: two online stores in Hangzhou, their staff and till, goods in stock,
 a bridge with an emulated USB scanner, and browser contexts for a phone and tablets."""
-import threading
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from werkzeug.serving import make_server
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
 from bridge.emulation import EmulatedScanner, EmulatedUsbBackend
-from webapp import create_app
+from e2e.harness import fresh_app, serving
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product
@@ -34,23 +32,13 @@ STOCK = 10
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """A server of its own (the journeys' stores would show in other journeys' store lists)."""
-    path = tmp_path_factory.mktemp("e2e-fulfil") / "fulfil.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e-fulfil",
-                      "LOGIN_LIMIT": "100 per minute"})
-    with app.app_context():
-        db.create_all()
-        stock.ensure_locations()
-        db.session.commit()
-    return app
+    return fresh_app(tmp_path_factory, "fulfil")
 
 
 @pytest.fixture(scope="session")
 def base_url(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

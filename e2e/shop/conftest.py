@@ -4,16 +4,10 @@ The shop's journeys run against a server and database of their own, so the
 stores they open do not show up in the staff journeys that share the main one.
 """
 import os
-import subprocess
-import sys
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from webapp import create_app
-from webapp.extensions import db
-from webapp.stock.services import ensure_locations
+from e2e.harness import fresh_app, serving
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -27,21 +21,10 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="module")
 def shop_app(tmp_path_factory):
-    subprocess.run([os.path.join(os.path.dirname(sys.executable), "pybabel"), "compile", "-d",
-                    "webapp/translations"], check=True, capture_output=True, cwd=ROOT)
-    path = tmp_path_factory.mktemp("e2e-shop") / "shop.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e-shop"})
-    with app.app_context():
-        db.create_all()
-        ensure_locations()
-        db.session.commit()
-    return app
+    return fresh_app(tmp_path_factory, "shop")
 
 
 @pytest.fixture(scope="module")
 def shop_url(shop_app):
-    server = make_server("127.0.0.1", 0, shop_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(shop_app) as url:
+        yield url

@@ -2,7 +2,6 @@
 import pytest
 
 import webapp.fulfil.models  # noqa: F401  (tables for create_all)
-from tests.pos.conftest import make_till  # noqa: F401  (a fixture, shared)
 from tests.shop.conftest import customer, online_store, place, stocked  # noqa: F401  (fixtures, shared)
 from webapp.auth.models import Role
 from webapp.sales.online import services as online

@@ -1,52 +1,10 @@
-"""Fixtures for sales: a till with an open shift, stocked SKUs, a provider that keeps count.
-
-The till's and the sales' models are imported here, at collection, so that the
-session-wide ``create_all`` of tests/conftest.py makes their tables.
-"""
-import itertools
-from dataclasses import dataclass
+"""Fixtures for sales: stocked SKUs with lots, a provider that keeps count (the till is in tests/conftest.py)."""
 from decimal import Decimal
 
 import pytest
 
-import webapp.pos.models  # noqa: F401  (tables for create_all)
-import webapp.sales.models  # noqa: F401
-from webapp.auth.models import Role, User
-from webapp.pos import services as pos
-from webapp.pos.models import Register, Shift
-from webapp.sales import services as sales
 from webapp.sales.providers import SandboxProvider, register_provider
 from webapp.stock import services as stock
-from webapp.stores.models import Store
-
-_tills = itertools.count(1)
-
-
-@dataclass
-class Till:
-    store: Store
-    register: Register
-    cashier: User
-    shift: Shift
-
-    def sale(self):
-        return sales.open_sale(self.store, self.register, self.shift, self.cashier)
-
-
-@pytest.fixture
-def make_till(make_store, make_user):
-    def make(store=None, width=80, opening_float="200.00", **store_fields) -> Till:
-        store = store or make_store(**store_fields)
-        register = pos.save_register(None, store=store, name=f"{next(_tills)}号收银台", receipt_width=width)
-        cashier = make_user(role=Role.CASHIER, stores=[store], display_name="张三")
-        return Till(store, register, cashier, pos.open_shift(register, cashier, opening_float))
-
-    return make
-
-
-@pytest.fixture
-def till(make_till) -> Till:
-    return make_till()
 
 
 @pytest.fixture

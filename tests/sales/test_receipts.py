@@ -26,7 +26,7 @@ def test_a_receipt_carries_lines_discounts_totals_payments_and_change_as_text(ma
     receipt = receipt_document(order)
     assert receipt["number"] == order.number and receipt["paper"] == "80mm"
     assert receipt["store"] == {"name": "货通便利店", "lines": ["杭州市人民路1号", "0571-8888"]}
-    assert receipt["cashier"] == "张三"
+    assert receipt["cashier"] == "李四"
     assert receipt["lines"] == [
         {"name": "可口可乐", "qty": "2", "unit_price": "3.50", "amount": "7.00"},
         {"name": "散装苹果", "qty": "0.235", "unit_price": "12.80", "amount": "3.01"},

@@ -1,0 +1,51 @@
+"""What every journey's server needs, once: a fresh app on its own SQLite file, served from a thread.
+
+Journeys that must not see each other's stores (the shop, stock, fulfilment) each make their own
+with ``fresh_app`` and serve it with ``serving``.
+"""
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.stock.services import ensure_locations
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def compile_translations() -> None:
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "pybabel"), "compile", "-d",
+                    "webapp/translations"], check=True, capture_output=True, cwd=ROOT)
+
+
+def fresh_app(tmp_path_factory, name: str, **config):
+    """The app on a new SQLite file with its tables and the chain's locations."""
+    compile_translations()
+    path = tmp_path_factory.mktemp(f"e2e-{name}") / f"{name}.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": f"e2e-{name}",
+                      "LOGIN_LIMIT": "100 per minute", **config})
+    with app.app_context():
+        db.create_all()
+        ensure_locations()
+        db.session.commit()
+    return app
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app served from a thread on a free port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
