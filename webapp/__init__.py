@@ -5,6 +5,7 @@ from flask import Flask
 
 from webapp import config as settings
 from webapp import models  # noqa: F401  (every table, every relationship resolved)
+from webapp import security
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from webapp.pages import views as pages
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt
     register_rooms(app)
     pages.init_app(app)
+    security.init_app(app)
     return app
 
 
