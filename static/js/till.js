@@ -107,7 +107,8 @@
     if (pay) pay.innerHTML = "";
   });
 
-  // The scan field is emptied once its code is on the sale; a refused code stays, to be corrected.
+  // The scan field is emptied once the server has answered the scan (a refusal too: its toast names the
+  // code; htmx counts the swapped 422/409 as answered); a request that never reached the server keeps it.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
     if (event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
