@@ -80,7 +80,7 @@ class InlineCode(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         for name, value in attrs:
-            if name.startswith("on") or name.startswith("hx-on") or name == "style":
+            if name.startswith(("on", "hx-on", "data-hx-on")) or name == "style":
                 self.found.append(f"<{tag} {name}=…> at line {self.getpos()[0]}")
             if value and value.strip().lower().startswith("javascript:"):
                 self.found.append(f"<{tag} {name}=\"javascript:…\"> at line {self.getpos()[0]}")
@@ -114,8 +114,9 @@ def test_the_templates_are_checked_at_all():
     assert {"_skeleton.html", "base.html", "shop/base.html", "pos/till.html", "pwa/offline.html"} <= names
     parser = InlineCode()
     parser.feed('<button onclick="go()" style="x"></button><script>run()</script><a href="javascript:x">'
-                '<form hx-on::after-request="x"></form><script type="application/json">{"a": 1}</script>')
-    assert len(parser.found) == 5
+                '<form hx-on::after-request="x"></form><p data-hx-on:click="x"></p>'
+                '<script type="application/json">{"a": 1}</script><script src="/static/js/app.js"></script>')
+    assert len(parser.found) == 6
 
 
 # Weights and map positions may be decimals in JS; money never is.
