@@ -58,6 +58,33 @@ def base_url(live_app):
         yield url
 
 
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request, monkeypatch):
+    """Fail a test whose pages break the Content-Security-Policy (webapp/security.py): Chromium reports
+    every refused inline script, style or connection on the console of the page's context. Every context
+    a test opens is watched (the `page` fixture's, `browser.new_context()`, a persistent profile)."""
+    if not {"browser", "browser_type"} & set(request.fixturenames):
+        yield
+        return
+    violations: list[str] = []
+
+    def watch(context):
+        context.on("console", lambda message: violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    if "browser" in request.fixturenames:
+        browser = request.getfixturevalue("browser")
+        new_context = browser.new_context
+        monkeypatch.setattr(browser, "new_context", lambda *args, **kwargs: watch(new_context(*args, **kwargs)))
+    browser_type = request.getfixturevalue("browser_type")
+    launch = browser_type.launch_persistent_context
+    monkeypatch.setattr(browser_type, "launch_persistent_context",
+                        lambda *args, **kwargs: watch(launch(*args, **kwargs)))
+    yield
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def sign_in(page, base_url):
     def sign_in_as(username=ADMIN[0], password=ADMIN[1], username_label="用户名", password_label="密码", button="登录"):

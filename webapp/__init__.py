@@ -9,6 +9,7 @@ from webapp.database import tune_sqlite
 from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from webapp.pages import views as pages
 from webapp.rooms import register_rooms
+from webapp.security import init_app as init_security
 from webapp.web import BoundedInt
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt
     register_rooms(app)
     pages.init_app(app)
+    init_security(app)
     return app
 
 

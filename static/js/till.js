@@ -84,12 +84,7 @@
   });
 
   // --- paying: what is still due and the change, in fen (no floating-point money) ----------
-  function fen(text) {
-    var match = /^\s*(\d*)(?:\.(\d{0,2}))?\s*$/.exec(text || "");
-    if (!match || (match[1] === "" && !match[2])) return 0;
-    return parseInt(match[1] || "0", 10) * 100 + parseInt(((match[2] || "") + "00").slice(0, 2), 10);
-  }
-  function yuan(amount) { return "¥" + Math.floor(amount / 100) + "." + ("0" + (amount % 100)).slice(-2); }
+  var fen = window.HuotongMoney.fen, money = window.HuotongMoney.format;
 
   document.body.addEventListener("input", function (event) {
     var panel = event.target.closest(".pay-panel");
@@ -101,8 +96,37 @@
     });
     var due = Math.max(0, total - other - cash);
     var change = Math.max(0, cash - Math.max(0, total - other));
-    panel.querySelector("[data-due]").textContent = yuan(due);
-    panel.querySelector("[data-change]").textContent = yuan(change);
+    panel.querySelector("[data-due]").textContent = money(due);
+    panel.querySelector("[data-change]").textContent = money(change);
+  });
+
+  // "Back" (or "Done") on the pay panel and the pickup panel: close it, the sale stays as it is.
+  document.body.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-close-pay]")) return;
+    var pay = document.getElementById("pay");
+    if (pay) pay.innerHTML = "";
+  });
+
+  // The scan field is emptied once the server has answered the scan (a refusal too: its toast names the
+  // code; htmx counts the swapped 422/409 as answered); a request that never reached the server keeps it.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
+
+  // --- closing a shift: the cash counted, note by note (notes × count, in fen) ---------------
+  function countCash(form) {
+    var counted = 0;
+    form.querySelectorAll("[data-denomination]").forEach(function (input) {
+      var pieces = /^\s*\d+\s*$/.test(input.value) ? parseInt(input.value, 10) : 0;
+      counted += fen(input.dataset.denomination) * pieces;
+    });
+    form.querySelector("[data-counted]").textContent = money(counted);
+  }
+
+  document.body.addEventListener("input", function (event) {
+    var form = event.target.closest("form[data-cash-count]");
+    if (form) countCash(form);
   });
 
   // --- the receipt: printed once when the sale completes; reprint on request -------------------
@@ -119,6 +143,11 @@
     });
   }
 
+  function onLoad() {
+    document.querySelectorAll("form[data-cash-count]").forEach(countCash); // a form shown again after a refusal
+    onReceiptPage();
+  }
+
   function onReceiptPage() {
     var page = document.querySelector("[data-receipt]");
     if (!page) return;
@@ -129,6 +158,6 @@
     page.querySelector("[data-reprint]").addEventListener("click", function () { printReceipt(page, false); });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onReceiptPage);
-  else onReceiptPage();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onLoad);
+  else onLoad();
 })();
