@@ -14,6 +14,8 @@ reason flashed; otherwise the error page.
 from flask import flash, make_response, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from webapp.web import is_htmx
+
 
 class DomainError(Exception):
     message = _l("Something went wrong.")
@@ -70,7 +72,7 @@ def refuse(error: DomainError):
         db.session.commit()
     else:
         db.session.rollback()
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return toast(str(error), error.status)
     back = request.referrer or ""
     if request.method == "POST" and back.startswith(request.host_url):  # a plain form: back to it, with the reason

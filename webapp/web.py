@@ -1,4 +1,5 @@
-"""Small helpers every view uses: page-or-fragment rendering and htmx redirects."""
+"""Small helpers every view uses: page-or-fragment rendering and htmx redirects (the few lines of
+htmx's request and response headers the project needs, instead of a half-used library)."""
 from flask import make_response, redirect, render_template, request
 from werkzeug.routing import IntegerConverter
 
@@ -31,10 +32,15 @@ def writes(view):
     return view
 
 
+def is_htmx() -> bool:
+    """The request came from htmx (its HX-Request header)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def wants_fragment() -> bool:
     """An htmx request that is neither boosted nor a history restore."""
-    hx = request.htmx
-    return bool(hx) and not hx.boosted and not hx.history_restore_request
+    return (is_htmx() and request.headers.get("HX-Boosted") != "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(template_name: str, fragment: str | None = None, status: int = 200, **context):
@@ -47,7 +53,7 @@ def render(template_name: str, fragment: str | None = None, status: int = 200, *
 
 def htmx_redirect(url: str):
     """Redirect a plain form post with 303, an htmx request with HX-Location."""
-    if request.htmx:
+    if is_htmx():
         response = make_response("", 204)
         response.headers["HX-Location"] = url
         return response

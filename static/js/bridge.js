@@ -83,10 +83,21 @@
     target.dispatchEvent(new CustomEvent(name, { detail: detail, bubbles: true }));
   }
 
+  // The bridge speaks codes (bridge/errors.py); the page carries their words in the user's language.
+  var errorWords = null;
+  function wordsFor(code) {
+    if (errorWords === null) {
+      var block = document.getElementById("bridge-error-words");
+      try { errorWords = block ? JSON.parse(block.textContent) : {}; } catch (e) { errorWords = {}; }
+    }
+    return errorWords[code];
+  }
+
   function BridgeError(code, reason) {
-    var error = new Error(reason || code);
+    var error = new Error(wordsFor(code) || reason || code);
     error.name = "BridgeError";
     error.code = code;
+    error.reason = reason;
     return error;
   }
 

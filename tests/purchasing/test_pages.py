@@ -148,3 +148,15 @@ def test_a_zero_quantity_on_a_line_is_refused_and_the_line_kept(
     assert refused.status_code == 422 and "数量必须大于零" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(ReceivingNote)).lines[0].quantity == D("1")
+
+
+def test_hq_filters_every_stores_purchase_orders_by_status(
+        client, make_store, make_user, make_sku, make_supplier, sent_order, login):
+    store, sku = make_store(), make_sku()
+    supplier = make_supplier(items=[(sku, "2.00", "1")])
+    order = sent_order(store, supplier, [(sku, "5")])
+    login(make_user(Role.HQ_ADMIN))
+    sent = client.get("/admin/purchase-orders?status=sent")
+    assert sent.status_code == 200 and order.number in sent.get_data(as_text=True)
+    drafts = client.get("/admin/purchase-orders?status=draft")
+    assert drafts.status_code == 200 and order.number not in drafts.get_data(as_text=True)

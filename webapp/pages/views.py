@@ -1,5 +1,5 @@
 """What belongs to no one domain: the home page, error pages, template helpers."""
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,6 +10,7 @@ from webapp.errors import DomainError, refuse, toast
 from webapp.i18n import format_money, format_quantity
 from webapp.pages.blueprint import bp
 from webapp.sales.receipts import method_label
+from webapp.web import is_htmx
 
 ERRORS = {
     400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
@@ -40,7 +41,7 @@ def error_page(error):
     title, text = ERRORS.get(code, ERRORS[500])
     if isinstance(error, CSRFError):
         text = _l("The form expired. Reload the page and try again; nothing was saved.")
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return toast(f"{title}: {text}", code)
     return render_template("pages/error.html", title=title, text=text, code=code), code
 

@@ -114,7 +114,7 @@ def all_orders():
     status = request.args.get("status") or None
     status = status if status in ORDER_STATUS else None
     page = paginate(queries.orders(status=status), int_arg("page", 1), 50)
-    return render("purchasing/all_orders.html", page=page, status=status, stores=all_stores(),
+    return render("purchasing/all_orders.html", page=page, chosen_status=status, stores=all_stores(),
                   statuses=ORDER_STATUS, user=current_user)
 
 

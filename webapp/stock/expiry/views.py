@@ -13,7 +13,7 @@ from webapp.stock.expiry.blueprint import bp
 from webapp.stock.expiry.models import MarkdownSuggestion
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, is_htmx, render
 
 
 @bp.get("/stock/stores/<int:store_id>/expiry")
@@ -89,7 +89,7 @@ def _show(store: Store, *, error=None, notice=None, status=200):
 
 
 def _done(store: Store, message: str):
-    if request.htmx:
+    if is_htmx():
         return _show(store, notice=message)
     flash(message, "success")
     return redirect(url_for(".index", store_id=store.id), 303)

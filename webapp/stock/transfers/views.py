@@ -1,5 +1,5 @@
 """Transfer screens: a store's transfers, a draft being filled, sending, receiving by scanning, settling."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,7 +23,7 @@ from webapp.stock.transfers.forms import (
 from webapp.stock.transfers.models import RESOLUTIONS, DiscrepancyKind, Resolution, TransferLine
 from webapp.stock.transfers.search import skus_matching
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, is_htmx, render
 
 STATUS_LABELS = {"draft": _l("Draft"), "sent": _l("On its way"), "received": _l("Received at the store")}
 KIND_LABELS = {DiscrepancyKind.SHORT: _l("Short"), DiscrepancyKind.DAMAGED: _l("Damaged"),
@@ -180,7 +180,7 @@ def _act(store_id: int, transfer_id: int, action, *, done: str | None = None, li
         db.session.rollback()
         return _show(store_id, transfer_id, error=str(e), line_form=line_form, status=409)
     db.session.commit()
-    if not request.htmx:
+    if not is_htmx():
         if done:
             flash(done, "success")
         return redirect(url_for(".detail", store_id=store_id, transfer_id=transfer_id), 303)
