@@ -4,10 +4,15 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.bridge.emulation import (
+    EmulatedHidScale,
+    EmulatedPrinter,
+    EmulatedScanner,
+    EmulatedUsbBackend,
+)
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
-from bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner, EmulatedUsbBackend
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
+from tests.bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
-from bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 from e2e.harness import fresh_app, serving
 from webapp.auth.models import Role
 from webapp.auth.services import save_user

@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner
 from websockets.sync.client import connect
 
 from bridge import config
 from bridge.__main__ import list_devices, main, pair
 from bridge.config import Settings
 from bridge.devices.simulated import Simulator
-from bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner
 from bridge.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -2,13 +2,18 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from tests.bridge.emulation import (
+    SCALE_REPORT_DESCRIPTOR,
+    EmulatedHidScale,
+    EmulatedScanner,
+    EmulatedSerialScale,
+)
 
 from bridge.config import SerialScaleSettings, Settings
 from bridge.devices.base import Candidate
 from bridge.devices.hid import usage_pages
 from bridge.devices.scale import HidPosScale, SerialScale
 from bridge.devices.weights import SERIAL_PROTOCOLS, Reading, from_hid_report, read_frame, xor_hex
-from bridge.emulation import SCALE_REPORT_DESCRIPTOR, EmulatedHidScale, EmulatedScanner, EmulatedSerialScale
 from bridge.errors import ConfigError
 
 STABLE, MOTION, ZERO, UNDER, OVER = 4, 3, 2, 5, 6

@@ -4,9 +4,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from tests.bridge.emulation import (
+    EmulatedHidScale,
+    EmulatedPrinter,
+    EmulatedScanner,
+    EmulatedSerialScale,
+)
 
 from bridge.config import PrinterSettings, SerialScaleSettings
-from bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner, EmulatedSerialScale
 
 
 def kinds(page):

@@ -170,7 +170,7 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    method: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(40))  # PaymentMethod, and later stored_value, points, providers
     amount: Mapped[Decimal] = mapped_column(Money)  # what counts toward the order (cash: net of change)
     tendered: Mapped[Decimal | None] = mapped_column(Money)  # cash handed over
     change: Mapped[Decimal] = mapped_column(Money, default=ZERO)
