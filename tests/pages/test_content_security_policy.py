@@ -134,7 +134,7 @@ def test_the_page_tells_scripts_how_money_is_written(app, client):
     assert 'data-currency="¥"' in client.get("/login").get_data(as_text=True)
     app.config["CURRENCY"] = "USD"
     try:
-        assert 'data-currency="USD "' in client.get("/login").get_data(as_text=True)
+        assert 'data-currency="US$"' in client.get("/login").get_data(as_text=True)
     finally:
         app.config["CURRENCY"] = "CNY"
     db.session.rollback()

@@ -10,7 +10,14 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import MANAGERS
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.pos import pickup_views, queries, returns_views, services, till_views  # noqa: F401  (their routes join bp)
+from webapp.pos import (  # noqa: F401  (bridge_words and the *_views join bp)
+    bridge_words,
+    pickup_views,
+    queries,
+    returns_views,
+    services,
+    till_views,
+)
 from webapp.pos.blueprint import bp
 from webapp.pos.forms import (
     DENOMINATIONS,

@@ -2,6 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import Money, Quantity
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 
 class SupplierItem(db.Model):
@@ -64,7 +68,7 @@ class PurchaseOrder(db.Model):
 
     store: Mapped[Store] = relationship()
     supplier: Mapped[Supplier] = relationship()
-    created_by = relationship("User")
+    created_by: Mapped["User | None"] = relationship("User")
     lines: Mapped[list["PurchaseOrderLine"]] = relationship(
         back_populates="order", order_by="PurchaseOrderLine.id", cascade="all, delete-orphan")
 
@@ -123,8 +127,8 @@ class ReceivingNote(db.Model):
     store: Mapped[Store] = relationship()
     supplier: Mapped[Supplier | None] = relationship()
     order: Mapped[PurchaseOrder | None] = relationship()
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])
     lines: Mapped[list["ReceivingLine"]] = relationship(
         back_populates="note", order_by="ReceivingLine.id", cascade="all, delete-orphan")
 

@@ -2,6 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import Money, Quantity
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 
 class Usage(StrEnum):
@@ -96,7 +100,7 @@ class StockMove(db.Model):
     lot: Mapped[Lot | None] = relationship()
     from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
     to_location: Mapped[Location] = relationship(foreign_keys=[to_location_id])
-    user = relationship("User")
+    user: Mapped["User | None"] = relationship("User")
 
 
 @event.listens_for(StockMove, "before_update")

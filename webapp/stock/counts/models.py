@@ -2,6 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from webapp.extensions import db
 from webapp.numbers import Money, Quantity
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 
 class Scope(StrEnum):
@@ -44,8 +48,8 @@ class StockCount(db.Model):
 
     store: Mapped[Store] = relationship()
     category: Mapped[Category | None] = relationship()
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    approved_by = relationship("User", foreign_keys=[approved_by_id])
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    approved_by: Mapped["User | None"] = relationship("User", foreign_keys=[approved_by_id])
 
     @property
     def is_open(self) -> bool:
@@ -74,7 +78,7 @@ class CountEntry(db.Model):
 
     sku: Mapped[SKU] = relationship()
     lot: Mapped[Lot | None] = relationship()
-    user = relationship("User")
+    user: Mapped["User | None"] = relationship("User")
 
 
 class CountLine(db.Model):

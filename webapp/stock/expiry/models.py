@@ -2,6 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from webapp.extensions import db
 from webapp.numbers import Money
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 DEFAULT_EXPIRY_DAYS = 7
 DEFAULT_OVERSTOCK_DAYS = 30
@@ -71,5 +75,5 @@ class MarkdownSuggestion(db.Model):
     store: Mapped[Store] = relationship()
     sku: Mapped[SKU] = relationship()
     lot: Mapped[Lot] = relationship()
-    suggested_by = relationship("User", foreign_keys=[suggested_by_id])
-    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    suggested_by: Mapped["User | None"] = relationship("User", foreign_keys=[suggested_by_id])
+    decided_by: Mapped["User | None"] = relationship("User", foreign_keys=[decided_by_id])

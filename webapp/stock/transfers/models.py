@@ -2,6 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from webapp.extensions import db
 from webapp.numbers import Quantity
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 
 class TransferStatus(StrEnum):
@@ -64,9 +68,9 @@ class Transfer(db.Model):
 
     source: Mapped[Store] = relationship(foreign_keys=[source_store_id])
     destination: Mapped[Store] = relationship(foreign_keys=[destination_store_id])
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    sent_by = relationship("User", foreign_keys=[sent_by_id])
-    received_by = relationship("User", foreign_keys=[received_by_id])
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    sent_by: Mapped["User | None"] = relationship("User", foreign_keys=[sent_by_id])
+    received_by: Mapped["User | None"] = relationship("User", foreign_keys=[received_by_id])
     lines: Mapped[list["TransferLine"]] = relationship(
         back_populates="transfer", order_by="TransferLine.id", cascade="all, delete-orphan")
     discrepancies: Mapped[list["Discrepancy"]] = relationship(
@@ -117,4 +121,4 @@ class Discrepancy(db.Model):
 
     transfer: Mapped[Transfer] = relationship(back_populates="discrepancies")
     line: Mapped[TransferLine] = relationship()
-    resolved_by = relationship("User")
+    resolved_by: Mapped["User | None"] = relationship("User")

@@ -2,6 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from webapp.extensions import db
 from webapp.numbers import Money, Quantity, round_money
 from webapp.stock.models import Lot
 from webapp.stores.models import Store
+
+if TYPE_CHECKING:
+    from webapp.auth.models import User
 
 
 class WriteOffReason(StrEnum):
@@ -43,7 +47,7 @@ class WriteOff(db.Model):
     posted_at: Mapped[datetime | None]
 
     store: Mapped[Store] = relationship()
-    created_by = relationship("User")
+    created_by: Mapped["User | None"] = relationship("User")
     lines: Mapped[list["WriteOffLine"]] = relationship(back_populates="write_off", order_by="WriteOffLine.id",
                                                        cascade="all, delete-orphan")
 
