@@ -87,8 +87,8 @@
   var fen = window.HuotongMoney.fen, money = window.HuotongMoney.format;
 
   document.body.addEventListener("input", function (event) {
-    var panel = event.target.closest(".pay-panel");
-    if (!panel) return;
+    var panel = event.target.closest("form[data-total]");
+    if (!panel || !panel.querySelector("[data-due]")) return;
     var total = fen(panel.dataset.total), cash = 0, other = 0;
     panel.querySelectorAll("[data-method]").forEach(function (tender) {
       var amount = fen(tender.querySelector("[data-amount]").value);

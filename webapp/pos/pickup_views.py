@@ -20,11 +20,12 @@ from webapp.extensions import db
 from webapp.pos import queries
 from webapp.pos.blueprint import bp
 from webapp.pos.guards import own_register
+from webapp.pos.tender_form import tenders_from
 from webapp.sales.errors import PaymentPending
 from webapp.sales.models import Order
 from webapp.sales.online import services as online
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
-from webapp.sales.tenders import TakenAt, Tender, offered
+from webapp.sales.tenders import TakenAt, offered
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what the pickup QR code holds
 CODE = re.compile(r"^\d{6}$")  # what the customer reads out
@@ -86,10 +87,7 @@ def hand_over(register_id: int, online_id: int):
     shift = queries.open_shift_of(register)
     if shift is None:
         return toast(str(NO_SHIFT), 409)
-    tenders = [Tender(method, amount, code)
-               for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
-                                               request.form.getlist("auth_code"), strict=False)
-               if amount.strip()]
+    tenders = tenders_from(request.form, found.order.due) if not found.is_paid else []
     try:
         online.hand_over_at_till(found, tenders, user=current_user, register=register, shift=shift,
                                  client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()))

@@ -24,6 +24,7 @@ from webapp.pos.guards import own_register
 from webapp.pos.models import Shift
 from webapp.pos.pickup_views import answer_scan
 from webapp.pos.services import approve_with_pin
+from webapp.pos.tender_form import tenders_from
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
@@ -254,10 +255,7 @@ def pay_panel(order_id: int):
 def pay(order_id: int):
     """Complete the sale: the payments, the stock, the receipt; a second tap gets the same sale."""
     register, order = _own_order(order_id)
-    payments = [sales.Tender(method, amount, code)
-                for method, amount, code in zip(request.form.getlist("method"), request.form.getlist("amount"),
-                                                request.form.getlist("auth_code"), strict=False)
-                if amount.strip()]
+    payments = tenders_from(request.form, order.due)
     # A refusal reaches webapp.errors.refuse: a timed-out charge is kept to check, a charge that
     # could not be given back counts toward the sale (keeps_changes); anything else is rolled back.
     done = sales.complete_sale(order, payments, user=current_user,

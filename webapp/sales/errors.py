@@ -75,6 +75,14 @@ class Overpaid(DomainError):
     money = ("extra",)
 
 
+class UnknownPaymentCode(DomainError):
+    message = _l("%(code)s is not a WeChat Pay or Alipay payment code: scan the code on the customer's phone again.")
+
+
+class AmountRequired(DomainError):
+    message = _l("A payment code or card reference was entered without its amount: enter the amount, or clear it.")
+
+
 class PaymentCodeRequired(DomainError):
     message = _l("Scan the customer's payment code or enter the card terminal's reference.")
 

@@ -39,6 +39,7 @@ from webapp.sales.errors import (
     PaymentDeclined,
     PaymentPending,
     Underpaid,
+    UnknownPaymentCode,
     UnknownPaymentMethod,
 )
 from webapp.sales.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
@@ -96,6 +97,22 @@ class _ChargeFailed(Exception):
 
 def offered(at: TakenAt) -> tuple[PaymentMethod, ...]:
     return OFFERED[TakenAt(at)]
+
+
+# A customer's payment code says whose it is by its first two digits: WeChat Pay 10–15 (18 digits),
+# Alipay 25–30 (16–24 digits), as both providers document for their barcode ("付款码") payments.
+WALLET_PREFIXES = ((PaymentMethod.WECHAT, range(10, 16), range(18, 19)),
+                   (PaymentMethod.ALIPAY, range(25, 31), range(16, 25)))
+
+
+def wallet_of(code: str) -> PaymentMethod:
+    """WeChat Pay or Alipay, recognised by the code's prefix; ``UnknownPaymentCode`` otherwise."""
+    code = code.strip()
+    if code.isdigit():
+        for method, prefixes, lengths in WALLET_PREFIXES:
+            if int(code[:2]) in prefixes and len(code) in lengths:
+                return method
+    raise UnknownPaymentCode(code=code[:4] + "…" if len(code) > 4 else code)
 
 
 def plan(order: Order, tenders: list[Tender], *, at: TakenAt = TakenAt.TILL) -> Plan:

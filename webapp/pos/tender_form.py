@@ -1,0 +1,36 @@
+"""What the till's pay panel posted, read one way for a sale and for a payment at pickup.
+
+The panel has three forms, each complete on its own (so nothing typed in one can silently win
+in another): a scanned payment code (``payment_code``: WeChat Pay or Alipay by its prefix,
+charged for everything due), a cash note tapped (``cash``: the money handed over), or the card
+and split form (``method``/``amount``/``auth_code`` lists). A code or reference typed without
+its amount is refused, never dropped.
+"""
+from decimal import Decimal
+
+from werkzeug.datastructures import MultiDict
+
+from webapp.errors import check_length
+from webapp.sales.errors import AmountRequired
+from webapp.sales.models import PaymentMethod
+from webapp.sales.tenders import Tender, wallet_of
+
+LONGEST = 64  # a payment code, a terminal reference or an amount: longer is not one
+
+
+def tenders_from(form: MultiDict, due: Decimal) -> list[Tender]:
+    code = check_length(form.get("payment_code", "").strip(), LONGEST, "payment_code")
+    if code:
+        return [Tender(wallet_of(code).value, due, code)]
+    cash = check_length(form.get("cash", "").strip(), LONGEST, "cash")
+    if cash:
+        return [Tender(PaymentMethod.CASH.value, cash)]
+    tenders = []
+    for method, amount, auth_code in zip(form.getlist("method"), form.getlist("amount"), form.getlist("auth_code"),
+                                         strict=False):
+        amount, auth_code = amount.strip()[:LONGEST], auth_code.strip()[:LONGEST]
+        if amount:
+            tenders.append(Tender(method, amount, auth_code))
+        elif auth_code:
+            raise AmountRequired()
+    return tenders
