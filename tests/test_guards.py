@@ -1,12 +1,8 @@
 """Input no database accepts is refused in the user's language, the same on SQLite and PostgreSQL."""
 import pytest
 
-import webapp.pos.models  # noqa: F401  (tables for create_all)
-from tests.pos.conftest import make_till, stocked, till  # noqa: F401  (the till's fixtures)
 from webapp.auth.models import Role
 from webapp.extensions import db
-from webapp.pos import queries as pos_queries
-from webapp.sales.models import Order, OrderStatus
 
 HX = {"HX-Request": "true", "Accept-Language": "zh-CN"}
 NUL_REFUSED = "空字符"
@@ -33,19 +29,3 @@ def test_a_nul_byte_in_the_shops_sign_in_is_a_clear_400(client):
     response = client.post("/shop/account/sign-in", data={"phone": "1380013800\x00", "password": "x"},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
-
-
-def test_the_tills_pay_with_an_over_long_client_uuid_is_refused_before_the_database(client, till, stocked, login):
-    login(till.cashier)
-    stocked(till.store, barcode="6921168509256", price="3.50")
-    client.post(f"/pos/registers/{till.register.id}/scan", data={"code": "6921168509256"}, headers=HX)
-    order = pos_queries.current_sale(till.shift)
-    for key in ("x" * 37, "x" * 10_000):
-        form = {"client_uuid": key, "method": ["cash"], "amount": ["10.00"], "auth_code": [""]}
-        response = client.post(f"/pos/orders/{order.id}/pay", data=form, headers=HX)
-        assert response.status_code == 422
-        assert "太长" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Order, order.id).status == OrderStatus.OPEN
-    form = {"client_uuid": "x" * 36, "method": ["cash"], "amount": ["10.00"], "auth_code": [""]}
-    assert client.post(f"/pos/orders/{order.id}/pay", data=form, headers=HX).status_code == 204
