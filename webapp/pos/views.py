@@ -2,13 +2,14 @@
 
 Ringing up a sale lives in till_views.py, returns in returns_views.py; all hang on this blueprint.
 """
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.paging import paginate
 from webapp.pos import pickup_views, queries, returns_views, services, till_views  # noqa: F401  (their routes join bp)
 from webapp.pos.blueprint import bp
 from webapp.pos.forms import (
@@ -22,7 +23,9 @@ from webapp.pos.forms import (
 from webapp.pos.guards import MANAGERS, own_register, own_shift
 from webapp.sales.receipts import method_label
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, int_arg, render
+
+SHIFTS_PER_PAGE = 30
 
 
 @bp.get("/")
@@ -111,7 +114,19 @@ def close_shift(shift_id: int):
 @bp.get("/shifts/<int:shift_id>/report")
 @require_role(*STAFF)
 def report(shift_id: int):
+    """A shift's Z report, any time after (``?print=1``: printed as it opens, for a reprint)."""
     shift = own_shift(shift_id)
-    return render("pos/report.html", shift=shift, report=queries.z_report(shift), method_label=method_label)
+    return render("pos/report.html", shift=shift, report=queries.z_report(shift), method_label=method_label,
+                  print_now=request.args.get("print") == "1", may_list=current_user.role in MANAGERS
+                  or current_user.is_hq)
+
+
+@bp.get("/registers/<int:register_id>/shifts")
+@require_role(*MANAGERS)
+def closed_shifts(register_id: int):
+    """For managers: a till's closed shifts, each with its Z report to open again or reprint."""
+    register = own_register(register_id)
+    page = paginate(queries.closed_shifts(register), int_arg("page", 1), SHIFTS_PER_PAGE)
+    return render("pos/shifts.html", register=register, page=page, net=queries.net_sales_of(page.items))
 
 
