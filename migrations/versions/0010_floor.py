@@ -1,4 +1,4 @@
-"""floor: a manager's PIN for refunds above a store's threshold
+"""floor: a manager's PIN for refunds above a store's threshold; customers found by phone
 
 Revision ID: 0010
 Revises: 0009
@@ -27,9 +27,13 @@ def upgrade():
         batch_op.add_column(sa.Column('refund_approved_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_orders_refund_approved_by_id_users'), 'users',
                                     ['refund_approved_by_id'], ['id'])
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_users_phone'), ['phone'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_phone'))
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_orders_refund_approved_by_id_users'), type_='foreignkey')
         batch_op.drop_column('refund_approved_by_id')
