@@ -16,11 +16,11 @@ import statistics
 import sys
 import time
 
-from tests.bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 from websockets.asyncio.client import connect
 
 from bridge.app import Bridge
 from bridge.config import Settings
+from tests.bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 
 ORIGIN = "http://bench.local"
 TOKEN = "bench-token"

@@ -4,20 +4,20 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from bridge.app import BridgeThread
+from bridge.config import Settings
 from tests.bridge.emulation import (
     EmulatedHidScale,
     EmulatedPrinter,
     EmulatedScanner,
     EmulatedUsbBackend,
 )
-
-from bridge.app import BridgeThread
-from bridge.config import Settings
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product
 from webapp.extensions import db
-from webapp.pos.services import save_register
+from webapp.pos.services import save_register, set_pin
 from webapp.stock import queries as stock_queries
 from webapp.stock import services as stock
 from webapp.stores.services import save_store
@@ -37,6 +37,8 @@ def shop(live_app):
         save_register(None, store=store, name="1号收银台", receipt_width=80)
         save_user(None, username="tj-cashier", display_name="周收银", role=Role.CASHIER, stores=[store],
                   password="tj-cashier-1")
+        set_pin(save_user(None, username="tj-manager", display_name="吴店长", role=Role.STORE_MANAGER,
+                          stores=[store], password="tj-manager-1"), "5678")  # approves the refund
         skus = {}
         for name, barcode, price in GOODS:
             product = save_product(None, name=name, variants=[VariantInput(code=f"TJ-{barcode}", list_price=price,
@@ -129,8 +131,11 @@ def test_the_cashiers_day(till_page: Page, base_url, live_app, shop, devices):
     expect(page.get_by_role("heading", name=f"退货：{number}")).to_be_visible()
     page.get_by_label("本次退货: 乐事薯片 70g").fill("1")
     page.get_by_label("现金").check()
+    page.get_by_label("店长授权码").fill("5678")  # every refund needs a manager's PIN by default
     page.get_by_role("button", name="确认退货退款").click()
     expect(page.get_by_role("heading", name="退货")).to_be_visible()
+    expect(page.get_by_text("退款合计")).to_be_visible()
+    expect(page.get_by_text("退款审批：吴店长")).to_be_visible()
     assert on_hand(live_app, shop, "6900000000021") == 20
 
     # (c) Close the shift with exactly what should be there: 200 + 9.40 cash − 7.50 refund = 201.90.

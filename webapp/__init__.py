@@ -7,6 +7,7 @@ from webapp import config as settings
 from webapp import models  # noqa: F401  (every table, every relationship resolved)
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from webapp.guards import init_app as init_guards
 from webapp.pages import views as pages
 from webapp.rooms import register_rooms
 from webapp.security import init_app as init_security
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "webapp", "translations")
 
     _init_extensions(app)
+    init_guards(app)  # NUL bytes and over-long texts refused before the database sees them
     app.url_map.converters["int"] = BoundedInt
     register_rooms(app)
     pages.init_app(app)

@@ -18,6 +18,8 @@ MISSING_COLUMNS = _l("The file lacks the columns: %(columns)s.")
 NOT_TEXT = _l("The file is not a CSV text file.")
 EXTRA_CELLS = _l("This row has more cells than the header.")
 EMPTY_FILE = _l("The file has no rows.")
+CELL_TOO_LONG = _l("A cell is longer than %(limit)s characters: is this the right file?")
+NOT_CSV = _l("This row cannot be read as CSV (a quote or line break out of place?).")
 
 
 EXTRA = "\x00extra"  # where DictReader puts cells beyond the header
@@ -50,11 +52,16 @@ def read_rows(data: bytes, required: Iterable[str]) -> list[dict[str, str]]:
     else:
         raise ImportRejected([RowError(1, str(NOT_TEXT))])
     reader = csv.DictReader(io.StringIO(text), restkey=EXTRA, restval="")
-    columns = [c.strip() for c in reader.fieldnames or []]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise ImportRejected([RowError(1, str(MISSING_COLUMNS % {"columns": ", ".join(missing)}))])
-    rows = [{k.strip(): v if k == EXTRA else (v or "").strip() for k, v in row.items()} for row in reader]
+    try:
+        columns = [c.strip() for c in reader.fieldnames or []]
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise ImportRejected([RowError(1, str(MISSING_COLUMNS % {"columns": ", ".join(missing)}))])
+        rows = [{k.strip(): v if k == EXTRA else (v or "").strip() for k, v in row.items()} for row in reader]
+    except csv.Error as e:  # a cell beyond the csv module's limit, or broken quoting
+        too_long = "field larger than field limit" in str(e)
+        message = CELL_TOO_LONG % {"limit": f"{csv.field_size_limit():,}"} if too_long else NOT_CSV
+        raise ImportRejected([RowError(max(reader.line_num, 1), str(message))]) from None
     if not rows:
         raise ImportRejected([RowError(1, str(EMPTY_FILE))])
     return rows

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.bridge.emulation import EmulatedPrinter, EmulatedScanner, EmulatedUsbBackend
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
+from tests.bridge.emulation import EmulatedPrinter, EmulatedScanner, EmulatedUsbBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"

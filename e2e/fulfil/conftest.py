@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from tests.bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
 from e2e.harness import fresh_app, serving
+from tests.bridge.emulation import EmulatedScanner, EmulatedUsbBackend
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.services import VariantInput, save_product

@@ -40,6 +40,10 @@
   function fadeAll() { document.querySelectorAll("#toasts .toast").forEach(fade); }
 
   document.addEventListener("DOMContentLoaded", fadeAll);
+  // A page asked to print as it opens (a Z report's reprint): print once it has loaded.
+  window.addEventListener("load", function () {
+    if (document.querySelector("[data-print-on-load]")) window.print();
+  });
   document.addEventListener("htmx:afterSettle", fadeAll);
   document.addEventListener("click", function (event) {
     var toast = event.target.closest("#toasts .toast");

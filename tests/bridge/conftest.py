@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 import usb.core
-from tests.bridge.emulation import EmulatedDevice, EmulatedUsbBackend
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
 from bridge.devices.base import Candidate
+from tests.bridge.emulation import EmulatedDevice, EmulatedUsbBackend
 
 ORIGIN = "http://till.test:5000"
 TOKEN = "till-pairing-token"

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner
 from websockets.sync.client import connect
 
 from bridge import config
@@ -19,6 +18,7 @@ from bridge.__main__ import list_devices, main, pair
 from bridge.config import Settings
 from bridge.devices.simulated import Simulator
 from bridge.errors import ConfigError
+from tests.bridge.emulation import EmulatedHidScale, EmulatedPrinter, EmulatedScanner
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.bridge.emulation import EmulatedPrinter, EmulatedScanner
 
 from bridge.config import NetworkPrinterSettings, PrinterSettings, SerialPrinterSettings, Settings
 from bridge.devices import printer as printer_driver
 from bridge.devices.printer import EscposPrinter, diagnose
 from bridge.devices.receipt import Code, Cut, Text
 from bridge.errors import CoverOpen, InvalidReceipt, PaperOut, PrinterOffline, ProtocolError
+from tests.bridge.emulation import EmulatedPrinter, EmulatedScanner
 
 STATUS_QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # DLE EOT 1, 2, 4
 

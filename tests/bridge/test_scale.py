@@ -2,12 +2,6 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from tests.bridge.emulation import (
-    SCALE_REPORT_DESCRIPTOR,
-    EmulatedHidScale,
-    EmulatedScanner,
-    EmulatedSerialScale,
-)
 
 from bridge.config import SerialScaleSettings, Settings
 from bridge.devices.base import Candidate
@@ -15,6 +9,12 @@ from bridge.devices.hid import usage_pages
 from bridge.devices.scale import HidPosScale, SerialScale
 from bridge.devices.weights import SERIAL_PROTOCOLS, Reading, from_hid_report, read_frame, xor_hex
 from bridge.errors import ConfigError
+from tests.bridge.emulation import (
+    SCALE_REPORT_DESCRIPTOR,
+    EmulatedHidScale,
+    EmulatedScanner,
+    EmulatedSerialScale,
+)
 
 STABLE, MOTION, ZERO, UNDER, OVER = 4, 3, 2, 5, 6
 GRAMS, KILOGRAMS, OUNCES, POUNDS = 2, 3, 11, 12

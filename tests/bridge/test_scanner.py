@@ -3,10 +3,10 @@ import string
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.bridge.emulation import TYPING, EmulatedScanner
 
 from bridge.config import Settings
 from bridge.devices.scanner import HidBootScanner, KeyReportDecoder
+from tests.bridge.emulation import TYPING, EmulatedScanner
 
 ENTER = bytes([0, 0, 0x28, 0, 0, 0, 0, 0])
 RELEASE = bytes(8)

@@ -4,14 +4,14 @@ import json
 from decimal import Decimal
 
 import pytest
+
+from bridge.config import PrinterSettings, SerialScaleSettings
 from tests.bridge.emulation import (
     EmulatedHidScale,
     EmulatedPrinter,
     EmulatedScanner,
     EmulatedSerialScale,
 )
-
-from bridge.config import PrinterSettings, SerialScaleSettings
 
 
 def kinds(page):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import manager_of
 from webapp.auth.models import Role
 from webapp.catalog.barcodes import with_check_digit
 from webapp.catalog.services import VariantInput, save_product
@@ -179,6 +180,7 @@ def test_a_suspended_sale_is_resumed_later(client, at_till, stocked):
 def test_a_line_is_returned_to_the_shelf_and_refunded(client, at_till, stocked):
     sku = stocked(at_till.store, qty=10, barcode="6921168509256", price="4.00")
     sale = at_till.sell((sku, 3))
+    pos.set_pin(manager_of(at_till.store), "2468")  # every refund needs a manager's PIN by default
     db.session.commit()
     found = client.post(f"/pos/registers/{at_till.register.id}/returns", data={"number": sale.number})
     assert found.status_code == 303
@@ -186,7 +188,8 @@ def test_a_line_is_returned_to_the_shelf_and_refunded(client, at_till, stocked):
     too_many = client.post(found.location, data={f"qty-{line.id}": "4", "refund": "cash", "client_uuid": "r-1"},
                            headers={"Accept-Language": "zh-CN"})
     assert too_many.status_code == 422 and "最多还能退" in too_many.get_data(as_text=True)
-    done = client.post(found.location, data={f"qty-{line.id}": "1", "refund": "cash", "client_uuid": "r-2"})
+    done = client.post(found.location, data={f"qty-{line.id}": "1", "refund": "cash", "client_uuid": "r-2",
+                                             "pin": "2468"})
     assert done.status_code == 303
     assert stock_queries.level_at(at_till.store, sku)[0] == 8
 

@@ -1,6 +1,7 @@
 """The Z report adds up: every figure checked against sums done by hand."""
 from decimal import Decimal
 
+from tests.conftest import manager_of
 from webapp.auth.models import Role
 from webapp.pos import queries, services
 from webapp.sales import services as sales
@@ -28,8 +29,9 @@ def test_z_report_adds_up(till, stocked, make_user):
     sales.add_item(sales.open_sale(till.store, till.register, till.shift, till.cashier), cola, 1)
     # Returns: 1 cola of sale 1 for 12.73 / 4 = 3.18 in cash; 1 chips of sale 2 for 8.00 back to WeChat.
     sales.return_lines(first, [(first.lines[0], 1)], user=till.cashier, shift=till.shift, register=till.register,
-                       refund_method="cash")
-    sales.return_lines(second, [(second.lines[0], 1)], user=till.cashier, shift=till.shift, register=till.register)
+                       refund_method="cash", approver=manager_of(till.store))
+    sales.return_lines(second, [(second.lines[0], 1)], user=till.cashier, shift=till.shift, register=till.register,
+                       approver=manager_of(till.store))
     services.cash_in(till.shift, "100.00", "换零钱", till.cashier)
     services.cash_out(till.shift, "50.00", "付保洁费", till.cashier)
     # Drawer: 200.00 float + 22.00 cash sales − 3.18 cash refund + 100.00 in − 50.00 out = 268.82 expected;

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, update
 
+from tests.conftest import manager_of
 from webapp.auth.models import Role, User
 from webapp.auth.services import save_user
 from webapp.catalog.services import category_by_path
@@ -57,7 +58,7 @@ def sell(store, sku, qty) -> Order:
 def give_back(order: Order, qty, damaged: bool = False) -> Order:
     """A completed return of the sale's first line."""
     return sales.return_lines(order, [(order.lines[0], Decimal(qty))], user=cashier_of(order.store),
-                              refund_method="cash", damaged=damaged)
+                              refund_method="cash", damaged=damaged, approver=manager_of(order.store))
 
 
 def backdate(days: int = 0, *, order: Order | None = None, document: tuple[str, str] | None = None,

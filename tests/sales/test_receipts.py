@@ -4,6 +4,7 @@ from decimal import Decimal
 from bridge.devices.escpos_tables import PAPERS
 from bridge.devices.receipt import Code, as_text, layout
 from bridge.devices.textwidth import TextMetrics
+from tests.conftest import manager_of
 from webapp.sales import services as sales
 from webapp.sales.receipts import receipt_document
 from webapp.sales.services import Tender
@@ -54,7 +55,8 @@ def test_a_return_receipt_shows_the_refund(till, stocked):
     order = till.sale()
     line = sales.add_item(order, stocked(till.store, price="4.00"), 2)
     sales.complete_sale(order, [Tender("cash", "8.00")], user=till.cashier, client_uuid="r-2")
-    refund = sales.return_lines(order, [(line, 1)], user=till.cashier, shift=till.shift, register=till.register)
+    refund = sales.return_lines(order, [(line, 1)], user=till.cashier, shift=till.shift, register=till.register,
+                                approver=manager_of(till.store))
     receipt = receipt_document(refund)
     assert [(row["qty"], row["amount"]) for row in receipt["lines"]] == [("1", "4.00")]
     assert [t["amount"] for t in receipt["totals"]] == ["4.00"]

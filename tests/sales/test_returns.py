@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import manager_of
 from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.errors import NothingToReturn, NotReturnable, ReturnTooMuch
@@ -24,6 +25,7 @@ def sold(till, sku, qty, payments=None):
 
 def take_back(till, line, qty, **options):
     options.setdefault("client_uuid", None)
+    options.setdefault("approver", manager_of(till.store))
     return sales.return_lines(line.order, [(line, qty)], user=till.cashier, shift=till.shift,
                               register=till.register, **options)
 
@@ -166,12 +168,12 @@ def test_a_wallet_that_refuses_does_not_undo_one_that_refunded(till, stocked, pr
                                user=till.cashier, client_uuid="sale-1")
     db.session.commit()
     refund = sales.return_lines(sale, [(sale.lines[0], 1)], user=till.cashier, shift=till.shift,
-                                register=till.register, client_uuid="return-1")
+                                register=till.register, client_uuid="return-1", approver=manager_of(till.store))
     db.session.commit()
     assert [(p.method, p.amount) for p in refund.payments] == [("wechat", Decimal("-6.80")),
                                                               ("cash", Decimal("-6.00"))]
     again = sales.return_lines(sale, [(sale.lines[0], 1)], user=till.cashier, shift=till.shift,
-                               register=till.register, client_uuid="return-1")
+                               register=till.register, client_uuid="return-1", approver=manager_of(till.store))
     assert again is refund
     assert [call[1] for call in provider if call[0] == "refund"] == ["wechat", "alipay"]
     assert len([r for r in SandboxProvider._refunds.values() if r.succeeded]) == 1

@@ -1,6 +1,7 @@
 """Customer accounts of the online shop: one per mobile number, signed in by phone and password.
 
-A customer's username is ``c`` + their phone. An account is made by the first
+A customer's username is ``c`` + their phone (an account HQ made by hand, like the
+demo's ``customer``, keeps its username and is found by its phone). An account is made by the first
 order with that phone (with a password when the customer gives one), or by
 signing up. An account made by an order without a password cannot sign in
 until someone signs up with its phone; the shop has no SMS check yet, so the
@@ -9,7 +10,7 @@ first to sign up with the number sets its password.
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import Role, User
@@ -43,8 +44,10 @@ def normal_phone(phone: str) -> str:
 
 
 def customer_by_phone(phone: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == f"c{normal_phone(phone)}",
-                                                User.role == Role.CUSTOMER.value))
+    """The one customer account of this mobile number."""
+    phone = normal_phone(phone)
+    return db.session.scalar(select(User).where(or_(User.username == f"c{phone}", User.phone == phone),
+                                                User.role == Role.CUSTOMER.value).order_by(User.id).limit(1))
 
 
 def has_password(user: User) -> bool:
@@ -78,7 +81,11 @@ def sign_up(phone: str, name: str, password: str) -> User:
         # Even one made by a guest's order: without a text message to the phone, setting its password
         # would hand that guest's orders (address, pickup code) to whoever typed the number.
         raise PhoneTaken(phone=normal_phone(phone))
-    return _create(normal_phone(phone), name, password)
+    try:
+        with db.session.begin_nested():
+            return _create(normal_phone(phone), name, password)
+    except IntegrityError:  # the same number signed up twice at the same moment: the other one won
+        raise PhoneTaken(phone=normal_phone(phone)) from None
 
 
 def authenticate_phone(phone: str, password: str) -> User | None:

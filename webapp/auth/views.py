@@ -46,8 +46,15 @@ def login():
         if session.get("locale") and not user.locale:
             services.set_locale(user, session["locale"])
         db.session.commit()
+        if user.role == Role.CUSTOMER:  # a customer who found the staff sign-in: to the shop, signed in
+            return redirect(_shop_next() or url_for("shop.home"), 303)
         return redirect(_safe_next() or url_for("pages.home"), 303)
     return render("auth/login.html", form=form)
+
+
+def _shop_next() -> str | None:
+    target = _safe_next()
+    return target if target and target.startswith("/shop") else None
 
 
 def _safe_next() -> str | None:

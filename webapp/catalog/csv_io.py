@@ -1,7 +1,10 @@
 """Products in and out as CSV: one row per SKU; rows naming the same product are its variants."""
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.catalog import queries, services
+from webapp.catalog.forms import TRACKING_LABELS, UNIT_LABELS
 from webapp.catalog.models import Tracking, Unit
 from webapp.catalog.services import VariantInput
 from webapp.csvfile import import_rows, read_rows
@@ -40,9 +43,9 @@ def _import_row(row: dict[str, str]) -> None:
     services.save_product(
         product, name=row["product"], variants=others + [variant],
         category=given("category", services.category_by_path, keep.category),
-        unit=given("unit", lambda v: _choice(v, "unit", Unit), keep.unit),
+        unit=given("unit", lambda v: _choice(v, "unit", UNIT_LABELS), keep.unit),
         weighed=given("weighed", lambda v: v.lower() in TRUE, keep.weighed),
-        tracking=given("tracking", lambda v: _choice(v, "tracking", Tracking), keep.tracking),
+        tracking=given("tracking", lambda v: _choice(v, "tracking", TRACKING_LABELS), keep.tracking),
         plu=given("plu", str, keep.plu),
         style_code=given("style_code", str, keep.style_code),
         preferred_supplier=given("supplier", services.supplier_by_name, keep.preferred_supplier),
@@ -68,11 +71,18 @@ def _variant_of(sku) -> VariantInput:
                         attributes=dict(sku.attributes), barcodes=[b.code for b in sku.barcodes], active=sku.active)
 
 
-def _choice(value: str, column: str, enum) -> str:
-    value = value.lower()
-    if value not in {e.value for e in enum}:
-        raise BadValue(column=column, value=value, allowed=", ".join(e.value for e in enum))
-    return value
+def _choice(value: str, column: str, labels: dict) -> str:
+    """The code ("bottle"), or the word the product form shows in any of the app's languages (瓶, bottle)."""
+    names = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            names.update({str(label).lower(): code.value for code, label in labels.items()})
+    names.update({code.value: code.value for code in labels})
+    found = names.get(value.strip().lower())
+    if found is None:
+        allowed = ", ".join(f"{code.value}/{label}" for code, label in labels.items())
+        raise BadValue(column=column, value=value[:40], allowed=allowed)
+    return found
 
 
 def parse_attributes(text: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Reads of the catalogue for lists, search and export."""
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier
@@ -26,12 +26,18 @@ def suppliers() -> list[Supplier]:
     return list(db.session.scalars(select(Supplier).order_by(Supplier.name)))
 
 
+# The longest text worth searching for: a product's name (String(100)) is no longer.
+SEARCH_LIMIT = 100
+
+
 def product_search(text: str = "", category_id: int | None = None, weighed: bool | None = None,
                    tracking: str | None = None) -> Select:
     """Products matching a name (Chinese, partial), pinyin initials, SKU code or barcode."""
     query = select(Product).options(selectinload(Product.skus).selectinload(SKU.barcodes),
                                     selectinload(Product.category))
     text = text.strip()
+    if len(text) > SEARCH_LIMIT:  # longer than any name or code: nothing matches (and LIKE has its limits)
+        return query.where(false())
     if text:
         by_code = select(SKU.product_id).outerjoin(Barcode).where(
             or_(SKU.code == text, Barcode.code == text))

@@ -8,9 +8,12 @@ def init_app(app: Flask) -> None:
     def load_demo_command():
         """Load the demo chain (idempotent) and print the demo logins."""
         from webapp.demo import MANAGER_PIN, load_demo
+        from webapp.demo.users import CUSTOMER_PASSWORD, CUSTOMER_PHONE
 
         logins = load_demo()
         click.echo("Demo logins (username / password / role):")
         for username, password, role in logins:
             click.echo(f"  {username:<14} {password:<16} {role}")
-        click.echo(f"Managers approve discounts at the till with the PIN {MANAGER_PIN}.")
+        click.echo(f"Managers approve discounts and refunds at the till with the PIN {MANAGER_PIN}.")
+        click.echo(f"The customer signs in to the shop (/shop/account/sign-in) with the mobile number "
+                   f"{CUSTOMER_PHONE} and the password {CUSTOMER_PASSWORD}.")

@@ -6,8 +6,11 @@ they are made), so every period shows it.
 """
 from decimal import Decimal
 
-from webapp.auth.models import User
+from sqlalchemy import select
+
+from webapp.auth.models import Role, User
 from webapp.demo.products import DemoSku
+from webapp.extensions import db
 from webapp.sales import services as sales
 from webapp.sales.services import Tender
 from webapp.stock.queries import level_at
@@ -44,7 +47,7 @@ def record_report_history(stores: dict[str, Store], skus: list[DemoSku], sellers
     for index, qty, damaged in RETURNS:
         original = orders[index]
         sales.return_lines(original, [(original.lines[0], Decimal(qty))], user=original.cashier,
-                           refund_method="cash", damaged=damaged)
+                           refund_method="cash", damaged=damaged, approver=_manager_of(original.store))
     for number, (code, name, qty) in enumerate(WRITE_OFFS, start=1):
         write_off(stores[code], by_name[name], qty, user=sellers[code], document=("write_off", f"DEMO-WO-{number}"))
     for number, (code, name, difference) in enumerate(COUNTS, start=1):
@@ -52,3 +55,9 @@ def record_report_history(stores: dict[str, Store], skus: list[DemoSku], sellers
         on_hand, _reserved = level_at(store, sku)
         adjust_to_count(store, sku, on_hand + Decimal(difference), user=sellers[code],
                         document=("count", f"DEMO-COUNT-{number}"))
+
+
+def _manager_of(store: Store) -> User:
+    """The store's manager, who approves the demo's refunds with their PIN as at a real till."""
+    managers = db.session.scalars(select(User).where(User.role == Role.STORE_MANAGER.value).order_by(User.id))
+    return next(user for user in managers if sales.may_discount(user, store))

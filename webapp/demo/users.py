@@ -12,6 +12,9 @@ USERS = [
     ("franchisee", "franchisee-8888", Role.FRANCHISEE, "刘海涛", "13857100005", ("HZ03",)),
     ("customer", "customer-8888", Role.CUSTOMER, "赵敏", "13857100006", ()),
 ]
+# The customer signs in to the shop with their mobile number (and the same password), like any customer.
+CUSTOMER_PHONE, CUSTOMER_PASSWORD = next((phone, password) for _u, password, role, _n, phone, _s in USERS
+                                         if role == Role.CUSTOMER)
 
 LOGINS = [(username, password, role.value) for username, password, role, *_ in USERS]
 

@@ -5,7 +5,8 @@ from webapp.errors import DomainError
 
 
 class NotPicking(DomainError):
-    message = _l("Order %(number)s is %(status)s: items can be marked unavailable only while it is being picked.")
+    message = _l("Order %(number)s has the status “%(status)s”: items can be marked unavailable only while it is "
+                  "being picked.")
 
 
 class LastItem(DomainError):

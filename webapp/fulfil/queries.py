@@ -54,7 +54,7 @@ class Stamp:
     @staticmethod
     def newest_of(text: str) -> int:
         head = (text or "").split(".", 1)[0]
-        return int(head) if head.isdigit() else 0
+        return int(head) if head.isdigit() and len(head) <= 18 else 0  # a stamp, not a 200,000-digit number
 
 
 def stamp(store: Store) -> Stamp:

@@ -94,6 +94,25 @@ def cash_summary(shift: Shift) -> CashSummary:
     )
 
 
+def closed_shifts(register: Register):
+    """The register's closed shifts, the last closed first (a select, to page through)."""
+    return (select(Shift).options(joinedload(Shift.cashier))
+            .where(Shift.register_id == register.id, Shift.status == ShiftStatus.CLOSED.value)
+            .order_by(Shift.closed_at.desc(), Shift.id.desc()))
+
+
+def net_sales_of(shifts: list[Shift]) -> dict[int, Decimal]:
+    """Each shift's net sales (sales less returns), as its Z report gives them, in one query."""
+    rows = db.session.execute(
+        select(Order.shift_id, Order.kind, func.sum(Order.total))
+        .where(Order.shift_id.in_([s.id for s in shifts]), Order.status == OrderStatus.COMPLETED.value)
+        .group_by(Order.shift_id, Order.kind))
+    net = {shift.id: ZERO for shift in shifts}
+    for shift_id, kind, total in rows:
+        net[shift_id] += -_money(total) if kind == OrderKind.RETURN else _money(total)
+    return net
+
+
 def z_report(shift: Shift) -> ZReport:
     """Sales, returns, discounts, payment methods, categories and the cash of a shift (open or closed)."""
     orders = db.session.execute(

@@ -2,7 +2,7 @@
 
 Ringing up a sale lives in till_views.py, returns in returns_views.py; all hang on this blueprint.
 """
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import MANAGERS
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.paging import paginate
 from webapp.pos import (  # noqa: F401  (bridge_words and the *_views join bp)
     bridge_words,
     pickup_views,
@@ -29,7 +30,9 @@ from webapp.pos.forms import (
 )
 from webapp.pos.guards import own_register, own_shift
 from webapp.stores.models import Store
-from webapp.web import htmx_redirect, render
+from webapp.web import htmx_redirect, int_arg, render
+
+SHIFTS_PER_PAGE = 30
 
 
 @bp.get("/")
@@ -114,7 +117,18 @@ def close_shift(shift_id: int):
 @bp.get("/shifts/<int:shift_id>/report")
 @require_role(*STAFF)
 def report(shift_id: int):
+    """A shift's Z report, any time after (``?print=1``: printed as it opens, for a reprint)."""
     shift = own_shift(shift_id)
-    return render("pos/report.html", shift=shift, report=queries.z_report(shift))
+    return render("pos/report.html", shift=shift, report=queries.z_report(shift),
+                  print_now=request.args.get("print") == "1", may_list=current_user.is_manager)
+
+
+@bp.get("/registers/<int:register_id>/shifts")
+@require_role(*MANAGERS)
+def closed_shifts(register_id: int):
+    """For managers: a till's closed shifts, each with its Z report to open again or reprint."""
+    register = own_register(register_id)
+    page = paginate(queries.closed_shifts(register), int_arg("page", 1), SHIFTS_PER_PAGE)
+    return render("pos/shifts.html", register=register, page=page, net=queries.net_sales_of(page.items))
 
 

@@ -25,7 +25,7 @@ from webapp.reports.periods import DAY_CHOICES, Bucket, Period
 from webapp.reports.tables import Kind, Table, csv_file, tenths, week_end
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
-from webapp.web import int_arg, render
+from webapp.web import LARGEST_ID, int_arg, render
 
 DEFAULT_DAYS = 30
 
@@ -87,7 +87,7 @@ def choose():
     chosen = request.args.get("store", "")
     if chosen == "chain" or (not chosen and current_user.is_hq):
         store_id = None
-    elif chosen.isdigit():
+    elif chosen.isdigit() and len(chosen) <= 10 and int(chosen) <= LARGEST_ID:
         store_id = int(chosen)
     elif stores:
         store_id = stores[0].id

@@ -139,10 +139,11 @@ def require_open(order: Order) -> None:
         raise ShiftClosed()
 
 
-def reprice(order: Order) -> None:
-    """Prices from the seam, discounts kept within the amounts, the order discount spread exactly."""
+def reprice(order: Order, member=None) -> None:
+    """Prices from the seam (for a ``member``: their prices), discounts kept within the amounts, the
+    order discount spread exactly."""
     lines = order.lines
-    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in lines])
+    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in lines], member=member)
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (
             priced.unit_price, priced.regular_price, priced.amount)

@@ -44,6 +44,14 @@ class DiscountNeedsApproval(DomainError):
     message = _l("A discount needs a manager's approval.")
 
 
+class RefundNeedsApproval(DomainError):
+    message = _l("A refund of ¥%(amount)s needs a manager's PIN (this store: refunds above ¥%(limit)s).")
+
+
+class NotARefundApprover(DomainError):
+    message = _l("%(name)s cannot approve refunds in this store.")
+
+
 class NotAnApprover(DomainError):
     message = _l("%(name)s cannot approve discounts in this store.")
 

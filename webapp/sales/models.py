@@ -91,12 +91,15 @@ class Order(db.Model):
     order_discount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     order_discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    # A return: the manager who approved its refund with their PIN (or gave it themselves), when one had to.
+    refund_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
 
     store: Mapped[Store] = relationship()
     cashier: Mapped[User | None] = relationship(foreign_keys=[cashier_id])
     order_discount_approved_by: Mapped[User | None] = relationship(foreign_keys=[order_discount_approved_by_id])
+    refund_approved_by: Mapped[User | None] = relationship(foreign_keys=[refund_approved_by_id])
     register: Mapped["Register | None"] = relationship()
     shift: Mapped["Shift | None"] = relationship()
     original: Mapped["Order | None"] = relationship(remote_side=[id])

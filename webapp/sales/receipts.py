@@ -40,12 +40,12 @@ def _document(order: Order) -> dict:
         "cashier": cashier.name if cashier else "",
         "lines": [_line(line, order.is_return) for line in order.lines],
         "discounts": _discounts(order),
-        "totals": [{"label": _("Refund") if order.is_return else _("Total"), "amount": _money(order.total)}],
+        "totals": [{"label": _("Refund total") if order.is_return else _("Total"), "amount": _money(order.total)}],
         "payments": [{"method": method_label(p.method), "amount": _money(p.tendered or p.amount)}
                      for p in order.payments if p.status == "succeeded"],
         # A 58 mm roll is too narrow for a Code 128 of the order number: a QR code there.
         "code": "barcode" if width == 80 else "qr",
-        "footer": [_("Keep your receipt for returns. Thank you!")],
+        "footer": _approval(order) + [_("Keep your receipt for returns. Thank you!")],
         "labels": {"number": _("No."), "time": _("Time"), "cashier": _("Cashier"), "item": _("Item"),
                    "qty": _("Qty"), "price": _("Price"), "amount": _("Amount"), "change": _("Change")},
     }
@@ -53,6 +53,11 @@ def _document(order: Order) -> dict:
     if cash:
         document["change"] = _money(sum((p.change for p in cash), Decimal("0")))
     return document
+
+
+def _approval(order: Order) -> list[str]:
+    approver = order.refund_approved_by
+    return [_("Refund approved by %(name)s", name=approver.name)] if approver else []
 
 
 def _line(line, is_return: bool) -> dict:

@@ -3,6 +3,10 @@
 A return never takes back more of a line than was sold less what earlier
 returns took back. Its refund is the line's amount pro rata, rounded so that
 all returns of a line together give back exactly what the line cost.
+
+A refund above the store's ``refund_approval_above`` (default 0.00: every
+refund) is approved by a manager of the store — the one giving it, or the one
+whose PIN the cashier was given — and the return records who, as a discount does.
 """
 from decimal import Decimal
 from enum import StrEnum
@@ -18,10 +22,13 @@ from webapp.numbers import quantity
 from webapp.sales import tenders
 from webapp.sales.allocation import pro_rata_refund
 from webapp.sales.cart import _valid_quantity, check_till
+from webapp.sales.discounts import may_discount
 from webapp.sales.errors import (
     DuplicateRequest,
+    NotARefundApprover,
     NothingToReturn,
     NotReturnable,
+    RefundNeedsApproval,
     ReturnTooMuch,
     UnknownPaymentMethod,
 )
@@ -38,6 +45,7 @@ from webapp.sales.models import (
 from webapp.sales.numbering import next_order_number
 from webapp.sales.tenders import completed_with
 from webapp.stock import services as stock
+from webapp.stores.models import Store
 
 
 class RefundMethod(StrEnum):
@@ -47,8 +55,11 @@ class RefundMethod(StrEnum):
 
 def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, user: User, shift=None,
                  register=None, refund_method: str = RefundMethod.ORIGINAL, damaged: bool = False,
-                 client_uuid: str | None = None) -> Order:
-    """Take goods back from a completed sale; the same ``client_uuid`` again returns the same return."""
+                 client_uuid: str | None = None, approver: User | None = None) -> Order:
+    """Take goods back from a completed sale; the same ``client_uuid`` again returns the same return.
+
+    ``approver``: the manager whose PIN approved the refund, when the user may not approve it themselves.
+    """
     done = completed_with(client_uuid)
     if done is not None:
         return done
@@ -77,6 +88,7 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
             for line, qty in wanted.items():
                 _take_back(order, line, qty, before.get(line.id, (ZERO, ZERO)), user, damaged)
             order.subtotal = order.total = sum((ln.amount for ln in order.lines), ZERO)
+            order.refund_approved_by = refund_approval(store, order.total, user, approver)
             _refund(order, original, refund_method)
             order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
             db.session.flush()
@@ -86,6 +98,24 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
             raise DuplicateRequest() from None
         return done
     return order
+
+
+def needs_approval(store: Store, amount: Decimal) -> bool:
+    return amount > store.refund_approval_above
+
+
+def refund_approval(store: Store, amount: Decimal, user: User, approver: User | None) -> User | None:
+    """Who answers for a refund of this amount: nobody below the store's threshold; above it the user when
+    they may approve it (a manager of the store), else the manager whose PIN approved it."""
+    if not needs_approval(store, amount):
+        return None
+    if approver is None:
+        if may_discount(user, store):
+            return user
+        raise RefundNeedsApproval(amount=amount, limit=store.refund_approval_above)
+    if not may_discount(approver, store):
+        raise NotARefundApprover(name=approver.name)
+    return approver
 
 
 def returned_so_far(original: Order) -> dict[int, tuple[Decimal, Decimal]]:

@@ -12,6 +12,7 @@ from webapp.auth.customers import account_for_order
 from webapp.auth.models import Role, User
 from webapp.errors import DomainError
 from webapp.promotions.services import Channel, PricedCart, price_cart
+from webapp.sales.cart import reprice
 from webapp.sales.models import ZERO
 from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered
@@ -44,26 +45,30 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
     return option
 
 
-def amounts(cart: Cart, store: Store) -> tuple[PricedCart, Decimal, Decimal]:
-    """(priced cart, delivery fee, amount due) of the cart at the store, as the checkout page shows them."""
-    prices = price_cart(store, Channel.SHOP, [(line.sku, line.quantity) for line in cart.lines])
+def amounts(cart: Cart, store: Store, member: User | None = None) -> tuple[PricedCart, Decimal, Decimal]:
+    """(priced cart, delivery fee, amount due) of the cart at the store, as the checkout page shows them
+    (to a signed-in ``member``: at member prices)."""
+    prices = price_cart(store, Channel.SHOP, [(line.sku, line.quantity) for line in cart.lines], member=member)
     fee = store.delivery_fee if cart.fulfilment == Fulfilment.DELIVERY else ZERO
     return prices, fee, prices.total + fee
 
 
-def due_token(cart: Cart) -> str | None:
+def due_token(cart: Cart, member: User | None = None) -> str | None:
     """"store:amount" the customer must have seen to place this cart's order; None when it cannot be placed
     (placing then says why)."""
     try:
         store = fulfilling(cart).store
     except DomainError:
         return None
-    return f"{store.id}:{amounts(cart, store)[2]}"
+    return f"{store.id}:{amounts(cart, store, member)[2]}"
 
 
 def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
-          password: str = "", pay_at_pickup: bool = False, note: str = "") -> Placed:
-    """Place the cart's order; the same checkout key again returns the order already placed."""
+          password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None) -> Placed:
+    """Place the cart's order; the same checkout key again returns the order already placed.
+
+    ``member``: the signed-in member, whose order is priced at member prices (as the page showed them).
+    """
     known = online.by_checkout_key(checkout_key)
     if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
         return Placed(known, None)
@@ -72,7 +77,7 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
     lines = [(line.sku, line.quantity) for line in cart.lines]
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
-        total = price_cart(store, Channel.SHOP, lines).total
+        total = price_cart(store, Channel.SHOP, lines, member=member).total
         if total < store.minimum_order:
             raise BelowMinimum(store=store.name, minimum=store.minimum_order, total=total)
         delivery = online.Delivery(cart.address, cart.district, cart.latitude, cart.longitude, store.delivery_fee)
@@ -83,5 +88,9 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
     order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
                                contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
                                pay_at_pickup=pay_at_pickup, note=note)
+    if member is not None and not order.order.payments:
+        # place_order priced the lines for no one; the member's prices, before anything is paid.
+        # (Once place_order takes member= itself, this goes.)
+        reprice(order.order, member=member)
     carts.clear(cart)
     return Placed(order, made)

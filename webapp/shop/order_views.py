@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import select
 
+from webapp.auth.customers import has_password
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.sales.errors import PaymentDeclined, PaymentPending
@@ -22,7 +23,7 @@ from webapp.shop.errors import (
     OutsideDeliveryArea,
     StoreLacksItems,
 )
-from webapp.shop.web import current_cart, customer
+from webapp.shop.web import current_cart, customer, member
 from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
@@ -45,7 +46,7 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
         flash(str(e), "error")
         return redirect(url_for("shop.cart") + "#fulfilment", 303)
     store = option.store
-    prices, fee, due = checkout.amounts(cart, store)
+    prices, fee, due = checkout.amounts(cart, store, member())
     me = customer()
     form = form or {"phone": me.phone if me else "", "contact_name": me.display_name if me else ""}
     return render("shop/checkout.html", status=status, cart=cart, option=option, store=store, prices=prices,
@@ -65,7 +66,7 @@ def place_order():
     try:
         if not key:
             abort(400)
-        shown, due = form.get("expected_due", ""), checkout.due_token(cart) if known is None else None
+        shown, due = form.get("expected_due", ""), checkout.due_token(cart, member()) if known is None else None
         if due is not None and due != shown:
             # The cart, a price or the fulfilling store changed since the page was shown: never
             # charge an amount the customer has not seen.
@@ -73,7 +74,7 @@ def place_order():
                                   form)
         placed = checkout.place(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
                                 contact_name=form.get("contact_name", ""), password=form.get("password", ""),
-                                pay_at_pickup=method == "at_pickup", note=form.get("note", ""))
+                                pay_at_pickup=method == "at_pickup", note=form.get("note", ""), member=member())
     except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
         db.session.rollback()
         return cart_page(current_cart(), 409, str(e))
@@ -114,12 +115,33 @@ def refresh_order(token: str):
 def _show(found: OnlineOrder):
     return render("shop/order.html", "shop/_order_status.html", order=found, labels=STATUS_LABELS,
                   qr=art.qr_svg(found.pickup_token) if found.is_pickup and found.is_open else None,
-                  pending=_pending(found))
+                  pending=_pending(found), may_act=_may_act(found))
+
+
+def _may_act(found: OnlineOrder) -> bool:
+    """Paying and cancelling: a guest's order is theirs who holds its link (the link is their key);
+    an order of an account that signs in is that account's only."""
+    if not has_password(found.customer):
+        return True
+    me = customer()
+    return me is not None and me.id == found.customer_id
+
+
+def _owner_only(found: OnlineOrder):
+    """None when the order may be paid or cancelled here, else the answer: sign in (or 403 to another)."""
+    if _may_act(found):
+        return None
+    if customer() is None:
+        flash(_("This order belongs to an account: sign in with it to pay or cancel the order."), "error")
+        return redirect(url_for("shop.sign_in", next=url_for("shop.order", token=found.access_token)), 303)
+    abort(403)
 
 
 @bp.post("/orders/<token>/pay")
 def pay(token: str):
     found = _order_or_404(token)
+    if (refused := _owner_only(found)) is not None:
+        return refused
     _pay(found, request.form.get("payment", "wechat"), request.form.get("payment_code", ""))
     db.session.commit()
     return redirect(url_for("shop.order", token=token), 303)
@@ -138,6 +160,8 @@ def check_payment(token: str):
 @bp.post("/orders/<token>/cancel")
 def cancel(token: str):
     found = _order_or_404(token)
+    if (refused := _owner_only(found)) is not None:
+        return refused
     online.cancel(found, by_customer=True, reason=_("Cancelled by the customer"))  # refused: back, with why
     db.session.commit()
     flash(_("Order %(number)s is cancelled.", number=found.order.number), "success")

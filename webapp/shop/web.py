@@ -4,6 +4,7 @@ from decimal import Decimal
 from flask import current_app, g, request
 from flask_login import current_user
 
+from webapp.auth.customers import has_password
 from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.promotions.services import Channel, PricedCart, price_cart
@@ -19,8 +20,15 @@ CART_DAYS = 365
 def customer() -> User | None:
     """The signed-in customer (staff shop as guests)."""
     if current_user.is_authenticated and current_user.role == Role.CUSTOMER:
-        return current_user
+        return current_user._get_current_object()  # the User itself, never the proxy, onto rows it is set on
     return None
+
+
+def member() -> User | None:
+    """The signed-in customer with an account of their own (a password): member prices are theirs.
+    An account a guest's first order made is no membership."""
+    me = customer()
+    return me if me is not None and has_password(me) else None
 
 
 def current_cart() -> Cart | None:
@@ -55,9 +63,10 @@ def pricing_store(cart: Cart | None) -> Store | None:
 
 
 def priced(store: Store | None, lines: list) -> PricedCart | None:
+    """Lines priced at the store for whoever is shopping: a signed-in member pays member prices."""
     if store is None:
         return None
-    return price_cart(store, Channel.SHOP, lines)
+    return price_cart(store, Channel.SHOP, lines, member=member())
 
 
 def cart_count(cart: Cart | None) -> Decimal:

@@ -3,10 +3,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from webapp.catalog.models import SKU, Barcode, Product
+from webapp.catalog.queries import SEARCH_LIMIT
 from webapp.catalog.scanning import find
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -127,6 +128,8 @@ def _search(query, text: str):
 
 def _names_holding(text: str):
     """Name or pinyin initials hold the text, any case (lower() LIKE: PostgreSQL's ILIKE is slower)."""
+    if len(text) > SEARCH_LIMIT:  # longer than any name: nothing matches (and LIKE has its limits)
+        return false()
     return or_(func.lower(Product.name).contains(text.lower(), autoescape=True),
                Product.initials.contains(text.lower(), autoescape=True))
 

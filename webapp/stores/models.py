@@ -42,6 +42,8 @@ class Store(db.Model):
     minimum_order: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     pay_at_pickup: Mapped[bool] = mapped_column(default=False)
     unpaid_hold_minutes: Mapped[int] = mapped_column(default=15)  # an unpaid order's stock is held this long
+    # The till: a refund above this needs a manager's PIN (0.00: every refund does).
+    refund_approval_above: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

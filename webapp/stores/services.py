@@ -11,8 +11,10 @@ FIELDS = ("name", "kind", "address", "city", "district", "latitude", "longitude"
           "phone", "opening_hours", "allow_negative_stock", "active",
           # selling online (the shop): pickup, delivery and how long an unpaid order holds its stock
           "online_pickup", "pay_at_pickup", "delivery_radius_m", "delivery_fee", "minimum_order",
-          "unpaid_hold_minutes")
-MONEY_FIELDS = ("delivery_fee", "minimum_order")
+          "unpaid_hold_minutes",
+          # the till: refunds above this need a manager's PIN
+          "refund_approval_above")
+MONEY_FIELDS = ("delivery_fee", "minimum_order", "refund_approval_above")
 
 
 class StoreCodeTaken(DomainError):

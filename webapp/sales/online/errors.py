@@ -21,7 +21,7 @@ class NotSoldOnline(DomainError):
 
 
 class StatusRefused(DomainError):
-    message = _l("Order %(number)s is %(status)s: this step is not possible now.")
+    message = _l("Order %(number)s has the status “%(status)s”: this step is not possible now.")
 
 
 class NotCancellable(DomainError):

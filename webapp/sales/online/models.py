@@ -61,15 +61,16 @@ class OnlineStatus(StrEnum):
         return str(STATUS_LABELS[self])
 
 
+# What a customer and the staff read, in their language: labels, never the codes above.
 STATUS_LABELS = {
-    OnlineStatus.NEW: _l("accepted"),
-    OnlineStatus.PICKING: _l("being picked"),
-    OnlineStatus.READY: _l("ready"),
-    OnlineStatus.HANDED_OVER: _l("collected"),
-    OnlineStatus.OUT_FOR_DELIVERY: _l("out for delivery"),
-    OnlineStatus.DELIVERED: _l("delivered"),
-    OnlineStatus.CANCELLED: _l("cancelled"),
-    OnlineStatus.EXPIRED: _l("expired (not paid in time)"),
+    OnlineStatus.NEW: _l("Accepted"),
+    OnlineStatus.PICKING: _l("Being picked"),
+    OnlineStatus.READY: _l("Ready"),
+    OnlineStatus.HANDED_OVER: _l("Collected"),
+    OnlineStatus.OUT_FOR_DELIVERY: _l("Out for delivery"),
+    OnlineStatus.DELIVERED: _l("Delivered"),
+    OnlineStatus.CANCELLED: _l("Cancelled"),
+    OnlineStatus.EXPIRED: _l("Expired (not paid in time)"),
 }
 
 # Statuses in which the goods are still held for the customer at the store.

@@ -1,4 +1,4 @@
-"""Online orders: placing, paying, and every status change (see ``online_models`` for the model).
+"""Online orders: placing, paying, and every status change (see ``models`` for the model).
 
 The shop places orders and takes their payments here; the store's fulfilment
 queue and the till call the transitions (``start_picking``, ``mark_ready``,

@@ -3,6 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Product
+from webapp.catalog.queries import SEARCH_LIMIT
 from webapp.extensions import db
 from webapp.stock.models import Location, StockLevel, Usage
 from webapp.stores.models import Store
@@ -12,7 +13,7 @@ CHOICES = 8
 
 def skus_matching(store: Store, text: str) -> list[SKU]:
     text = text.strip()
-    if not text:
+    if not text or len(text) > SEARCH_LIMIT:  # longer than any product name: nothing matches
         return []
     on_shelf = (select(StockLevel.sku_id).join(Location, Location.id == StockLevel.location_id)
                 .where(Location.store_id == store.id, Location.usage == Usage.INTERNAL.value,
