@@ -94,3 +94,11 @@ class RebateSettled(DomainError):
 
 class NoRebate(DomainError):
     message = _l("%(store)s bought %(purchases)s in %(period)s: below every rebate tier.")
+
+
+class BadTerms(DomainError):
+    message = _l("Give a credit limit of zero or more and payment days between 0 and 365.")
+
+
+class BadSetting(DomainError):
+    message = _l("Check the values: a rule from the list, whole days, quantities and prices of zero or more.")
