@@ -34,7 +34,7 @@ def test_the_queue_is_allocated_pro_rata_and_each_line_says_why(hq, stock_hq, fr
     sku = make_sku()
     stock_hq(sku, 30)
     stores = [franchise() for _ in range(3)]
-    orders = [submitted(store, [(sku, n)]) for store, n in zip(stores, (10, 20, 30))]
+    orders = [submitted(store, [(sku, n)]) for store, n in zip(stores, (10, 20, 30), strict=True)]
     decisions = allocation.approve_all(user=hq.admin)
     assert [d.order.lines[0].approved for d in decisions] == [qty(5), qty(10), qty(15)]
     line = orders[0].lines[0]

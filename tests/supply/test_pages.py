@@ -59,7 +59,7 @@ def test_hq_sees_the_pro_rata_proposal_approves_and_ships(hq, stock_hq, franchis
     sku = make_sku(name="薯片")
     stock_hq(sku, 30)
     stores = [franchise() for _ in range(3)]
-    orders = [submitted(s, [(sku, n)]) for s, n in zip(stores, (10, 20, 30))]
+    orders = [submitted(s, [(sku, n)]) for s, n in zip(stores, (10, 20, 30), strict=True)]
     login(hq.admin)
     page = client.get("/supply/hq").get_data(as_text=True)
     assert all(o.number in page for o in orders)

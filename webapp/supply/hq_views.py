@@ -3,7 +3,7 @@ the franchise accounts, and the chain's supply settings. HQ admins only."""
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
