@@ -16,7 +16,7 @@ def hq(make_store, make_user):
     """The HQ warehouse, the chain's settings row, and an HQ admin (``hq.admin``)."""
     store = make_store(code="HQ", name="配送中心", kind="hq_warehouse", allow_negative_stock=False)
     stock.ensure_locations(store)
-    settings()
+    settings(lock=True)
     store.admin = make_user(Role.HQ_ADMIN)
     return store
 

@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from webapp.clock import utcnow
-from webapp.errors import DomainError, check_length
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.numbers import FEN, money
 from webapp.purchasing.numbering import document_number
@@ -76,8 +76,8 @@ def record_payment(store: Store, amount, reference: str, *, user, note: str = ""
     amount = money(amount)
     if amount <= 0:
         raise NotAPayment(amount=amount)
-    reference = check_length((reference or "").strip(), 60, _l("The reference")) or document_number("PAY")
-    return post(store, EntryKind.PAYMENT, -amount, reference, user=user, note=note.strip())
+    reference = errors.clean_text(reference, 60, _l("The reference")) or document_number("PAY")
+    return post(store, EntryKind.PAYMENT, -amount, reference, user=user, note=errors.clean_text(note, 200, _l("The note")))
 
 
 def invoice(order: StoreOrder, amount: Decimal, *, user, terms_days: int, document: str | None = None,

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, func, select, type_coerce, update
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Product
 from webapp.clock import utcnow
-from webapp.errors import check_length
 from webapp.extensions import db
 from webapp.numbers import GRAM
 from webapp.purchasing.numbering import document_number
@@ -123,7 +123,7 @@ def approve(order: StoreOrder, *, user, override_reason: str | None = None) -> D
     if override_reason is not None:
         if order.status != OrderStatus.HELD:
             raise errors.NotHeld(number=order.number)
-        override_reason = check_length(override_reason.strip(), 200, "reason")
+        override_reason = errors.clean_text(override_reason, 200, _l("The reason"))
         if not override_reason:
             raise errors.ReasonNeeded()
     allocated = _allocate([order], rule)
@@ -152,7 +152,7 @@ def proposal(order: StoreOrder) -> dict[int, tuple[Decimal, str, Decimal, Decima
 
 
 def reject(order: StoreOrder, reason: str, *, user) -> None:
-    reason = check_length((reason or "").strip(), 200, "reason")
+    reason = errors.clean_text(reason, 200, _l("The reason"))
     if not reason:
         raise errors.ReasonNeeded()
     settings(lock=True)

@@ -1,7 +1,7 @@
 """What the supply rules refuse, each with its facts, in the user's language."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import DomainError
+from webapp.errors import DomainError, check_length
 
 
 class NotSupplied(DomainError):
@@ -102,3 +102,9 @@ class BadTerms(DomainError):
 
 class BadSetting(DomainError):
     message = _l("Check the values: a rule from the list, whole days, quantities and prices of zero or more.")
+
+
+def clean_text(value, limit: int, what) -> str:
+    """Typed text as it may be stored: stripped, without NUL or other control characters, at most ``limit``."""
+    text = "".join(ch for ch in str(value or "") if ch >= " " or ch == "\t").strip()
+    return check_length(text, limit, what)

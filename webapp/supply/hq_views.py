@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -139,7 +140,7 @@ def accounts():
 def record_payment(store_id: int):
     shop = db.get_or_404(Store, store_id)
     account.record_payment(shop, request.form.get("amount", ""), request.form.get("reference", ""),
-                           user=current_user, note=request.form.get("note", "")[:200])
+                           user=current_user, note=request.form.get("note", ""))
     db.session.commit()
     flash(_("Payment recorded for %(store)s.", store=shop.name), "success")
     return htmx_redirect(url_for(".accounts"))
@@ -224,8 +225,8 @@ def add_tier():
 @bp.post("/hq/settings/groups")
 @require_role(HQ)
 def add_group():
-    name = (request.form.get("name") or "").strip()
-    if not name or len(name) > 50 or "\x00" in name:
+    name = errors.clean_text(request.form.get("name"), 50, _l("The name"))
+    if not name:
         raise errors.BadSetting()
     if db.session.scalar(select(PriceGroup).where(PriceGroup.name == name)) is None:
         db.session.add(PriceGroup(name=name))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from webapp.catalog.models import SKU
 from webapp.clock import utcnow
-from webapp.errors import InvalidQuantity, check_length
+from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.purchasing.numbering import document_number
@@ -107,7 +107,7 @@ def set_quantity(order: StoreOrder, sku: SKU, qty, *, add: bool = False) -> Chan
 
 def set_note(order: StoreOrder, note: str) -> None:
     _editable(order)
-    order.note = check_length((note or "").strip(), 200, _l("The note"))
+    order.note = errors.clean_text(note, 200, _l("The note"))
 
 
 def submit(order: StoreOrder, *, user) -> None:

@@ -97,7 +97,7 @@ def catalogue(store: Store, search: str, page: int, today: date) -> tuple[Page, 
                     func.coalesce(SupplyItem.orderable, True).is_(True))
              .options(selectinload(SKU.product))
              .order_by(SupplyItem.new_until.is_(None), Product.name, SKU.code))
-    search = (search or "").strip()[:50]
+    search = "".join(ch for ch in (search or "") if ch >= " ").strip()[:50]
     if search:
         like = f"%{search}%"
         query = query.where(or_(Product.name.ilike(like), Product.initials.ilike(like), SKU.code == search,

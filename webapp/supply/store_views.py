@@ -164,7 +164,7 @@ def catalogue(store_id: int):
     search = request.args.get("q", "")
     page, rows = queries.catalogue(shop, search, int_arg("page", 1), utcnow().date())
     return render("supply/catalogue.html", "supply/_catalogue_rows.html", store=shop, page=page, rows=rows,
-                  q=search[:50], lead_time=settings().lead_time_days, **LABELS)
+                  q="".join(ch for ch in search if ch >= " ")[:50], lead_time=settings().lead_time_days, **LABELS)
 
 
 @bp.get("/stores/<int:store_id>/account")

@@ -11,20 +11,22 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.purchasing.replenishment import round_up_to_packs
 from webapp.stores.models import Store, StoreKind
-from webapp.supply.models import DeliveryPrice, FranchiseTerms, SupplyItem, SupplySettings
+from webapp.supply.models import AllocationRule, DeliveryPrice, FranchiseTerms, SupplyItem, SupplySettings
 
 ONE = Decimal("1")
 
 
 def settings(*, lock: bool = False) -> SupplySettings:
-    """The chain's settings, made on first use; ``lock`` holds its row (every allocation takes it)."""
+    """The chain's settings. ``lock`` holds its row (every allocation takes it), making it on first use;
+    a plain read of a chain that never saved any gets the defaults, unsaved, and writes nothing."""
     query = select(SupplySettings).order_by(SupplySettings.id).limit(1)
     found = db.session.scalar(query.with_for_update() if lock else query)
     if found is None:
-        found = SupplySettings()
-        db.session.add(found)
-        db.session.flush()
+        found = SupplySettings(allocation_rule=AllocationRule.PRO_RATA.value, lead_time_days=2,
+                               low_below=Decimal("20"))
         if lock:
+            db.session.add(found)
+            db.session.flush()
             db.session.scalar(query.with_for_update())
     return found
 
