@@ -10,6 +10,7 @@ from webapp.supply import account, errors, receiving
 from webapp.supply.models import AccountEntry, EntryKind, RebateTier
 
 TODAY = date.today()
+PERIOD = (TODAY - timedelta(days=40), TODAY + timedelta(days=1))
 
 
 def test_payments_reduce_the_balance_and_a_reference_is_never_recorded_twice(hq, franchise):
@@ -44,15 +45,15 @@ def test_rebates_follow_the_tier_reached_and_are_settled_once(hq, franchise):
     store = franchise()
     account.post(store, EntryKind.INVOICE, Decimal("6000.00"), "YH-3")
     account.post(store, EntryKind.CREDIT_NOTE, Decimal("-200.00"), "CL-1")
-    bought, tier, amount = account.rebate_due(store, TODAY.replace(day=1), TODAY)
+    bought, tier, amount = account.rebate_due(store, *PERIOD)
     assert (bought, tier.percent, amount) == (Decimal("5800.00"), Decimal("2.50"), Decimal("145.00"))
-    account.settle_rebate(store, TODAY.replace(day=1), TODAY, user=hq.admin)
+    account.settle_rebate(store, *PERIOD, user=hq.admin)
     with pytest.raises(errors.RebateSettled):
-        account.settle_rebate(store, TODAY.replace(day=1), TODAY, user=hq.admin)
+        account.settle_rebate(store, *PERIOD, user=hq.admin)
     small = franchise()
     account.post(small, EntryKind.INVOICE, Decimal("10.00"), "YH-4")
     with pytest.raises(errors.NoRebate):
-        account.settle_rebate(small, TODAY.replace(day=1), TODAY, user=hq.admin)
+        account.settle_rebate(small, *PERIOD, user=hq.admin)
 
 
 def test_ageing_settles_the_oldest_invoices_first(hq, franchise):
@@ -61,7 +62,7 @@ def test_ageing_settles_the_oldest_invoices_first(hq, franchise):
     account.post(store, EntryKind.INVOICE, Decimal("100.00"), "MID", due_on=TODAY - timedelta(days=40))
     account.post(store, EntryKind.INVOICE, Decimal("100.00"), "NEW", due_on=TODAY + timedelta(days=10))
     account.record_payment(store, "150.00", "P1", user=hq.admin)
-    assert account.ageing(store) == {"current": Decimal("100.00"), "1-30": Decimal("0.00"),
+    assert account.ageing(store, TODAY) == {"current": Decimal("100.00"), "1-30": Decimal("0.00"),
                                      "31-60": Decimal("50.00"), "61-90": Decimal("0.00"), "90+": Decimal("0.00")}
 
 

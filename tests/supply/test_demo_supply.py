@@ -17,5 +17,5 @@ def test_the_demo_franchisee_sees_suggestions_an_order_on_its_way_and_the_accoun
     assert len(suggested_order(franchise)) >= 3
     [shipped] = queries.on_its_way(franchise)
     assert shipped.status == OrderStatus.SHIPPED and all(li.shipped == li.asked for li in shipped.lines)
-    assert account.balance(franchise) == shipped.approved_total - Decimal("500.00")
+    assert account.balance(franchise) == shipped.approved_total - Decimal("50.00")
     assert [o.store.code for o in queries.queue()] == ["HZ01"]

@@ -31,7 +31,8 @@ def test_shipping_moves_the_approved_goods_into_transit_once_and_invoices(hq, st
     assert on_hand(stock.shelf(hq), sku) == qty(20)
     assert on_hand(stock.location(Usage.TRANSIT, store), sku) == qty(10)
     entry = db.session.scalar(select(AccountEntry).where(AccountEntry.store_id == store.id))
-    assert (entry.kind, entry.amount, entry.due_on) == ("invoice", Decimal("30.00"), date.today() + timedelta(days=15))
+    assert (entry.kind, entry.amount, entry.due_on) == ("invoice", Decimal("30.00"),
+                                                      account.local_today() + timedelta(days=15))
     with pytest.raises(errors.NotApproved):
         shipping.ship(order, user=hq.admin)
     assert on_hand(stock.shelf(hq), sku) == qty(20) and account.balance(store) == Decimal("30.00")

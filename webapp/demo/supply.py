@@ -60,7 +60,7 @@ def create_supply(stores: dict[str, Store], skus: list[DemoSku], users: dict[str
     orders.submit(order, user=franchisee)
     allocation.approve(order, user=admin)
     shipping.ship(order, user=admin)
-    account.record_payment(franchise, "500.00", "DEMO-转账-0001", user=admin, note="上月货款")
+    account.record_payment(franchise, "50.00", "DEMO-转账-0001", user=admin, note="上月货款")
 
     waiting = orders.draft_for(stores["HZ01"], user=users["manager"])
     for name, qty in DIRECT_STORE_ORDER:

@@ -5,13 +5,17 @@ negative balance is money the store paid in advance. Each row names its document
 has at most one row of a kind per document: a second invoice for one order, a payment recorded
 twice under one reference, or a period's rebate settled twice is refused, never doubled.
 
+Periods (statements, rebates) are whole local days in the shop's time zone.
+
 Ageing: the payments, credit notes and rebates settle the oldest invoices first; what is left of
 each invoice is current until its due day, then 1–30, 31–60, 61–90 or 90+ days overdue.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError
@@ -85,7 +89,7 @@ def invoice(order: StoreOrder, amount: Decimal, *, user, terms_days: int, docume
     if amount <= 0:
         return None
     return post(order.store, EntryKind.INVOICE, amount, document or order.number, user=user, note=note,
-                due_on=utcnow().date() + timedelta(days=terms_days))
+                due_on=local_today() + timedelta(days=terms_days))
 
 
 def credit_note(store: Store, amount: Decimal, document: str, *, user, note: str = "") -> AccountEntry | None:
@@ -133,7 +137,7 @@ def settle_rebate(store: Store, start: date, end: date, *, user) -> AccountEntry
 
 
 def ageing(store: Store, today: date | None = None) -> dict[str, Decimal]:
-    today = today or utcnow().date()
+    today = today or local_today()
     entries = db.session.scalars(select(AccountEntry).where(AccountEntry.store_id == store.id)
                                  .order_by(AccountEntry.created_at, AccountEntry.id)).all()
     credit = -sum((e.amount for e in entries if e.amount < 0), ZERO)
@@ -200,7 +204,14 @@ def statement(store: Store, start: date, end: date) -> Statement:
 
 
 def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
+    """The first moment of a local day (the shop's time zone), as the naive UTC times are stored in."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return utcnow().replace(tzinfo=UTC).astimezone(zone).date()
 
 
 def entries_of(store: Store, limit: int = 50) -> list[AccountEntry]:

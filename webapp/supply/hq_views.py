@@ -12,7 +12,6 @@ from sqlalchemy import select
 from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.catalog.queries import sku_by_code_or_barcode
-from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import money, quantity
 from webapp.stores.models import Store
@@ -129,7 +128,7 @@ def ship(order_id: int):
 @require_role(HQ)
 def accounts():
     stores = queries.franchise_stores()
-    today = utcnow().date()
+    today = account.local_today()
     return render("supply/hq/accounts.html", rows=[(queries.summary(s), account.ageing(s, today)) for s in stores],
                   groups=db.session.scalars(select(PriceGroup).order_by(PriceGroup.name)).all(),
                   start=today.replace(day=1), end=today, **LABELS)

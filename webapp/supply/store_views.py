@@ -13,7 +13,6 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.catalog.models import SKU
 from webapp.catalog.queries import sku_by_code_or_barcode
-from webapp.clock import utcnow
 from webapp.csvfile import csv_response
 from webapp.extensions import db
 from webapp.i18n import format_money
@@ -162,7 +161,7 @@ def receive(store_id: int, order_id: int):
 def catalogue(store_id: int):
     shop = _store(store_id)
     search = request.args.get("q", "")
-    page, rows = queries.catalogue(shop, search, int_arg("page", 1), utcnow().date())
+    page, rows = queries.catalogue(shop, search, int_arg("page", 1), account.local_today())
     return render("supply/catalogue.html", "supply/_catalogue_rows.html", store=shop, page=page, rows=rows,
                   q="".join(ch for ch in search if ch >= " ")[:50], lead_time=settings().lead_time_days, **LABELS)
 
@@ -171,7 +170,7 @@ def catalogue(store_id: int):
 @require_role(*ORDERERS)
 def account_page(store_id: int):
     shop = _franchise(store_id)
-    today = utcnow().date()
+    today = account.local_today()
     return render("supply/account.html", store=shop, summary=queries.summary(shop), ageing=account.ageing(shop),
                   entries=account.entries_of(shop), start=today.replace(day=1), end=today, **LABELS)
 
@@ -234,7 +233,7 @@ def _rounded_notice(change, sku) -> str | None:
 
 
 def _period() -> tuple[date, date]:
-    today = utcnow().date()
+    today = account.local_today()
     try:
         start = date.fromisoformat(request.args.get("start", "")[:10])
     except ValueError:
