@@ -66,6 +66,25 @@ def balance(store: Store, *, before: datetime | None = None) -> Decimal:
     return (Decimal(int(db.session.scalar(query))) * FEN).quantize(FEN)
 
 
+def balances(store_ids: list[int]) -> dict[int, Decimal]:
+    """{store: balance} for many stores in one statement."""
+    rows = db.session.execute(select(AccountEntry.store_id, func.sum(type_coerce(AccountEntry.amount, BigInteger)))
+                              .where(AccountEntry.store_id.in_(sorted(set(store_ids)))).group_by(AccountEntry.store_id))
+    return {store_id: (Decimal(int(total)) * FEN).quantize(FEN) for store_id, total in rows}
+
+
+def frozen_by_store(store_ids: list[int]) -> dict[int, Decimal]:
+    """{store: what its approved, not yet shipped orders come to} for many stores at once."""
+    found: dict[int, Decimal] = {}
+    for store_id, approved, price in db.session.execute(
+            select(StoreOrder.store_id, StoreOrderLine.approved, StoreOrderLine.unit_price)
+            .join(StoreOrder, StoreOrder.id == StoreOrderLine.order_id)
+            .where(StoreOrder.store_id.in_(sorted(set(store_ids))), StoreOrder.status == OrderStatus.APPROVED.value,
+                   StoreOrderLine.purchase_order_id.is_(None))):
+        found[store_id] = found.get(store_id, ZERO) + ((approved or 0) * price).quantize(FEN)
+    return found
+
+
 def frozen(store: Store) -> Decimal:
     """What the store's approved orders not yet shipped come to: credit they hold."""
     rows = db.session.execute(

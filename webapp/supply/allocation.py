@@ -29,8 +29,10 @@ from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, func, select, type_coerce, update
+from sqlalchemy import BigInteger, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from webapp.catalog.models import SKU, Product
 from webapp.clock import utcnow
@@ -44,12 +46,13 @@ from webapp.supply import account, errors
 from webapp.supply.models import (
     PENDING,
     AllocationRule,
+    FranchiseTerms,
     OrderStatus,
     StoreOrder,
     StoreOrderLine,
     SupplyItem,
 )
-from webapp.supply.terms import settings, terms_of
+from webapp.supply.terms import settings
 from webapp.supply.warehouse import available_for_stores
 
 ZERO = Decimal("0")
@@ -270,42 +273,88 @@ def _cover_days(sku_ids: list[int], store_ids: set[int]) -> dict[tuple[int, int]
 
 
 def _decide(orders: list[StoreOrder], allocated: dict, *, user, override_reason: str | None) -> list[Decision]:
+    """Credit-check each order and approve or hold it; the lines are written in one statement per shape."""
     decisions, now = [], utcnow()
-    frozen = {}
-    for order in orders:
-        lines = order.warehouse_lines
-        if lines and all(allocated[line][0] == 0 for line in lines):
-            continue  # nothing to give: the order waits in the queue
-        amount = sum(((allocated[li][0] * li.unit_price).quantize(Decimal("0.01")) for li in lines), Decimal("0.00"))
-        if order.store.kind == StoreKind.FRANCHISE and override_reason is None:
-            terms = terms_of(order.store)
-            if terms is None:
-                raise errors.NoCreditTerms(store=order.store.name)
-            if order.store_id not in frozen:
-                frozen[order.store_id] = account.frozen(order.store)
-            available = terms.credit_limit - account.balance(order.store) - frozen[order.store_id]
-            if amount > available:
-                order.status, order.hold_available, order.hold_amount = OrderStatus.HELD.value, available, amount
-                decisions.append(Decision(order, held=True))
-                continue
-            frozen[order.store_id] += amount
-        for line in lines:
-            line.approved, line.allocation, line.pool, line.demand = allocated[line]
-        for line in order.lines:
-            if line.purchase_order_id is not None:
-                line.approved, line.allocation = line.asked, "direct"
-        order.status, order.decided_by_id, order.decided_at = OrderStatus.APPROVED.value, user.id if user else None, now
-        if override_reason is not None:
-            order.overridden, order.reason = True, override_reason
-        decisions.append(Decision(order, back_order=_back_order(order, allocated)))
+    franchise_ids = [o.store_id for o in orders if o.store.kind == StoreKind.FRANCHISE]
+    terms, balance, frozen = _terms(franchise_ids), account.balances(franchise_ids), account.frozen_by_store(franchise_ids)
+    line_rows, order_rows, backs = [], [], []
+    with db.session.no_autoflush:
+        for order in orders:
+            lines = order.warehouse_lines
+            if lines and all(allocated[line][0] == 0 for line in lines):
+                continue  # nothing to give: the order waits in the queue
+            amount = sum(((allocated[li][0] * li.unit_price).quantize(Decimal("0.01")) for li in lines),
+                         Decimal("0.00"))
+            if order.store.kind == StoreKind.FRANCHISE and override_reason is None:
+                if order.store_id not in terms:
+                    raise errors.NoCreditTerms(store=order.store.name)
+                available = terms[order.store_id] - balance.get(order.store_id, ZERO) - frozen.get(order.store_id, ZERO)
+                if amount > available:
+                    order_rows.append({"order": order.id, "status": OrderStatus.HELD.value, "available": available,
+                                       "amount": amount, "by": order.decided_by_id, "at": order.decided_at,
+                                       "overridden": order.overridden, "reason": order.reason})
+                    decisions.append(Decision(order, held=True))
+                    continue
+                frozen[order.store_id] = frozen.get(order.store_id, ZERO) + amount
+            for line in lines:
+                quantity, reason, pool, demand = allocated[line]
+                line_rows.append({"line": line.id, "approved": quantity, "allocation": reason, "pool": pool,
+                                  "demand": demand})
+            line_rows += [{"line": li.id, "approved": li.asked, "allocation": "direct", "pool": li.pool,
+                           "demand": li.demand} for li in order.lines if li.purchase_order_id is not None]
+            order_rows.append({"order": order.id, "status": OrderStatus.APPROVED.value, "available": order.hold_available,
+                               "amount": order.hold_amount, "by": user.id if user else None, "at": now,
+                               "overridden": override_reason is not None or order.overridden,
+                               "reason": override_reason if override_reason is not None else order.reason})
+            decision = Decision(order, back_order=_back_order(order, allocated))
+            backs.append(decision.back_order)
+            decisions.append(decision)
+    if line_rows:
+        db.session.connection().execute(_SET_LINE, line_rows)
+    if order_rows:
+        db.session.connection().execute(_SET_ORDER, order_rows)
+    _loaded(StoreOrderLine, line_rows, "line", ("approved", "allocation", "pool", "demand"))
+    _loaded(StoreOrder, order_rows, "order", {"status": "status", "hold_available": "available",
+                                              "hold_amount": "amount", "decided_by_id": "by", "decided_at": "at",
+                                              "overridden": "overridden", "reason": "reason"})
+    db.session.add_all(back for back in backs if back is not None)
     db.session.flush()
     return decisions
 
 
+_lines, _orders = StoreOrderLine.__table__, StoreOrder.__table__
+_SET_LINE = _lines.update().where(_lines.c.id == bindparam("line")).values(
+    approved=bindparam("approved"), allocation=bindparam("allocation"), pool=bindparam("pool"),
+    demand=bindparam("demand"))
+_SET_ORDER = _orders.update().where(_orders.c.id == bindparam("order")).values(
+    status=bindparam("status"), hold_available=bindparam("available"), hold_amount=bindparam("amount"),
+    decided_by_id=bindparam("by"), decided_at=bindparam("at"), overridden=bindparam("overridden"),
+    reason=bindparam("reason"))
+
+
+def _loaded(model, rows: list[dict], key: str, columns) -> None:
+    """What the UPDATEs wrote, set on the objects in the session as their loaded state (no reload)."""
+    names = columns if isinstance(columns, dict) else {c: c for c in columns}
+    for row in rows:
+        obj = db.session.identity_map.get(identity_key(model, row[key]))
+        if obj is not None:
+            for attribute, name in names.items():
+                set_committed_value(obj, attribute, row[name])
+
+
+def _terms(store_ids: list[int]) -> dict[int, Decimal]:
+    """{store: credit limit} of the franchise stores with credit terms."""
+    found = {}
+    for chunk in _chunks(sorted(set(store_ids))):
+        found.update(dict(db.session.execute(select(FranchiseTerms.store_id, FranchiseTerms.credit_limit)
+                                             .where(FranchiseTerms.store_id.in_(chunk))).all()))
+    return found
+
+
 def _back_order(order: StoreOrder, allocated: dict) -> StoreOrder | None:
     """What a store did not get (discontinued goods aside) waits in a new submitted order."""
-    rest = [(li, li.asked - li.approved) for li in order.warehouse_lines
-            if li.approved < li.asked and allocated[li][1] != "discontinued"]
+    rest = [(li, li.asked - allocated[li][0]) for li in order.warehouse_lines
+            if allocated[li][0] < li.asked and allocated[li][1] != "discontinued"]
     if not rest:
         return None
     back = StoreOrder(number=document_number("YH"), store_id=order.store_id,
@@ -313,6 +362,4 @@ def _back_order(order: StoreOrder, allocated: dict) -> StoreOrder | None:
                       created_by_id=order.created_by_id, note=order.note)
     back.lines = [StoreOrderLine(sku_id=li.sku_id, pack_size=li.pack_size, unit_price=li.unit_price, asked=q)
                   for li, q in rest]
-    db.session.add(back)
     return back
-
