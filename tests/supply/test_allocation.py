@@ -2,12 +2,14 @@
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import qty
+from webapp.extensions import db
 from webapp.stock import services as stock
 from webapp.supply import allocation, errors
 from webapp.supply.allocation import Ask, share
-from webapp.supply.models import AllocationRule, OrderStatus
+from webapp.supply.models import AllocationRule, OrderStatus, StoreOrder
 from webapp.supply.terms import settings
 
 
@@ -36,11 +38,14 @@ def test_the_queue_is_allocated_pro_rata_and_each_line_says_why(hq, stock_hq, fr
     stores = [franchise() for _ in range(3)]
     orders = [submitted(store, [(sku, n)]) for store, n in zip(stores, (10, 20, 30), strict=True)]
     decisions = allocation.approve_all(user=hq.admin)
-    assert [d.order.lines[0].approved for d in decisions] == [qty(5), qty(10), qty(15)]
+    assert [d.number for d in decisions] == [o.number for o in orders]
+    assert [o.lines[0].approved for o in orders] == [qty(5), qty(10), qty(15)]
     line = orders[0].lines[0]
     assert (line.allocation, line.pool, line.demand) == ("pro_rata", qty(30), qty(60))
     assert all(o.status == OrderStatus.APPROVED for o in orders)
-    assert [d.back_order.lines[0].asked for d in decisions] == [qty(5), qty(10), qty(15)]
+    backs = [db.session.scalar(select(StoreOrder).where(StoreOrder.number == d.back_order)) for d in decisions]
+    assert [(b.status, b.back_order_of_id, b.lines[0].asked) for b in backs] == [
+        (OrderStatus.SUBMITTED, o.id, q) for o, q in zip(orders, (qty(5), qty(10), qty(15)), strict=True)]
 
 
 def test_approving_one_by_one_gives_the_same_shares(hq, stock_hq, franchise, make_sku, submitted):

@@ -30,14 +30,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, bindparam, func, select, type_coerce, update
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from webapp.catalog.models import SKU, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.numbers import GRAM
+from webapp.numbers import FEN, GRAM
 from webapp.purchasing.numbering import document_number
 from webapp.stock import services as stock
 from webapp.stock.models import Reason, StockLevel, StockMove, Usage
@@ -110,17 +107,43 @@ def _by_cover(pool: Decimal, asks: list[Ask]) -> dict:
 # ---------------------------------------------------------------- deciding
 
 
+@dataclass(frozen=True)
+class Line:
+    """A pending order's line as allocation reads it: plain values, no ORM object (the queue is 24,000 lines)."""
+
+    id: int
+    order_id: int
+    store_id: int
+    sku_id: int
+    asked: Decimal
+    pack: Decimal
+    price: Decimal
+    direct: bool  # delivered by a supplier: out of allocation
+    back: bool  # of a back-order
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    number: str
+    store_id: int
+    franchise: bool
+    status: str
+    store_name: str
+
+
 @dataclass
 class Decision:
-    order: StoreOrder
+    order_id: int
+    number: str
     held: bool = False
-    back_order: StoreOrder | None = None
+    back_order: str | None = None  # the back-order's number
 
 
 def approve(order: StoreOrder, *, user, override_reason: str | None = None) -> Decision:
     """Allocate the order against the warehouse and approve it, or hold it for credit. Once."""
     rule = AllocationRule(settings(lock=True).allocation_rule)
-    _refresh(order)
+    db.session.refresh(order)
     if order.status not in PENDING:
         raise errors.NotPending(number=order.number, status=order.status)
     if override_reason is not None:
@@ -129,8 +152,11 @@ def approve(order: StoreOrder, *, user, override_reason: str | None = None) -> D
         override_reason = errors.clean_text(override_reason, 200, _l("The reason"))
         if not override_reason:
             raise errors.ReasonNeeded()
-    allocated = _allocate([order], rule)
-    decisions = _decide([order], allocated, user=user, override_reason=override_reason)
+    batch = _pending_orders([order.id])
+    lines = _pending_lines(order_ids=[order.id])
+    everyone = _pending_lines(sku_ids=sorted({li.sku_id for li in lines if not li.direct}))
+    decisions = _decide(batch, lines, _allocate(batch, lines, everyone, rule), user=user,
+                        override_reason=override_reason)
     if not decisions:
         raise errors.NothingAvailable(number=order.number)
     return decisions[0]
@@ -139,19 +165,20 @@ def approve(order: StoreOrder, *, user, override_reason: str | None = None) -> D
 def approve_all(*, user) -> list[Decision]:
     """Every submitted order in the queue, allocated together and approved (or held); oldest first."""
     rule = AllocationRule(settings(lock=True).allocation_rule)
-    orders = db.session.scalars(
-        select(StoreOrder).where(StoreOrder.status == OrderStatus.SUBMITTED.value)
-        .options(selectinload(StoreOrder.lines), selectinload(StoreOrder.store))
-        .order_by(StoreOrder.submitted_at, StoreOrder.id)).all()
-    if not orders:
-        return []
-    return _decide(orders, _allocate(orders, rule), user=user, override_reason=None)
+    everyone = _pending_lines()
+    batch = [o for o in _pending_orders() if o.status == OrderStatus.SUBMITTED]
+    chosen = {o.id for o in batch}
+    lines = [li for li in everyone if li.order_id in chosen]
+    return _decide(batch, lines, _allocate(batch, lines, everyone, rule), user=user, override_reason=None)
 
 
 def proposal(order: StoreOrder) -> dict[int, tuple[Decimal, str, Decimal, Decimal]]:
     """What approving now would give each line (for HQ's review screen): {line id: (qty, reason, pool, demand)}."""
     rule = AllocationRule(settings().allocation_rule)
-    return {line.id: figures for line, figures in _allocate([order], rule).items()}
+    batch = _pending_orders([order.id])
+    lines = _pending_lines(order_ids=[order.id])
+    everyone = _pending_lines(sku_ids=sorted({li.sku_id for li in lines if not li.direct}))
+    return _allocate(batch, lines, everyone, rule)
 
 
 def reject(order: StoreOrder, reason: str, *, user) -> None:
@@ -159,52 +186,72 @@ def reject(order: StoreOrder, reason: str, *, user) -> None:
     if not reason:
         raise errors.ReasonNeeded()
     settings(lock=True)
-    _refresh(order)
-    _step(order, PENDING, OrderStatus.REJECTED, reason=reason, decided_by_id=user.id if user else None,
-          decided_at=utcnow())
-
-
-def _refresh(order: StoreOrder) -> None:
-    db.session.refresh(order)
-    for line in order.lines:
-        db.session.refresh(line)
-
-
-def _step(order: StoreOrder, before, after: OrderStatus, **values) -> None:
     done = db.session.execute(
-        update(StoreOrder).where(StoreOrder.id == order.id, StoreOrder.status.in_([s.value for s in before]))
-        .values(status=after.value, **values).execution_options(synchronize_session="fetch"))
+        update(StoreOrder).where(StoreOrder.id == order.id, StoreOrder.status.in_([s.value for s in PENDING]))
+        .values(status=OrderStatus.REJECTED.value, reason=reason, decided_by_id=user.id if user else None,
+                decided_at=utcnow()).execution_options(synchronize_session="fetch"))
     if done.rowcount != 1:
         db.session.refresh(order)
         raise errors.NotPending(number=order.number, status=order.status)
 
 
-def _allocate(orders: list[StoreOrder], rule: AllocationRule) -> dict[StoreOrderLine, tuple]:
-    """{line of these orders: (quantity, reason, pool, demand)} against every pending order's asks."""
-    lines = [line for order in orders for line in order.warehouse_lines]
-    sku_ids = sorted({line.sku_id for line in lines})
+def _pending_orders(order_ids: list[int] | None = None) -> list[Pending]:
+    query = (select(StoreOrder.id, StoreOrder.number, StoreOrder.store_id, Store.kind, StoreOrder.status, Store.name)
+             .join(Store, Store.id == StoreOrder.store_id)
+             .where(StoreOrder.status.in_([s.value for s in PENDING]))
+             .order_by(StoreOrder.submitted_at, StoreOrder.id))
+    if order_ids is not None:
+        query = query.where(StoreOrder.id.in_(order_ids))
+    return [Pending(i, number, store_id, kind == StoreKind.FRANCHISE, status, name)
+            for i, number, store_id, kind, status, name in db.session.execute(query)]
+
+
+def _pending_lines(*, order_ids: list[int] | None = None, sku_ids: list[int] | None = None) -> list[Line]:
+    """The lines of orders waiting for a decision (of these orders, or for these SKUs), as plain values."""
+    query = (select(StoreOrderLine.id, StoreOrderLine.order_id, StoreOrder.store_id, StoreOrderLine.sku_id,
+                    _raw(StoreOrderLine.asked), _raw(StoreOrderLine.pack_size), _raw(StoreOrderLine.unit_price),
+                    StoreOrderLine.purchase_order_id.is_not(None), StoreOrder.back_order_of_id.is_not(None))
+             .join(StoreOrder, StoreOrder.id == StoreOrderLine.order_id)
+             .where(StoreOrder.status.in_([s.value for s in PENDING])))
+    chunks = [None]
+    if order_ids is not None:
+        query = query.where(StoreOrderLine.order_id.in_(order_ids))
+    elif sku_ids is not None:
+        chunks = list(_chunks(sku_ids)) or []
+    found = []
+    for chunk in chunks:
+        rows = db.session.execute(query if chunk is None else query.where(StoreOrderLine.sku_id.in_(chunk)))
+        found += [Line(i, order_id, store_id, sku_id, _qty(asked), _qty(pack) or Decimal("1"),
+                       (Decimal(int(price)) * FEN).quantize(FEN), bool(direct), bool(back))
+                  for i, order_id, store_id, sku_id, asked, pack, price, direct, back in rows]
+    return found
+
+
+def _allocate(batch: list[Pending], lines: list[Line], everyone: list[Line], rule: AllocationRule) -> dict[int, tuple]:
+    """{line id of the batch: (quantity, reason, pool, demand)}, sharing the pool among every pending ask.
+
+    A back-order outside the batch waits for the next round: it does not shrink this round's shares.
+    """
+    mine = [li for li in lines if not li.direct]
+    sku_ids = sorted({li.sku_id for li in mine})
     if not sku_ids:
         return {}
-    supplied = _supplied(sku_ids)
-    pool = _pool(sku_ids)
-    pending = _pending_asks(sku_ids)  # every waiting order's lines, these included
-    cover = _cover_days(sku_ids, {row[2] for row in pending}) if rule == AllocationRule.DAYS_OF_COVER else {}
-    deciding = {order.id for order in orders}
+    supplied, pool = _supplied(sku_ids), _pool(sku_ids)
+    deciding = {o.id for o in batch}
+    asking = [li for li in everyone if not li.direct and li.sku_id in supplied and (not li.back or li.order_id in deciding)]
+    cover = _cover_days(sku_ids, {li.store_id for li in asking}) if rule == AllocationRule.DAYS_OF_COVER else {}
     by_sku = defaultdict(list)
-    for line_id, order_id, store_id, sku_id, asked, pack, submitted, back in pending:
-        if back and order_id not in deciding:
-            continue  # a back-order waits for the next round: it does not shrink this one's shares
-        if sku_id in supplied:
-            by_sku[sku_id].append(Ask(line_id, asked, pack, cover.get((store_id, sku_id)), submitted))
+    for li in asking:
+        by_sku[li.sku_id].append(Ask(li.id, li.asked, li.pack, cover.get((li.store_id, li.sku_id)), li.order_id))
     result = {}
     for sku_id, asks in by_sku.items():
+        have = pool.get(sku_id, ZERO)
         demand = sum((a.asked for a in asks), ZERO)
-        given = share(pool.get(sku_id, ZERO), asks, rule)
-        full = pool.get(sku_id, ZERO) >= demand
+        given = share(have, asks, rule)
         for a in asks:
-            reason = "full" if full else ("out" if given[a.key] == 0 else rule.value)
-            result[a.key] = (given[a.key], reason, pool.get(sku_id, ZERO), demand)
-    return {line: result.get(line.id, (ZERO, "discontinued", ZERO, ZERO)) for line in lines}
+            reason = "full" if have >= demand else ("out" if given[a.key] == 0 else rule.value)
+            result[a.key] = (given[a.key], reason, have, demand)
+    return {li.id: result.get(li.id, (ZERO, "discontinued", ZERO, ZERO)) for li in mine}
 
 
 def _raw(column):
@@ -235,20 +282,6 @@ def _pool(sku_ids: list[int]) -> dict[int, Decimal]:
     return available_for_stores(sku_ids)
 
 
-def _pending_asks(sku_ids: list[int]) -> list[tuple]:
-    rows = []
-    for chunk in _chunks(sku_ids):
-        rows += db.session.execute(
-            select(StoreOrderLine.id, StoreOrder.id, StoreOrder.store_id, StoreOrderLine.sku_id,
-                   _raw(StoreOrderLine.asked), _raw(StoreOrderLine.pack_size), StoreOrder.id,
-                   StoreOrder.back_order_of_id.is_not(None))
-            .join(StoreOrder, StoreOrder.id == StoreOrderLine.order_id)
-            .where(StoreOrder.status.in_([s.value for s in PENDING]), StoreOrderLine.sku_id.in_(chunk),
-                   StoreOrderLine.purchase_order_id.is_(None))).all()
-    return [(line_id, order_id, store_id, sku_id, _qty(asked), _qty(pack) or Decimal("1"), order_no, back)
-            for line_id, order_id, store_id, sku_id, asked, pack, order_no, back in rows]
-
-
 def _cover_days(sku_ids: list[int], store_ids: set[int]) -> dict[tuple[int, int], Decimal | None]:
     """{(store, SKU): on hand ÷ daily sales over 30 days}; absent when the store sold none."""
     stores = db.session.scalars(select(Store).where(Store.id.in_(store_ids))).all()
@@ -272,74 +305,95 @@ def _cover_days(sku_ids: list[int], store_ids: set[int]) -> dict[tuple[int, int]
     return {key: max(on_hand[key], ZERO) * 30 / qty for key, qty in sold.items() if qty > 0}
 
 
-def _decide(orders: list[StoreOrder], allocated: dict, *, user, override_reason: str | None) -> list[Decision]:
-    """Credit-check each order and approve or hold it; the lines are written in one statement per shape."""
-    decisions, now = [], utcnow()
-    franchise_ids = [o.store_id for o in orders if o.store.kind == StoreKind.FRANCHISE]
+def _decide(batch: list[Pending], lines: list[Line], allocated: dict[int, tuple], *, user,
+            override_reason: str | None) -> list[Decision]:
+    """Credit-check each order and approve or hold it. Written with plain statements, one per shape
+    (executemany), so a queue of 120 orders × 200 lines is decided in a few seconds; the session's
+    loaded objects are expired afterwards."""
+    by_order = defaultdict(list)
+    for li in lines:
+        by_order[li.order_id].append(li)
+    franchise_ids = [o.store_id for o in batch if o.franchise]
     terms, balance, frozen = _terms(franchise_ids), account.balances(franchise_ids), account.frozen_by_store(franchise_ids)
-    line_rows, order_rows, backs = [], [], []
-    with db.session.no_autoflush:
-        for order in orders:
-            lines = order.warehouse_lines
-            if lines and all(allocated[line][0] == 0 for line in lines):
-                continue  # nothing to give: the order waits in the queue
-            amount = sum(((allocated[li][0] * li.unit_price).quantize(Decimal("0.01")) for li in lines),
-                         Decimal("0.00"))
-            if order.store.kind == StoreKind.FRANCHISE and override_reason is None:
-                if order.store_id not in terms:
-                    raise errors.NoCreditTerms(store=order.store.name)
-                available = terms[order.store_id] - balance.get(order.store_id, ZERO) - frozen.get(order.store_id, ZERO)
-                if amount > available:
-                    order_rows.append({"order": order.id, "status": OrderStatus.HELD.value, "available": available,
-                                       "amount": amount, "by": order.decided_by_id, "at": order.decided_at,
-                                       "overridden": order.overridden, "reason": order.reason})
-                    decisions.append(Decision(order, held=True))
-                    continue
-                frozen[order.store_id] = frozen.get(order.store_id, ZERO) + amount
-            for line in lines:
-                quantity, reason, pool, demand = allocated[line]
-                line_rows.append({"line": line.id, "approved": quantity, "allocation": reason, "pool": pool,
-                                  "demand": demand})
-            line_rows += [{"line": li.id, "approved": li.asked, "allocation": "direct", "pool": li.pool,
-                           "demand": li.demand} for li in order.lines if li.purchase_order_id is not None]
-            order_rows.append({"order": order.id, "status": OrderStatus.APPROVED.value, "available": order.hold_available,
-                               "amount": order.hold_amount, "by": user.id if user else None, "at": now,
-                               "overridden": override_reason is not None or order.overridden,
-                               "reason": override_reason if override_reason is not None else order.reason})
-            decision = Decision(order, back_order=_back_order(order, allocated))
-            backs.append(decision.back_order)
-            decisions.append(decision)
+    decisions, now, by = [], utcnow(), user.id if user else None
+    line_rows, approved_rows, held_rows, backs = [], [], [], []
+    for order in batch:
+        warehouse = [li for li in by_order[order.id] if not li.direct]
+        if warehouse and all(allocated[li.id][0] == 0 for li in warehouse):
+            continue  # nothing to give: the order waits in the queue
+        amount = sum(((allocated[li.id][0] * li.price).quantize(FEN) for li in warehouse), Decimal("0.00"))
+        if order.franchise and override_reason is None:
+            if order.store_id not in terms:
+                raise errors.NoCreditTerms(store=order.store_name)
+            available = terms[order.store_id] - balance.get(order.store_id, ZERO) - frozen.get(order.store_id, ZERO)
+            if amount > available:
+                held_rows.append({"order": order.id, "available": _fen(available), "amount": _fen(amount)})
+                decisions.append(Decision(order.id, order.number, held=True))
+                continue
+            frozen[order.store_id] = frozen.get(order.store_id, ZERO) + amount
+        for li in by_order[order.id]:
+            quantity, reason, pool, demand = (li.asked, "direct", ZERO, ZERO) if li.direct else allocated[li.id]
+            line_rows.append({"line": li.id, "approved": _thousandths(quantity), "allocation": reason,
+                              "pool": _thousandths(pool), "demand": _thousandths(demand)})
+        approved_rows.append({"order": order.id})
+        rest = [(li, li.asked - allocated[li.id][0]) for li in warehouse
+                if allocated[li.id][0] < li.asked and allocated[li.id][1] != "discontinued"]
+        back = document_number("YH") if rest else None
+        if rest:
+            backs.append((order, back, rest))
+        decisions.append(Decision(order.id, order.number, back_order=back))
+    connection = db.session.connection()
     if line_rows:
-        db.session.connection().execute(_SET_LINE, line_rows)
-    if order_rows:
-        db.session.connection().execute(_SET_ORDER, order_rows)
-    _loaded(StoreOrderLine, line_rows, "line", ("approved", "allocation", "pool", "demand"))
-    _loaded(StoreOrder, order_rows, "order", {"status": "status", "hold_available": "available",
-                                              "hold_amount": "amount", "decided_by_id": "by", "decided_at": "at",
-                                              "overridden": "overridden", "reason": "reason"})
-    db.session.add_all(back for back in backs if back is not None)
-    db.session.flush()
+        connection.execute(_SET_LINE, line_rows)
+    if approved_rows:
+        values = {"status": OrderStatus.APPROVED.value, "decided_by_id": by, "decided_at": now}
+        if override_reason is not None:
+            values.update(overridden=True, reason=override_reason)
+        connection.execute(_orders.update().where(_orders.c.id == bindparam("order")).values(**values), approved_rows)
+    if held_rows:
+        connection.execute(_SET_HELD, held_rows)
+    if backs:
+        _write_back_orders(backs, now)
+    db.session.expire_all()
     return decisions
+
+
+def _write_back_orders(backs: list, now) -> None:
+    """What stores did not get (discontinued goods aside) waits in new submitted orders."""
+    connection = db.session.connection()
+    parents = dict(db.session.execute(select(StoreOrder.id, StoreOrder.note).where(
+        StoreOrder.id.in_([order.id for order, _n, _r in backs]))).all())
+    connection.execute(_orders.insert(), [
+        {"number": number, "store_id": order.store_id, "status": OrderStatus.SUBMITTED.value,
+         "back_order_of_id": order.id, "submitted_at": now, "created_at": now, "note": parents.get(order.id, ""),
+         "overridden": False, "reason": ""} for order, number, _rest in backs])
+    ids = dict(db.session.execute(select(StoreOrder.number, StoreOrder.id).where(
+        StoreOrder.number.in_([number for _o, number, _r in backs]))).all())
+    connection.execute(_INSERT_LINE, [
+        {"order_id": ids[number], "sku_id": li.sku_id, "pack_size": _thousandths(li.pack),
+         "unit_price": _fen(li.price), "asked": _thousandths(q)}
+        for _order, number, rest in backs for li, q in rest])
+
+
+def _thousandths(value: Decimal) -> int:
+    return int(value / GRAM)
+
+
+def _fen(value: Decimal) -> int:
+    return int(value / FEN)
 
 
 _lines, _orders = StoreOrderLine.__table__, StoreOrder.__table__
 _SET_LINE = _lines.update().where(_lines.c.id == bindparam("line")).values(
-    approved=bindparam("approved"), allocation=bindparam("allocation"), pool=bindparam("pool"),
-    demand=bindparam("demand"))
-_SET_ORDER = _orders.update().where(_orders.c.id == bindparam("order")).values(
-    status=bindparam("status"), hold_available=bindparam("available"), hold_amount=bindparam("amount"),
-    decided_by_id=bindparam("by"), decided_at=bindparam("at"), overridden=bindparam("overridden"),
-    reason=bindparam("reason"))
-
-
-def _loaded(model, rows: list[dict], key: str, columns) -> None:
-    """What the UPDATEs wrote, set on the objects in the session as their loaded state (no reload)."""
-    names = columns if isinstance(columns, dict) else {c: c for c in columns}
-    for row in rows:
-        obj = db.session.identity_map.get(identity_key(model, row[key]))
-        if obj is not None:
-            for attribute, name in names.items():
-                set_committed_value(obj, attribute, row[name])
+    approved=bindparam("approved", type_=BigInteger), allocation=bindparam("allocation"),
+    pool=bindparam("pool", type_=BigInteger), demand=bindparam("demand", type_=BigInteger))
+_SET_HELD = _orders.update().where(_orders.c.id == bindparam("order")).values(
+    status=OrderStatus.HELD.value, hold_available=bindparam("available", type_=BigInteger),
+    hold_amount=bindparam("amount", type_=BigInteger))
+_INSERT_LINE = _lines.insert().values(
+    order_id=bindparam("order_id"), sku_id=bindparam("sku_id"), pack_size=bindparam("pack_size", type_=BigInteger),
+    unit_price=bindparam("unit_price", type_=BigInteger), asked=bindparam("asked", type_=BigInteger),
+    shipped=0, received=0, damaged=0, allocation="")
 
 
 def _terms(store_ids: list[int]) -> dict[int, Decimal]:
@@ -349,17 +403,3 @@ def _terms(store_ids: list[int]) -> dict[int, Decimal]:
         found.update(dict(db.session.execute(select(FranchiseTerms.store_id, FranchiseTerms.credit_limit)
                                              .where(FranchiseTerms.store_id.in_(chunk))).all()))
     return found
-
-
-def _back_order(order: StoreOrder, allocated: dict) -> StoreOrder | None:
-    """What a store did not get (discontinued goods aside) waits in a new submitted order."""
-    rest = [(li, li.asked - allocated[li][0]) for li in order.warehouse_lines
-            if allocated[li][0] < li.asked and allocated[li][1] != "discontinued"]
-    if not rest:
-        return None
-    back = StoreOrder(number=document_number("YH"), store_id=order.store_id,
-                      status=OrderStatus.SUBMITTED.value, back_order_of_id=order.id, submitted_at=utcnow(),
-                      created_by_id=order.created_by_id, note=order.note)
-    back.lines = [StoreOrderLine(sku_id=li.sku_id, pack_size=li.pack_size, unit_price=li.unit_price, asked=q)
-                  for li, q in rest]
-    return back

@@ -73,7 +73,7 @@ def approve(order_id: int):
     else:
         flash(_("Order %(number)s approved.", number=found.number), "success")
         if decision.back_order:
-            flash(_("What HQ could not give waits as back-order %(number)s.", number=decision.back_order.number),
+            flash(_("What HQ could not give waits as back-order %(number)s.", number=decision.back_order),
                   "success")
     return htmx_redirect(url_for(".review", order_id=found.id))
 

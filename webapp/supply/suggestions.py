@@ -22,7 +22,7 @@ from webapp.extensions import db
 from webapp.numbers import GRAM
 from webapp.purchasing.models import OPEN as PO_OPEN
 from webapp.purchasing.models import PurchaseOrder, PurchaseOrderLine
-from webapp.purchasing.replenishment import Inputs, Suggestion, suggest
+from webapp.purchasing.replenishment import REVIEW_DAYS, Inputs, Suggestion, suggest
 from webapp.stock import services as stock
 from webapp.stock.models import Reason, StockLevel, StockMove, Usage
 from webapp.stores.models import Store
@@ -52,7 +52,8 @@ def suggested_order(store: Store, *, now=None) -> list[Suggested]:
     now = now or utcnow()
     lead_time = settings().lead_time_days
     shelf, transit = stock.shelf(store), stock.location(Usage.TRANSIT, store)
-    rows = db.session.execute(_figures(store.id, shelf.id, transit.id, stock.location(Usage.CUSTOMER).id, now))
+    rows = db.session.execute(_figures(store.id, shelf.id, transit.id, stock.location(Usage.CUSTOMER).id, now,
+                                       lead_time))
     found = []
     for row in rows:
         inputs = Inputs(sold_7=_qty(row.s7), sold_30=_qty(row.s30), on_hand=_qty(row.on_hand),
@@ -69,7 +70,7 @@ def _raw(column):
     return type_coerce(column, BigInteger)
 
 
-def _figures(store_id: int, shelf_id: int, transit_id: int, customer_id: int, now):
+def _figures(store_id: int, shelf_id: int, transit_id: int, customer_id: int, now, lead_time: int):
     week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
     sold = (select(StockMove.sku_id,
                    func.sum(case((StockMove.created_at >= week_ago, _raw(StockMove.quantity)), else_=0)).label("s7"),
@@ -112,8 +113,18 @@ def _figures(store_id: int, shelf_id: int, transit_id: int, customer_id: int, no
         .outerjoin(from_hq, from_hq.c.sku_id == SKU.id)
         .outerjoin(from_suppliers, from_suppliers.c.sku_id == SKU.id)
         .where(SKU.active.is_(True), Product.active.is_(True),
-               func.coalesce(SupplyItem.orderable, True).is_(True))
+               func.coalesce(SupplyItem.orderable, True).is_(True),
+               _needs_ordering(sold.c.s7, sold.c.s30, lead_time, on_hand + in_transit + on_order))
     )
+
+
+def _needs_ordering(s7, s30, lead_time: int, position):
+    """target > position, exactly, in integers (quantities as stored thousandths): ``replenishment.suggest``'s
+    formula times 420. 210 × daily demand = max(30 × sold in 7 days, 7 × sold in 30 days), and
+    target = demand × (L + R + max(1, L / 2)), so 420 × target = max(30 s7, 7 s30) × (2L + 2R + max(2, L)).
+    Only the SKUs that pass are read into Python."""
+    demand_210 = case((30 * s7 > 7 * s30, 30 * s7), else_=7 * s30)
+    return demand_210 * (2 * lead_time + 2 * REVIEW_DAYS + max(2, lead_time)) > 420 * position
 
 
 def _lots(location_id: int, name: str):
