@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 STATUS = {
     "draft": _l("Draft"), "submitted": _l("Waiting for HQ"), "held": _l("Held: credit"),
-    "approved": _l("Approved"), "shipped": _l("On its way"), "received": _l("Received"),
+    "approved": _l("Approved"), "shipped": _l("On its way"), "received": _l("Received at the store"),
     "rejected": _l("Rejected"),
 }
 ALLOCATION = {

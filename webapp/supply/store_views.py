@@ -116,8 +116,7 @@ def submit(store_id: int, order_id: int):
     orders.set_note(found, request.form.get("note", ""))
     orders.submit(found, user=current_user)
     db.session.commit()
-    flash(_("Order %(number)s is with head office.", number=found.number), "success")
-    return htmx_redirect(url_for(".order", store_id=shop.id, order_id=found.id))
+    return _after(shop, found, _("Order %(number)s is with head office.", number=found.number))
 
 
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/scan")
@@ -150,10 +149,8 @@ def receive(store_id: int, order_id: int):
     claims = receiving.confirm(found, user=current_user)
     db.session.commit()
     if claims:
-        flash(_("Received. %(count)s differences recorded; each has its claim.", count=len(claims)), "success")
-    else:
-        flash(_("Received: everything arrived as shipped."), "success")
-    return htmx_redirect(url_for(".order", store_id=shop.id, order_id=found.id))
+        return _after(shop, found, _("Received. %(count)s differences recorded; each has its claim.", count=len(claims)))
+    return _after(shop, found, _("Received: everything arrived as shipped."))
 
 
 @bp.get("/stores/<int:store_id>/catalogue")
