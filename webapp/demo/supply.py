@@ -11,7 +11,7 @@ from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.demo.products import PACKAGED, DemoSku
 from webapp.extensions import db
-from webapp.stock.services import sell
+from webapp.stock.services import receive, sell
 from webapp.stores.models import Store
 from webapp.supply import account, allocation, orders, shipping
 from webapp.supply.models import DeliveryPrice, FranchiseTerms, PriceGroup, RebateTier, SupplyItem
@@ -50,8 +50,10 @@ def create_supply(stores: dict[str, Store], skus: list[DemoSku], users: dict[str
                         RebateTier(threshold=Decimal("20000.00"), percent=Decimal("2.00"))])
     db.session.flush()
 
-    for name, per_day in WEEK:
-        sell(franchise, by_name[name].sku, Decimal(per_day) * 7, user=franchisee, document=("sale", f"DEMO-WEEK-{name}"))
+    for name, per_day in WEEK:  # the week's goods came in on Monday and mostly sold
+        item = by_name[name]
+        receive(franchise, item.sku, Decimal(per_day) * 8, item.cost, user=franchisee, document=("receipt", "DEMO-WEEK"))
+        sell(franchise, item.sku, Decimal(per_day) * 7, user=franchisee, document=("sale", f"DEMO-WEEK-{name}"))
 
     order = orders.draft_for(franchise, user=franchisee)
     for name, qty in SHIPPED_ORDER:
