@@ -166,7 +166,9 @@ def catalogue(store_id: int):
 @bp.get("/stores/<int:store_id>/account")
 @require_role(*ORDERERS)
 def account_page(store_id: int):
-    shop = _franchise(store_id)
+    shop = _store(store_id)
+    if shop.kind != StoreKind.FRANCHISE:
+        return _no_account(shop)
     today = account.local_today()
     return render("supply/account.html", store=shop, summary=queries.summary(shop), ageing=account.ageing(shop),
                   entries=account.entries_of(shop), start=today.replace(day=1), end=today, **LABELS)
@@ -175,7 +177,9 @@ def account_page(store_id: int):
 @bp.get("/stores/<int:store_id>/statement")
 @require_role(*ORDERERS)
 def statement(store_id: int):
-    shop = _franchise(store_id)
+    shop = _store(store_id)
+    if shop.kind != StoreKind.FRANCHISE:
+        return _no_account(shop)
     start, end = _period()
     found = account.statement(shop, start, end)
     if request.args.get("format") == "csv":
@@ -198,11 +202,9 @@ def _store(store_id: int) -> Store:
     return shop
 
 
-def _franchise(store_id: int) -> Store:
-    shop = _store(store_id)
-    if shop.kind != StoreKind.FRANCHISE:
-        raise errors.NotFranchise(store=shop.name)
-    return shop
+def _no_account(shop: Store):
+    """A direct store pays HQ the transfer cost inside the company: it has no account to show."""
+    return render("supply/no_account.html", store=shop, text=str(errors.NotFranchise(store=shop.name)))
 
 
 def _order(store_id: int, order_id: int):

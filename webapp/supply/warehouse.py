@@ -28,9 +28,12 @@ def hq_warehouse() -> Store:
 
 
 def available_for_stores(sku_ids) -> dict[int, Decimal]:
-    """Per SKU, what the warehouse can still promise: available less approved, unshipped orders."""
+    """Per SKU, what the warehouse can still promise: available less approved, unshipped orders (absent: none)."""
     ids = list(sku_ids)
-    place = stock.shelf(hq_warehouse())
+    try:
+        place = stock.shelf(hq_warehouse())
+    except NoWarehouse:
+        return {}  # a chain without a warehouse has nothing to promise
     found: dict[int, Decimal] = {}
     raw = lambda column: type_coerce(column, BigInteger)  # noqa: E731
     for start in range(0, len(ids), 900):
