@@ -14,8 +14,8 @@ from webapp.auth.models import Role
 from webapp.catalog.models import SKU
 from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.csvfile import csv_response
+from webapp.errors import toast
 from webapp.extensions import db
-from webapp.i18n import format_money
 from webapp.stores.models import Store, StoreKind
 from webapp.supply import account, errors, orders, queries, receiving
 from webapp.supply.blueprint import bp
@@ -99,8 +99,6 @@ def add_from_catalogue(store_id: int):
     draft = orders.draft_for(shop, user=current_user)
     change = orders.set_quantity(draft, sku, request.form.get("quantity", "1"), add=True)
     db.session.commit()
-    from webapp.errors import toast
-
     message = _rounded_notice(change, sku) or _("%(name)s: %(qty)s in the order.", name=sku.display_name,
                                                  qty=change.line.asked.normalize())
     if request.htmx:
@@ -258,5 +256,5 @@ def _show(store_id: int, order_id: int, *, notice=None, scanned=None):
     if found.status == OrderStatus.DRAFT:
         figures = {s.sku_id: s for s in suggested_order(shop)}
     return render("supply/order.html", "supply/_order.html", store=shop, order=found, notice=notice,
-                  scanned=scanned, figures=figures, format_money=format_money,
+                  scanned=scanned, figures=figures,
                   summary=queries.summary(shop) if shop.kind == StoreKind.FRANCHISE else None, **LABELS)
