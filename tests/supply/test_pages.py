@@ -151,3 +151,26 @@ def test_a_franchisee_is_refused_every_other_store_and_every_hq_route(hq, stock_
     assert client.post(f"/supply/stores/{mine.id}/orders/{o}/receive").status_code == 404
     db.session.refresh(their_order)
     assert their_order.status == OrderStatus.SHIPPED and receiving  # untouched
+
+
+def test_notes_and_reasons_with_control_characters_are_cleaned_or_refused(hq, stock_hq, franchise, make_sku,
+                                                                          submitted, login, client):
+    store, sku = franchise(), make_sku()
+    stock_hq(sku, 10)
+    login(store.owner)
+    client.post(f"/supply/stores/{store.id}/orders", data={"from": "blank"})
+    draft = db.session.scalar(db.select(StoreOrder).where(StoreOrder.store_id == store.id))
+    client.post(f"/supply/stores/{store.id}/orders/{draft.id}/lines", data={"code": sku.code, "quantity": "2"})
+    assert client.post(f"/supply/stores/{store.id}/orders/{draft.id}/submit", data={"note": "周\x00末"}).status_code == 303
+    db.session.refresh(draft)
+    assert draft.note == "周末"
+    other = submitted(franchise(), [(sku, 1)])
+    login(hq.admin)
+    too_long = client.post(f"/supply/hq/orders/{other.id}/reject", data={"reason": "x" * 201},
+                           headers={"HX-Request": "true"})
+    assert too_long.status_code == 422
+    assert client.post(f"/supply/hq/orders/{other.id}/reject", data={"reason": "\x00\x01"},
+                       headers={"HX-Request": "true"}).status_code == 422
+    assert client.post(f"/supply/hq/orders/{other.id}/reject", data={"reason": "重复\x00"}).status_code == 303
+    db.session.refresh(other)
+    assert (other.status, other.reason) == (OrderStatus.REJECTED, "重复")
