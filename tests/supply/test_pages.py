@@ -136,7 +136,7 @@ def test_a_franchisee_is_refused_every_other_store_and_every_hq_route(hq, stock_
                      ("post", f"/supply/stores/{s}/orders/{o}/receive"), ("get", f"/supply/stores/{s}/catalogue"),
                      ("post", f"/supply/stores/{s}/catalogue/add"), ("get", f"/supply/stores/{s}/account"),
                      ("get", f"/supply/stores/{s}/statement")]
-    refused_hq = [("get", "/supply/hq"), ("post", "/supply/hq/approve-all"), ("get", f"/supply/hq/orders/{o}"),
+    refused_hq = [("get", "/supply/hq"), ("post", "/supply/hq/approve-all"), ("post", "/supply/hq/recommend"), ("get", f"/supply/hq/orders/{o}"),
                   ("post", f"/supply/hq/orders/{o}/approve"), ("post", f"/supply/hq/orders/{o}/reject"),
                   ("post", f"/supply/hq/orders/{o}/direct"), ("get", f"/supply/hq/orders/{o}/picking"),
                   ("post", f"/supply/hq/orders/{o}/ship"), ("get", "/supply/hq/accounts"),
@@ -174,3 +174,18 @@ def test_notes_and_reasons_with_control_characters_are_cleaned_or_refused(hq, st
     assert client.post(f"/supply/hq/orders/{other.id}/reject", data={"reason": "重复\x00"}).status_code == 303
     db.session.refresh(other)
     assert (other.status, other.reason) == (OrderStatus.REJECTED, "重复")
+
+
+def test_hq_recommends_a_line_into_a_stores_draft_which_the_store_confirms(hq, franchise, make_sku, pack, login,
+                                                                           client):
+    store, sku = franchise(), make_sku()
+    pack(sku, 6)
+    login(hq.admin)
+    assert client.post("/supply/hq/recommend", data={"store_id": store.id, "code": sku.code, "quantity": "10"}).status_code == 303
+    assert client.post("/supply/hq/recommend", data={"store_id": store.id, "code": "nope", "quantity": "1"},
+                       headers={"HX-Request": "true"}).status_code == 422
+    assert client.post("/supply/hq/recommend", data={"store_id": hq.id, "code": sku.code, "quantity": "1"}).status_code == 404
+    draft = db.session.scalar(db.select(StoreOrder).where(StoreOrder.store_id == store.id))
+    assert (draft.status, draft.lines[0].asked, draft.note) == (OrderStatus.DRAFT, Decimal("12"), "总部推荐订货")
+    login(store.owner)
+    assert client.post(f"/supply/stores/{store.id}/orders/{draft.id}/submit").status_code == 303

@@ -15,7 +15,7 @@ from webapp.catalog.queries import sku_by_code_or_barcode
 from webapp.extensions import db
 from webapp.numbers import money, quantity
 from webapp.stores.models import Store
-from webapp.supply import account, allocation, errors, queries, shipping
+from webapp.supply import account, allocation, errors, orders, queries, shipping
 from webapp.supply.blueprint import bp
 from webapp.supply.direct import deliver_directly
 from webapp.supply.labels import ALL as LABELS
@@ -38,7 +38,29 @@ HQ = Role.HQ_ADMIN
 @require_role(HQ)
 def queue():
     return render("supply/hq/queue.html", queue=queries.queue(), to_ship=queries.to_ship(),
-                  shipped=queries.recently_shipped(), rule=settings().allocation_rule, **LABELS)
+                  shipped=queries.recently_shipped(), rule=settings().allocation_rule,
+                  stores=queries.stores_of(current_user), **LABELS)
+
+
+@bp.post("/hq/recommend")
+@require_role(HQ)
+def recommend():
+    """HQ pushes a recommended line (a campaign, a new item) into a store's draft; the store confirms or edits it."""
+    shop = db.session.get(Store, form_id("store_id") or 0)
+    if shop is None or shop.is_warehouse:
+        abort(404)
+    code = (request.form.get("code") or "").strip()
+    sku = sku_by_code_or_barcode(code) if code and len(code) <= 60 and "\x00" not in code else None
+    if sku is None:
+        raise errors.UnknownItem(code=code[:60].replace("\x00", ""))
+    draft = orders.draft_for(shop, user=current_user)
+    change = orders.set_quantity(draft, sku, request.form.get("quantity", ""), add=True)
+    if not draft.note:
+        orders.set_note(draft, _("Recommended by head office"))
+    db.session.commit()
+    flash(_("%(name)s × %(qty)s is in the draft of %(store)s, for the store to confirm.", name=sku.display_name,
+            qty=change.line.asked.normalize(), store=shop.name), "success")
+    return htmx_redirect(url_for(".queue"))
 
 
 @bp.post("/hq/approve-all")
