@@ -1,4 +1,5 @@
 """The supply screens: a franchisee orders from suggestions and receives; HQ reviews, approves, ships, keeps accounts."""
+import re
 from decimal import Decimal
 
 from webapp.extensions import db
@@ -144,6 +145,10 @@ def test_a_franchisee_is_refused_every_other_store_and_every_hq_route(hq, stock_
                   ("post", f"/supply/hq/accounts/{s}/rebate"), ("get", "/supply/hq/settings"),
                   ("post", "/supply/hq/settings"), ("post", "/supply/hq/settings/tiers"),
                   ("post", "/supply/hq/settings/groups"), ("post", "/supply/hq/settings/prices")]
+    covered = {re.sub(r"/\d+", "/<n>", url) for _m, url in refused_store + refused_hq}
+    every = {re.sub(r"<[^>]+>", "<n>", rule.rule) for rule in client.application.url_map.iter_rules()
+             if rule.endpoint.startswith("supply.") and rule.endpoint != "supply.index"}
+    assert every == covered  # every supply route but the one that sends each user to their own store
     for method, url in refused_store + refused_hq:
         assert getattr(client, method)(url).status_code == 403, url
     # Their order under my store's address is not found either.
