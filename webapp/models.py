@@ -19,3 +19,4 @@ from webapp.stock.expiry import models as expiry  # noqa: F401
 from webapp.stock.transfers import models as transfers  # noqa: F401
 from webapp.stock.write_offs import models as write_offs  # noqa: F401
 from webapp.stores import models as stores  # noqa: F401
+from webapp.supply import models as supply  # noqa: F401

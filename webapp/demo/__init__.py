@@ -15,6 +15,7 @@ from webapp.demo.reports import record_report_history
 from webapp.demo.shop import open_online_shop
 from webapp.demo.stock import open_stock, record_sales, set_warning_lines
 from webapp.demo.stores import HQ_CODE, create_stores
+from webapp.demo.supply import create_supply
 from webapp.demo.tills import MANAGER_PIN, create_tills
 from webapp.demo.transfers import create_transfers
 from webapp.demo.users import LOGINS, create_users
@@ -48,5 +49,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     create_purchasing(stores, skus, users["admin"])
     record_report_history(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     place_online_orders(stores, skus, users["customer"], users["cashier"])
+    create_supply(stores, skus, users)
     db.session.commit()
     return list(LOGINS)
