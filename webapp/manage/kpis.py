@@ -219,7 +219,7 @@ def stockout_duration(store_ids, period: Period, now: datetime | None = None) ->
                _l("%(times)s stockouts, %(open)s still out", times=len(found), open=still_out),
                _l("Per store and SKU, from the stock move that took the shelf's on hand to zero to the next one "
                   "that put it above zero (a SKU still out counts until now); the median over every stockout "
-                  "that began or was still going in the period.")), found
+                  "that began in the period.")), found
 
 
 # ---------------------------------------------------------------- turnover, margin, returns
@@ -270,7 +270,7 @@ def margin_change(store_ids, period: Period) -> Kpi:
     change = now_rate - before_rate if now_rate is not None and before_rate is not None else None
     shown = lambda rate: "—" if rate is None else f"{rate}%"  # noqa: E731
     return Kpi("margin", _l("Gross margin change"), change, "pt", f"{shown(now_rate)} ← {shown(before_rate)}",
-               _l("Gross margin % of this period minus that of the period of the same length before it, in "
+               _l("Gross margin percentage of this period minus that of the period of the same length before it, in "
                   "percentage points; margin = sales after discounts less returns − the cost kept on each line."))
 
 
