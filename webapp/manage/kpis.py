@@ -23,8 +23,13 @@ from webapp.reports import sellers, sql
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.periods import Period
 from webapp.sales.models import Order, OrderKind, OrderLine, OrderStatus
-from webapp.sales.online.models import (Fulfilment, NotificationKind, OnlineOrder, OnlineStatus,
-                                        OrderNotification)
+from webapp.sales.online.models import (
+    Fulfilment,
+    NotificationKind,
+    OnlineOrder,
+    OnlineStatus,
+    OrderNotification,
+)
 from webapp.stock.models import Location, StockLevel, StockMove, Usage
 from webapp.stores.models import Store
 

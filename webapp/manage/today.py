@@ -121,7 +121,7 @@ class Today:
 
     @property
     def ranking(self) -> list[tuple[int, Figures]]:
-        return sorted(self.stores.items(), key=lambda item: (-item[1].net_sales, item[0]))
+        return sorted(self.stores.items(), key=lambda item: (-item[1].sales, item[0]))
 
 
 def _within(store_ids: list[int] | None, *conditions):

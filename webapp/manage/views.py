@@ -65,7 +65,7 @@ def _ranking(scope: Scope, day) -> list:
     from webapp.manage.today import Figures
 
     return sorted(((store, day.stores.get(store.id, Figures())) for store in scope.stores),
-                  key=lambda pair: (-pair[1].net_sales, pair[0].code))
+                  key=lambda pair: (-pair[1].sales, pair[0].code))
 
 
 @bp.get("/slow-sellers")
