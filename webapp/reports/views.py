@@ -17,7 +17,7 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.paging import paginate
-from webapp.reports import builders, losses, sellers
+from webapp.reports import builders, losses, sellers, stores
 from webapp.reports import models as _indexes  # noqa: F401  (the reports' indexes, in the metadata)
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.blueprint import bp
@@ -44,6 +44,7 @@ REPORTS = [
     Report("hot_sellers", _l("Hot sellers"), _l("What sold most: quantity, sales and gross margin per SKU"),
            sorts=((sellers.Sort.QUANTITY.value, _l("By quantity")), (sellers.Sort.VALUE.value, _l("By sales")),
                   (sellers.Sort.MARGIN.value, _l("By margin")))),
+    Report("store_margins", _l("Margin per store"), _l("Each store's sales, cost of sales and gross margin, side by side")),
     Report("slow_sellers", _l("Slow sellers"), _l("Stocked SKUs that sold least or nothing, with the money on the shelf")),
     Report("turnover", _l("Stock turnover"), _l("How many days the stock lasts at the period's pace of sales"),
            groups=(("sku", _l("By SKU")), ("category", _l("By category")))),
@@ -115,6 +116,12 @@ def hot_sellers(store_id: int | None):
     sort = _choice("sort", BY_ENDPOINT["hot_sellers"].sorts)
     return _paged("hot_sellers", store, period, sellers.hot_sellers(store, period, sort),
                   lambda result: builders.hot_sellers(sellers.rows(result)), sort=sort)
+
+
+@report_route("store-margins")
+def store_margins(store_id: int | None):
+    store, period = _scope(store_id), _period()
+    return _respond("store_margins", store, period, builders.store_margins(stores.store_margins(store, period)))
 
 
 @report_route("slow-sellers")
