@@ -140,7 +140,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--database-url", required=True)
     p.add_argument("--runs", type=int, default=40)
-    p.add_argument("--sales", type=int, default=60)
+    p.add_argument("--sales", type=int, default=200)
     args = p.parse_args(argv)
     app = app_for(args.database_url)
     with app.app_context():
