@@ -8,7 +8,8 @@ from webapp.reports.stores import store_margins
 
 
 def test_hq_sees_each_stores_margin_side_by_side(client, login, make_store, make_user, stocked):
-    east, west, quiet = make_store(name="东店"), make_store(name="西店"), make_store(name="静店")
+    east, west = make_store(name="东店"), make_store(name="西店")
+    make_store(name="静店")  # sold nothing: still in the table, with zeros
     tea = stocked(east, qty=10, cost="2.00", price="9.00")
     cola = stocked(west, qty=10, cost="2.00", price="3.50")
     give_back(sell(east, tea, 2), 1)  # 18.00 − 9.00 = 9.00, cost 2.00
