@@ -33,6 +33,7 @@ class Period:
     first_day: date  # local
     last_day: date  # local
     offset: timedelta  # the zone's offset from UTC over the period
+    custom: bool = False  # chosen as two dates (?from=&to=), not as "the last N days"
 
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None) -> "Period":
@@ -43,6 +44,16 @@ class Period:
         first_day = local_now.date() - timedelta(days=days - 1)
         start = datetime.combine(first_day, time(), zone).astimezone(UTC).replace(tzinfo=None)
         return cls(days, start, now, first_day, local_now.date(), local_now.utcoffset())
+
+    @classmethod
+    def between(cls, first_day: date, last_day: date, now: datetime | None = None) -> "Period":
+        """Whole local days from ``first_day`` to ``last_day`` (both included; a day not over yet ends now)."""
+        zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+        now = now or utcnow()
+        start = datetime.combine(first_day, time(), zone)
+        end = datetime.combine(last_day + timedelta(days=1), time(), zone).astimezone(UTC).replace(tzinfo=None)
+        return cls((last_day - first_day).days + 1, start.astimezone(UTC).replace(tzinfo=None), min(end, now),
+                   first_day, last_day, start.utcoffset(), custom=True)
 
     def buckets(self, bucket: Bucket) -> list[date]:
         """The first day of every week or month the period touches, oldest first."""

@@ -8,6 +8,7 @@ HQ only). ``?days=`` picks the period, ``?by=``/``?sort=`` the grouping or order
 """
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -97,7 +98,7 @@ def choose():
         abort(403)
     report = request.args.get("report", "")
     name = report if report in BY_ENDPOINT else "index"
-    keep = {k: v for k, v in request.args.items() if k in ("days", "by", "sort")}
+    keep = {k: v for k, v in request.args.items() if k in ("days", "by", "sort", "from", "to")}
     if store_id is None:
         return redirect(url_for(f"reports.chain_{name}", **keep))
     return redirect(url_for(f"reports.{name}", store_id=store_id, **keep))
@@ -107,7 +108,7 @@ def choose():
 def index(store_id: int | None):
     store, period = _scope(store_id), _period()
     return render("reports/index.html", store=store, period=period, reports=REPORTS, report=None, choices={},
-                  **_context(store, "index"))
+                  **_context(store, "index", period))
 
 
 @report_route("hot-sellers")
@@ -172,22 +173,44 @@ def _respond(name: str, store: Store | None, period: Period, table: Table, page=
         return csv_file(_filename(name, store, period), table)
     return render("reports/report.html", report=report, store=store, period=period, table=table, page=page,
                   choices=choices, Kind=Kind, zip=zip, week_end=week_end, tenths=tenths,
-                  **_context(store, name))
+                  **_context(store, name, period))
 
 
-def _context(store: Store | None, name: str) -> dict:
-    """What the pickers and links need: this page's endpoint, the scope's URL arguments, the choices."""
-    return {"here": endpoint_of(name, store), "scope": scope_args(store), "endpoint_of": endpoint_of,
-            "stores": _stores_for_picker(), "days_choices": DAY_CHOICES}
+def _context(store: Store | None, name: str, period: Period) -> dict:
+    """What the pickers and links need: this page's endpoint, the scope's URL arguments (and a chosen
+    date range, so every link keeps it), the choices."""
+    return {"here": endpoint_of(name, store), "scope": {**scope_args(store), **range_args(period)},
+            "endpoint_of": endpoint_of, "stores": _stores_for_picker(), "days_choices": DAY_CHOICES}
 
 
 def _scope(store_id: int | None) -> Store | None:
     return db.get_or_404(Store, store_id) if store_id is not None else None
 
 
+LONGEST_RANGE = 3 * 366  # days a ?from=&to= period may cover
+
+
 def _period() -> Period:
+    """?from=&to= (two local dates, both included), else ?days= (the last N days)."""
+    first, last = _date_arg("from"), _date_arg("to")
+    if first and last and first <= last and (last - first).days < LONGEST_RANGE:
+        return Period.between(first, last)
     days = request.args.get("days", type=int)
     return Period.last_days(days if days in DAY_CHOICES else DEFAULT_DAYS)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "")
+    try:
+        found = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+    return found if found and 2000 <= found.year <= 2100 else None
+
+
+def range_args(period: Period) -> dict:
+    """The URL arguments that keep a chosen date range on the next page (none for "the last N days")."""
+    return {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()} if period.custom else {}
 
 
 def _choice(name: str, choices) -> str:
@@ -201,4 +224,6 @@ def _stores_for_picker() -> list[Store]:
 
 def _filename(name: str, store: Store | None, period: Period) -> str:
     scope = re.sub(r"[^A-Za-z0-9_-]", "", store.code) or str(store.id) if store else "chain"
+    if period.custom:
+        return f"{name.replace('_', '-')}-{scope}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
     return f"{name.replace('_', '-')}-{scope}-{period.days}d-{period.last_day:%Y%m%d}.csv"
