@@ -211,6 +211,9 @@ def generate(lines: int, stores: int, skus: int, rng: random.Random) -> dict[str
     out.flush()
     move_sequences_on()
     db.session.commit()
+    with db.engine.connect() as connection:  # the planner's statistics, as a database in use has them
+        connection.execute(text("ANALYZE"))
+        connection.commit()
     return {"stores": stores, "SKUs": skus, **out.counts}
 
 
