@@ -19,9 +19,10 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.fulfil.models import Shortage
 from webapp.manage.today import percent
-from webapp.reports import sellers, sql
+from webapp.reports import sql
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.periods import Period
+from webapp.reports.stores import store_margins
 from webapp.sales.models import Order, OrderKind, OrderLine, OrderStatus
 from webapp.sales.online.models import (
     Fulfilment,
@@ -260,15 +261,14 @@ def previous(period: Period) -> Period:
 
 
 def margin_rate(store_ids, period: Period) -> tuple[Decimal, Decimal, Decimal | None]:
-    """Sales (less returns), gross margin and margin % of the period, from the lines' kept costs."""
-    value = cost = 0
+    """Sales (less returns), gross margin and margin % of the period, from the lines' kept costs
+    (the reports' margin per store, added up)."""
+    amount = cost = Decimal("0.00")
     for store in _stores(store_ids):
-        sales = sellers.sales_by_sku(store, period)
-        row = db.session.execute(select(func.sum(sales.c.value), func.sum(sales.c.cost))).one()
-        value += int(row[0] or 0)
-        cost += int(row[1] or 0)
-    amount, cost_value = sql.money(value), sql.value(cost)
-    margin = amount - cost_value
+        for row in store_margins(store, period):
+            amount += row.sales_value
+            cost += row.cost
+    margin = amount - cost
     return amount, margin, percent(margin, amount) if amount > 0 else None
 
 
