@@ -4,6 +4,8 @@ from playwright.sync_api import Page, expect
 
 def test_hq_admin_creates_a_product_receives_it_and_sees_it_in_the_ledger(page: Page, base_url, sign_in):
     sign_in()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("今日")  # HQ lands on the dashboard
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="总部").click()
     expect(page.get_by_role("heading", name="总部")).to_be_visible()
 
     page.get_by_role("link", name="商品").first.click()

@@ -72,14 +72,25 @@ def test_an_htmx_post_with_the_csrf_header_is_accepted(app, client):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_hq_lands_on_the_head_office_page_and_staff_on_their_stock(client, make_user, make_store, login):
-    login(make_user(Role.HQ_ADMIN))
-    assert "/admin/products/" in client.get("/").get_data(as_text=True)
-    client.post("/logout")
+def test_each_role_lands_where_it_works(client, make_user, make_store, login):
+    welcome = client.get("/").get_data(as_text=True)
+    assert 'href="/shop/"' in welcome and 'href="/login"' in welcome  # a visitor: the shop or the staff sign-in
+    assert client.get("/admin").location.startswith("/login")
     store = make_store()
-    login(make_user(Role.STORE_MANAGER, stores=[store]))
-    assert client.get("/").location.endswith("/stock/")
-    assert client.get("/stock/").location.endswith(f"/stock/stores/{store.id}")
+    for role, landing in ((Role.HQ_ADMIN, "/manage/"), (Role.STORE_MANAGER, "/manage/"),
+                          (Role.FRANCHISEE, "/manage/"), (Role.CASHIER, "/pos/"), (Role.CUSTOMER, "/shop/")):
+        login(make_user(role, stores=[store] if role not in (Role.HQ_ADMIN, Role.CUSTOMER) else []))
+        assert client.get("/").location.endswith(landing), role
+        client.post("/logout")
+
+
+def test_admin_opens_the_back_office_home_for_hq_only(client, make_user, make_store, login):
+    login(make_user(Role.HQ_ADMIN))
+    assert "/admin/products/" in client.get("/admin").get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
+    client.post("/logout")
+    login(make_user(Role.STORE_MANAGER, stores=[make_store()]))
+    assert client.get("/admin").status_code == 403
 
 
 def test_absurd_ids_and_pages_are_not_found_rather_than_a_crash(client, make_user, login):

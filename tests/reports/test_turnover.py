@@ -28,16 +28,16 @@ def test_turnover_days_are_stock_value_over_the_daily_cost_of_sales(make_store, 
     assert by_sku(store, days=7)[tea.id].turnover_days == Decimal("28.0")  # 16.00 ÷ (4.00 ÷ 7)
 
 
-def test_a_sku_that_sold_nothing_has_no_turnover_and_comes_first(make_store, stocked):
+def test_the_report_opens_on_the_slow_movers_and_a_sku_that_sold_nothing_has_no_turnover(make_store, stocked):
     store = make_store()
     tea = stocked(store, qty=10, cost="2.00")
     idle = stocked(store, qty=3, cost="7.00")
     sell(store, tea, 1)
     period = Period.last_days(30)
     rows = turnover.sku_rows(db.session.execute(turnover.by_sku(store, period)), period)
-    assert [r.sku.id for r in rows] == [idle.id, tea.id]
-    assert (rows[0].on_hand_value, rows[0].cost_of_sales, rows[0].turnover_days) == (Decimal("21.00"), Decimal("0.00"), None)
-    assert rows[1].turnover_days == Decimal("270.0")  # 9 × 2.00 × 30 ÷ 2.00
+    assert [r.sku.id for r in rows] == [tea.id, idle.id]
+    assert rows[0].turnover_days == Decimal("270.0")  # 9 × 2.00 × 30 ÷ 2.00
+    assert (rows[1].on_hand_value, rows[1].cost_of_sales, rows[1].turnover_days) == (Decimal("21.00"), Decimal("0.00"), None)
 
 
 def test_sales_before_the_period_do_not_count(make_store, stocked):
@@ -73,7 +73,7 @@ def test_turnover_per_category_sums_its_skus(make_store, stocked):
         Decimal("66.00"), Decimal("14.00"), Decimal("141.4"))
     assert (rows["零食"].on_hand_value, rows["零食"].turnover_days) == (Decimal("20.00"), None)
     assert rows[None].on_hand_value == Decimal("1.00")
-    assert list(rows) == ["零食", None, "饮料 / 碳酸饮料"]  # no sales first (most stock value first), then slowest
+    assert list(rows) == ["饮料 / 碳酸饮料", "零食", None]  # slow movers first, then no sales (most value first)
 
 
 def test_the_chain_counts_every_stores_shelf(make_store, stocked):

@@ -1,5 +1,5 @@
 """What belongs to no one domain: the home page, error pages, template helpers."""
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,13 +25,25 @@ ERRORS = {
 
 @bp.get("/")
 def home():
+    """Each role lands where it works: the till, the dashboard, the shop; a visitor picks staff or shop."""
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
-    if current_user.role == Role.HQ_ADMIN:
-        return render_template("pages/admin_home.html")
+        return render_template("pages/welcome.html")
     if current_user.role == Role.CUSTOMER:
-        return render_template("pages/customer_home.html")
-    return redirect(url_for("stock.index"))
+        return redirect(url_for("shop.home"))
+    if current_user.role == Role.CASHIER:
+        return redirect(url_for("pos.index"))
+    return redirect(url_for("manage.index"))  # store managers, franchisees and HQ
+
+
+@bp.get("/admin")
+@bp.get("/admin/")
+def admin_home():
+    """The back office's home (its pages live under /admin/...)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next="/admin"))
+    if not current_user.is_hq:
+        abort(403)
+    return render_template("pages/admin_home.html")
 
 
 def error_page(error):

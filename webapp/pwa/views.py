@@ -33,6 +33,7 @@ SURFACES = {
     "app": Surface("货通 Huotong", "货通", "/"),
     "pos": Surface("货通收银 Huotong POS", "货通收银", "/pos/", "landscape"),
     "shop": Surface("货通商城 Huotong Shop", "货通商城", "/shop/", "portrait"),
+    "manage": Surface("货通经营 Huotong Manager", "货通经营", "/manage/", "portrait"),
 }
 ICONS = [("icon-192.png", "192x192", "any"), ("icon-512.png", "512x512", "any"),
          ("icon-maskable-192.png", "192x192", "maskable"), ("icon-maskable-512.png", "512x512", "maskable")]

@@ -1,9 +1,12 @@
 """Each report's columns, and its rows as table cells."""
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask_babel import lazy_gettext as _l
 
 from webapp.reports.losses import VarianceRow, WriteOffRow
 from webapp.reports.periods import Bucket
 from webapp.reports.sellers import SellerRow
+from webapp.reports.stores import StoreMargin
 from webapp.reports.tables import Column, Kind, Table, totals
 from webapp.reports.turnover import CategoryTurnover, SkuTurnover
 
@@ -57,3 +60,13 @@ def count_variances(rows: list[VarianceRow], by: str) -> Table:
                Column(_l("Net value"), Kind.MONEY)]
     cells = [[r.label, r.gain_quantity, r.gain_value, r.loss_quantity, r.loss_value, r.net_value] for r in rows]
     return Table(columns, cells, totals(cells, columns))
+
+
+def store_margins(rows: list[StoreMargin]) -> Table:
+    columns = [Column(_l("Store"), Kind.TEXT), Column(_l("Orders"), Kind.QUANTITY), SALES, COST_OF_SALES, MARGIN,
+               MARGIN_RATE]
+    cells = [[r.store, Decimal(r.orders), r.sales_value, r.cost, r.margin, r.margin_rate] for r in rows]
+    found = totals(cells, columns)
+    sales, cost = found[2], found[3]
+    found[5] = ((sales - cost) * 100 / sales).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if sales > 0 else None
+    return Table(columns, cells, found)

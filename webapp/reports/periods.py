@@ -31,6 +31,7 @@ class Period:
     first_day: date  # local
     last_day: date  # local
     offset: timedelta  # the zone's offset from UTC over the period
+    custom: bool = False  # chosen as two dates (?from=&to=), not as "the last N days"
 
     @classmethod
     def last_days(cls, days: int, now: datetime | None = None) -> "Period":
@@ -40,6 +41,14 @@ class Period:
         first_day = local_now.date() - timedelta(days=days - 1)
         start = day_start(first_day)
         return cls(days, start, now, first_day, local_now.date(), local_now.utcoffset())
+
+    @classmethod
+    def between(cls, first_day: date, last_day: date, now: datetime | None = None) -> "Period":
+        """Whole local days from ``first_day`` to ``last_day`` (both included; a day not over yet ends now)."""
+        now = now or utcnow()
+        start, end = day_start(first_day), day_start(last_day + timedelta(days=1))
+        return cls((last_day - first_day).days + 1, start, min(end, now), first_day, last_day,
+                   local_time(start).utcoffset(), custom=True)
 
     def buckets(self, bucket: Bucket) -> list[date]:
         """The first day of every week or month the period touches, oldest first."""

@@ -78,7 +78,8 @@ def _per_sku(store: Store | None, period: Period):
 
 
 def by_sku(store: Store | None, period: Period) -> Select:
-    """SKUs on the shelf or sold: the slowest first (no sales, then most days), then by stock value."""
+    """SKUs on the shelf or sold: the slow movers first (most days of stock), then those that sold
+    nothing (most stock value first; the slow sellers report lists them too)."""
     per_sku = _per_sku(store, period)
     value = per_sku.c.on_hand * sql.raw(SKU.cost)
     return (
@@ -104,9 +105,10 @@ def by_category(store: Store | None, period: Period) -> Select:
 
 
 def _slowest_first(value, cogs, period: Period) -> list:
-    """Order by: no sales first, then most tenths of a day, then most stock value (whole-number SQL)."""
+    """Order by: what sold, the most tenths of a day first; then what sold nothing; then most stock value
+    (whole-number SQL)."""
     tenths = case((cogs > 0, value * period.days * 10 / cogs), else_=None)
-    return [case((cogs > 0, 1), else_=0), tenths.desc(), value.desc()]
+    return [case((cogs > 0, 0), else_=1), tenths.desc(), value.desc()]
 
 
 def sku_rows(result, period: Period) -> list[SkuTurnover]:

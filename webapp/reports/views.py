@@ -8,6 +8,7 @@ HQ only). ``?days=`` picks the period, ``?by=``/``?sort=`` the grouping or order
 """
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,7 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import MANAGERS, Role
 from webapp.extensions import db
 from webapp.paging import paginate
-from webapp.reports import builders, losses, sellers
+from webapp.reports import builders, losses, sellers, stores
 from webapp.reports import models as _indexes  # noqa: F401  (the reports' indexes, in the metadata)
 from webapp.reports import turnover as turnover_queries
 from webapp.reports.blueprint import bp
@@ -43,6 +44,7 @@ REPORTS = [
     Report("hot_sellers", _l("Hot sellers"), _l("What sold most: quantity, sales and gross margin per SKU"),
            sorts=((sellers.Sort.QUANTITY.value, _l("By quantity")), (sellers.Sort.VALUE.value, _l("By sales")),
                   (sellers.Sort.MARGIN.value, _l("By margin")))),
+    Report("store_margins", _l("Margin per store"), _l("Each store's sales, cost of sales and gross margin, side by side")),
     Report("slow_sellers", _l("Slow sellers"), _l("Stocked SKUs that sold least or nothing, with the money on the shelf")),
     Report("turnover", _l("Stock turnover"), _l("How many days the stock lasts at the period's pace of sales"),
            groups=(("sku", _l("By SKU")), ("category", _l("By category")))),
@@ -95,7 +97,7 @@ def choose():
         abort(403)
     report = request.args.get("report", "")
     name = report if report in BY_ENDPOINT else "index"
-    keep = {k: v for k, v in request.args.items() if k in ("days", "by", "sort")}
+    keep = {k: v for k, v in request.args.items() if k in ("days", "by", "sort", "from", "to")}
     if store_id is None:
         return redirect(url_for(f"reports.chain_{name}", **keep))
     return redirect(url_for(f"reports.{name}", store_id=store_id, **keep))
@@ -105,7 +107,7 @@ def choose():
 def index(store_id: int | None):
     store, period = _scope(store_id), _period()
     return render("reports/index.html", store=store, period=period, reports=REPORTS, report=None, choices={},
-                  **_context(store, "index"))
+                  **_context(store, "index", period))
 
 
 @report_route("hot-sellers")
@@ -114,6 +116,12 @@ def hot_sellers(store_id: int | None):
     sort = _choice("sort", BY_ENDPOINT["hot_sellers"].sorts)
     return _paged("hot_sellers", store, period, sellers.hot_sellers(store, period, sort),
                   lambda result: builders.hot_sellers(sellers.rows(result)), sort=sort)
+
+
+@report_route("store-margins")
+def store_margins(store_id: int | None):
+    store, period = _scope(store_id), _period()
+    return _respond("store_margins", store, period, builders.store_margins(stores.store_margins(store, period)))
 
 
 @report_route("slow-sellers")
@@ -164,22 +172,44 @@ def _respond(name: str, store: Store | None, period: Period, table: Table, page=
         return csv_file(_filename(name, store, period), table)
     return render("reports/report.html", report=report, store=store, period=period, table=table, page=page,
                   choices=choices, Kind=Kind, zip=zip, week_end=week_end, tenths=tenths,
-                  **_context(store, name))
+                  **_context(store, name, period))
 
 
-def _context(store: Store | None, name: str) -> dict:
-    """What the pickers and links need: this page's endpoint, the scope's URL arguments, the choices."""
-    return {"here": endpoint_of(name, store), "scope": scope_args(store), "endpoint_of": endpoint_of,
-            "stores": _stores_for_picker(), "days_choices": DAY_CHOICES}
+def _context(store: Store | None, name: str, period: Period) -> dict:
+    """What the pickers and links need: this page's endpoint, the scope's URL arguments (and a chosen
+    date range, so every link keeps it), the choices."""
+    return {"here": endpoint_of(name, store), "scope": {**scope_args(store), **range_args(period)},
+            "endpoint_of": endpoint_of, "stores": _stores_for_picker(), "days_choices": DAY_CHOICES}
 
 
 def _scope(store_id: int | None) -> Store | None:
     return db.get_or_404(Store, store_id) if store_id is not None else None
 
 
+LONGEST_RANGE = 3 * 366  # days a ?from=&to= period may cover
+
+
 def _period() -> Period:
+    """?from=&to= (two local dates, both included), else ?days= (the last N days)."""
+    first, last = _date_arg("from"), _date_arg("to")
+    if first and last and first <= last and (last - first).days < LONGEST_RANGE:
+        return Period.between(first, last)
     days = request.args.get("days", type=int)
     return Period.last_days(days if days in DAY_CHOICES else DEFAULT_DAYS)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "")
+    try:
+        found = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+    return found if found and 2000 <= found.year <= 2100 else None
+
+
+def range_args(period: Period) -> dict:
+    """The URL arguments that keep a chosen date range on the next page (none for "the last N days")."""
+    return {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()} if period.custom else {}
 
 
 def _choice(name: str, choices) -> str:
@@ -193,4 +223,6 @@ def _stores_for_picker() -> list[Store]:
 
 def _filename(name: str, store: Store | None, period: Period) -> str:
     scope = re.sub(r"[^A-Za-z0-9_-]", "", store.code) or str(store.id) if store else "chain"
+    if period.custom:
+        return f"{name.replace('_', '-')}-{scope}-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
     return f"{name.replace('_', '-')}-{scope}-{period.days}d-{period.last_day:%Y%m%d}.csv"
