@@ -33,7 +33,7 @@ CODE = re.compile(r"^\d{6}$")  # what the customer reads out
 UNKNOWN_PICKUP = _l("No open online order at this store has the pickup code %(code)s.")
 OTHER_STORE = _l("Order %(number)s is collected at %(store)s, not at this store.")
 ALREADY_HANDED = _l("Order %(number)s was already handed over at %(time)s.")
-CLOSED = _l("Order %(number)s is %(status)s: there is nothing to hand over.")
+CLOSED = _l("Order %(number)s has the status “%(status)s”: there is nothing to hand over.")
 NOT_PICKUP = _l("Order %(number)s is a delivery order: it is not handed over at the till.")
 NO_SHIFT = _l("This till has no open shift.")
 

@@ -12,7 +12,6 @@ from webapp.auth.customers import account_for_order
 from webapp.auth.models import Role, User
 from webapp.errors import DomainError
 from webapp.promotions.services import Channel, PricedCart, price_cart
-from webapp.sales.cart import reprice
 from webapp.sales.models import ZERO
 from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered
@@ -87,10 +86,6 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
         made = customer if created else None
     order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
                                contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
-                               pay_at_pickup=pay_at_pickup, note=note)
-    if member is not None and not order.order.payments:
-        # place_order priced the lines for no one; the member's prices, before anything is paid.
-        # (Once place_order takes member= itself, this goes.)
-        reprice(order.order, member=member)
+                               pay_at_pickup=pay_at_pickup, note=note, member=member)
     carts.clear(cart)
     return Placed(order, made)

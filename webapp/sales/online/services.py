@@ -92,8 +92,10 @@ def check_line(sku: SKU, qty) -> Decimal:
 
 def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
                 checkout_key: str, contact_name: str = "", delivery: Delivery | None = None,
-                distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "") -> OnlineOrder:
-    """The order, its lines priced by the seam and its stock reserved, all or nothing.
+                distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "",
+                member: User | None = None) -> OnlineOrder:
+    """The order, its lines priced by the seam (for a signed-in ``member``: at member prices) and its
+    stock reserved, all or nothing.
 
     The same ``checkout_key`` again returns the order already placed (a double submit).
     Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
@@ -127,7 +129,7 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                 order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
                                              priced_amount=ZERO, line_discount=ZERO,
                                              order_discount_share=ZERO, amount=ZERO))
-            reprice(order)
+            reprice(order, member=member)
             for sku, qty in checked:
                 try:
                     stock.reserve(store, sku, qty, document=("order", order.number))
