@@ -23,20 +23,30 @@ class DomainError(Exception):
     keeps_changes = False  # True: what the request wrote before the error is committed, not rolled back
     money: tuple[str, ...] = ()  # the facts that are amounts of money: shown with the one money format
     lists: tuple[str, ...] = ()  # the facts that are lists of names: joined as the language joins them
+    quantities: tuple[str, ...] = ()  # the facts that are quantities: pieces without decimals, weights to the gram
 
     def __init__(self, **facts):
         super().__init__(facts)
         self.facts = facts
 
     def __str__(self) -> str:
-        from webapp.i18n import format_money, format_names
+        from webapp.i18n import format_money, format_names, format_quantity
 
-        return str(self.message) % {k: format_money(v) if k in self.money else format_names(v) if k in self.lists
-                                    else v for k, v in self.facts.items()}
+        def shown(key, value):
+            if key in self.money:
+                return format_money(value)
+            if key in self.lists:
+                return format_names(value)
+            if key in self.quantities and value is not None:
+                return format_quantity(value)
+            return value
+
+        return str(self.message) % {key: shown(key, value) for key, value in self.facts.items()}
 
 
 class InvalidQuantity(DomainError, ValueError):
     message = _l("The quantity must be more than zero (got %(quantity)s).")
+    quantities = ("quantity",)
 
 
 class InvalidPrice(DomainError, ValueError):

@@ -329,3 +329,28 @@ def test_wrong_pins_are_limited_per_store_across_tills_and_discounts(client, at_
     assert guesses[:10] == [422] * 10 and guesses[10] == 429
     # a discount without a PIN is not a guess and is not held up
     assert client.post(line_url, data={"action": "discount", "discount": "1.00"}, headers=HX).status_code == 422
+
+
+def test_a_serial_number_already_sold_is_refused_at_the_scan_saying_when_and_on_which_receipt(
+        client, at_till, make_sku):
+    from webapp.sales import services as sales
+    from webapp.stock import services as stock
+
+    phone = make_sku(name="小米手机", tracking="serial", code="MI-16", price="999.00")
+    stock.receive(at_till.store, phone, 1, "800.00", user=None, document=("r", "1"), lot_code="SN-7")
+    stock.receive(at_till.store, phone, 1, "800.00", user=None, document=("r", "2"), lot_code="SN-8")
+    first = sales.open_sale(at_till.store, at_till.register, at_till.shift, at_till.cashier)
+    sales.add_item(first, phone, serial="SN-8")
+    sales.complete_sale(first, [sales.Tender("cash", "999.00")], user=at_till.cashier, client_uuid="s1")
+    db.session.commit()
+    refused = scan(client, at_till, "MI-16", serial="SN-8")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "SN-8" in text and first.number in text and "售出" in text
+    assert current_order(at_till).lines == []
+
+
+def test_stock_refusals_show_pieces_without_decimals(at_till, make_sku):
+    from webapp.stock.errors import InsufficientStock
+
+    with_babel = str(InsufficientStock(name="可乐", requested=Decimal("3.000"), available=Decimal("1.000")))
+    assert "3" in with_babel and "3.000" not in with_babel and "1.000" not in with_babel

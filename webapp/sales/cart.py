@@ -6,10 +6,12 @@ over the lines so that the line amounts add up to the total to the fen.
 """
 from decimal import Decimal
 
+from flask_babel import format_date
 from sqlalchemy import select
 
 from webapp.auth.models import User
 from webapp.catalog.models import SKU, Tracking
+from webapp.clock import local_time
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
@@ -21,7 +23,9 @@ from webapp.sales.errors import (
     OrderNotSuspended,
     PaymentTaken,
     SerialAlreadyInSale,
+    SerialNotHere,
     SerialRequired,
+    SerialSold,
     ShiftClosed,
     UnknownSerial,
     WholeUnitsOnly,
@@ -29,7 +33,8 @@ from webapp.sales.errors import (
 )
 from webapp.sales.models import ZERO, Order, OrderKind, OrderLine, OrderStatus, PaymentStatus
 from webapp.sales.numbering import next_order_number
-from webapp.stock.models import Lot
+from webapp.stock import queries as stock_queries
+from webapp.stock.models import Lot, StockLevel
 from webapp.stores.models import Store
 
 
@@ -189,7 +194,28 @@ def _lot_for(order: Order, sku: SKU, qty: Decimal, serial: str | None) -> Lot | 
         raise UnknownSerial(serial=code, name=sku.display_name)
     if tracking == Tracking.SERIAL and any(ln.lot_id == lot.id for ln in order.lines):
         raise SerialAlreadyInSale(serial=code)
+    if tracking == Tracking.SERIAL and order.kind == OrderKind.SALE:
+        _check_serial_on_shelf(order.store, lot)
     return lot
+
+
+def _check_serial_on_shelf(store: Store, lot: Lot) -> None:
+    """A serial number is one item: refused at the scan when it is not on this store's shelf, saying
+    where it went (sold on a date with a receipt number), never later at payment."""
+    shelf = stock_queries.shelf_of(store)
+    on_hand = db.session.scalar(select(StockLevel.on_hand).where(
+        StockLevel.location_id == shelf.id, StockLevel.sku_id == lot.sku_id, StockLevel.lot_id == lot.id)) \
+        if shelf is not None else None
+    if on_hand is not None and on_hand > 0:
+        return
+    sold = db.session.execute(
+        select(Order.number, Order.completed_at).join(OrderLine, OrderLine.order_id == Order.id)
+        .where(OrderLine.lot_id == lot.id, Order.kind == OrderKind.SALE.value,
+               Order.status == OrderStatus.COMPLETED.value)
+        .order_by(Order.completed_at.desc()).limit(1)).first()
+    if sold is not None:
+        raise SerialSold(serial=lot.code, number=sold.number, day=format_date(local_time(sold.completed_at)))
+    raise SerialNotHere(serial=lot.code, store=store.name)
 
 
 def check_line(order: Order, line: OrderLine) -> None:

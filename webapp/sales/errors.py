@@ -26,6 +26,7 @@ class EmptySale(DomainError):
 
 class WholeUnitsOnly(DomainError):
     message = _l("%(name)s is sold in whole units (got %(quantity)s).")
+    quantities = ("quantity",)
 
 
 class SerialRequired(DomainError):
@@ -38,6 +39,14 @@ class UnknownSerial(DomainError):
 
 class SerialAlreadyInSale(DomainError):
     message = _l("Serial number %(serial)s is already in this sale.")
+
+
+class SerialSold(DomainError):
+    message = _l("Serial number %(serial)s was sold on %(day)s, receipt %(number)s: it is not in stock.")
+
+
+class SerialNotHere(DomainError):
+    message = _l("Serial number %(serial)s is not in stock at %(store)s.")
 
 
 class DiscountNeedsApproval(DomainError):
@@ -133,3 +142,4 @@ class NothingToReturn(DomainError):
 
 class ReturnTooMuch(DomainError):
     message = _l("Only %(returnable)s of %(name)s can still be returned (asked for %(requested)s).")
+    quantities = ("returnable", "requested")

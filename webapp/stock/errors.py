@@ -6,6 +6,7 @@ from webapp.errors import DomainError
 
 class InsufficientStock(DomainError):
     message = _l("Not enough %(name)s: %(requested)s wanted, %(available)s available.")
+    quantities = ("requested", "available")
 
 
 class ReservationClosed(DomainError):

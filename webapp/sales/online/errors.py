@@ -6,6 +6,7 @@ from webapp.errors import DomainError
 
 class SoldOut(DomainError):
     message = _l("Sold out: %(name)s at %(store)s has only %(available)s left.")
+    quantities = ("available",)
 
 
 class EmptyCart(DomainError):
@@ -14,6 +15,7 @@ class EmptyCart(DomainError):
 
 class QuantityTooLarge(DomainError, ValueError):
     message = _l("At most %(limit)s of one item per order (got %(quantity)s).")
+    quantities = ("limit", "quantity")
 
 
 class NotSoldOnline(DomainError):
