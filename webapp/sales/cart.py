@@ -13,7 +13,7 @@ from webapp.catalog.models import SKU, Tracking
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
-from webapp.promotions.services import Channel, price_cart
+from webapp.promotions.services import Channel, price_order
 from webapp.sales.allocation import allocate
 from webapp.sales.errors import (
     LinesPaidFor,
@@ -142,7 +142,7 @@ def require_open(order: Order) -> None:
 def reprice(order: Order) -> None:
     """Prices from the seam, discounts kept within the amounts, the order discount spread exactly."""
     lines = order.lines
-    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in lines])
+    cart = price_order(order)  # promotions included; their allocation is stored with the lines
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (
             priced.unit_price, priced.regular_price, priced.amount)
