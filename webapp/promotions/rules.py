@@ -30,7 +30,7 @@ def active_book() -> RuleBook:
         return cached[1]
     with _lock:
         promotions = db.session.scalars(select(Promotion).where(Promotion.status == Status.ACTIVE.value))
-        book = RuleBook(to_rule(p, _children()) for p in promotions)
+        book = RuleBook(to_rule(p, children()) for p in promotions)
         _cache[key] = (stamp, book)
     return book
 
@@ -44,19 +44,19 @@ def rules_for(promotion_ids) -> list[Rule]:
     """The given promotions as rules that always apply (to re-price a past sale): no dates, budgets, codes."""
     if not promotion_ids:
         return []
-    children = _children()
+    tree = children()
     promotions = db.session.scalars(select(Promotion).where(Promotion.id.in_(sorted(promotion_ids))))
-    return [replace(to_rule(p, children), stores=frozenset(), channels=frozenset(), starts_at=None, ends_at=None,
+    return [replace(to_rule(p, tree), stores=frozenset(), channels=frozenset(), starts_at=None, ends_at=None,
                     weekdays=frozenset(), hour_from=None, hour_to=None, members_only=False, max_uses=None,
                     per_customer=None, max_discount=None, needs_coupon=False) for p in promotions]
 
 
-def to_rule(promotion: Promotion, children: dict[int, list[int]]) -> Rule:
+def to_rule(promotion: Promotion, tree: dict[int, list[int]]) -> Rule:
     params = promotion.params or {}
     return Rule(
         id=promotion.id, name=promotion.name, kind=promotion.kind, everything=promotion.everything,
         skus=frozenset(promotion.sku_ids or ()), products=frozenset(promotion.product_ids or ()),
-        categories=frozenset(with_children(promotion.category_ids or (), children)),
+        categories=frozenset(with_children(promotion.category_ids or (), tree)),
         stores=frozenset(promotion.store_ids or ()), channels=frozenset(promotion.channels or ()),
         starts_at=promotion.starts_at, ends_at=promotion.ends_at, weekdays=frozenset(promotion.weekdays or ()),
         hour_from=promotion.hour_from, hour_to=promotion.hour_to, members_only=promotion.members_only,
@@ -73,17 +73,17 @@ def to_rule(promotion: Promotion, children: dict[int, list[int]]) -> Rule:
     )
 
 
-def with_children(category_ids, children: dict[int, list[int]]) -> set[int]:
+def with_children(category_ids, tree: dict[int, list[int]]) -> set[int]:
     found, todo = set(), list(category_ids)
     while todo:
         category_id = todo.pop()
         if category_id not in found:
             found.add(category_id)
-            todo.extend(children.get(category_id, ()))
+            todo.extend(tree.get(category_id, ()))
     return found
 
 
-def _children() -> dict[int, list[int]]:
+def children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for category_id, parent_id in db.session.execute(select(Category.id, Category.parent_id)):
         if parent_id is not None:
