@@ -176,6 +176,7 @@ class Line:
     item: Item
     regular: Decimal  # unit price × quantity, rounded once
     savings: dict[int, Decimal] = field(default_factory=dict)  # rule id → saving on this line
+    floor: Decimal = ZERO  # the highest margin floor of the rules on it: no later rule goes below it
 
     @property
     def saving(self) -> Decimal:
@@ -222,16 +223,30 @@ class Result:
 
 
 def price(items: Sequence[Item], rules: Iterable[Rule], context: Context) -> Result:
-    """Price the basket: every live rule, stacked as the module says."""
+    """Price the basket: every live rule, stacked as the module says.
+
+    The lines are priced in a canonical order (ties between equal lines are broken by what the lines are,
+    never by where they are), so the order the items were added in changes nothing.
+    """
     live = [rule for rule in rules if rule.live(context)]
+    order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
+    basket = [items[i] for i in order]
     plain = [rule for rule in live if not rule.exclusive]
-    best = _apply(items, plain, context)
+    best = _apply(basket, plain, context)
     for rule in sorted((r for r in live if r.exclusive), key=_rank):
-        alone = _apply(items, [rule], context)
+        alone = _apply(basket, [rule], context)
         if alone.saving > best.saving:
             best = alone
     best.hints = _hints(best, [r for r in live if r.order_level], context)
+    lines: list[Line] = [best.lines[0]] * len(items)
+    for position, index in enumerate(order):
+        lines[index] = best.lines[position]
+    best.lines = lines
     return best
+
+
+def _canonical(item: Item):
+    return (item.sku_id, item.product_id, item.category_id or 0, item.quantity, item.unit_price, item.cost)
 
 
 def _rank(rule: Rule):
@@ -295,6 +310,7 @@ def _take(result: Result, rule: Rule, savings: dict[int, Decimal], context: Cont
         if saving > 0:
             line = result.lines[index]
             line.savings[rule.id] = line.savings.get(rule.id, ZERO) + saving
+            line.floor = max(line.floor, floor_amount(rule, line.item))
             result.rules[rule.id] = rule
 
 
@@ -369,7 +385,8 @@ def _bundle(rule: Rule, lines: list[Line], covered: list[int]) -> dict[int, Deci
         return {}
     need = {sku_id: quantity * sets for sku_id, quantity in rule.bundle}
     value: dict[int, Decimal] = {}
-    for i in sorted(covered, key=lambda i: (lines[i].item.sku_id, i)):
+    # The dearest units of each SKU go into the sets: the most the customer can save.
+    for i in sorted(covered, key=lambda i: (lines[i].item.sku_id, -lines[i].amount / lines[i].item.quantity, i)):
         item = lines[i].item
         used = min(need.get(item.sku_id, 0), item.whole_units)
         if used:
@@ -409,9 +426,8 @@ def floor_amount(rule: Rule, item: Item) -> Decimal:
 
 
 def _headroom(rule: Rule, line: Line) -> Decimal:
-    if rule.margin_floor is None:
-        return line.amount
-    room = line.amount - floor_amount(rule, line.item)
+    """What the rule may still take off the line: down to its own floor and those of the rules before it."""
+    room = line.amount - max(line.floor, floor_amount(rule, line.item))
     return room if room > 0 else ZERO
 
 
