@@ -177,32 +177,40 @@ def hint_for(order: Order) -> Hint | None:
                       order_id=order.id).hint
 
 
-def kept_amount(sale: Order, kept: dict[int, Decimal]) -> Decimal:
-    """What the goods a customer keeps (line id → quantity) cost with the promotions the sale had,
-    at the sale's prices: after a partial return a conditional reward is re-priced on what is kept."""
-    savings = line_savings(sale)
-    promotion_ids = {pid for per_line in savings.values() for pid in per_line}
+CONDITIONAL = ("nth_item", "buy_get", "bundle")  # item rewards earned by buying several
+
+
+def kept_extra(sale: Order, kept: dict[int, Decimal]) -> Decimal:
+    """What the goods a customer keeps after a return (line id → quantity) owe beyond their share of what was
+    paid, because a reward earned by buying several (第N件, 买N送M, 套餐) is no longer earned on what is kept.
+
+    The kept goods are re-priced by the engine at the sale's prices with the sale's item promotions; their
+    share of the stored item-level amounts is what they cost before. 满减 and other order savings stay as
+    stored: a returned line gives back exactly its stored share.
+    """
+    from webapp.promotions.models import Promotion
+
+    stored = db.session.execute(
+        select(OrderLinePromotion.order_line_id, OrderLinePromotion.amount, Promotion.id, Promotion.kind)
+        .join(OrderLine, OrderLine.id == OrderLinePromotion.order_line_id)
+        .join(Promotion, Promotion.id == OrderLinePromotion.promotion_id)
+        .where(OrderLine.order_id == sale.id, Promotion.kind != "threshold")).all()
+    if not any(kind in CONDITIONAL for *_, kind in stored):
+        return ZERO
+    item_savings: dict[int, Decimal] = {}
+    for line_id, amount, _, _ in stored:
+        item_savings[line_id] = item_savings.get(line_id, ZERO) + amount
     lines = [ln for ln in sale.lines if kept.get(ln.id, ZERO) > 0]
     if not lines:
         return ZERO
+    before = sum((round_money((round_money(ln.unit_price * ln.quantity) - item_savings.get(ln.id, ZERO))
+                              * kept[ln.id] / ln.quantity) for ln in lines), ZERO)
     categories = _categories({ln.sku.product_id for ln in lines})
     items = [Item(ln.sku_id, ln.sku.product_id, categories.get(ln.sku.product_id), kept[ln.id], ln.unit_price,
                   ln.unit_cost or ZERO) for ln in lines]
     context = engine.Context(store_id=sale.store_id, channel=sale.channel, at=sale.created_at)
-    result = engine.price(items, rules.rules_for(promotion_ids), context)
-    return result.total
-
-
-def conditional(sale: Order) -> bool:
-    """Whether any promotion on the sale depends on what else was bought (满减, 第N件, 买N送M, 套餐)."""
-    from webapp.promotions.models import Kind, Promotion
-
-    return bool(db.session.scalar(
-        select(func.count(OrderLinePromotion.id))
-        .join(OrderLine, OrderLine.id == OrderLinePromotion.order_line_id)
-        .join(Promotion, Promotion.id == OrderLinePromotion.promotion_id)
-        .where(OrderLine.order_id == sale.id, Promotion.kind.in_(
-            [Kind.THRESHOLD.value, Kind.NTH_ITEM.value, Kind.BUY_GET.value, Kind.BUNDLE.value]))))
+    now = engine.price(items, rules.rules_for({pid for _, _, pid, _ in stored}), context).total
+    return max(ZERO, now - before)
 
 
 def held_coupon_promotions(order: Order) -> frozenset:
