@@ -85,10 +85,10 @@ class PricedCart:
 
 def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]], member=None, *,
                customer_id: int | None = None, coupons=frozenset(), at: datetime | None = None,
-               order_id: int | None = None) -> PricedCart:
+               order_id: int | None = None, adjust=None) -> PricedCart:
     """Price (SKU, quantity) lines for a store and channel, optionally for a member, with coupon promotions
     ``coupons`` (ids) given; ``order_id``: the order being priced, whose own promotions do not count against
-    their budgets."""
+    their budgets; ``adjust``: a function changing the rules that touch the basket (a preview adds one)."""
     store_prices = _store_prices(store, [sku.id for sku, _ in lines])
     bases = []
     for sku, qty in lines:
@@ -102,13 +102,15 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
                 unit_price = member_price
         bases.append((sku, qty, unit_price, regular))
     book = rules.active_book()
-    if not len(book):
+    if not len(book) and adjust is None:
         return PricedCart([PricedLine(sku, qty, unit, regular, round_money(unit * qty))
                            for sku, qty, unit, regular in bases])
     categories = _categories({sku.product_id for sku, *_ in bases}) if book.needs_categories else {}
     items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO)
              for sku, qty, unit, _ in bases]
     found = book.touching(items)
+    if adjust is not None:
+        found = adjust(found)
     at = at or utcnow()
     context = engine.Context(
         store_id=store.id, channel=Channel(channel).value, at=at, local=_local(at),
@@ -129,6 +131,7 @@ def price_order(order: Order) -> PricedCart:
                       customer_id=_customer_of(order) if book.per_customer else None, coupons=coupons,
                       order_id=order.id)
     record(order, cart)
+    order.pricing = cart  # kept on the instance for this request: the sale panel shows its reasons and hint
     return cart
 
 
@@ -169,6 +172,9 @@ def line_savings(order: Order) -> dict[int, dict[int, Decimal]]:
 
 def hint_for(order: Order) -> Hint | None:
     """The nearest threshold the sale has not reached, from the rules in memory and the lines as priced."""
+    pricing = getattr(order, "pricing", None)
+    if pricing is not None:
+        return pricing.hint
     book = rules.active_book()
     if not order.lines or not len(book):
         return None

@@ -23,6 +23,7 @@ from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import Money, money, round_money
+from webapp.promotions import coupons
 from webapp.sales.cart import require_open
 from webapp.sales.errors import (
     ChargeKept,
@@ -96,6 +97,7 @@ def complete_sale(order: Order, payments: list[PaymentInput], *, user: User, cli
                 made.append(charge)
             _record(order, cash, charges)
             _mark_completed(order, user)
+            coupons.redeem_held(order)
     except _Taken:
         db.session.refresh(order)
         if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:

@@ -15,6 +15,7 @@ from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity, round_money
+from webapp.promotions import coupons
 from webapp.promotions import services as promotions
 from webapp.sales.allocation import allocate, pro_rata_refund
 from webapp.sales.cart import _valid_quantity, check_till
@@ -79,6 +80,8 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
             for line, qty in wanted.items():
                 _take_back(order, line, qty, refunds[line], user, damaged)
             order.subtotal = order.total = sum((ln.amount for ln in order.lines), ZERO)
+            if all(before.get(ln.id, (ZERO, ZERO))[0] + wanted.get(ln, ZERO) >= ln.quantity for ln in original.lines):
+                coupons.give_back(original)  # a full refund: its coupons may be used again
             _refund(order, original, refund_method)
             order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
             db.session.flush()
