@@ -8,8 +8,8 @@ from sqlalchemy import select
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.queries import categories
-from webapp.extensions import db
 from webapp.errors import toast
+from webapp.extensions import db
 from webapp.promotions import coupons, editing, forms, preview
 from webapp.promotions.blueprint import bp
 from webapp.promotions.errors import InvalidPromotion
