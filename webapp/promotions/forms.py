@@ -164,3 +164,38 @@ def _local_text(moment: datetime | None) -> str:
 
 def local(moment: datetime | None) -> str:
     return _local_text(moment).replace("T", " ")
+
+
+class NumberInvalid(errors.InvalidPromotion):
+    field = "days"
+    message = _l("Give a whole number from %(low)s to %(high)s (got %(value)s).")
+
+
+def read_store_ids(form, user: User) -> list[int]:
+    """The stores ticked (HQ: none means every store; a manager: none means all theirs, others refused)."""
+    ids = _ids(form.getlist("store"))
+    if user.is_hq:
+        return ids
+    mine = {store.id for store in user.stores}
+    if not set(ids) <= mine:
+        raise StoreNotYours()
+    return ids or sorted(mine)
+
+
+def whole(value, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise NumberInvalid(low=low, high=high, value=str(value)[:10]) from None
+    if not low <= number <= high:
+        raise NumberInvalid(low=low, high=high, value=number)
+    return number
+
+
+def percent(value):
+    from webapp.numbers import money
+
+    floor = money(str(value).strip()[:12])
+    if floor < 0 or floor >= 100:
+        raise errors.FloorInvalid(floor=floor)
+    return floor

@@ -1,6 +1,10 @@
 """The manager's promotion screens: the list, a new one from a template, its page (conflict preview,
 start, stop), editing. HQ sets up promotions for any stores; a store manager or franchisee for their own."""
-from flask import abort, make_response, redirect, render_template, request, url_for
+from datetime import timedelta
+from decimal import Decimal
+from threading import Thread
+
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,12 +12,14 @@ from sqlalchemy import select
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
 from webapp.catalog.queries import categories
+from webapp.clock import utcnow
+from webapp.csvfile import csv_response
 from webapp.errors import toast
 from webapp.extensions import db
-from webapp.promotions import coupons, editing, forms, preview
+from webapp.promotions import coupons, editing, forms, preview, simulation
 from webapp.promotions.blueprint import bp
 from webapp.promotions.errors import InvalidPromotion
-from webapp.promotions.models import Kind, Promotion, Status
+from webapp.promotions.models import Kind, Promotion, Simulation, Status
 from webapp.sales.models import Order
 from webapp.web import htmx_redirect, render
 
@@ -206,3 +212,67 @@ def hold_coupon(order_id: int):
     response = make_response("", 204)
     response.headers["HX-Refresh"] = "true"
     return response
+
+
+# ---------------------------------------------------------------- simulation and review
+
+INLINE_BASKETS = 5000  # a replay of more baskets runs in the background and shows its progress
+
+
+@bp.route("/<int:promotion_id>/simulate", methods=["GET", "POST"])
+@require_role(*MANAGERS)
+def simulate(promotion_id: int):
+    promotion = _own(promotion_id)
+    stores = forms.stores_for(current_user)
+    if request.method == "GET":
+        return render("promotions/simulate.html", promotion=promotion, stores=stores, error=None)
+    try:
+        store_ids = forms.read_store_ids(request.form, current_user)
+        days = forms.whole(request.form.get("days", "30"), low=1, high=365)
+        floor = forms.percent(request.form.get("floor", "0") or "0")
+    except InvalidPromotion as error:
+        return render("promotions/simulate.html", promotion=promotion, stores=stores, error=error, status=422)
+    run = Simulation(promotion_id=promotion.id, store_ids=store_ids, days=days, floor=floor,
+                     created_by_id=current_user.id)
+    db.session.add(run)
+    db.session.commit()
+    size = simulation.count_baskets(store_ids, utcnow() - timedelta(days=days), utcnow())
+    if size <= INLINE_BASKETS or current_app.testing:
+        simulation.run(run.id)
+    else:
+        app = current_app._get_current_object()
+        Thread(target=_in_background, args=(app, run.id), daemon=True).start()
+    return redirect(url_for("promotions.simulation_result", simulation_id=run.id), 303)
+
+
+@bp.get("/simulations/<int:simulation_id>")
+@require_role(*MANAGERS)
+def simulation_result(simulation_id: int):
+    run = db.get_or_404(Simulation, simulation_id)
+    promotion = _own(run.promotion_id)
+    return render("promotions/simulation.html", "promotions/_simulation.html", promotion=promotion, run=run,
+                  D=Decimal)
+
+
+@bp.get("/<int:promotion_id>/review")
+@require_role(*MANAGERS)
+def review(promotion_id: int):
+    promotion = _own(promotion_id)
+    found = simulation.review(promotion)
+    if request.args.get("format") == "csv":
+        header = [_l("Store"), _l("Sales before"), _l("Sales during"), _l("Discount given"), _l("Margin before"),
+                  _l("Margin during")]
+        rows = [[r["name"], r["sales_before"], r["sales"], r["discount"], r["margin_before"], r["margin"]]
+                for r in found["stores"]]
+        return csv_response(f"review-{promotion.id}.csv", [str(h) for h in header], rows)
+    return render("promotions/review.html", promotion=promotion, review=found, local=forms.local)
+
+
+def _in_background(app, simulation_id: int) -> None:
+    with app.app_context():
+        try:
+            simulation.run(simulation_id)
+        except Exception:  # recorded as failed on the simulation; the log says why
+            app.logger.exception("simulation %s failed", simulation_id)
+        finally:
+            db.session.remove()

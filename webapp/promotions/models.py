@@ -132,3 +132,22 @@ class CouponUse(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     coupon: Mapped[Coupon] = relationship()
+
+
+class Simulation(db.Model):
+    """A margin simulation of a promotion over past baskets; a long one runs in the background and its
+    progress is read here (by any process)."""
+
+    __tablename__ = "promotion_simulations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    promotion_id: Mapped[int] = mapped_column(ForeignKey("promotions.id"), index=True)
+    store_ids: Mapped[list] = mapped_column(JSON, default=list)
+    days: Mapped[int] = mapped_column(default=30)
+    floor: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # the margin % the manager watches
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running, done, failed
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -113,7 +113,7 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
         found = adjust(found)
     at = at or utcnow()
     context = engine.Context(
-        store_id=store.id, channel=Channel(channel).value, at=at, local=_local(at),
+        store_id=store.id, channel=Channel(channel).value, at=at, local=local_moment(at),
         customer=Customer(customer_id, member is not None), coupons=frozenset(coupons),
         usage=_usage(found, customer_id, order_id))
     result = engine.price(items, found, context)
@@ -244,7 +244,7 @@ def _categories(product_ids: set[int]) -> dict[int, int | None]:
     return dict(db.session.execute(select(Product.id, Product.category_id).where(Product.id.in_(product_ids))).all())
 
 
-def _local(at: datetime) -> datetime:
+def local_moment(at: datetime) -> datetime:
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
     return at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
 
