@@ -1,8 +1,8 @@
-"""promotions: rules, the allocation stored with each sale line, coupons
+"""promotions: rules, the allocation stored with each sale line, coupons, simulations
 
 Revision ID: 0013
 Revises: 0009
-Create Date: 2026-12-07 02:56:36.463813
+Create Date: 2026-12-07 03:31:42.473536
 
 """
 from alembic import op
@@ -69,6 +69,25 @@ def upgrade():
     with op.batch_alter_table('coupons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coupons_promotion_id'), ['promotion_id'], unique=False)
 
+    op.create_table('promotion_simulations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('promotion_id', sa.Integer(), nullable=False),
+    sa.Column('store_ids', sa.JSON(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.Column('floor', webapp.numbers.Money(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_promotion_simulations_created_by_id_users')),
+    sa.ForeignKeyConstraint(['promotion_id'], ['promotions.id'], name=op.f('fk_promotion_simulations_promotion_id_promotions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_promotion_simulations'))
+    )
+    with op.batch_alter_table('promotion_simulations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promotion_simulations_promotion_id'), ['promotion_id'], unique=False)
+
     op.create_table('coupon_uses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('coupon_id', sa.Integer(), nullable=False),
@@ -114,6 +133,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_coupon_uses_coupon_id'))
 
     op.drop_table('coupon_uses')
+    with op.batch_alter_table('promotion_simulations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_promotion_simulations_promotion_id'))
+
+    op.drop_table('promotion_simulations')
     with op.batch_alter_table('coupons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coupons_promotion_id'))
 

@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import cached_property
 
-from webapp.numbers import FEN, round_money
+from webapp.numbers import FEN
 from webapp.sales.allocation import allocate
 
 ZERO = Decimal("0.00")
@@ -48,7 +49,7 @@ class Item:
     unit_price: Decimal  # before promotions: the store's price, or the member price
     cost: Decimal = ZERO  # per unit, for margin floors
 
-    @property
+    @cached_property
     def whole_units(self) -> int:
         """Units that count for 第N件 / 买N送M / bundles (weighed goods do not)."""
         return int(self.quantity) if self.quantity == self.quantity.to_integral_value() else 0
@@ -171,20 +172,24 @@ class Context:
     usage: dict = field(default_factory=dict)  # rule id → Usage, for rules with budgets
 
 
-@dataclass
 class Line:
-    item: Item
-    regular: Decimal  # unit price × quantity, rounded once
-    savings: dict[int, Decimal] = field(default_factory=dict)  # rule id → saving on this line
-    floor: Decimal = ZERO  # the highest margin floor of the rules on it: no later rule goes below it
+    """A line as priced so far: its regular amount, what each rule took off, what is left."""
+
+    __slots__ = ("item", "regular", "amount", "savings", "floor")
+
+    def __init__(self, item: Item, regular: Decimal):
+        self.item = item
+        self.regular = regular  # unit price × quantity, rounded once
+        self.amount = regular  # the regular amount less every saving so far
+        self.savings: dict[int, Decimal] = {}  # rule id → saving on this line
+        self.floor = ZERO  # the highest margin floor of the rules on it: no later rule goes below it
 
     @property
     def saving(self) -> Decimal:
-        return sum(self.savings.values(), ZERO)
+        return self.regular - self.amount
 
-    @property
-    def amount(self) -> Decimal:
-        return self.regular - self.saving
+    def __repr__(self) -> str:
+        return f"Line({self.item!r}, regular={self.regular}, savings={self.savings})"
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,7 @@ class Result:
     lines: list[Line]
     rules: dict[int, Rule]  # every rule that saved something, by id
     hints: list[Hint]
+    cover: dict[int, list[int]] = field(default_factory=dict, repr=False)  # rule id → indexes of its lines
 
     @property
     def total(self) -> Decimal:
@@ -222,21 +228,29 @@ class Result:
 # ---------------------------------------------------------------- the one function
 
 
-def price(items: Sequence[Item], rules: Iterable[Rule], context: Context) -> Result:
+def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: RuleBook | None = None) -> Result:
     """Price the basket: every live rule, stacked as the module says.
 
     The lines are priced in a canonical order (ties between equal lines are broken by what the lines are,
-    never by where they are), so the order the items were added in changes nothing.
+    never by where they are), so the order the items were added in changes nothing. ``book``: an index
+    holding every rule given (the cached one), else one is built for these rules.
     """
     live = [rule for rule in rules if rule.live(context)]
     order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
     basket = [items[i] for i in order]
+    cover = (book or RuleBook(live)).coverage(basket)
     plain = [rule for rule in live if not rule.exclusive]
-    best = _apply(basket, plain, context)
-    for rule in sorted((r for r in live if r.exclusive), key=_rank):
-        alone = _apply(basket, [rule], context)
-        if alone.saving > best.saving:
-            best = alone
+    best = _apply(basket, plain, context, cover)
+    winner, most = None, best.saving
+    for rule in sorted((r for r in live if r.exclusive and cover.get(r.id)), key=_rank):
+        covered = cover[rule.id]
+        part = _apply([basket[i] for i in covered], [rule], context, {rule.id: list(range(len(covered)))})
+        saving = sum((line.saving for line in part.lines), ZERO)
+        if saving > most:
+            winner, most = (rule, covered, part), saving
+    if winner is not None:
+        best = _alone(basket, *winner)
+    best.cover = cover
     best.hints = _hints(best, [r for r in live if r.order_level], context)
     lines: list[Line] = [best.lines[0]] * len(items)
     for position, index in enumerate(order):
@@ -245,29 +259,43 @@ def price(items: Sequence[Item], rules: Iterable[Rule], context: Context) -> Res
     return best
 
 
+def _alone(basket: list[Item], rule: Rule, covered: list[int], part: Result) -> Result:
+    """The basket with only this exclusive rule: its part as priced, the other lines at their regular amount."""
+    lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in basket]
+    for index, line in zip(covered, part.lines, strict=True):
+        lines[index] = line
+    return Result(lines, part.rules, [], {rule.id: covered})
+
+
 def _canonical(item: Item):
     return (item.sku_id, item.product_id, item.category_id or 0, item.quantity, item.unit_price, item.cost)
+
+
+def _fen(value: Decimal) -> Decimal:
+    """Half-up to the fen (the engine's figures are Decimals already: no parsing)."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _rank(rule: Rule):
     return (-rule.priority, rule.id)
 
 
-def _apply(items: Sequence[Item], rules: list[Rule], context: Context) -> Result:
-    lines = [Line(item, round_money(item.unit_price * item.quantity)) for item in items]
-    result = Result(lines, {}, [])
+def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: dict[int, list[int]]) -> Result:
+    lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in items]
+    result = Result(lines, {}, [], cover)
+    rules = [rule for rule in rules if cover.get(rule.id)]
     item_rules = [rule for rule in rules if not rule.order_level]
     _best_item_rules(result, [r for r in item_rules if not r.stackable], context)
     for rule in sorted((r for r in item_rules if r.stackable), key=_rank):
-        _take(result, rule, _item_savings(rule, lines), context)
+        _take(result, rule, _item_savings(rule, result), context)
     order_rules = [rule for rule in rules if rule.order_level]
-    plain = [(rule, _order_saving(rule, lines)) for rule in sorted(order_rules, key=_rank) if not rule.stackable]
+    plain = [(rule, _order_saving(rule, result)) for rule in sorted(order_rules, key=_rank) if not rule.stackable]
     plain = [(rule, saving) for rule, saving in plain if saving > 0]
     if plain:
         rule, saving = max(plain, key=lambda pair: pair[1])  # max keeps the first of equals: higher priority
         _take_order(result, rule, saving, context)
     for rule in sorted((r for r in order_rules if r.stackable), key=_rank):
-        _take_order(result, rule, _order_saving(rule, lines), context)
+        _take_order(result, rule, _order_saving(rule, result), context)
     return result
 
 
@@ -277,7 +305,7 @@ def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> Non
     single: dict[int, tuple[Decimal, Rule, dict[int, Decimal]]] = {}
     multi: list[tuple[Decimal, Rule, dict[int, Decimal]]] = []
     for rule in sorted(rules, key=_rank):
-        savings = _capped(rule, _item_savings(rule, lines), lines)
+        savings = _capped(rule, _item_savings(rule, result), lines)
         if rule.kind in ("percent", "fixed_price"):
             for index, saving in savings.items():
                 if saving > 0 and (index not in single or saving > single[index][0]):
@@ -286,7 +314,7 @@ def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> Non
             multi.append((sum(savings.values(), ZERO), rule, savings))
     claimed: set[int] = set()
     for total, rule, savings in sorted(multi, key=lambda m: (-m[0], _rank(m[1]))):
-        taking = {i for i, line in enumerate(lines) if rule.covers(line.item) and line.item.whole_units}
+        taking = {i for i in result.cover[rule.id] if lines[i].item.whole_units}
         taking |= set(savings)
         if taking & claimed:
             continue
@@ -310,13 +338,15 @@ def _take(result: Result, rule: Rule, savings: dict[int, Decimal], context: Cont
         if saving > 0:
             line = result.lines[index]
             line.savings[rule.id] = line.savings.get(rule.id, ZERO) + saving
-            line.floor = max(line.floor, floor_amount(rule, line.item))
+            line.amount -= saving
+            if rule.margin_floor is not None:
+                line.floor = max(line.floor, floor_amount(rule, line.item))
             result.rules[rule.id] = rule
 
 
 def _take_order(result: Result, rule: Rule, saving: Decimal, context: Context) -> None:
     """Share an order saving over the lines it covers, in proportion to their amounts, exact to the fen."""
-    covered = [i for i, line in enumerate(result.lines) if rule.covers(line.item) and line.amount > 0]
+    covered = [i for i in result.cover[rule.id] if result.lines[i].amount > 0]
     if saving <= 0 or not covered:
         return
     room = [_headroom(rule, result.lines[i]) for i in covered]
@@ -335,13 +365,14 @@ def _take_order(result: Result, rule: Rule, saving: Decimal, context: Context) -
 # ---------------------------------------------------------------- what each kind saves
 
 
-def _item_savings(rule: Rule, lines: list[Line]) -> dict[int, Decimal]:
+def _item_savings(rule: Rule, result: Result) -> dict[int, Decimal]:
     """Saving per line index, on the lines' current amounts."""
-    covered = [i for i, line in enumerate(lines) if rule.covers(line.item) and line.amount > 0]
+    lines = result.lines
+    covered = [i for i in result.cover[rule.id] if lines[i].amount > 0]
     if rule.kind == "percent":
-        return {i: round_money(lines[i].amount * rule.percent / HUNDRED) for i in covered}
+        return {i: _fen(lines[i].amount * rule.percent / HUNDRED) for i in covered}
     if rule.kind == "fixed_price":
-        return {i: max(ZERO, lines[i].amount - round_money(rule.price * lines[i].item.quantity)) for i in covered}
+        return {i: max(ZERO, lines[i].amount - _fen(rule.price * lines[i].item.quantity)) for i in covered}
     if rule.kind == "nth_item" and rule.nth > 0:
         return _cheapest_units(lines, covered, every=rule.nth, take=1, share=rule.percent / HUNDRED)
     if rule.kind == "buy_get" and rule.buy > 0 and rule.free > 0:
@@ -351,26 +382,26 @@ def _item_savings(rule: Rule, lines: list[Line]) -> dict[int, Decimal]:
     return {}
 
 
-def _units(lines: list[Line], covered: list[int]) -> list[tuple[Decimal, int, int]]:
-    """Every whole unit in scope as (its current price, SKU id, line index), dearest first."""
-    units = []
+def _cheapest_units(lines, covered, *, every: int, take: int, share: Decimal) -> dict[int, Decimal]:
+    """Of every ``every`` units in scope, ``take`` of the cheapest get ``share`` off (买2送1, 第二件半价).
+    Equal prices: the later SKU and line give first (never where a line sits in the basket)."""
+    groups = []
     for i in covered:
         item = lines[i].item
         if item.whole_units:
-            each = lines[i].amount / item.quantity
-            units.extend([(each, item.sku_id, i)] * item.whole_units)
-    units.sort(key=lambda u: (-u[0], u[1], u[2]))
-    return units
-
-
-def _cheapest_units(lines, covered, *, every: int, take: int, share: Decimal) -> dict[int, Decimal]:
-    """Of every ``every`` units, ``take`` of the cheapest get ``share`` off (买2送1, 第二件半价)."""
-    units = _units(lines, covered)
-    count = len(units) // every * take
+            groups.append((lines[i].amount / item.quantity, -item.sku_id, -i, item.whole_units))
+    count = sum(g[3] for g in groups) // every * take
+    if not count:
+        return {}
+    groups.sort()
     off: dict[int, Decimal] = {}
-    for each, _, index in units[len(units) - count:] if count else []:
-        off[index] = off.get(index, Decimal(0)) + each * share
-    return {index: round_money(value) for index, value in off.items()}
+    for each, _, index, units in groups:
+        taken = min(units, count)
+        off[-index] = each * share * taken
+        count -= taken
+        if not count:
+            break
+    return {index: _fen(value) for index, value in off.items()}
 
 
 def _bundle(rule: Rule, lines: list[Line], covered: list[int]) -> dict[int, Decimal]:
@@ -391,16 +422,16 @@ def _bundle(rule: Rule, lines: list[Line], covered: list[int]) -> dict[int, Deci
         used = min(need.get(item.sku_id, 0), item.whole_units)
         if used:
             need[item.sku_id] -= used
-            value[i] = round_money(lines[i].amount / item.quantity * used)
-    saving = sum(value.values(), ZERO) - round_money(rule.bundle_price * sets)
+            value[i] = _fen(lines[i].amount / item.quantity * used)
+    saving = sum(value.values(), ZERO) - _fen(rule.bundle_price * sets)
     if saving <= 0:
         return {}
     indexes = sorted(value)
     return dict(zip(indexes, allocate(saving, [value[i] for i in indexes]), strict=True))
 
 
-def _order_saving(rule: Rule, lines: list[Line]) -> Decimal:
-    base = _base(rule, lines)
+def _order_saving(rule: Rule, result: Result) -> Decimal:
+    base = _base(rule, result)
     if rule.repeat and rule.tiers:
         tier = rule.tiers[0]
         return tier.saving * int(base // tier.threshold) if tier.threshold > 0 else ZERO
@@ -408,8 +439,8 @@ def _order_saving(rule: Rule, lines: list[Line]) -> Decimal:
     return max(reached, default=ZERO)
 
 
-def _base(rule: Rule, lines: list[Line]) -> Decimal:
-    return sum((line.amount for line in lines if rule.covers(line.item)), ZERO)
+def _base(rule: Rule, result: Result) -> Decimal:
+    return sum((result.lines[i].amount for i in result.cover.get(rule.id, ())), ZERO)
 
 
 # ---------------------------------------------------------------- floors and hints
@@ -427,11 +458,16 @@ def floor_amount(rule: Rule, item: Item) -> Decimal:
 
 def _headroom(rule: Rule, line: Line) -> Decimal:
     """What the rule may still take off the line: down to its own floor and those of the rules before it."""
-    room = line.amount - max(line.floor, floor_amount(rule, line.item))
+    if rule.margin_floor is None:
+        room = line.amount - line.floor
+    else:
+        room = line.amount - max(line.floor, floor_amount(rule, line.item))
     return room if room > 0 else ZERO
 
 
 def _capped(rule: Rule, savings: dict[int, Decimal], lines: list[Line]) -> dict[int, Decimal]:
+    if rule.margin_floor is None and not any(lines[i].floor for i in savings):
+        return savings  # no floor: a saving never exceeds its line's amount by how each kind is made
     return {i: min(saving, _headroom(rule, lines[i])) for i, saving in savings.items()}
 
 
@@ -441,8 +477,9 @@ def _hints(result: Result, rules: list[Rule], context: Context) -> list[Hint]:
     for rule in rules:
         if not rule.tiers or rule.exclusive and rule.id not in result.rules:
             continue
-        base = _base(rule, result.lines) + sum(
-            (line.savings.get(rule.id, ZERO) for line in result.lines), ZERO)  # before its own saving
+        covered = result.cover.get(rule.id, ())
+        base = sum((result.lines[i].amount + result.lines[i].savings.get(rule.id, ZERO) for i in covered),
+                   ZERO)  # before its own saving
         if rule.repeat:
             tier = rule.tiers[0]
             if tier.threshold <= 0:
@@ -484,6 +521,22 @@ class RuleBook:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def coverage(self, items: Sequence[Item]) -> dict[int, list[int]]:
+        """Rule id → the indexes of the items it applies to (each rule's lines, found through the index)."""
+        cover: dict[int, list[int]] = {}
+        every = list(range(len(items)))
+        for rule in self.everywhere:
+            cover[rule.id] = every
+        for index, item in enumerate(items):
+            seen = set()
+            for table, key in ((self.by_sku, item.sku_id), (self.by_product, item.product_id),
+                               (self.by_category, item.category_id)):
+                for rule in table.get(key, ()):
+                    if rule.id not in seen:
+                        seen.add(rule.id)
+                        cover.setdefault(rule.id, []).append(index)
+        return cover
 
     def touching(self, items: Iterable[Item]) -> list[Rule]:
         found: dict[int, Rule] = {rule.id: rule for rule in self.everywhere}

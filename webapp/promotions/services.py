@@ -116,7 +116,7 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
         store_id=store.id, channel=Channel(channel).value, at=at, local=local_moment(at),
         customer=Customer(customer_id, member is not None), coupons=frozenset(coupons),
         usage=_usage(found, customer_id, order_id))
-    result = engine.price(items, found, context)
+    result = engine.price(items, found, context, book if adjust is None else None)
     priced = [PricedLine(sku, qty, unit, regular, line.amount, dict(line.savings))
               for (sku, qty, unit, regular), line in zip(bases, result.lines, strict=True)]
     applied = [Applied(rule.id, rule.name, saving) for rule, saving in result.applied()]

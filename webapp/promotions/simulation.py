@@ -112,7 +112,7 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
                  in lines]
         context = engine.Context(store_id=store_id, channel=channel, at=moment, local=local_moment(moment))
         found = book.touching(items)
-        before = engine.price(items, found, context)
+        before = engine.price(items, found, context, book)
         if just_mine.touching(items):
             touched += 1
             after = engine.price(items, sorted(found + [mine], key=lambda r: r.id), context)
