@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from webapp.auth.models import User
@@ -253,13 +254,16 @@ def _budget(value) -> int | None:
     return number
 
 
+WHAT = {"SKU": _l("SKU"), "product": _l("Product"), "category": _l("Category"), "store": _l("Store")}
+
+
 def _all_exist(model, ids: list[int], what: str) -> None:
     if not ids:
         return
     found = set(db.session.scalars(select(model.id).where(model.id.in_(ids))))
     for missing in ids:
         if missing not in found:
-            raise errors.UnknownScope(what=what, value=missing)
+            raise errors.UnknownScope(what=WHAT[what], value=missing)
 
 
 def _skus_in_scope(values: dict) -> list[SKU]:
