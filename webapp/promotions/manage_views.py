@@ -5,6 +5,7 @@ from decimal import Decimal
 from threading import Thread
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -96,6 +97,21 @@ def start(promotion_id: int):
 def stop(promotion_id: int):
     promotion = _own(promotion_id)
     editing.stop(promotion)
+    db.session.commit()
+    return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
+
+
+@bp.post("/from-markdown/<int:suggestion_id>")
+@require_role(*MANAGERS)
+def from_markdown(suggestion_id: int):
+    """A near-expiry markdown from the stockroom as a draft promotion, in one tap."""
+    from webapp.stock.expiry.models import MarkdownSuggestion
+
+    suggestion = db.get_or_404(MarkdownSuggestion, suggestion_id)
+    if not current_user.can_access_store(suggestion.store_id):
+        abort(403)
+    name = _("Near expiry: %(name)s", name=suggestion.sku.display_name)
+    promotion = editing.draft_from_markdown(suggestion, user=current_user, name=name)
     db.session.commit()
     return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
 
