@@ -182,7 +182,8 @@ def _preview_store(promotion: Promotion):
     if store_id is not None:
         return db.session.get(Store, store_id)
     stores = forms.stores_for(current_user)
-    return stores[0] if stores else None
+    selling = [store for store in stores if not store.is_warehouse]
+    return (selling or stores or [None])[0]
 
 
 # ---------------------------------------------------------------- coupons
