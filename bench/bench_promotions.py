@@ -39,6 +39,7 @@ from webapp.promotions.models import Promotion  # noqa: E402
 from webapp.sales.models import Order, OrderLine  # noqa: E402
 
 CATEGORIES = 60
+OFFSET = 1_000_000  # the simulated past orders' ids, clear of the till's
 KINDS = ("threshold", "percent", "fixed_price", "nth_item", "buy_get", "bundle")
 
 
@@ -110,6 +111,7 @@ def database_figures(url: str, label: str, baskets: int) -> None:
         bench_till.scans(app, label + " with 200 promotions", register.id)
         if baskets:
             simulation_figures(label, store, baskets)
+        db.session.remove()
         db.drop_all()
         db.engine.dispose()
 
@@ -137,12 +139,12 @@ def simulation_figures(label: str, store, baskets: int) -> None:
         orders, lines = [], []
         for n in numbers:
             moment = now - timedelta(minutes=rng.randint(5, 29 * 24 * 60))
-            orders.append({"id": n + 1, "number": f"SIM-{n:07d}", "channel": "pos", "kind": "sale",
+            orders.append({"id": OFFSET + n, "number": f"SIM-{n:07d}", "channel": "pos", "kind": "sale",
                            "status": "completed", "store_id": store.id, "subtotal": Decimal(0),
                            "discount": Decimal(0), "order_discount": Decimal(0), "total": Decimal(0),
                            "created_at": moment, "completed_at": moment})
             for sku in rng.sample(range(1, bench_till.SKUS + 1), rng.randint(1, 6)):
-                lines.append({"order_id": n + 1, "sku_id": sku, "quantity": Decimal(rng.randint(1, 3)),
+                lines.append({"order_id": OFFSET + n, "sku_id": sku, "quantity": Decimal(rng.randint(1, 3)),
                               "unit_price": Decimal("3.50"), "regular_price": Decimal("3.50"),
                               "priced_amount": Decimal("3.50"), "line_discount": Decimal(0),
                               "order_discount_share": Decimal(0), "amount": Decimal("3.50"),
