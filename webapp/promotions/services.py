@@ -105,7 +105,7 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
     if not len(book) and adjust is None:
         return PricedCart([PricedLine(sku, qty, unit, regular, round_money(unit * qty))
                            for sku, qty, unit, regular in bases])
-    categories = _categories({sku.product_id for sku, *_ in bases}) if book.needs_categories else {}
+    categories = _categories_of([sku for sku, *_ in bases]) if book.needs_categories else {}
     items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO)
              for sku, qty, unit, _ in bases]
     found = book.touching(items)
@@ -236,6 +236,13 @@ def _store_prices(store: Store, sku_ids: list[int]) -> dict[int, StorePrice]:
     rows = db.session.scalars(
         select(StorePrice).where(StorePrice.store_id == store.id, StorePrice.sku_id.in_(sku_ids)))
     return {row.sku_id: row for row in rows}
+
+
+def _categories_of(skus: list[SKU]) -> dict[int, int | None]:
+    """Product id → category id, from the products already loaded with the SKUs, else one query."""
+    known = {sku.product_id: sku.__dict__["product"].category_id for sku in skus if "product" in sku.__dict__}
+    missing = {sku.product_id for sku in skus} - set(known)
+    return known | _categories(missing) if missing else known
 
 
 def _categories(product_ids: set[int]) -> dict[int, int | None]:
