@@ -15,7 +15,7 @@ from webapp.clock import local_time
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
-from webapp.promotions.services import Channel, price_cart
+from webapp.promotions.services import Channel, price_order
 from webapp.sales.allocation import allocate
 from webapp.sales.errors import (
     LinesPaidFor,
@@ -148,7 +148,7 @@ def reprice(order: Order, member=None) -> None:
     """Prices from the seam (for a ``member``: their prices), discounts kept within the amounts, the
     order discount spread exactly."""
     lines = order.lines
-    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in lines], member=member)
+    cart = price_order(order, member=member)  # promotions included; their allocation is stored with the lines
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (
             priced.unit_price, priced.regular_price, priced.amount)

@@ -15,6 +15,7 @@ from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import Money, round_money
+from webapp.promotions import coupons
 from webapp.sales import tenders
 from webapp.sales.cart import require_open
 from webapp.sales.errors import DuplicateRequest, EmptySale, OrderNotOpen
@@ -49,6 +50,8 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             _move_stock(order, user)
             take()
             _mark_completed(order, user)
+            coupons.redeem_held(order)  # the coupons the sale holds are used now, once
+            coupons.redeem_held(order)
     except _Taken:
         db.session.refresh(order)
         if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:

@@ -11,7 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from webapp.clock import local_time
-from webapp.numbers import FEN
+from webapp.numbers import FEN, round_money
+from webapp.promotions.services import savings_of
 from webapp.sales.models import Order, PaymentMethod
 
 DEFAULT_WIDTH = 80
@@ -61,14 +62,19 @@ def _approval(order: Order) -> list[str]:
 
 
 def _line(line, is_return: bool) -> dict:
+    """A sale's line at its price before promotions; the promotions follow as discounts."""
     name = line.sku.display_name + (f" {line.serial}" if line.serial else "")
     return {"name": name, "qty": _quantity(line.quantity), "unit_price": _money(line.unit_price),
-            "amount": _money(line.amount if is_return else line.priced_amount)}
+            "amount": _money(line.amount if is_return else round_money(line.unit_price * line.quantity))}
 
 
 def _discounts(order: Order) -> list[dict]:
-    rows = [{"name": _("Discount: %(item)s", item=line.sku.display_name), "amount": _money(-line.line_discount)}
-            for line in order.lines if line.line_discount]
+    rows = []
+    if not order.is_return:
+        rows = [{"name": _("Promotion: %(name)s", name=applied.name), "amount": _money(-applied.saving)}
+                for applied in savings_of(order)]
+    rows += [{"name": _("Discount: %(item)s", item=line.sku.display_name), "amount": _money(-line.line_discount)}
+             for line in order.lines if line.line_discount]
     if order.order_discount:
         rows.append({"name": _("Order discount"), "amount": _money(-order.order_discount)})
     return rows

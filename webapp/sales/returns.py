@@ -18,9 +18,11 @@ from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
-from webapp.numbers import quantity
+from webapp.numbers import quantity, round_money
+from webapp.promotions import coupons
+from webapp.promotions import services as promotions
 from webapp.sales import tenders
-from webapp.sales.allocation import pro_rata_refund
+from webapp.sales.allocation import allocate, pro_rata_refund
 from webapp.sales.cart import _valid_quantity, check_till
 from webapp.sales.discounts import may_discount
 from webapp.sales.errors import (
@@ -85,10 +87,13 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
                           client_uuid=client_uuid or None, original_order_id=original.id)
             db.session.add(order)
             db.session.flush()
+            refunds = _refunds(original, wanted, before)
             for line, qty in wanted.items():
-                _take_back(order, line, qty, before.get(line.id, (ZERO, ZERO)), user, damaged)
+                _take_back(order, line, qty, refunds[line], user, damaged)
             order.subtotal = order.total = sum((ln.amount for ln in order.lines), ZERO)
             order.refund_approved_by = refund_approval(store, order.total, user, approver)
+            if all(before.get(ln.id, (ZERO, ZERO))[0] + wanted.get(ln, ZERO) >= ln.quantity for ln in original.lines):
+                coupons.give_back(original)  # a full refund: its coupons may be used again
             _refund(order, original, refund_method)
             order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
             db.session.flush()
@@ -149,9 +154,35 @@ def _lock(original: Order) -> None:
     db.session.execute(select(Order.id).where(Order.id == original.id).with_for_update())
 
 
-def _take_back(order: Order, line: OrderLine, qty: Decimal, before: tuple[Decimal, Decimal], user: User,
-               damaged: bool) -> None:
-    refund = pro_rata_refund(line.amount, line.quantity, before[0], before[1], qty)
+def _refunds(original: Order, wanted: dict[OrderLine, Decimal],
+             before: dict[int, tuple[Decimal, Decimal]]) -> dict[OrderLine, Decimal]:
+    """Each returned line's refund: its stored amount pro rata, unless a reward for buying several is no
+    longer earned on what the customer keeps (buy 2 get 1: returning a paid item does not leave the free
+    one free). Then the refund is what was paid, less what was refunded before, less what the kept goods
+    cost re-priced; so the last return of a sale always gives back exactly what is left of what it cost."""
+    nothing = (ZERO, ZERO)
+    pro_rata = {line: pro_rata_refund(line.amount, line.quantity, *before.get(line.id, nothing), qty)
+                for line, qty in wanted.items()}
+    kept = {ln.id: ln.quantity - before.get(ln.id, nothing)[0] - wanted.get(ln, ZERO) for ln in original.lines}
+    extra = promotions.kept_extra(original, kept)
+    if not extra and all(
+            before.get(ln.id, nothing)[1] == pro_rata_refund(ln.amount, ln.quantity, ZERO, ZERO,
+                                                             before.get(ln.id, nothing)[0])
+            for ln in original.lines):
+        return pro_rata
+    paid_left = sum((ln.amount - before.get(ln.id, nothing)[1] for ln in original.lines), ZERO)
+    kept_value = sum((ln.amount - pro_rata_refund(ln.amount, ln.quantity, ZERO, ZERO, ln.quantity - kept[ln.id])
+                      for ln in original.lines), ZERO) + extra
+    refund = min(max(ZERO, paid_left - kept_value), paid_left)
+    lines = list(pro_rata)
+    weights = [pro_rata[line] for line in lines]
+    if not any(weights):
+        weights = [line.unit_price * wanted[line] for line in lines]
+    shares = allocate(refund, [round_money(w) for w in weights]) if any(weights) else [ZERO] * len(lines)
+    return dict(zip(lines, shares, strict=True))
+
+
+def _take_back(order: Order, line: OrderLine, qty: Decimal, refund: Decimal, user: User, damaged: bool) -> None:
     order.lines.append(OrderLine(
         sku_id=line.sku_id, quantity=qty, unit_price=line.unit_price, regular_price=line.regular_price,
         priced_amount=refund, line_discount=ZERO, order_discount_share=ZERO, amount=refund,
