@@ -214,3 +214,21 @@ def test_each_stock_level_equals_the_sum_of_its_moves(session):
         assert queries.level_from_moves(location_id, sku_id, lot_id) == on_hand
     shelf_usage = {loc.id: loc.usage for loc in session.scalars(select(Location))}
     assert all(shelf_usage[location_id] in (Usage.INTERNAL, Usage.TRANSIT) for location_id, *_ in levels)  # a transfer is on its way
+
+
+def test_the_codes_the_demo_prints_to_try_each_mean_what_they_say_at_the_till(demo):
+    from webapp.catalog import scanning
+    from webapp.demo.codes import codes_to_try
+    from webapp.sales.online.models import OnlineOrder
+
+    with demo.app.test_request_context():
+        codes = dict((what.split(" (")[0].split(":")[0], code) for what, code in codes_to_try())
+        assert set(codes) == {"a barcode", "a PLU, weighed", "a scale label", "a style number",
+                              "a serial-numbered item", "an online order's pickup code"}
+        assert scanning.resolve(codes["a barcode"]).sku.product.name == "可口可乐 汽水 330ml"
+        assert scanning.resolve(codes["a PLU, weighed"]).sku.product.weighed
+        assert scanning.resolve(codes["a scale label"]).weight == Decimal("0.500")
+        assert scanning.resolve(codes["a style number"], styles=True).style is not None
+        assert db.session.scalar(select(OnlineOrder).where(
+            OnlineOrder.pickup_code == codes["an online order's pickup code"])).status == "ready"
+        db.session.rollback()
