@@ -11,11 +11,20 @@ from decimal import Decimal
 from werkzeug.datastructures import MultiDict
 
 from webapp.errors import check_length
+from webapp.pos.blueprint import bp
 from webapp.sales.errors import AmountRequired
 from webapp.sales.models import PaymentMethod
 from webapp.sales.tenders import Tender, wallet_of
 
 LONGEST = 64  # a payment code, a terminal reference or an amount: longer is not one
+NOTES = (5, 10, 20, 50, 100)  # the notes a customer hands over
+
+
+@bp.app_template_global()
+def cash_notes(due: Decimal, most: int = 4) -> list[Decimal]:
+    """What a customer is likely to hand over for ``due``: the notes above it, then whole hundreds."""
+    hundreds = [Decimal((int(due) // 100 + k) * 100) for k in (1, 2, 3)]
+    return sorted({Decimal(n) for n in NOTES if n > due} | {h for h in hundreds if h > due})[:most]
 
 
 def tenders_from(form: MultiDict, due: Decimal) -> list[Tender]:
