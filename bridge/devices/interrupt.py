@@ -6,6 +6,7 @@ the interface on close. Subclasses say which interface is theirs and what a repo
 from __future__ import annotations
 
 import asyncio
+from abc import abstractmethod
 import threading
 from typing import Any, ClassVar
 
@@ -19,9 +20,9 @@ class InterruptDevice(Device):
     setup_requests: ClassVar[tuple] = ()  # control requests sent once the interface is claimed
 
     @classmethod
+    @abstractmethod
     def interface_test(cls, device: Any) -> usbio.InterfaceTest:
         """Which of the device's interfaces this driver reads."""
-        raise NotImplementedError
 
     @classmethod
     def supported(cls, candidate) -> bool:
