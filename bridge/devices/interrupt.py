@@ -6,8 +6,8 @@ the interface on close. Subclasses say which interface is theirs and what a repo
 from __future__ import annotations
 
 import asyncio
-from abc import abstractmethod
 import threading
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 import usb.util
