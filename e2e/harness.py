@@ -37,6 +37,23 @@ def fresh_app(tmp_path_factory, name: str, **config):
     return app
 
 
+def app_with_hq(tmp_path_factory, name: str, admin: tuple[str, str]):
+    """A fresh app with the harness's one store (XH01) and an HQ admin: for a journey that adds stores
+    and goods of its own, so the others never see them."""
+    from webapp.auth.models import Role
+    from webapp.auth.services import save_user
+    from webapp.stores.services import save_store
+
+    app = fresh_app(tmp_path_factory, name)
+    with app.app_context():
+        store = save_store(None, code="XH01", name="西湖一号店", kind="direct", city="杭州", district="西湖区")
+        ensure_locations(store)
+        save_user(None, username=admin[0], display_name="总部管理员", role=Role.HQ_ADMIN, stores=[],
+                  password=admin[1])
+        db.session.commit()
+    return app
+
+
 @contextmanager
 def serving(app) -> Iterator[str]:
     """The app served from a thread on a free port; yields its base URL."""

@@ -23,6 +23,7 @@ from wtforms.fields.core import UnboundField
 from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.pos import services as pos
+from webapp.promotions.models import Promotion
 from webapp.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -195,7 +196,9 @@ class World:
             "suggestion_id": id_of(self.first(MarkdownSuggestion)), "count_id": id_of(self.first(StockCount)),
             "entry_id": id_of(self.first(CountEntry)), "write_off_id": id_of(self.first(WriteOff)),
             "note_id": id_of(self.first(ReceivingNote)), "action": "start", "decision": "accept",
-            "filename": "x.png", "surface": "shop",
+            "filename": "x.png", "surface": "shop", "name": "oversell", "kind": "percent",
+            "promotion_id": id_of(db.session.scalar(select(Promotion).order_by(Promotion.id).limit(1))),
+            "simulation_id": 1,
         }
         transfer = db.session.scalar(select(Transfer).order_by(Transfer.id).limit(1))
         values["transfer_id"] = id_of(transfer)

@@ -97,8 +97,8 @@ def test_promotions_from_setup_to_the_till_and_the_shop(page: Page, base_url, si
     expect(page.get_by_test_id("total")).to_have_text(TOTAL)
     expect(page.get_by_test_id("why")).to_contain_text("零食满100减10")
     page.get_by_role("button", name=f"收款 {TOTAL}").click()
-    page.locator("[data-method=cash]").get_by_label("金额").fill("120.00")
-    page.get_by_role("button", name="完成收款").click()
+    page.get_by_role("button", name="现金 ¥200.00").click()  # the notes handed over, one tap
+    expect(page.get_by_test_id("change-large")).to_have_text("¥85.15")
     expect(page.get_by_role("heading", name="收款完成")).to_be_visible()
     expect(page.get_by_test_id("receipt-total")).to_have_text(TOTAL)
     expect(page.locator(".why-promotion").first).to_be_visible()
