@@ -23,7 +23,7 @@ SMALL_PHONE = {"width": 360, "height": 780}
 TAP = 44
 CONTROLS = "a, button, [role=button], input[type=submit], summary, select"
 CASHIER, MANAGER = ("tt-cashier", "tt-cashier-1"), ("tt-manager", "tt-manager-1")
-GOODS = [("农夫山泉饮用天然水 550ml", "6900000000113", "2.00"), ("康师傅红烧牛肉面 五连包", "6900000000120", "13.50")]
+GOODS = [("农夫山泉饮用天然水 550ml", "6924440001011", "2.00"), ("康师傅红烧牛肉面 五连包", "6924440001028", "13.50")]
 # An inline link in running text: its own box is a word's, the sentence around it is the target.
 IN_A_SENTENCE = """element => element.tagName === 'A' && getComputedStyle(element).display === 'inline'
     && !!element.parentElement.closest('p')
