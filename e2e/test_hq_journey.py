@@ -18,8 +18,8 @@ def test_hq_admin_creates_a_product_receives_it_and_sees_it_in_the_ledger(page: 
     expect(page.get_by_text("已保存。")).to_be_visible()
     expect(page.get_by_text("统一 老坛酸菜牛肉面 120g")).to_be_visible()
 
-    page.get_by_role("link", name="门店", exact=True).first.click()
-    page.get_by_role("link", name="库存 ›").click()
+    page.get_by_role("link", name="门店", exact=True).click()
+    page.get_by_role("listitem").filter(has_text="西湖一号店").get_by_role("link", name="库存 ›").click()
     page.get_by_role("link", name="收货入库").click()
     page.get_by_label("条码或 SKU 编码").fill("6925303721367")
     page.get_by_label("数量").fill("10")

@@ -24,7 +24,7 @@ from webapp.supply.terms import settings
 OWNER_A = ("jm-liu", "jm-liu-pass-1")
 OWNER_B = ("jm-wang", "jm-wang-pass-1")
 CHIPS = ("乐事 薯片 原味 70g", "6924743915848", "LS-70")
-WATER = ("农夫山泉 550ml", "6921168509256", "NF-550")
+WATER = ("农夫山泉 550ml", "6938820500483", "NF-550")
 
 
 @pytest.fixture(scope="module")
