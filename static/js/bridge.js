@@ -37,7 +37,7 @@
     backoffInitial: 500, // ms; doubles after each failed attempt ...
     backoffMax: 30000, // ... up to this
     commandTimeout: 30000, // ms a command may wait for its reply, bridge absent or not
-    wedgeMaxGap: 50, // ms between the keys of a keyboard-wedge scan
+    wedgeMaxGap: 300, // ms between the keys of a scan caught outside a scan box (forgiving: Bluetooth)
     wedgeMinLength: 4,
     keyboardWedge: true,
   };
@@ -303,8 +303,14 @@
   }
 
   // --- keyboard-wedge scanners ---------------------------------------------------------------------
+  // A scan box (an input with data-scan-target) has the focus: the box and Enter decide what a code is,
+  // whatever the timing (a Bluetooth scanner may pause mid-code). Enter takes the box's whole text as
+  // one scan and empties the box at once, so the next code can be typed in while this one is sent.
+  // Nothing focused (or a button): the page-wide catch collects keys that come no more than
+  // wedgeMaxGap apart and takes them as a code at Enter. Keys that stop without an Enter, or a burst cut
+  // by a longer pause, are reported (bridge:partial-scan and a toast), never silently dropped.
 
-  var wedge = { chars: "", last: 0, target: null, before: null };
+  var wedge = { chars: "", last: 0, timer: null };
 
   function isTextField(el) {
     if (!el || !el.tagName) return false;
@@ -312,44 +318,112 @@
     return el.tagName === "INPUT" && TEXT_INPUTS.indexOf((el.getAttribute("type") || "").toLowerCase()) !== -1;
   }
 
-  function resetWedge() {
+  function isScanBox(el) {
+    return isTextField(el) && el.tagName === "INPUT" && el.hasAttribute("data-scan-target");
+  }
+
+  function reportPartial(chars) {
+    emit("bridge:partial-scan", { code: chars, source: "keyboard" });
+    var box = document.getElementById("toasts");
+    var words = wordsFor("partial_scan");
+    if (!box || !words) return;
+    var toast = document.createElement("div");
+    toast.className = "toast error";
+    toast.setAttribute("role", "alert");
+    toast.textContent = words.replace("{code}", chars);
+    box.appendChild(toast);
+    setTimeout(function () { toast.remove(); }, 8000);
+  }
+
+  function flushWedge() {
+    clearTimeout(wedge.timer);
+    wedge.timer = null;
+    if (wedge.chars.length >= options.wedgeMinLength) reportPartial(wedge.chars); // no Enter came
     wedge.chars = "";
-    wedge.target = null;
-    wedge.before = null;
+  }
+
+  // The page's own scan box (#scan-code, [data-scan-code]) is emptied at once: the code is an event now,
+  // and the box is ready for the next one. A box that asked for one code (a payment code, a serial, a
+  // lot) keeps it; one that submits on a scan (data-scan-submit) is submitted by the page's handler.
+  function onScanBoxEnter(event, box) {
+    var code = box.value.trim();
+    if (!code) return; // an empty Enter does what it always did
+    var pageBox = box.id === "scan-code" || box.hasAttribute("data-scan-code");
+    if (pageBox || box.hasAttribute("data-scan-submit")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+    if (pageBox) box.value = "";
+    emit("bridge:scan", { code: code, device: null, source: "keyboard" });
   }
 
   function onKeydown(event) {
     if (!options.keyboardWedge) return;
     var target = event.target;
-    if (isTextField(target) && !target.hasAttribute("data-scan-target")) {
-      resetWedge();
+    if (isScanBox(target)) {
+      if (wedge.chars) flushWedge();
+      if (event.key === "Enter" && !event.isComposing) onScanBoxEnter(event, target);
+      return;
+    }
+    if (isTextField(target)) {
+      if (wedge.chars) flushWedge();
       return;
     }
     if (MODIFIERS.indexOf(event.key) !== -1) return;
-    var now = event.timeStamp || Date.now();
-    var quick = now - wedge.last < options.wedgeMaxGap;
+    var now = Date.now();
+    if (wedge.chars && now - wedge.last > options.wedgeMaxGap) flushWedge(); // a pause cut the burst
     if (event.key === "Enter") {
-      if (wedge.chars.length >= options.wedgeMinLength && quick) {
+      var code = wedge.chars;
+      clearTimeout(wedge.timer);
+      wedge.chars = "";
+      if (code.length >= options.wedgeMinLength) {
         event.preventDefault();
         event.stopPropagation();
-        if (wedge.target && wedge.before !== null) wedge.target.value = wedge.before; // the code is an event, not text
-        emit("bridge:scan", { code: wedge.chars, device: null, source: "keyboard" });
+        emit("bridge:scan", { code: code, device: null, source: "keyboard" });
+      } else if (code) {
+        reportPartial(code);
       }
-      resetWedge();
       return;
     }
     if (event.key.length !== 1 || event.ctrlKey || event.altKey || event.metaKey) {
-      resetWedge();
+      if (wedge.chars) flushWedge();
       return;
-    }
-    if (!quick) resetWedge();
-    if (!wedge.chars && isTextField(target)) {
-      wedge.target = target;
-      wedge.before = target.value;
     }
     wedge.chars += event.key;
     wedge.last = now;
+    clearTimeout(wedge.timer);
+    wedge.timer = setTimeout(flushWedge, options.wedgeMaxGap + 50);
   }
+
+  // Scans are sent one after another, never dropped: a scan that comes while the last one is still on
+  // its way waits for it (htmx would keep only the newest of several waiting requests). form() finds the
+  // scan form when the scan is sent (a swap may have replaced it); the code travels as the form's
+  // "code" field, the form's other fields (a quantity typed first) with it.
+  var scanQueue = Promise.resolve();
+
+  function sendScan(form, code) {
+    scanQueue = scanQueue.then(function () {
+      var element = typeof form === "function" ? form() : form;
+      if (!element || !window.htmx) return null;
+      var url = element.getAttribute("hx-post") || element.getAttribute("action");
+      return window.htmx.ajax("POST", url, { source: element, values: { code: code } });
+    }).then(null, function () { return null; }); // a failed send does not stop the ones after it
+    return scanQueue;
+  }
+
+  // A swap that replaces a scan box while the next code is being typed into it keeps what was typed
+  // (htmx gives the new box the focus back; the text would be lost).
+  var typedInBox = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var box = document.activeElement;
+    typedInBox = isScanBox(box) && box.id && box.value ? { id: box.id, value: box.value } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!typedInBox) return;
+    var box = document.getElementById(typedInBox.id);
+    if (box && !box.value && document.activeElement === box) box.value = typedInBox.value;
+    typedInBox = null;
+  });
 
   // --- public --------------------------------------------------------------------------------------
 
@@ -400,6 +474,7 @@
       });
     },
     send: send,
+    sendScan: sendScan,
     print: function (receipt, device) {
       return send("print", { receipt: receipt }, device);
     },
