@@ -361,7 +361,12 @@
     if (!options.keyboardWedge) return;
     var target = event.target;
     if (isScanBox(target)) {
-      if (wedge.chars) flushWedge();
+      // The page put the focus into its scan box in the middle of a scan caught outside it: the keys
+      // caught so far are the head of the code the box is getting.
+      if (wedge.chars && Date.now() - wedge.last <= options.wedgeMaxGap) target.value += wedge.chars;
+      else if (wedge.chars) flushWedge();
+      clearTimeout(wedge.timer);
+      wedge.chars = "";
       if (event.key === "Enter" && !event.isComposing) onScanBoxEnter(event, target);
       return;
     }
@@ -406,7 +411,16 @@
       var element = typeof form === "function" ? form() : form;
       if (!element || !window.htmx) return null;
       var url = element.getAttribute("hx-post") || element.getAttribute("action");
-      return window.htmx.ajax("POST", url, { source: element, values: { code: code } });
+      // The form is checked and read as the request starts (at once): the code is in its field just then,
+      // and what is being typed into the field for the next scan is put back.
+      var field = element.elements.code;
+      var typed = field ? field.value : "";
+      if (field) field.value = code;
+      try {
+        return window.htmx.ajax("POST", url, { source: element, values: { code: code } });
+      } finally {
+        if (field) field.value = typed;
+      }
     }).then(null, function () { return null; }); // a failed send does not stop the ones after it
     return scanQueue;
   }
