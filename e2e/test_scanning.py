@@ -158,6 +158,11 @@ def test_a_scan_on_the_receipt_page_starts_the_next_sale(manager_page: Page, sca
     page.goto(scanning_app["base_url"] + scanning_app["urls"]["till"])
     scan(page, BARCODE, delay=5, pause=0)
     expect(page.locator("#sale")).to_contain_text("农夫山泉")
+    # Closing a panel over the till (the pay panel's Back, a pickup's Done) gives the scan box the focus.
+    page.locator("#sale button.pay").click()
+    expect(page.locator("#payment-code")).to_be_focused()
+    page.locator("#pay [data-close-pay]").click()
+    expect(page.locator("#scan-code")).to_be_focused()
     page.locator("#sale button.pay").click()
     page.locator(".cash-note.exact").click()
     expect(page.get_by_text("收款完成")).to_be_visible()
