@@ -37,7 +37,9 @@
     backoffInitial: 500, // ms; doubles after each failed attempt ...
     backoffMax: 30000, // ... up to this
     commandTimeout: 30000, // ms a command may wait for its reply, bridge absent or not
-    wedgeMaxGap: 300, // ms between the keys of a scan caught outside a scan box (forgiving: Bluetooth)
+    wedgeQuickGap: 50, // ms between the keys of a scanner ...
+    wedgeMaxGap: 500, // ... which may pause this long, a few times in a code (Bluetooth, a busy PC)
+    wedgeMaxPauses: 2, // more pauses than this: a person typing, not a scanner
     wedgeMinLength: 4,
     keyboardWedge: true,
   };
@@ -306,11 +308,14 @@
   // A scan box (an input with data-scan-target) has the focus: the box and Enter decide what a code is,
   // whatever the timing (a Bluetooth scanner may pause mid-code). Enter takes the box's whole text as
   // one scan and empties the box at once, so the next code can be typed in while this one is sent.
-  // Nothing focused (or a button): the page-wide catch collects keys that come no more than
-  // wedgeMaxGap apart and takes them as a code at Enter. Keys that stop without an Enter, or a burst cut
-  // by a longer pause, are reported (bridge:partial-scan and a toast), never silently dropped.
+  // Nothing focused (or a button): the page-wide catch takes keys that come quickly (wedgeQuickGap), with
+  // at most wedgeMaxPauses pauses up to wedgeMaxGap, as a code at Enter (a person typing pauses at every
+  // key). A scanner's keys that stop without an Enter, or a burst cut by a longer pause, are reported
+  // (bridge:partial-scan and a toast), never silently dropped.
 
-  var wedge = { chars: "", last: 0, timer: null };
+  var wedge = { chars: "", last: 0, pauses: 0, timer: null };
+
+  function scannerLike() { return wedge.pauses <= options.wedgeMaxPauses; }
 
   function isTextField(el) {
     if (!el || !el.tagName) return false;
@@ -338,8 +343,9 @@
   function flushWedge() {
     clearTimeout(wedge.timer);
     wedge.timer = null;
-    if (wedge.chars.length >= options.wedgeMinLength) reportPartial(wedge.chars); // no Enter came
+    if (wedge.chars.length >= options.wedgeMinLength && scannerLike()) reportPartial(wedge.chars); // no Enter came
     wedge.chars = "";
+    wedge.pauses = 0;
   }
 
   // The page's own scan box (#scan-code, [data-scan-code]) is emptied at once: the code is an event now,
@@ -367,6 +373,7 @@
       else if (wedge.chars) flushWedge();
       clearTimeout(wedge.timer);
       wedge.chars = "";
+      wedge.pauses = 0;
       if (event.key === "Enter" && !event.isComposing) onScanBoxEnter(event, target);
       return;
     }
@@ -379,8 +386,11 @@
     if (wedge.chars && now - wedge.last > options.wedgeMaxGap) flushWedge(); // a pause cut the burst
     if (event.key === "Enter") {
       var code = wedge.chars;
+      var scanner = scannerLike();
       clearTimeout(wedge.timer);
       wedge.chars = "";
+      wedge.pauses = 0;
+      if (!scanner) return; // a person typing on the page, not a scan
       if (code.length >= options.wedgeMinLength) {
         event.preventDefault();
         event.stopPropagation();
@@ -394,6 +404,7 @@
       if (wedge.chars) flushWedge();
       return;
     }
+    if (wedge.chars && now - wedge.last > options.wedgeQuickGap) wedge.pauses += 1;
     wedge.chars += event.key;
     wedge.last = now;
     clearTimeout(wedge.timer);
