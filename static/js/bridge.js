@@ -37,7 +37,9 @@
     backoffInitial: 500, // ms; doubles after each failed attempt ...
     backoffMax: 30000, // ... up to this
     commandTimeout: 30000, // ms a command may wait for its reply, bridge absent or not
-    wedgeMaxGap: 50, // ms between the keys of a keyboard-wedge scan
+    wedgeQuickGap: 50, // ms between the keys of a scanner ...
+    wedgeMaxGap: 500, // ... which may pause this long, a few times in a code (Bluetooth, a busy PC)
+    wedgeMaxPauses: 2, // more pauses than this: a person typing, not a scanner
     wedgeMinLength: 4,
     keyboardWedge: true,
   };
@@ -303,8 +305,17 @@
   }
 
   // --- keyboard-wedge scanners ---------------------------------------------------------------------
+  // A scan box (an input with data-scan-target) has the focus: the box and Enter decide what a code is,
+  // whatever the timing (a Bluetooth scanner may pause mid-code). Enter takes the box's whole text as
+  // one scan and empties the box at once, so the next code can be typed in while this one is sent.
+  // Nothing focused (or a button): the page-wide catch takes keys that come quickly (wedgeQuickGap), with
+  // at most wedgeMaxPauses pauses up to wedgeMaxGap, as a code at Enter (a person typing pauses at every
+  // key). A scanner's keys that stop without an Enter, or a burst cut by a longer pause, are reported
+  // (bridge:partial-scan and a toast), never silently dropped.
 
-  var wedge = { chars: "", last: 0, target: null, before: null };
+  var wedge = { chars: "", last: 0, pauses: 0, timer: null };
+
+  function scannerLike() { return wedge.pauses <= options.wedgeMaxPauses; }
 
   function isTextField(el) {
     if (!el || !el.tagName) return false;
@@ -312,44 +323,132 @@
     return el.tagName === "INPUT" && TEXT_INPUTS.indexOf((el.getAttribute("type") || "").toLowerCase()) !== -1;
   }
 
-  function resetWedge() {
+  function isScanBox(el) {
+    return isTextField(el) && el.tagName === "INPUT" && el.hasAttribute("data-scan-target");
+  }
+
+  function reportPartial(chars) {
+    emit("bridge:partial-scan", { code: chars, source: "keyboard" });
+    var box = document.getElementById("toasts");
+    var words = wordsFor("partial_scan");
+    if (!box || !words) return;
+    var toast = document.createElement("div");
+    toast.className = "toast error";
+    toast.setAttribute("role", "alert");
+    toast.textContent = words.replace("{code}", chars);
+    box.appendChild(toast);
+    setTimeout(function () { toast.remove(); }, 8000);
+  }
+
+  function flushWedge() {
+    clearTimeout(wedge.timer);
+    wedge.timer = null;
+    if (wedge.chars.length >= options.wedgeMinLength && scannerLike()) reportPartial(wedge.chars); // no Enter came
     wedge.chars = "";
-    wedge.target = null;
-    wedge.before = null;
+    wedge.pauses = 0;
+  }
+
+  // The page's own scan box (#scan-code, [data-scan-code]) is emptied at once: the code is an event now,
+  // and the box is ready for the next one. A box that asked for one code (a payment code, a serial, a
+  // lot) keeps it; one that submits on a scan (data-scan-submit) is submitted by the page's handler.
+  function onScanBoxEnter(event, box) {
+    var code = box.value.trim();
+    if (!code) return; // an empty Enter does what it always did
+    var pageBox = box.id === "scan-code" || box.hasAttribute("data-scan-code");
+    if (pageBox || box.hasAttribute("data-scan-submit")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+    if (pageBox) box.value = "";
+    emit("bridge:scan", { code: code, device: null, source: "keyboard" });
   }
 
   function onKeydown(event) {
     if (!options.keyboardWedge) return;
     var target = event.target;
-    if (isTextField(target) && !target.hasAttribute("data-scan-target")) {
-      resetWedge();
+    if (isScanBox(target)) {
+      // The page put the focus into its scan box in the middle of a scan caught outside it: the keys
+      // caught so far are the head of the code the box is getting.
+      if (wedge.chars && Date.now() - wedge.last <= options.wedgeMaxGap) target.value += wedge.chars;
+      else if (wedge.chars) flushWedge();
+      clearTimeout(wedge.timer);
+      wedge.chars = "";
+      wedge.pauses = 0;
+      if (event.key === "Enter" && !event.isComposing) onScanBoxEnter(event, target);
+      return;
+    }
+    if (isTextField(target)) {
+      if (wedge.chars) flushWedge();
       return;
     }
     if (MODIFIERS.indexOf(event.key) !== -1) return;
-    var now = event.timeStamp || Date.now();
-    var quick = now - wedge.last < options.wedgeMaxGap;
+    var now = Date.now();
+    if (wedge.chars && now - wedge.last > options.wedgeMaxGap) flushWedge(); // a pause cut the burst
     if (event.key === "Enter") {
-      if (wedge.chars.length >= options.wedgeMinLength && quick) {
+      var code = wedge.chars;
+      var scanner = scannerLike();
+      clearTimeout(wedge.timer);
+      wedge.chars = "";
+      wedge.pauses = 0;
+      if (!scanner) return; // a person typing on the page, not a scan
+      if (code.length >= options.wedgeMinLength) {
         event.preventDefault();
         event.stopPropagation();
-        if (wedge.target && wedge.before !== null) wedge.target.value = wedge.before; // the code is an event, not text
-        emit("bridge:scan", { code: wedge.chars, device: null, source: "keyboard" });
+        emit("bridge:scan", { code: code, device: null, source: "keyboard" });
+      } else if (code) {
+        reportPartial(code);
       }
-      resetWedge();
       return;
     }
     if (event.key.length !== 1 || event.ctrlKey || event.altKey || event.metaKey) {
-      resetWedge();
+      if (wedge.chars) flushWedge();
       return;
     }
-    if (!quick) resetWedge();
-    if (!wedge.chars && isTextField(target)) {
-      wedge.target = target;
-      wedge.before = target.value;
-    }
+    if (wedge.chars && now - wedge.last > options.wedgeQuickGap) wedge.pauses += 1;
     wedge.chars += event.key;
     wedge.last = now;
+    clearTimeout(wedge.timer);
+    wedge.timer = setTimeout(flushWedge, options.wedgeMaxGap + 50);
   }
+
+  // Scans are sent one after another, never dropped: a scan that comes while the last one is still on
+  // its way waits for it (htmx would keep only the newest of several waiting requests). form() finds the
+  // scan form when the scan is sent (a swap may have replaced it); the code travels as the form's
+  // "code" field, the form's other fields (a quantity typed first) with it.
+  var scanQueue = Promise.resolve();
+
+  function sendScan(form, code) {
+    scanQueue = scanQueue.then(function () {
+      var element = typeof form === "function" ? form() : form;
+      if (!element || !window.htmx) return null;
+      var url = element.getAttribute("hx-post") || element.getAttribute("action");
+      // The form is checked and read as the request starts (at once): the code is in its field just then,
+      // and what is being typed into the field for the next scan is put back.
+      var field = element.elements.code;
+      var typed = field ? field.value : "";
+      if (field) field.value = code;
+      try {
+        return window.htmx.ajax("POST", url, { source: element, values: { code: code } });
+      } finally {
+        if (field) field.value = typed;
+      }
+    }).then(null, function () { return null; }); // a failed send does not stop the ones after it
+    return scanQueue;
+  }
+
+  // A swap that replaces a scan box while the next code is being typed into it keeps what was typed
+  // (htmx gives the new box the focus back; the text would be lost).
+  var typedInBox = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var box = document.activeElement;
+    typedInBox = isScanBox(box) && box.id && box.value ? { id: box.id, value: box.value } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!typedInBox) return;
+    var box = document.getElementById(typedInBox.id);
+    if (box && !box.value && document.activeElement === box) box.value = typedInBox.value;
+    typedInBox = null;
+  });
 
   // --- public --------------------------------------------------------------------------------------
 
@@ -400,6 +499,7 @@
       });
     },
     send: send,
+    sendScan: sendScan,
     print: function (receipt, device) {
       return send("print", { receipt: receipt }, device);
     },

@@ -14,16 +14,16 @@
       focused.dispatchEvent(new Event("change", { bubbles: true })); // the line saves itself
       return;
     }
-    var input = codeInput();
-    if (!input) return;
-    input.value = event.detail.code;
-    htmx.trigger(input.form, "submit");
+    if (!codeInput()) return;
+    window.HuotongBridge.sendScan(function () { return codeInput() && codeInput().form; }, event.detail.code);
   });
 
-  // The scan form's code is cleared after every request, answered or refused: the next scan starts empty.
+  // A code typed and sent with the Add button is cleared after its request, answered or refused: the next
+  // scan starts empty. A scan (Enter, or the bridge) emptied the field already; it may hold the next code.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
-    if (form.matches && form.matches("form[data-clear-code-after-request]")) form.elements.code.value = "";
+    var typedAndSent = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (typedAndSent && form.matches && form.matches("form[data-clear-code-after-request]")) form.elements.code.value = "";
   });
 
   document.body.addEventListener("htmx:afterSettle", function () {

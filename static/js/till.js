@@ -18,9 +18,21 @@
     }
     var target = scanInput();
     if (!target) return;
-    target.value = code;
-    htmx.trigger(target.form, "submit");
+    var nextSale = target.form.getAttribute("data-next-sale"); // the receipt page: the scan starts the next sale
+    if (nextSale !== null) {
+      window.location.assign(target.form.action + "?scan=" + encodeURIComponent(code));
+      return;
+    }
+    window.HuotongBridge.sendScan(function () { return scanInput() && scanInput().form; }, code);
   });
+
+  // Arrived from the receipt page with a scan (?scan=…): it is the next sale's first item.
+  function scanFromAddress() {
+    var code = new URLSearchParams(window.location.search).get("scan");
+    if (!code || !scanInput() || scanInput().form.hasAttribute("data-next-sale")) return;
+    history.replaceState(null, "", window.location.pathname);
+    window.HuotongBridge.sendScan(function () { return scanInput() && scanInput().form; }, code);
+  }
 
   // Keep the scan field ready after every swap, unless the cashier is typing elsewhere;
   // after a scan or a tap in the search, show the newest line (the bottom of a long basket).
@@ -68,6 +80,16 @@
     showWeight(event.detail.kg, event.detail.stable);
   });
 
+  // No scale connected: the weight may be typed (if the store allows it, the form is there).
+  function showTypedWeight() {
+    var typed = document.querySelector("[data-weigh-typed]");
+    if (!typed) return;
+    var scale = window.HuotongBridge ? window.HuotongBridge.status().scale : "absent";
+    typed.hidden = scale === "ready";
+  }
+  document.body.addEventListener("bridge:status", showTypedWeight);
+  document.body.addEventListener("htmx:afterSettle", showTypedWeight);
+
   document.body.addEventListener("click", function (event) {
     if (event.target.closest("[data-weigh-read]") && window.HuotongBridge) {
       window.HuotongBridge.readWeight().then(function (reply) {
@@ -105,13 +127,19 @@
     if (!event.target.closest("[data-close-pay]")) return;
     var pay = document.getElementById("pay");
     if (pay) pay.innerHTML = "";
+    if (scanInput()) scanInput().focus(); // the next scan goes into the sale
   });
 
-  // The scan field is emptied once the server has answered the scan (a refusal too: its toast names the
-  // code; htmx counts the swapped 422/409 as answered); a request that never reached the server keeps it.
+  // A code typed and sent with the Add button: the scan field is emptied once the server has answered it
+  // (a refusal too: its toast names the code; htmx counts the swapped 422/409 as answered); a request
+  // that never reached the server keeps it. A scan (Enter, or the bridge) emptied the field already and
+  // went through the scan queue: the field may hold the next code being typed, so it is left alone.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
-    if (event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+    var typedAndSent = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (typedAndSent && event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) {
+      form.reset();
+    }
   });
 
   // --- closing a shift: the cash counted, note by note (notes × count, in fen) ---------------
@@ -146,6 +174,7 @@
   function onLoad() {
     document.querySelectorAll("form[data-cash-count]").forEach(countCash); // a form shown again after a refusal
     onReceiptPage();
+    scanFromAddress();
   }
 
   function onReceiptPage() {

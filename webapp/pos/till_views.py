@@ -35,6 +35,7 @@ from webapp.sales.tenders import TakenAt, offered
 from webapp.web import render, writes
 
 UNSTABLE = _l("The scale is not steady yet: wait for a stable weight.")
+NO_TYPED_WEIGHT = _l("This store sells weighed goods only by the scale's weight: connect the scale.")
 WEIGH_FIRST = _l("%(name)s is sold by weight: put it on the scale.")
 NO_SHIFT = _l("This till has no open shift.")
 
@@ -121,7 +122,8 @@ def scan(register_id: int):
 
 
 def _weight_of(found: scanning.Scanned, order: Order) -> Decimal | None:
-    """The weight of weighed goods: from a scale label, or the scale's steady reading sent with the scan."""
+    """The weight of weighed goods: from a scale label, the scale's steady reading sent with the scan, or
+    typed by the cashier when no scale is connected (typed=true), if the store allows it."""
     if found.weight is not None:
         return found.weight
     if found.price is not None:
@@ -129,7 +131,10 @@ def _weight_of(found: scanning.Scanned, order: Order) -> Decimal | None:
     if found.sku is None or not found.sku.product.weighed:
         return None
     kg = request.form.get("kg")
-    if kg is not None and request.form.get("stable") != "true":
+    typed = request.form.get("typed") == "true"
+    if typed and not order.store.typed_weights:
+        raise _NoTypedWeight()
+    if kg is not None and not typed and request.form.get("stable") != "true":
         raise _Unstable()
     return quantity(kg) if kg else None
 
@@ -144,6 +149,10 @@ def _weight_for_price(order: Order, sku: SKU, price: Decimal) -> Decimal:
 
 class _Unstable(DomainError):
     message = UNSTABLE
+
+
+class _NoTypedWeight(DomainError):
+    message = NO_TYPED_WEIGHT
 
 
 @bp.get("/registers/<int:register_id>/search")

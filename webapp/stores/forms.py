@@ -32,6 +32,8 @@ class StoreForm(FlaskForm):
     delivery_fee = DecimalField(_l("Delivery fee (yuan)"), default=0, validators=[InputRequired(), NumberRange(0, 10_000)])
     minimum_order = DecimalField(_l("Minimum delivery order (yuan)"), default=0,
                                  validators=[InputRequired(), NumberRange(0, 100_000)])
+    typed_weights = BooleanField(_l("Without a scale, the cashier may type the weight of weighed goods"),
+                                 default=True)
     refund_approval_above = DecimalField(_l("Refunds above this need a manager's PIN (yuan, 0: every refund)"),
                                          default=0, places=2, validators=[Optional(), NumberRange(0, 1_000_000)])
     unpaid_hold_minutes = IntegerField(_l("Minutes an unpaid online order holds its stock"), default=15,

@@ -44,6 +44,7 @@ class Store(db.Model):
     unpaid_hold_minutes: Mapped[int] = mapped_column(default=15)  # an unpaid order's stock is held this long
     # The till: a refund above this needs a manager's PIN (0.00: every refund does).
     refund_approval_above: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    typed_weights: Mapped[bool] = mapped_column(default=True)  # the till may take a weight typed by hand
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -12,8 +12,8 @@ FIELDS = ("name", "kind", "address", "city", "district", "latitude", "longitude"
           # selling online (the shop): pickup, delivery and how long an unpaid order holds its stock
           "online_pickup", "pay_at_pickup", "delivery_radius_m", "delivery_fee", "minimum_order",
           "unpaid_hold_minutes",
-          # the till: refunds above this need a manager's PIN
-          "refund_approval_above")
+          # the till: refunds above this need a manager's PIN; a weight may be typed when no scale is there
+          "refund_approval_above", "typed_weights")
 MONEY_FIELDS = ("delivery_fee", "minimum_order", "refund_approval_above")
 
 
