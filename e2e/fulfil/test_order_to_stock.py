@@ -21,7 +21,8 @@ from webapp.stores.models import Store
 def add_to_cart(page: Page, base_url: str, product_id: int, quantity: int) -> None:
     page.goto(f"{base_url}/shop/products/{product_id}")
     page.get_by_label("数量").fill(str(quantity))
-    page.get_by_role("button", name="加入购物车").click()
+    with page.expect_navigation():  # the cart has the item before the next page is opened
+        page.get_by_role("button", name="加入购物车").click()
 
 
 def levels(live_app, world, name):
