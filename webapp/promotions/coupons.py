@@ -35,7 +35,7 @@ def issue(promotion: Promotion, count, *, uses=1, prefix: str = "") -> list[Coup
     if not 1 <= uses <= 1_000_000:
         raise errors.BudgetInvalid(value=uses)
     prefix = normal(prefix)[:8]
-    if prefix and not CODE.match(prefix + "XXXX"):
+    if prefix and not CODE.match(prefix + "0000"):
         raise errors.CouponCodeInvalid(code=prefix)
     codes: set[str] = set()
     while len(codes) < count:
