@@ -83,6 +83,9 @@ class Order(db.Model):
     register_id: Mapped[int | None] = mapped_column(ForeignKey("pos_registers.id"))
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("pos_shifts.id"), index=True)
     cashier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who bought: the customer (a member) of an online order or of a till sale the member was named at;
+    # a return carries its original's. Empty for an anonymous till sale.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The idempotency key: the till's UUID for this sale; a retried "pay" finds the sale made.
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
     original_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
@@ -98,6 +101,7 @@ class Order(db.Model):
 
     store: Mapped[Store] = relationship()
     cashier: Mapped[User | None] = relationship(foreign_keys=[cashier_id])
+    customer: Mapped[User | None] = relationship(foreign_keys=[customer_id])
     order_discount_approved_by: Mapped[User | None] = relationship(foreign_keys=[order_discount_approved_by_id])
     refund_approved_by: Mapped[User | None] = relationship(foreign_keys=[refund_approved_by_id])
     register: Mapped["Register | None"] = relationship()

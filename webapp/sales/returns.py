@@ -84,7 +84,8 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
             order = Order(number=next_order_number(store), channel=original.channel, kind=OrderKind.RETURN.value,
                           status=OrderStatus.OPEN.value, store_id=store.id, cashier=user,
                           register_id=register.id if register else None, shift_id=shift.id if shift else None,
-                          client_uuid=client_uuid or None, original_order_id=original.id)
+                          client_uuid=client_uuid or None, original_order_id=original.id,
+                          customer_id=original.customer_id)
             db.session.add(order)
             db.session.flush()
             refunds = _refunds(original, wanted, before)

@@ -111,6 +111,7 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
     try:
         with db.session.begin_nested():
             order = open_sale(store, channel=Channel.SHOP)
+            order.customer = customer
             online = OnlineOrder(
                 order=order, customer=customer, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
