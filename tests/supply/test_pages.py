@@ -65,6 +65,8 @@ def test_hq_sees_the_pro_rata_proposal_approves_and_ships(hq, stock_hq, franchis
     login(hq.admin)
     page = client.get("/supply/hq").get_data(as_text=True)
     assert all(o.number in page for o in orders)
+    # One "recommend to a store" form, in the page's body: not three, not in its <title> or <head>.
+    assert page.count('id="recommend"') == 1 and "<section" not in page.split("</head>")[0]
     review = client.get(f"/supply/hq/orders/{orders[2].id}").get_data(as_text=True)
     assert "按申请量比例分配" in review and ">15.000<" not in review
     assert client.post(f"/supply/hq/orders/{orders[2].id}/approve").status_code == 303
