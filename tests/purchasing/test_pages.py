@@ -84,7 +84,7 @@ def test_the_purchase_order_prints_and_exports_its_lines(
     order = sent_order(store, make_supplier(name="可口可乐装瓶厂", items=[(sku, "1.80", "24")]), [(sku, "48")])
     login(make_user(Role.HQ_ADMIN))
     printed = client.get(f"/stock/stores/{store.id}/purchase-orders/{order.id}/print", headers=ZH).get_data(as_text=True)
-    assert "可口可乐装瓶厂" in printed and "西湖一号店" in printed and "¥86.40" in printed and "css/order_print.css" in printed
+    assert "可口可乐装瓶厂" in printed and "西湖一号店" in printed and "¥86.40" in printed and "css/print.css" in printed
     exported = client.get(f"/stock/stores/{store.id}/purchase-orders/{order.id}/export.csv", headers=ZH)
     text = exported.get_data(as_text=True)
     assert exported.mimetype == "text/csv" and text.startswith("\ufeff")
