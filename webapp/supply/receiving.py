@@ -10,7 +10,7 @@ store's transit place onto its shelf and records each difference as a claim:
 """
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from webapp.catalog.models import SKU
 from webapp.clock import utcnow
@@ -19,7 +19,8 @@ from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.purchasing.numbering import document_number
 from webapp.stock import services as stock
-from webapp.stock.models import Lot, StockMove, Usage
+from webapp.stock import transit as in_transit
+from webapp.stock.models import Lot, Usage
 from webapp.stores.models import StoreKind
 from webapp.supply import account, errors
 from webapp.supply.models import Claim, ClaimKind, OrderStatus, StoreOrder, StoreOrderLine
@@ -27,7 +28,6 @@ from webapp.supply.orders import lock
 from webapp.supply.terms import terms_of
 from webapp.supply.warehouse import hq_warehouse
 
-ZERO = Decimal("0")
 OVER_LIMIT = 2  # a count beyond twice what was shipped is a typo, not a delivery
 
 
@@ -124,25 +124,4 @@ def _left_in_transit(order: StoreOrder, line: StoreOrderLine, wanted: Decimal) -
     """Split ``wanted`` over the lots this order put in the store's transit place and not yet took out."""
     if wanted <= 0:
         return []
-    transit = stock.location(Usage.TRANSIT, order.store)
-    left: dict[int | None, Decimal] = {}
-    for lot_id, to_id, qty in db.session.execute(
-            select(StockMove.lot_id, StockMove.to_location_id, StockMove.quantity).where(
-                StockMove.document_type == order.document[0], StockMove.document_id == order.document[1],
-                StockMove.sku_id == line.sku_id,
-                (StockMove.to_location_id == transit.id) | (StockMove.from_location_id == transit.id))):
-        left[lot_id] = left.get(lot_id, ZERO) + (qty if to_id == transit.id else -qty)
-    lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(Lot.id.in_([k for k in left if k])))}
-    ordered = sorted(left.items(), key=lambda item: (
-        item[0] is None or lots[item[0]].expiry_date is None, lots[item[0]].expiry_date if item[0] and lots[item[0]].expiry_date else 0,
-        item[0] or 0))
-    parts = []
-    for lot_id, available in ordered:
-        if wanted <= 0:
-            break
-        if available <= 0:
-            continue
-        part = min(wanted, available)
-        parts.append((lots.get(lot_id), part))
-        wanted -= part
-    return parts
+    return in_transit.take(stock.location(Usage.TRANSIT, order.store), order.document, line.sku, wanted)

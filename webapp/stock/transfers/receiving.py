@@ -7,7 +7,7 @@ kept (the sender's shelf gives them) or handed back (nothing moves).
 """
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from webapp.catalog.models import SKU
 from webapp.clock import utcnow
@@ -15,8 +15,8 @@ from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import quantity
 from webapp.stock import services as ledger
-from webapp.stock.errors import InsufficientStock
-from webapp.stock.models import Lot, StockMove, Usage
+from webapp.stock import transit as in_transit
+from webapp.stock.models import Usage
 from webapp.stock.transfers import errors
 from webapp.stock.transfers.guards import lock, positive, step
 from webapp.stock.transfers.models import (
@@ -29,7 +29,6 @@ from webapp.stock.transfers.models import (
     TransferStatus,
 )
 
-ZERO = Decimal("0")
 # A count beyond this many times what was sent is a typo, not a delivery.
 COUNT_LIMIT = 10
 
@@ -139,43 +138,12 @@ def resolve(discrepancy: Discrepancy, resolution: Resolution, *, user, note: str
 # ---------------------------------------------------------------- what is still on its way
 
 
-def left_in_transit(transfer: Transfer, line: TransferLine) -> list[tuple[int | None, Decimal]]:
-    """(lot id, quantity) of a line's goods still in the receiver's transit place, first-expiring first."""
-    transit = ledger.location(Usage.TRANSIT, transfer.destination)
-    moves = select(StockMove.lot_id, StockMove.to_location_id, StockMove.from_location_id, StockMove.quantity).where(
-        StockMove.document_type == transfer.document[0], StockMove.document_id == transfer.document[1],
-        StockMove.sku_id == line.sku_id,
-        (StockMove.to_location_id == transit.id) | (StockMove.from_location_id == transit.id))
-    if line.lot_id is not None:
-        moves = moves.where(StockMove.lot_id == line.lot_id)
-    left: dict[int | None, Decimal] = {}
-    for lot_id, to_id, _from_id, qty in db.session.execute(moves):
-        left[lot_id] = left.get(lot_id, ZERO) + (qty if to_id == transit.id else -qty)
-    expiry = _expiry_dates([lot for lot in left if lot is not None])
-    ordered = sorted(left.items(), key=lambda item: (expiry.get(item[0]) is None, expiry.get(item[0]) or 0, item[0] or 0))
-    return [(lot_id, qty) for lot_id, qty in ordered if qty > 0]
-
-
-def _expiry_dates(lot_ids: list[int]) -> dict:
-    if not lot_ids:
-        return {}
-    return dict(db.session.execute(select(Lot.id, Lot.expiry_date).where(Lot.id.in_(lot_ids))).all())
-
-
-def _take_left(transfer: Transfer, line: TransferLine, wanted: Decimal) -> list[tuple[Lot | None, Decimal]]:
-    """Split ``wanted`` over what of the line is still in transit, first-expiring first."""
-    parts = []
-    for lot_id, available in left_in_transit(transfer, line):
-        if wanted <= 0:
-            break
-        part = min(wanted, available)
-        parts.append((db.session.get(Lot, lot_id) if lot_id else None, part))
-        wanted -= part
-    if wanted > 0:  # someone moved this transfer's goods out of transit by other means
-        raise InsufficientStock(name=line.sku.display_name, requested=wanted, available=ZERO)
-    return parts
-
-
 def _move_left(transfer: Transfer, line: TransferLine, wanted: Decimal, transit, to, user) -> None:
     for lot, amount in _take_left(transfer, line, wanted) if wanted > 0 else []:
         ledger.transfer(line.sku, amount, transit, to, user=user, document=transfer.document, lot=lot)
+
+
+def _take_left(transfer: Transfer, line: TransferLine, wanted: Decimal):
+    """Split ``wanted`` over what of the line is still in the receiver's transit place."""
+    return in_transit.take(ledger.location(Usage.TRANSIT, transfer.destination), transfer.document, line.sku, wanted,
+                           lot_id=line.lot_id)
