@@ -14,12 +14,15 @@ from webapp.fulfil.errors import ShortfallSettled
 from webapp.manage import kpis
 from webapp.reports.periods import Period
 from webapp.sales.models import Payment
+from webapp.sales.online import services as online
 from webapp.sales.online import shortfalls
 from webapp.sales.online.models import TillShortfall
 from webapp.stock import services as stock
 from webapp.stock.alerts.queries import Kind, alerts
 from webapp.stock.models import StockMove
 from webapp.stock.queries import level_at
+from webapp.stock.transfers import receiving
+from webapp.stock.transfers import services as transfers
 from webapp.stock.transfers.models import Transfer
 
 
@@ -199,3 +202,21 @@ def test_another_stores_order_cannot_be_reached(shop, login, staff, online_store
     assert client.post(f"/fulfil/stores/{other.id}/orders/{c.id}/short/{shortfall.id}/unavailable",
                        headers=HX).status_code == 404
     assert db.session.scalar(select(func.count(Payment.id)).where(Payment.amount < 0)) == 0
+
+
+def test_the_transfer_once_sent_and_received_covers_the_holds_again(shop, staff, online_store):
+    store, till, cans, _tea, (_a, _b, c) = shop
+    other = online_store(name="滨江店")
+    stock.receive(other, cans, 5, "2.00", user=None, document=("receipt", "R2"))
+    till.sell((cans, 3))
+    [shortfall] = shortfalls.open_for(c)
+    transfer = choices.ask_transfer(c, shortfall, other, staff(store))
+    transfers.send(transfer, user=staff(other))
+    assert level_at(other, cans) == (Decimal("3.000"), Decimal("0.000"))
+    receiving.scan(transfer, cans, 2)
+    receiving.confirm_receipt(transfer, user=staff(store))
+    assert level_at(store, cans) == (Decimal("6.000"), Decimal("6.000"))  # every hold covered again
+    assert alerts(store, Kind.PROMISED) == []
+    online.start_picking(c, None)
+    online.mark_ready(c, None)
+    assert c.status == "ready"
