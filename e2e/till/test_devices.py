@@ -15,6 +15,7 @@ def settings_page(contexts, base_url, world, viewport=TABLET) -> Page:
     page = contexts(viewport)
     sign_in(page, base_url, "tl-cashier", "tl-cashier-1")
     page.goto(f"{base_url}/pos/registers/{world['register_id']}")
+    page.screenshot(path=os.path.join(SHOTS, f"till-menu-{viewport['width']}.png"))
     page.get_by_role("link", name="设备", exact=True).click()
     expect(page.get_by_role("heading", name="设备设置")).to_be_visible()
     return page
