@@ -10,7 +10,7 @@ from tests.fulfil.conftest import HX
 from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.fulfil import shortfalls as choices
-from webapp.fulfil.errors import ShortfallSettled
+from webapp.fulfil.errors import ShortfallSettled, StillShort
 from webapp.manage import kpis
 from webapp.reports.periods import Period
 from webapp.sales.models import Payment
@@ -220,3 +220,21 @@ def test_the_transfer_once_sent_and_received_covers_the_holds_again(shop, staff,
     online.start_picking(c, None)
     online.mark_ready(c, None)
     assert c.status == "ready"
+
+
+def test_once_goods_come_in_the_store_fulfils_the_order_as_ordered(shop, login, staff):
+    store, till, cans, _tea, (_a, _b, c) = shop
+    till.sell((cans, 3))
+    [shortfall] = shortfalls.open_for(c)
+    picker = staff(store)
+    with pytest.raises(StillShort):
+        choices.keep(c, shortfall, picker)
+    stock.receive(store, cans, 2, "1.50", user=None, document=("receipt", "R3"))  # the delivery came
+    client = login(picker)
+    page = client.get(f"/fulfil/stores/{store.id}/orders/{c.id}", headers={"Accept-Language": "zh-CN"})
+    assert "已到货：照常履约" in page.get_data(as_text=True)
+    response = client.post(f"/fulfil/stores/{store.id}/orders/{c.id}/short/{shortfall.id}/keep", headers=HX)
+    assert response.status_code == 204
+    db.session.expire_all()
+    assert shortfall.resolution == "restocked" and shortfalls.short_orders(store) == set()
+    assert level_at(store, cans) == (Decimal("6.000"), Decimal("6.000")) and c.paid == Decimal("14.00")

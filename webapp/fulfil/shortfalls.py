@@ -11,6 +11,8 @@ transaction, and never commits:
   when paid, the customer told.
 - ``cancel``: the whole order is cancelled as the store cancels any order (``online.cancel``: holds
   released, what was paid refunded).
+- ``keep``: goods came in meanwhile (a delivery, a return) and the shelf covers every hold of the SKU
+  again: the order is fulfilled as ordered.
 """
 from decimal import Decimal
 
@@ -21,7 +23,7 @@ from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.fulfil import services
-from webapp.fulfil.errors import LineGone, ShortfallSettled
+from webapp.fulfil.errors import LineGone, ShortfallSettled, StillShort
 from webapp.fulfil.models import Shortage
 from webapp.sales.online import services as online
 from webapp.sales.online import shortfalls
@@ -60,6 +62,24 @@ def cancel(found: OnlineOrder, user: User, reason: str) -> None:
     """The order is cancelled and refunded; its shortfalls are settled with it."""
     online.cancel(found, by_customer=False, reason=reason)
     _settle(found, None, ShortfallResolution.CANCELLED, user)
+
+
+def keep(found: OnlineOrder, shortfall: TillShortfall, user: User) -> None:
+    """The shelf has the SKU for every hold again: the order goes on as ordered."""
+    _require_open(found, shortfall)
+    if not covered(found.order.store, shortfall.sku_id):
+        raise StillShort(name=shortfall.sku.display_name)
+    _settle(found, shortfall.sku_id, ShortfallResolution.RESTOCKED, user)
+
+
+def covered(store: Store, sku_id: int) -> bool:
+    """Does the store's shelf hold at least as many of the SKU as its online orders hold?"""
+    on_hand, held = db.session.execute(
+        select(func.coalesce(func.sum(StockLevel.on_hand), 0), func.coalesce(func.sum(StockLevel.reserved), 0))
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.sku_id == sku_id, Location.usage == Usage.INTERNAL.value,
+               Location.store_id == store.id)).one()
+    return on_hand >= held
 
 
 def settle_cancelled(found: OnlineOrder, user: User) -> None:

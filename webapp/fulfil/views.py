@@ -35,7 +35,7 @@ STEPS = {
 
 # What the store chose for an order left short by a till sale.
 SHORT_LABELS = {"transfer": _l("Transfer asked"), "unavailable": _l("Taken off the order"),
-                "cancelled": _l("Order cancelled")}
+                "cancelled": _l("Order cancelled"), "restocked": _l("Back in stock: fulfilled as ordered")}
 
 
 @bp.get("/")
@@ -84,6 +84,7 @@ def _order_page(store: Store, found: OnlineOrder, status: int = 200, error: str 
     return render("fulfil/order.html", status=status, store=store, found=found, labels=STATUS_LABELS,
                   shortages=services.shortages(found), error=error, open_short=open_short,
                   sources={sf.id: short.sources_for(found, sf) for sf in open_short},
+                  covered={sf.id: short.covered(store, sf.sku_id) for sf in open_short},
                   till_shortfalls=till_shortfalls.of_order(found), short_labels=SHORT_LABELS)
 
 
@@ -160,6 +161,22 @@ def short_transfer(store_id: int, order_id: int, shortfall_id: int):
     db.session.commit()
     flash(_("Transfer %(number)s asked of %(store)s: it sends the items to this store.",
             number=transfer.number, store=source.name), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/short/<int:shortfall_id>/keep")
+@require_role(*STAFF)
+def short_keep(store_id: int, order_id: int, shortfall_id: int):
+    """Short: sold at the till, but goods came in since → the order goes on as ordered."""
+    store, found, shortfall = _own_shortfall(store_id, order_id, shortfall_id)
+    try:
+        short.keep(found, shortfall, current_user)
+    except DomainError as e:
+        db.session.rollback()
+        return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    flash(_("%(name)s is back on the shelf: order %(number)s goes on as ordered.",
+            name=shortfall.sku.display_name, number=found.order.number), "success")
     return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
 
 

@@ -189,6 +189,7 @@ class ShortfallResolution(StrEnum):
     TRANSFER = "transfer"  # a transfer from another store was asked for
     UNAVAILABLE = "unavailable"  # the line was taken off the order (and refunded if paid)
     CANCELLED = "cancelled"  # the order was cancelled (and refunded)
+    RESTOCKED = "restocked"  # the shelf covers the order's hold again (goods came in): fulfilled as ordered
 
 
 class TillShortfall(db.Model):
