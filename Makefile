@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PGBIN ?= $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PORT ?= 5000
 export FLASK_APP := webapp
 
 .PHONY: demo test test-sqlite test-postgres venv translations messages chromium lint bench clean
@@ -25,11 +26,14 @@ messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 
+## `PORT=5001 make demo` serves on another port; the bridge on this machine is told to allow it.
 demo: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
-	@echo "Huotong is at http://127.0.0.1:5000  (Ctrl-C stops it)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "The hardware bridge (huotong-bridge --simulate to try it) allows this port; pair the till with:"
+	@$(BIN)/huotong-bridge pair --origin http://127.0.0.1:$(PORT) --origin http://localhost:$(PORT) | sed 's/^/  /'
+	@echo "Huotong is at http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Debian's Chromium where present or installable, else Playwright's own download.
 chromium: venv

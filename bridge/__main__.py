@@ -3,7 +3,7 @@
 huotong-bridge                  run (systemd starts it like this)
 huotong-bridge --simulate       run with virtual devices; type codes and commands on stdin
 huotong-bridge --list-devices   what the bridge sees, and which driver claims it
-huotong-bridge pair             show the pairing token; --rotate for a new one; --origin URL to allow a page
+huotong-bridge pair             show the pairing token and link; --rotate for a new one; --origin URL to allow a page
 """
 
 from __future__ import annotations
@@ -78,13 +78,22 @@ def _log_to_stderr(verbose: bool) -> None:
     logging.getLogger("websockets").setLevel(logging.INFO)  # its debug log shows request paths: the token
 
 
+PAIR_PATH = "/pos/bridge/pair"  # the till's pairing page: it stores the token from the link's fragment
+
+
 def pair(directory: Path, rotate: bool, origins: list[str], out: TextIO) -> int:
+    """Print the token and, per page origin (those just allowed, else every allowed one), the link that
+    pairs a till's browser; a bridge on another port than 8765 puts its address in the link too."""
     token = config.rotate_token(directory) if rotate else config.read_token(directory)
-    allowed = config.add_origins(directory, origins) if origins else config.load_settings(directory).origins
+    if origins:
+        config.add_origins(directory, origins)
+    settings = config.load_settings(directory)
+    shown = [config.normalise_origin(o) for o in origins] or list(settings.origins)
+    address = "" if settings.port == 8765 else f"&bridge-url=ws://127.0.0.1:{settings.port}/"
     print(f"Pairing token: {token}", file=out)
-    print("Enter it once in the till's bridge settings, or open one of these on the till:", file=out)
-    for origin in allowed:
-        print(f"  {origin}/pos#bridge-token={token}", file=out)
+    print("Paste it once in the till's device settings (收银 → 设备), or open one of these on the till:", file=out)
+    for origin in dict.fromkeys(shown):
+        print(f"  {origin}{PAIR_PATH}#bridge-token={token}{address}", file=out)
     if rotate:
         print("The old token no longer works: pair every till page again.", file=out)
     return 0
@@ -110,14 +119,16 @@ def list_devices(settings: Settings, simulator: Simulator | None, out: TextIO) -
 async def serve(settings: Settings, directory: Path, simulator_dir: Path) -> int:
     simulator = Simulator(simulator_dir) if settings.simulate else None
     config.read_token(directory)  # made now if there is none yet, for `huotong-bridge pair` to show
-    bridge = Bridge(settings, lambda: config.read_token(directory), simulator)
+    bridge = Bridge(settings, lambda: config.read_token(directory), simulator,
+                    origins=config.OriginsFile(directory, settings.origins))
     try:
         await bridge.start()
     except OSError as e:
         log.error("cannot listen on port %s: %s", settings.port, e)
         await bridge.manager.close()
         return 1
-    log.info("pages allowed from: %s", ", ".join(settings.origins))
+    log.info("pages allowed from: %s (huotong-bridge pair --origin URL adds one, no restart)",
+             ", ".join(settings.origins))
     log.info("pairing token in %s (`huotong-bridge pair` shows it)", directory / config.TOKEN_FILE)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

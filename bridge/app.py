@@ -21,13 +21,19 @@ T = TypeVar("T")
 
 class Bridge:
     def __init__(
-        self, settings: Settings, token: str | Callable[[], str], simulator: Simulator | None = None
+        self,
+        settings: Settings,
+        token: str | Callable[[], str],
+        simulator: Simulator | None = None,
+        origins: Callable[[], tuple[str, ...]] | None = None,
     ) -> None:
         self.settings = settings
         self.hub = Hub()
         self.manager = DeviceManager(sources_for(settings, simulator), settings, self.hub.publish)
         tokens = token if callable(token) else lambda: token
-        self.server = BridgeServer(settings, tokens, self.manager, self.hub)
+        self.server = BridgeServer(
+            settings, tokens, self.manager, self.hub, origins or (lambda: settings.origins)
+        )
         self._poller: asyncio.Task[None] | None = None
 
     @property

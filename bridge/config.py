@@ -7,6 +7,7 @@ The config dir is $HUOTONG_BRIDGE_HOME, else $XDG_CONFIG_HOME/huotong-bridge, el
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -156,6 +157,32 @@ def add_origins(directory: Path, origins: list[str]) -> tuple[str, ...]:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return tuple(current)
+
+
+class OriginsFile:
+    """The allowed page origins, read again whenever `bridge.json` changes: a running bridge follows
+    `huotong-bridge pair --origin URL` (say, for the demo on another port) without a restart.
+    A file that cannot be read keeps the origins last read."""
+
+    def __init__(self, directory: Path, origins: tuple[str, ...]) -> None:
+        self._path = directory / SETTINGS_FILE
+        self._origins = origins
+        self._stamp = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            found = self._path.stat()
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size
+
+    def __call__(self) -> tuple[str, ...]:
+        stamp = self._stat()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            with contextlib.suppress(ConfigError):
+                self._origins = load_settings(self._path.parent).origins
+        return self._origins
 
 
 def read_token(directory: Path) -> str:

@@ -38,9 +38,16 @@ log = logging.getLogger(__name__)
 
 class BridgeServer:
     def __init__(
-        self, settings: Settings, token: Callable[[], str], manager: DeviceManager, hub: Hub
+        self,
+        settings: Settings,
+        token: Callable[[], str],
+        manager: DeviceManager,
+        hub: Hub,
+        origins: Callable[[], tuple[str, ...]] | None = None,
     ) -> None:
         self._settings = settings
+        # read for each connection too: `huotong-bridge pair --origin` needs no restart
+        self._origins = origins or (lambda: settings.origins)
         self._token = token  # read for each connection: `huotong-bridge pair --rotate` needs no restart
         self._manager = manager
         self._hub = hub
@@ -89,7 +96,7 @@ class BridgeServer:
     def refusal(self, connection: ServerConnection) -> tuple[int, str] | None:
         """Why this connection may not stay, or None. Checked before anything is sent."""
         origin = connection.request.headers.get("Origin")
-        if origin is None or normalise_origin(origin) not in self._settings.origins:
+        if origin is None or normalise_origin(origin) not in self._origins():
             return CLOSE_BAD_ORIGIN, f"origin not allowed: {origin or '(none)'}"[:120]
         token = parse_qs(urlsplit(connection.request.path).query).get("token", [""])[0]
         if not hmac.compare_digest(token.encode(), self._token().encode()):

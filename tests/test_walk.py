@@ -33,7 +33,7 @@ from webapp.purchasing.models import (
 )
 from webapp.sales import services as sales
 from webapp.sales.models import Order, OrderKind, OrderStatus
-from webapp.sales.online.models import OnlineOrder
+from webapp.sales.online.models import OnlineOrder, TillShortfall
 from webapp.stock.counts.models import CountEntry, StockCount
 from webapp.stock.expiry.models import MarkdownSuggestion
 from webapp.stock.models import Lot
@@ -198,7 +198,7 @@ class World:
             "note_id": id_of(self.first(ReceivingNote)), "action": "start", "decision": "accept",
             "filename": "x.png", "surface": "shop", "name": "oversell", "kind": "percent",
             "promotion_id": id_of(db.session.scalar(select(Promotion).order_by(Promotion.id).limit(1))),
-            "simulation_id": 1,
+            "simulation_id": 1, "shortfall_id": id_of(self.first(TillShortfall)),
         }
         transfer = db.session.scalar(select(Transfer).order_by(Transfer.id).limit(1))
         values["transfer_id"] = id_of(transfer)

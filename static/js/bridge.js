@@ -10,7 +10,7 @@
  * Events on document.body (they bubble; htmx: hx-trigger="bridge:scan from:body"):
  *   bridge:scan    detail {code, device, source: "bridge" | "keyboard"}
  *   bridge:weight  detail {kg, stable, status, device}   kg is a decimal string ("0.235") or null
- *   bridge:status  detail {connection, scanner, scale, printer}
+ *   bridge:status  detail {connection, scanner, scale, printer, drawer}   (drawer: the printer's state)
  * Status shows in every element with a data-bridge-status attribute ("scanner", "scale", "printer",
  * "connection", or empty for all three): it gets data-state="ready|absent|error" (connection:
  * connecting|connected|offline|unpaired|refused), and its text from data-label-<state> if given.
@@ -121,6 +121,7 @@
     KINDS.forEach(function (kind) {
       result[kind] = kindState(kind);
     });
+    result.drawer = result.printer; // the drawer hangs off the printer: it opens when the printer can
     return result;
   }
 
@@ -172,7 +173,7 @@
   // --- the connection ------------------------------------------------------------------------------
 
   function bridgeUrl() {
-    var url = options.url || attr("data-bridge-url") || storage(STORAGE_URL) || DEFAULT_URL;
+    var url = currentUrl();
     var token = options.token || attr("data-bridge-token") || storage(STORAGE_TOKEN);
     if (!token) return null;
     return url + (url.indexOf("?") === -1 ? "?" : "&") + "token=" + encodeURIComponent(token);
@@ -467,7 +468,20 @@
     if (socket) socket.close(1000, "page asked");
   }
 
+  // The bridge listens on this machine's loopback only (and the pages' Content-Security-Policy allows
+  // no other socket): an address elsewhere is refused, so a link can never send the till's scans away.
+  var LOOPBACK_URL = /^ws:\/\/(127\.0\.0\.1|localhost)(:\d{1,5})?\/?$/;
+
+  function loopbackUrl(url) {
+    if (!url) return null;
+    url = String(url).trim();
+    if (!LOOPBACK_URL.test(url)) return null;
+    return url.charAt(url.length - 1) === "/" ? url : url + "/";
+  }
+
   function pair(token, url) {
+    if (url && !loopbackUrl(url)) throw BridgeError("bad_address", "not a loopback websocket address: " + url);
+    url = loopbackUrl(url);
     storage(STORAGE_TOKEN, token || null);
     if (url) storage(STORAGE_URL, url);
     options.token = token || null;
@@ -480,12 +494,33 @@
     if (started) connect();
   }
 
+  // The link `huotong-bridge pair` prints: …/pos/bridge/pair#bridge-token=…[&bridge-url=ws://127.0.0.1:PORT/].
+  // The fragment never reaches the server; the token is stored in this browser and taken out of the
+  // address bar. pairedFromLink says what happened, for the page to tell the cashier.
+  var pairedFromLink = null; // null: no pairing in the link; else {paired, url, reason}
+
   function pairFromLocation() {
-    var match = /(?:^#|&)bridge-token=([^&]+)/.exec(window.location.hash);
-    if (!match) return;
-    storage(STORAGE_TOKEN, decodeURIComponent(match[1]));
-    var rest = window.location.hash.replace(match[0], "").replace(/^#&?/, "");
+    var hash = window.location.hash;
+    var token = /(?:^#|&)bridge-token=([^&]*)/.exec(hash);
+    var address = /(?:^#|&)bridge-url=([^&]*)/.exec(hash);
+    if (!token && !address) return;
+    var rest = hash;
+    [token, address].forEach(function (m) { if (m) rest = rest.replace(m[0], ""); });
+    rest = rest.replace(/^#&?/, "");
     history.replaceState(null, "", window.location.pathname + window.location.search + (rest ? "#" + rest : ""));
+    var value = token ? decodeURIComponent(token[1]).trim() : "";
+    var url = address ? decodeURIComponent(address[1]) : null;
+    if (!value) pairedFromLink = { paired: false, reason: "no_token" };
+    else if (url && !loopbackUrl(url)) pairedFromLink = { paired: false, reason: "bad_address" };
+    else {
+      storage(STORAGE_TOKEN, value);
+      if (url) storage(STORAGE_URL, loopbackUrl(url));
+      pairedFromLink = { paired: true, url: loopbackUrl(url) || currentUrl() };
+    }
+  }
+
+  function currentUrl() {
+    return options.url || attr("data-bridge-url") || storage(STORAGE_URL) || DEFAULT_URL;
   }
 
   window.HuotongBridge = {
@@ -500,6 +535,10 @@
     },
     send: send,
     sendScan: sendScan,
+    url: currentUrl, // the bridge's address (without the token)
+    paired: function () { return !!(options.token || attr("data-bridge-token") || storage(STORAGE_TOKEN)); },
+    pairedFromLink: function () { return pairedFromLink; },
+    loopbackUrl: loopbackUrl,
     print: function (receipt, device) {
       return send("print", { receipt: receipt }, device);
     },

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bridge import config
@@ -28,7 +29,7 @@ def test_pair_shows_the_same_token_until_it_is_rotated(tmp_path):
     pair(tmp_path, rotate=False, origins=[], out=out)
     token = config.read_token(tmp_path)
     assert f"Pairing token: {token}" in out.getvalue()
-    assert f"http://localhost:5000/pos#bridge-token={token}" in out.getvalue()
+    assert f"http://localhost:5000/pos/bridge/pair#bridge-token={token}\n" in out.getvalue()
     assert config.read_token(tmp_path) == token
     assert stat.S_IMODE((tmp_path / "token").stat().st_mode) == 0o600
     pair(tmp_path, rotate=True, origins=[], out=io.StringIO())
@@ -153,3 +154,61 @@ def test_simulate_starts_a_bridge_that_scans_what_is_typed(tmp_path):
         output, _ = bridge.communicate(timeout=10)
     assert bridge.returncode == 0
     assert "sim:scanner removed (bridge_stopped)" in output
+
+
+def test_pair_prints_the_link_to_the_tills_pairing_page_for_the_origin_just_allowed(tmp_path):
+    out = io.StringIO()
+    pair(tmp_path, rotate=False, origins=["http://127.0.0.1:5001"], out=out)
+    token = config.read_token(tmp_path)
+    links = [line.strip() for line in out.getvalue().splitlines() if line.startswith("  ")]
+    assert links == [f"http://127.0.0.1:5001/pos/bridge/pair#bridge-token={token}"]
+
+
+def test_a_bridge_on_another_port_puts_its_address_in_the_pairing_link(tmp_path):
+    (tmp_path / "bridge.json").write_text(json.dumps({"port": 8766}))
+    out = io.StringIO()
+    pair(tmp_path, rotate=False, origins=[], out=out)
+    token = config.read_token(tmp_path)
+    assert (f"http://localhost:5000/pos/bridge/pair#bridge-token={token}&bridge-url=ws://127.0.0.1:8766/\n"
+            in out.getvalue())
+
+
+def test_the_allowed_origins_follow_bridge_json_while_it_changes(tmp_path):
+    origins = config.OriginsFile(tmp_path, config.DEFAULT_ORIGINS)
+    assert origins() == config.DEFAULT_ORIGINS
+    config.add_origins(tmp_path, ["http://127.0.0.1:5001"])
+    assert "http://127.0.0.1:5001" in origins()
+    (tmp_path / "bridge.json").write_text("{broken")  # a file half written: the origins last read stay
+    assert "http://127.0.0.1:5001" in origins()
+
+
+def test_a_running_bridge_lets_in_the_demos_port_once_pair_allows_it(tmp_path):
+    """`PORT=5001 make demo` runs `huotong-bridge pair --origin http://127.0.0.1:5001`: a bridge already
+    running takes pages from there at once, without a restart."""
+    port = free_port()
+    env = {**os.environ, "HUOTONG_BRIDGE_HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "bridge", "--simulate", "--port", str(port), "--poll-interval", "0.05"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, text=True)
+    demo = "http://127.0.0.1:5001"
+    try:
+        token = config.read_token(tmp_path)
+        url = f"ws://127.0.0.1:{port}/?token={token}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                ws = connect(url, origin=demo, proxy=None, open_timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        with ws, pytest.raises(ConnectionClosed) as refused:
+            ws.recv(timeout=5)
+        assert refused.value.rcvd.code == 4403
+        assert main(["--home", str(tmp_path), "pair", "--origin", demo]) == 0
+        with connect(url, origin=demo, proxy=None, open_timeout=3) as ws:
+            assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+    finally:
+        bridge.terminate()
+        bridge.communicate(timeout=10)

@@ -19,3 +19,13 @@ class LineGone(DomainError):
 
 class PaymentUnconfirmed(DomainError):
     message = _l("A payment for order %(number)s is still being confirmed: try again in a moment.")
+
+
+class ShortfallSettled(DomainError):
+    message = _l("The store has already chosen what to do about order %(number)s's missing items.")
+    status = 409
+
+
+class StillShort(DomainError):
+    message = _l("The shelf still has fewer %(name)s than the online orders hold: choose another way.")
+    status = 409

@@ -3,14 +3,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Category, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sales.models import Order, OrderLine
-from webapp.sales.online.models import OnlineOrder, OnlineStatus
+from webapp.sales.online.models import OnlineOrder, OnlineStatus, TillShortfall
 from webapp.stores.models import Store
 
 # The queue's columns, in the order the work flows.
@@ -47,9 +47,10 @@ class Stamp:
     newest: int
     changed: str
     waiting: int  # new orders not yet picked
+    short: str = "0"  # the newest till shortfall and how many are open: a till sale flags an order at once
 
     def __str__(self) -> str:
-        return f"{self.newest}.{self.changed}"
+        return f"{self.newest}.{self.changed}" + (f".{self.short}" if self.short != "0" else "")
 
     @staticmethod
     def newest_of(text: str) -> int:
@@ -64,7 +65,12 @@ def stamp(store: Store) -> Stamp:
     waiting = db.session.scalar(
         select(func.count()).select_from(OnlineOrder).join(Order, OnlineOrder.order_id == Order.id)
         .where(Order.store_id == store.id, OnlineOrder.status == OnlineStatus.NEW.value))
-    return Stamp(newest or 0, changed.strftime("%Y%m%d%H%M%S%f") if changed else "0", waiting or 0)
+    last_short, open_short = db.session.execute(
+        select(func.max(TillShortfall.id), func.count(case((TillShortfall.resolution.is_(None), 1))))
+        .join(OnlineOrder, OnlineOrder.id == TillShortfall.online_order_id)
+        .join(Order, OnlineOrder.order_id == Order.id).where(Order.store_id == store.id)).one()
+    return Stamp(newest or 0, changed.strftime("%Y%m%d%H%M%S%f") if changed else "0", waiting or 0,
+                 f"{last_short}-{open_short}" if last_short else "0")
 
 
 def orders_of(store: Store, ids: list[int]) -> list[OnlineOrder]:

@@ -21,9 +21,11 @@ from webapp.sales.online.models import STATUS_LABELS, NotificationKind, OnlineOr
 from webapp.stock import services as stock
 
 
-def mark_unavailable(found: OnlineOrder, line_id: int, user: User) -> Shortage:
+def mark_unavailable(found: OnlineOrder, line_id: int, user: User,
+                     allowed: tuple[OnlineStatus, ...] = (OnlineStatus.PICKING,)) -> Shortage:
+    """``allowed``: the statuses it may happen in (picking; any held status for a line sold at the till)."""
     order = found.order
-    if found.status != OnlineStatus.PICKING:
+    if found.status not in allowed:
         raise NotPicking(number=order.number, status=STATUS_LABELS[found.status])
     line = next((ln for ln in order.lines if ln.id == line_id), None)
     if line is None:

@@ -14,10 +14,12 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.fulfil import queries, services
+from webapp.fulfil import shortfalls as short
 from webapp.fulfil.blueprint import bp
 from webapp.i18n import format_money
 from webapp.sales.online import services as online
-from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
+from webapp.sales.online import shortfalls as till_shortfalls
+from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus, TillShortfall
 from webapp.stores.models import Store
 from webapp.stores.queries import all_stores
 from webapp.web import htmx_redirect, render
@@ -30,6 +32,10 @@ STEPS = {
                  _l("Order %(number)s is out for delivery; the customer is told.")),
     "delivered": (online.mark_delivered, OnlineStatus.DELIVERED, _l("Order %(number)s is delivered.")),
 }
+
+# What the store chose for an order left short by a till sale.
+SHORT_LABELS = {"transfer": _l("Transfer asked"), "unavailable": _l("Taken off the order"),
+                "cancelled": _l("Order cancelled"), "restocked": _l("Back in stock: fulfilled as ordered")}
 
 
 @bp.get("/")
@@ -46,7 +52,7 @@ def index():
 def queue(store_id: int):
     store = db.get_or_404(Store, store_id)
     return render("fulfil/queue.html", "fulfil/_queue.html", store=store, columns=queries.queue(store),
-                  stamp=queries.stamp(store), labels=STATUS_LABELS)
+                  stamp=queries.stamp(store), labels=STATUS_LABELS, short=till_shortfalls.short_orders(store))
 
 
 @bp.get("/stores/<int:store_id>/signal")
@@ -74,8 +80,12 @@ def order(store_id: int, order_id: int):
 
 
 def _order_page(store: Store, found: OnlineOrder, status: int = 200, error: str | None = None):
+    open_short = till_shortfalls.open_for(found)
     return render("fulfil/order.html", status=status, store=store, found=found, labels=STATUS_LABELS,
-                  shortages=services.shortages(found), error=error)
+                  shortages=services.shortages(found), error=error, open_short=open_short,
+                  sources={sf.id: short.sources_for(found, sf) for sf in open_short},
+                  covered={sf.id: short.covered(store, sf.sku_id) for sf in open_short},
+                  till_shortfalls=till_shortfalls.of_order(found), short_labels=SHORT_LABELS)
 
 
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/<any(start, ready, dispatch, delivered):action>")
@@ -102,6 +112,7 @@ def cancel(store_id: int, order_id: int):
         reason = request.form.get("reason", "").strip()
         try:
             online.cancel(found, by_customer=False, reason=reason or _("Cancelled by the store"))
+            short.settle_cancelled(found, current_user)
         except DomainError as e:
             db.session.rollback()
             return _order_page(store, found, 409, str(e))
@@ -119,6 +130,63 @@ def unavailable(store_id: int, order_id: int, line_id: int):
         return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
     try:
         shortage = services.mark_unavailable(found, line_id, current_user)
+    except DomainError as e:
+        db.session.rollback()
+        return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    if shortage.refunded:
+        flash(_("%(name)s is off the order; %(amount)s is refunded to the customer.",
+                name=shortage.sku.display_name, amount=format_money(shortage.refunded)), "success")
+    else:
+        flash(_("%(name)s is off the order; the customer pays %(amount)s less.",
+                name=shortage.sku.display_name, amount=format_money(shortage.amount)), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/short/<int:shortfall_id>/transfer")
+@require_role(*STAFF)
+def short_transfer(store_id: int, order_id: int, shortfall_id: int):
+    """Short: sold at the till → ask another store for the units (a draft transfer to this store)."""
+    store, found, shortfall = _own_shortfall(store_id, order_id, shortfall_id)
+    source_id = request.form.get("source", "")
+    choices = {s.id: s for s, _available in short.sources_for(found, shortfall)}
+    source = choices.get(int(source_id)) if source_id.isdigit() and len(source_id) < 10 else None
+    if source is None:
+        return _order_page(store, found, 422, _("Choose a store that has the items."))
+    try:
+        transfer = short.ask_transfer(found, shortfall, source, current_user)
+    except DomainError as e:
+        db.session.rollback()
+        return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    flash(_("Transfer %(number)s asked of %(store)s: it sends the items to this store.",
+            number=transfer.number, store=source.name), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/short/<int:shortfall_id>/keep")
+@require_role(*STAFF)
+def short_keep(store_id: int, order_id: int, shortfall_id: int):
+    """Short: sold at the till, but goods came in since → the order goes on as ordered."""
+    store, found, shortfall = _own_shortfall(store_id, order_id, shortfall_id)
+    try:
+        short.keep(found, shortfall, current_user)
+    except DomainError as e:
+        db.session.rollback()
+        return _order_page(store, found, 409, str(e))
+    db.session.commit()
+    flash(_("%(name)s is back on the shelf: order %(number)s goes on as ordered.",
+            name=shortfall.sku.display_name, number=found.order.number), "success")
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/short/<int:shortfall_id>/unavailable")
+@require_role(*STAFF)
+def short_unavailable(store_id: int, order_id: int, shortfall_id: int):
+    """Short: sold at the till → the line comes off the order, refunded when paid."""
+    store, found, shortfall = _own_shortfall(store_id, order_id, shortfall_id)
+    try:
+        shortage = short.take_off(found, shortfall, current_user)
     except DomainError as e:
         db.session.rollback()
         return _order_page(store, found, 409, str(e))
@@ -158,6 +226,14 @@ def dispatch_note(store_id: int, order_id: int):
     if found.is_pickup:
         abort(404)
     return render("fulfil/dispatch_note.html", store=store, found=found, labels=STATUS_LABELS)
+
+
+def _own_shortfall(store_id: int, order_id: int, shortfall_id: int) -> tuple[Store, OnlineOrder, TillShortfall]:
+    store, found = _own(store_id, order_id)
+    shortfall = db.session.get(TillShortfall, shortfall_id)
+    if shortfall is None or shortfall.online_order_id != found.id:
+        abort(404)
+    return store, found, shortfall
 
 
 def _own(store_id: int, order_id: int) -> tuple[Store, OnlineOrder]:

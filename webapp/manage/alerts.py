@@ -1,6 +1,7 @@
 """Alerts that lead somewhere: a short list, most urgent first, each with the one action it calls for.
 
     negative stock         a till sold more than the books had          → count it
+    online orders short    a till sale took units held for online orders → the fulfilment queue
     out of stock           nothing available on the shelf               → draft purchase order
     online order late      accepted (paid, or to pay at pickup) LATE_TO_PICK_MINUTES ago and not
                            picked yet                                    → open the order
@@ -39,7 +40,7 @@ SHOWN = 8  # on the dashboard
 STOCK_PER_STORE = 40  # stock alerts read per store, most urgent first
 
 # Most urgent first.
-ORDER = ["negative", "out", "late_order", "cash_variance", "refunds", "low", "near_expiry", "overstock"]
+ORDER = ["negative", "promised", "out", "late_order", "cash_variance", "refunds", "low", "near_expiry", "overstock"]
 
 
 @dataclass

@@ -30,6 +30,7 @@ from webapp.sales.online.models import (
     OnlineOrder,
     OnlineStatus,
     OrderNotification,
+    TillShortfall,
 )
 from webapp.stock.models import Location, Reason, StockLevel, StockMove, Usage
 from webapp.stores.models import Store
@@ -68,26 +69,44 @@ def _online_orders(store_ids: list[int] | None, period: Period):
 
 
 def oversold_lines(store_ids: list[int] | None, period: Period) -> list[OversoldLine]:
-    """Online order lines placed in the period that the store could not fulfil from stock (marked unavailable)."""
-    query = (select(Shortage.online_order_id, Order.store_id, Order.number, Shortage.sku_id, Shortage.quantity,
-                    Shortage.created_at)
-             .join(OnlineOrder, OnlineOrder.id == Shortage.online_order_id)
-             .join(Order, Order.id == OnlineOrder.order_id)
-             .where(Shortage.online_order_id.in_(_online_orders(store_ids, period)))
-             .order_by(Shortage.created_at.desc()))
-    return [OversoldLine(*row) for row in db.session.execute(query)]
+    """Online order lines placed in the period that the store could not fulfil from stock: marked
+    unavailable while picking, or left short by a till sale (once per order and SKU, whichever came first)."""
+    orders = _online_orders(store_ids, period)
+    rows: dict[tuple[int, int], OversoldLine] = {}
+    for kept in (Shortage, TillShortfall):
+        query = (select(kept.online_order_id, Order.store_id, Order.number, kept.sku_id, kept.quantity, kept.created_at)
+                 .join(OnlineOrder, OnlineOrder.id == kept.online_order_id)
+                 .join(Order, Order.id == OnlineOrder.order_id)
+                 .where(kept.online_order_id.in_(orders)).order_by(kept.created_at))
+        for row in db.session.execute(query):
+            line = OversoldLine(*row)
+            known = rows.get((line.online_order_id, line.sku_id))
+            if known is None:
+                rows[line.online_order_id, line.sku_id] = line
+            elif kept is TillShortfall and line.at <= known.at:
+                # a till sale's shortfall of a line later marked unavailable: the quantity the till took
+                rows[line.online_order_id, line.sku_id] = line
+    return sorted(rows.values(), key=lambda r: r.at, reverse=True)
 
 
 def oversell_rate(store_ids: list[int] | None, period: Period) -> Kpi:
     orders = _online_orders(store_ids, period)
     kept = db.session.scalar(select(func.count(OrderLine.id)).join(OnlineOrder, OnlineOrder.order_id == OrderLine.order_id)
                              .where(OnlineOrder.id.in_(orders)))
-    oversold = len(oversold_lines(store_ids, period))
-    lines = kept + oversold  # an unavailable line is dropped from its order; its shortage row keeps it
-    return Kpi("oversell", _l("Oversell rate"), percent(oversold, lines), "%",
-               f"{oversold} / {lines}",
+    oversold = oversold_lines(store_ids, period)
+    lines = kept + len(_dropped(store_ids, period))  # an unavailable line is dropped; its shortage row keeps it
+    return Kpi("oversell", _l("Oversell rate"), percent(len(oversold), lines), "%",
+               f"{len(oversold)} / {lines}",
                _l("Online order lines placed in the period that the store could not fulfil from stock (marked "
-                  "unavailable while picking) ÷ all online order lines placed in the period."))
+                  "unavailable while picking, or sold at the till while held for the order) ÷ all online order "
+                  "lines placed in the period."))
+
+
+def _dropped(store_ids: list[int] | None, period: Period) -> set[tuple[int, int]]:
+    """(online order, SKU) of the lines marked unavailable: gone from their orders, counted from here."""
+    return set(db.session.execute(
+        select(Shortage.online_order_id, Shortage.sku_id)
+        .where(Shortage.online_order_id.in_(_online_orders(store_ids, period)))).all())
 
 
 # ---------------------------------------------------------------- late online orders

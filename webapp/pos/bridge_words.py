@@ -24,6 +24,8 @@ BRIDGE_ERRORS = {
     "invalid_receipt": _l("The receipt could not be printed as sent."),
     "timeout": _l("The hardware bridge did not answer in time."),
     "disconnected": _l("The hardware bridge is not connected."),
+    # not the bridge's: an address typed or linked in the settings that is not on this machine
+    "bad_address": _l("The bridge's address must be on this till: ws://127.0.0.1:port/ or ws://localhost:port/."),
     # not the bridge's: a keyboard-wedge scan that arrived cut (bridge.js puts the code in place of {code})
     "partial_scan": _l("Only part of a code arrived: “{code}”. Scan it again."),
 }

@@ -29,6 +29,7 @@ from webapp.promotions.services import Channel, price_cart
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
 from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod
+from webapp.sales.online import shortfalls
 from webapp.sales.queries import order_for_till, suspended_sales
 from webapp.sales.receipts import receipt_document
 from webapp.sales.tenders import TakenAt, offered
@@ -284,7 +285,8 @@ def receipt(order_id: int):
         abort(404)
     cash = any(p.method == PaymentMethod.CASH for p in order.payments)
     return render("pos/receipt.html", register=register, order=order_for_till(order.id),
-                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash)
+                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash,
+                  taken_from_online=shortfalls.taken_by(order))
 
 
 def _own_order(order_id: int) -> tuple:

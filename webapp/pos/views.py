@@ -12,6 +12,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.pos import (  # noqa: F401  (bridge_words and the *_views join bp)
+    bridge_views,
     bridge_words,
     pickup_views,
     queries,

@@ -20,6 +20,7 @@ from webapp.sales import tenders
 from webapp.sales.cart import require_open
 from webapp.sales.errors import DuplicateRequest, EmptySale, OrderNotOpen
 from webapp.sales.models import Order, OrderLine, OrderStatus
+from webapp.sales.online import shortfalls
 from webapp.sales.tenders import TakenAt, Tender, completed_with
 from webapp.stock import services as stock
 from webapp.stock.models import Lot
@@ -48,6 +49,7 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             if not claim(order, client_uuid):
                 raise _Taken()
             _move_stock(order, user)
+            shortfalls.flag_sold_at_till(order)  # online orders whose held units this sale took
             take()
             _mark_completed(order, user)
             coupons.redeem_held(order)  # the coupons the sale holds are used now, once

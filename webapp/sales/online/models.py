@@ -40,10 +40,12 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from webapp.auth.models import User
+from webapp.catalog.models import SKU
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.numbers import Money
+from webapp.numbers import Money, Quantity
 from webapp.sales.models import Order
+from webapp.stock.transfers.models import Transfer
 
 
 class OnlineStatus(StrEnum):
@@ -181,3 +183,43 @@ class OrderNotification(db.Model):
 
     online_order: Mapped[OnlineOrder] = relationship(
         backref=backref("notifications", order_by="OrderNotification.id"))
+
+
+class ShortfallResolution(StrEnum):
+    TRANSFER = "transfer"  # a transfer from another store was asked for
+    UNAVAILABLE = "unavailable"  # the line was taken off the order (and refunded if paid)
+    CANCELLED = "cancelled"  # the order was cancelled (and refunded)
+    RESTOCKED = "restocked"  # the shelf covers the order's hold again (goods came in): fulfilled as ordered
+
+
+class TillShortfall(db.Model):
+    """Units an online order holds that a till sale took off the shelf: "short: sold at the till".
+
+    Made in the till sale's transaction (``shortfalls.flag_sold_at_till``): the shelf has fewer of the
+    SKU on hand than it holds for online orders, and this order's reservation is among the newest that
+    are no longer covered. Open until the store chooses what to do (``resolution``); an order that ends
+    another way (handed over, cancelled by the customer) leaves its row as it was, no longer asking.
+    """
+
+    __tablename__ = "till_shortfalls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    online_order_id: Mapped[int] = mapped_column(ForeignKey("online_orders.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)  # units of this order's hold no longer on the shelf
+    sale_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)  # the till sale that took them
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+
+    online_order: Mapped[OnlineOrder] = relationship()
+    sku: Mapped[SKU] = relationship()
+    sale: Mapped[Order] = relationship(foreign_keys=[sale_id])
+    transfer: Mapped[Transfer | None] = relationship()
+    resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolution is None

@@ -27,6 +27,7 @@ ZERO = Decimal("0")
 
 class Kind(StrEnum):
     NEGATIVE = "negative"  # a till sale took more than the books had: count it
+    PROMISED = "promised"  # online orders hold more than the shelf has (a till sale took held units)
     OUT = "out"
     LOW = "low"  # below the warning line
     OVERSTOCK = "overstock"  # more than N days of cover at recent sales
@@ -55,11 +56,12 @@ def _stock_kinds(store: Store) -> dict[int, Kind]:
     on_hand, reserved = func.sum(StockLevel.on_hand), func.sum(StockLevel.reserved)
     found: dict[int, Kind] = {}
 
-    # 1. Nothing available (out), or less than nothing on hand (a till sale beyond the books).
-    for sku_id, negative in db.session.execute(
-            select(StockLevel.sku_id, on_hand < 0).where(StockLevel.location_id == shelf.id)
+    # 1. Nothing available (out), less than nothing on hand (a till sale beyond the books), or less on
+    # hand than online orders hold (a till sale took held units: the fulfilment queue shows which orders).
+    for sku_id, negative, promised in db.session.execute(
+            select(StockLevel.sku_id, on_hand < 0, reserved > on_hand).where(StockLevel.location_id == shelf.id)
             .group_by(StockLevel.sku_id).having(on_hand - reserved <= 0)):
-        found[sku_id] = Kind.NEGATIVE if negative else Kind.OUT
+        found[sku_id] = Kind.NEGATIVE if negative else Kind.PROMISED if promised else Kind.OUT
 
     # 2. Below the warning line (but not out: that is said above).
     for sku_id in db.session.scalars(
