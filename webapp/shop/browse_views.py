@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask import Response, abort, request
 
+from webapp.catalog.photos import queries as photo_queries
 from webapp.paging import paginate
 from webapp.shop import art, queries, variants
 from webapp.shop.blueprint import bp
@@ -19,7 +20,7 @@ def home():
     store = pricing_store(cart)
     products = queries.featured()
     return render("shop/home.html", categories=queries.top_categories(), products=products, store=store,
-                  prices=_prices(store, products))
+                  prices=_prices(store, products), photos=photo_queries.main_photos([p.id for p in products]))
 
 
 @bp.get("/search")
@@ -29,7 +30,8 @@ def search():
     page = paginate(queries.search(text, category.id if category else None), int_arg("page", 1), PER_PAGE)
     store = pricing_store(current_cart())
     return render("shop/search.html", "shop/_results.html", page=page, q=text, category=category,
-                  categories=queries.top_categories(), store=store, prices=_prices(store, page.items))
+                  categories=queries.top_categories(), store=store, prices=_prices(store, page.items),
+                  photos=photo_queries.main_photos([p.id for p in page.items]))
 
 
 @bp.get("/products/<int:product_id>")
@@ -45,7 +47,8 @@ def product(product_id: int):
                              lambda sku: stock.get((store.id, sku.id), ZERO_QTY) if store else ZERO_QTY)
     prices = priced(store, [(choice.sku, 1)]) if choice else None
     return render("shop/product.html", "shop/_buy.html", product=found, choice=choice, stores=stores,
-                  store=store, line=prices.lines[0] if prices else None, stock=stock, low=queries.LOW)
+                  store=store, line=prices.lines[0] if prices else None, stock=stock, low=queries.LOW,
+                  photo=photo_queries.photo_for(found, choice.sku if choice else None))
 
 
 @bp.get("/art/<int:product_id>.svg")
