@@ -12,9 +12,9 @@ from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
-from webapp.catalog.photos import queries as photo_queries
 from webapp.catalog import scanning
 from webapp.catalog.models import SKU, Product
+from webapp.catalog.photos import queries as photo_queries
 from webapp.errors import DomainError, toast
 from webapp.extensions import db, limiter
 from webapp.numbers import quantity

@@ -27,6 +27,12 @@ LEAST_SIDE = 200
 COLOUR_ATTRIBUTES = ("颜色", "colour", "color", "Colour", "Color")
 
 
+def media_folder(app) -> str:
+    """Where the picture files are: MEDIA_ROOT (or the instance folder's media/), products/ under it."""
+    root = app.config.get("MEDIA_ROOT") or os.path.join(app.instance_path, "media")
+    return os.path.join(root, "products")
+
+
 def colours_of(product: Product) -> list[str]:
     """The colours the product's active SKUs come in (their 颜色 attribute), in the order entered."""
     found: list[str] = []

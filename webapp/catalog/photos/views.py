@@ -1,6 +1,5 @@
 """The back office's photo page of a product (upload per product and per colour, remove), and the
 picture files themselves: public, named by their content, cached for a year."""
-import os
 import re
 
 from flask import abort, current_app, flash, redirect, request, send_from_directory, url_for
@@ -15,15 +14,13 @@ from webapp.catalog.photos.models import ProductPhoto
 from webapp.extensions import db
 from webapp.web import render
 
-FILE_NAME = re.compile(r"^[0-9a-f]{32}-(?:%s)\.(?:%s)$" % ("|".join(services.SIZES), "|".join(services.FORMATS)))
+FILE_NAME = re.compile(rf"^[0-9a-f]{{32}}-(?:{'|'.join(services.SIZES)})\.(?:{'|'.join(services.FORMATS)})$")
 YEAR = 365 * 24 * 3600
 MIMETYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 
 
 def folder() -> str:
-    """MEDIA_ROOT (or instance/media), products/ under it."""
-    root = current_app.config.get("MEDIA_ROOT") or os.path.join(current_app.instance_path, "media")
-    return os.path.join(root, "products")
+    return services.media_folder(current_app)
 
 
 @bp.get("/media/products/<name>")
