@@ -69,9 +69,11 @@ def can(colour, text) -> Image.Image:
     draw.rounded_rectangle((265, 120, 535, 170), radius=20, fill=(200, 202, 206))  # the lid
     draw.rounded_rectangle((265, 680, 535, 720), radius=18, fill=(190, 192, 196))
     draw.rectangle((285, 190, 310, 660), fill=tuple(min(255, c + 60) for c in colour))  # a highlight
-    font = _font(70)
-    if font:
-        draw.text((400, 420), text, font=font, fill=(255, 255, 255), anchor="mm")
+    font = _font(96)
+    if font:  # the brand runs down the can, one character under the other, as printed on Chinese cans
+        top = 425 - 55 * (len(text) - 1)
+        for n, char in enumerate(text):
+            draw.text((410, top + 110 * n), char, font=font, fill=(255, 255, 255), anchor="mm")
     return image
 
 
