@@ -136,3 +136,40 @@ def test_the_cashier_refuses_a_payment_it_did_not_sign(client, ordered):
     fields = dict(parse_qsl(urlsplit(ordered.location).query))
     assert client.get("/shop/sandbox-pay", query_string={**fields, "total_amount": "0.01"}).status_code == 400
     assert client.post("/shop/sandbox-pay", data={**fields, "total_amount": "0.01", "action": "pay"}).status_code == 400
+
+
+def test_a_real_provider_plugs_in_at_the_same_seam(app, client, ordered, monkeypatch):
+    """A provider with its own cashier on its own site and its own signature: the shop's views stay as they are."""
+    from decimal import Decimal
+
+    from webapp.sales import providers
+    from webapp.sales.models import PaymentStatus
+
+    class Wallet:
+        def __init__(self, method):
+            self.method = method
+
+        def start_checkout(self, amount, reference, subject, return_url, notify_url):
+            return f"https://pay.example.com/cashier?out_trade_no={reference}&total={amount}"
+
+        def verify_notification(self, fields, headers=None, body=b""):
+            if (headers or {}).get("X-Wallet-Signature") != "good":
+                raise providers.NotificationRefused("bad signature")
+            reference, amount = body.decode().split(":")
+            return providers.Notification(reference, PaymentStatus.SUCCEEDED, "wallet-1", Decimal(amount))
+
+        def acknowledge(self):
+            return '{"code": "SUCCESS"}', "application/json"
+
+    monkeypatch.setitem(providers._FACTORIES, "wallet", Wallet)
+    monkeypatch.setitem(app.config, "PAYMENT_PROVIDER", {"wechat": "wallet", "alipay": "sandbox"})
+    order = the_order()
+    away = client.post(f"/shop/orders/{order.access_token}/pay", data={"payment": "wechat"})
+    assert away.location.startswith("https://pay.example.com/cashier?")
+    reference = dict(parse_qsl(urlsplit(away.location).query))["out_trade_no"]
+    body = f"{reference}:{order.amount_due}".encode()
+    assert client.post("/shop/pay/notify/wechat", data=body, content_type="text/plain").status_code == 400
+    answer = client.post("/shop/pay/notify/wechat", data=body, content_type="text/plain",
+                         headers={"X-Wallet-Signature": "good"})
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert the_order().is_paid and client.get("/shop/sandbox-pay?method=wechat").status_code == 404

@@ -91,9 +91,12 @@ class PaymentProvider(Protocol):
         """The address of the provider's cashier page where the customer pays ``amount`` (an online
         payment: the customer confirms on the provider's side, nothing is typed on ours)."""
 
-    def verify_notification(self, fields: Mapping[str, str]) -> Notification:
+    def verify_notification(self, fields: Mapping[str, str], headers: Mapping[str, str] | None = None,
+                            body: bytes = b"") -> Notification:
         """Believe a notification (or the fields the return URL carries) only when the provider
-        signed it; ``NotificationRefused`` otherwise."""
+        signed it; ``NotificationRefused`` otherwise. ``fields``: the form or query fields (Alipay signs
+        these); ``headers`` and ``body``: the raw request (WeChat Pay API v3 signs the JSON body, its
+        signature and serial in Wechatpay-* headers, the resource encrypted with the API v3 key)."""
 
     def acknowledge(self) -> tuple[str, str]:
         """The body and mimetype the provider expects back when a notification is taken."""
@@ -189,7 +192,8 @@ class SandboxProvider:
                      "trade_status": "SUCCESS" if result.succeeded else "CLOSED",
                      "transaction_id": result.transaction_id})
 
-    def verify_notification(self, fields: Mapping[str, str]) -> Notification:
+    def verify_notification(self, fields: Mapping[str, str], headers: Mapping[str, str] | None = None,
+                            body: bytes = b"") -> Notification:
         checked = verified(fields, ("method", "out_trade_no", "total_amount", "trade_status", "transaction_id"))
         if checked["method"] != self.method.value:
             raise NotificationRefused("a notification for another method")

@@ -73,8 +73,9 @@ def payment_notify(method: str):
     if method not in METHODS:
         abort(404)
     provider = get_provider(method)
+    body = request.get_data(cache=True)  # read first: the form is parsed from the cached body
     try:
-        notice = provider.verify_notification(request.form)
+        notice = provider.verify_notification(request.form, request.headers, body)
     except NotificationRefused as refused:
         current_app.logger.warning("payment notification refused (%s): %s", method, refused)
         return Response("fail", status=400, mimetype="text/plain")
