@@ -44,10 +44,11 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),  # product photos: never in the checkout's instance/
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
     })

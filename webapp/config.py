@@ -26,7 +26,7 @@ def from_environment() -> dict:
     env = {}
     if url := os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY"):
+    for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
         if value := os.environ.get(key):
             env[key] = value
     return env

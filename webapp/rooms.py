@@ -8,7 +8,7 @@ import importlib.util
 from flask import Flask
 
 ROOMS = (
-    "pages", "pwa", "auth", "stores", "catalog",
+    "pages", "pwa", "auth", "stores", "catalog", "catalog.photos",
     "stock", "stock.counts", "stock.write_offs", "stock.transfers", "stock.expiry", "stock.alerts",
     "purchasing", "promotions", "pos", "shop", "fulfil", "supply", "reports", "manage", "demo",
 )

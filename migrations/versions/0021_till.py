@@ -1,7 +1,7 @@
 """till_shortfalls: online orders whose held units a till sale took ("short: sold at the till")
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-07 06:30:00
 
 """
@@ -13,7 +13,7 @@ from webapp.numbers import Quantity
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0015'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

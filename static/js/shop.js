@@ -1,5 +1,6 @@
-/* The shop's one bit of script: "use my location" fills the fulfilment form with the browser's position.
-   Without it (or when refused) the customer chooses a district; the form works either way. */
+/* The shop's one bit of script: "use my location" fills the fulfilment form with the browser's position,
+   and choosing a district sends the form at once. Without it (or when refused) the customer chooses a
+   district and taps "update"; the form works either way. */
 (function () {
   "use strict";
 
@@ -24,6 +25,7 @@
         var changed = form.querySelector("input[name=district_changed]") || document.createElement("input");
         changed.type = "hidden"; changed.name = "district_changed"; changed.value = "1";
         form.appendChild(changed);
+        form.requestSubmit();  // the nearest store with everything is taken at once: no "update" tap
       });
     });
   }

@@ -14,6 +14,7 @@ from webapp.auth.models import Role, User
 from webapp.auth.services import authenticate
 from webapp.catalog.barcodes import classify
 from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Symbology, Tracking, Unit
+from webapp.catalog.photos.models import ProductPhoto
 from webapp.config import normalise_database_url
 from webapp.demo import load_demo
 from webapp.extensions import db
@@ -54,7 +55,8 @@ def demo(tmp_path_factory):
     """The demo loaded twice into a fresh database (PostgreSQL when TEST_DATABASE_URL is set)."""
     server = os.environ.get("TEST_DATABASE_URL")
     uri = normalise_database_url(server) if server else f"sqlite:///{tmp_path_factory.mktemp('demo')}/demo.db"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "WTF_CSRF_ENABLED": False,
+                      "MEDIA_ROOT": str(tmp_path_factory.mktemp("demo-media"))})
     with app.app_context():
         if server:
             db.drop_all()
@@ -154,6 +156,15 @@ def test_clothing_comes_in_sizes_and_colours(session):
     assert clothing and all(len(p.skus) >= 2 for p in clothing)
     for product in clothing:
         assert all(set(sku.attributes) == {"尺码", "颜色"} for sku in product.skus)
+
+
+def test_a_few_products_have_drawn_photos_and_the_shirt_one_per_colour(demo, session):
+    photos = session.scalars(select(ProductPhoto)).all()
+    assert len(photos) >= 8
+    shirt = {p.colour for p in photos if p.product.name == "货通优选 男士纯棉圆领短袖T恤"}
+    assert shirt == {"白", "黑", "灰"}
+    folder = os.path.join(demo.app.config["MEDIA_ROOT"], "products")
+    assert all(os.path.exists(os.path.join(folder, f"{p.digest}-thumb.webp")) for p in photos)
 
 
 def test_every_store_and_the_warehouse_has_stock(session):

@@ -59,3 +59,18 @@ def place(customer):
                                   checkout_key=key or f"key-{next(_keys)}", **options)
 
     return make
+
+
+def at_cashier(client, response, action="pay"):
+    """Follow a checkout's (or a pay button's) answer to the sandbox's cashier and confirm there ("pay")
+    or cancel; answers what the return URL answered (a 303 to the order page). Any other answer is
+    given back as it is."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    if response.status_code != 303 or "/shop/sandbox-pay" not in response.location:
+        return response
+    assert client.get(response.location).status_code == 200
+    fields = dict(parse_qsl(urlsplit(response.location).query))
+    back = client.post("/shop/sandbox-pay", data={**fields, "action": action})
+    assert back.status_code == 303
+    return client.get(back.location)

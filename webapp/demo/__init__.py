@@ -5,10 +5,13 @@ their opening stock through the domain services, commits once, and returns
 the logins. It is idempotent: when the HQ warehouse is already there it writes
 nothing and only returns the logins.
 """
+from flask import current_app
 from sqlalchemy import select
 
+from webapp.catalog.photos.services import media_folder
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.fulfil import place_online_orders
+from webapp.demo.photos import add_demo_photos
 from webapp.demo.products import create_catalog
 from webapp.demo.purchasing import create_purchasing
 from webapp.demo.reports import record_report_history
@@ -40,6 +43,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     open_online_shop(stores)
     users = create_users(stores)
     skus = create_catalog(stores)
+    add_demo_photos(media_folder(current_app))
     received = open_stock(stores, skus, users["admin"])
     set_warning_lines(stores, skus, received)
     record_sales(stores, skus, {code: users[name] for code, name in SELLERS.items()})

@@ -14,6 +14,7 @@ from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
 from webapp.catalog import scanning
 from webapp.catalog.models import SKU, Product
+from webapp.catalog.photos import queries as photo_queries
 from webapp.errors import DomainError, toast
 from webapp.extensions import db, limiter
 from webapp.numbers import quantity
@@ -163,7 +164,8 @@ def search(register_id: int):
     register = own_register(register_id)
     text = request.args.get("q", "").strip()
     products = paginate(catalog_queries.product_search(text).where(Product.active), 1, 12).items if text else []
-    return render_template("pos/_search.html", register=register, products=products, q=text)
+    return render_template("pos/_search.html", register=register, products=products, q=text,
+                           photos=photo_queries.main_photos([p.id for p in products]))
 
 
 @bp.post("/orders/<int:order_id>/lines/<int:line_id>")

@@ -24,12 +24,24 @@ other         declined: invalid payment code        declined
 
 A card's transaction id is the terminal's reference itself. The sandbox
 remembers its charges in memory, per process, as a provider would on its side.
+
+The shop pays the other way round, as WeChat Pay's H5 payment and Alipay's wap payment
+do: no code is typed. ``start_checkout`` answers the address of the provider's cashier
+page for one payment; the customer confirms there; the provider tells us by an
+asynchronous notification to our notify URL (``verify_notification`` believes only what
+the provider signed) and sends the customer back to our return URL with the same signed
+fields. The sandbox's cashier is a page at our own URL (``SANDBOX_CASHIER_URL``, served
+by the shop) shaped like the real ones; its fields are signed with HMAC-SHA256 under a
+key from the app's secret, as a real adapter verifies the provider's RSA signature.
 """
+import hashlib
+import hmac
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Protocol
+from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -48,6 +60,21 @@ class PaymentResult:
         return self.status == PaymentStatus.SUCCEEDED
 
 
+@dataclass(frozen=True)
+class Notification:
+    """What the provider signed about one payment started with ``start_checkout``."""
+
+    reference: str  # ours (WeChat Pay's out_trade_no, Alipay's out_trade_no)
+    status: PaymentStatus  # succeeded, or declined when the customer cancelled
+    transaction_id: str = ""
+    amount: Decimal = Decimal("0")
+    message: str = ""
+
+
+class NotificationRefused(Exception):
+    """A notification or return whose signature or fields do not hold: never believed."""
+
+
 class PaymentProvider(Protocol):
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         """Take ``amount`` with the customer's code; ``reference`` is our unique id for the charge."""
@@ -58,6 +85,21 @@ class PaymentProvider(Protocol):
 
     def query(self, reference: str) -> PaymentResult:
         """What became of the charge made with ``reference``."""
+
+    def start_checkout(self, amount: Decimal, reference: str, subject: str, return_url: str,
+                       notify_url: str) -> str:
+        """The address of the provider's cashier page where the customer pays ``amount`` (an online
+        payment: the customer confirms on the provider's side, nothing is typed on ours)."""
+
+    def verify_notification(self, fields: Mapping[str, str], headers: Mapping[str, str] | None = None,
+                            body: bytes = b"") -> Notification:
+        """Believe a notification (or the fields the return URL carries) only when the provider
+        signed it; ``NotificationRefused`` otherwise. ``fields``: the form or query fields (Alipay signs
+        these); ``headers`` and ``body``: the raw request (WeChat Pay API v3 signs the JSON body, its
+        signature and serial in Wechatpay-* headers, the resource encrypted with the API v3 key)."""
+
+    def acknowledge(self) -> tuple[str, str]:
+        """The body and mimetype the provider expects back when a notification is taken."""
 
 
 class SandboxProvider:
@@ -114,6 +156,55 @@ class SandboxProvider:
             return PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: no such payment"))
         return known[1]
 
+    # ------------------------------------------------------------ the online cashier
+
+    def start_checkout(self, amount: Decimal, reference: str, subject: str, return_url: str,
+                       notify_url: str) -> str:
+        fields = {"method": self.method.value, "out_trade_no": reference, "total_amount": f"{amount:.2f}",
+                  "subject": subject[:60], "return_url": return_url, "notify_url": notify_url}
+        base = current_app.config.get("SANDBOX_CASHIER_URL", "/shop/sandbox-pay")
+        return f"{base}?{urlencode(sign(fields))}"
+
+    def open_checkout(self, fields: Mapping[str, str]) -> dict[str, str]:
+        """The cashier page's own check of the payment it was sent to show (the provider's side)."""
+        checked = verified(fields, ("method", "out_trade_no", "total_amount", "subject", "return_url",
+                                    "notify_url"))
+        if checked["method"] != self.method.value or _amount(checked["total_amount"]) <= 0:
+            raise NotificationRefused("not a payment of this provider")
+        return checked
+
+    def confirm(self, checkout: Mapping[str, str], paid: bool) -> dict[str, str]:
+        """The customer confirmed (or cancelled) on the cashier page: the signed result the provider
+        sends to the notify URL and, with the customer, to the return URL."""
+        reference = checkout["out_trade_no"]
+        amount = _amount(checkout["total_amount"])
+        if paid:
+            result = PaymentResult(PaymentStatus.SUCCEEDED, f"sandbox-{self.method.value}-{reference}",
+                                   _("Sandbox: paid"))
+        else:
+            result = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: cancelled by the customer"))
+        with self._lock:
+            known = self._charges.get(reference)
+            if known is None or not known[1].succeeded:  # paid stays paid, as at a real provider
+                self._charges[reference] = (self.method.value, result)
+            result = self._charges[reference][1]
+        return sign({"method": self.method.value, "out_trade_no": reference, "total_amount": f"{amount:.2f}",
+                     "trade_status": "SUCCESS" if result.succeeded else "CLOSED",
+                     "transaction_id": result.transaction_id})
+
+    def verify_notification(self, fields: Mapping[str, str], headers: Mapping[str, str] | None = None,
+                            body: bytes = b"") -> Notification:
+        checked = verified(fields, ("method", "out_trade_no", "total_amount", "trade_status", "transaction_id"))
+        if checked["method"] != self.method.value:
+            raise NotificationRefused("a notification for another method")
+        paid = checked["trade_status"] == "SUCCESS"
+        return Notification(checked["out_trade_no"], PaymentStatus.SUCCEEDED if paid else PaymentStatus.DECLINED,
+                            checked["transaction_id"] if paid else "", _amount(checked["total_amount"]),
+                            _("Sandbox: paid") if paid else _("Sandbox: cancelled by the customer"))
+
+    def acknowledge(self) -> tuple[str, str]:
+        return "success", "text/plain"
+
     def _transaction_id(self, code: str, reference: str) -> str:
         return code if self.method == PaymentMethod.CARD else f"sandbox-{self.method.value}-{reference}"
 
@@ -122,6 +213,43 @@ class SandboxProvider:
         """The references of the charges made for an order (for tests and demos)."""
         with cls._lock:
             return sorted(ref for ref in cls._charges if ref.startswith(order_number + "-"))
+
+
+def _sandbox_key() -> bytes:
+    configured = current_app.config.get("SANDBOX_PAY_KEY") or ""
+    secret = configured or str(current_app.config["SECRET_KEY"])
+    return hmac.new(secret.encode(), b"huotong sandbox pay", hashlib.sha256).digest()
+
+
+def _signature(fields: Mapping[str, str]) -> str:
+    text = "&".join(f"{k}={fields[k]}" for k in sorted(fields) if k != "sign")
+    return hmac.new(_sandbox_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def sign(fields: dict[str, str]) -> dict[str, str]:
+    """The fields with their sandbox signature (sorted key=value pairs, as Alipay signs them)."""
+    return {**fields, "sign": _signature(fields)}
+
+
+def verified(fields: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """The named fields, when the signature over them holds; ``NotificationRefused`` otherwise."""
+    try:
+        checked = {name: str(fields[name])[:500] for name in names}
+    except KeyError as missing:
+        raise NotificationRefused(f"missing {missing}") from None
+    if not hmac.compare_digest(_signature(checked), str(fields.get("sign", ""))[:100]):
+        raise NotificationRefused("bad signature")
+    return checked
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise NotificationRefused("not an amount") from None
+    if not amount.is_finite():
+        raise NotificationRefused("not an amount")
+    return amount
 
 
 _FACTORIES: dict[str, Callable[[str], PaymentProvider]] = {"sandbox": SandboxProvider}

@@ -15,6 +15,10 @@ pickup (``online.services.hand_over_at_till``) and the shop's online payment
    is kept *pending* (``PaymentPending``) for ``check`` to ask about later. Both errors have
    ``keeps_changes``: the request commits what they recorded.
 
+The shop's online payment goes the other way round (no code is typed): ``start_online`` answers
+the provider's cashier page for what is due, and ``settle_online`` records what the provider's
+signed notification says, once however often it arrives (``providers.Notification``).
+
 Giving money back is ``refund`` (one payment, whole or in part, with a reference stable per
 cause so a retry never refunds twice). A ``Payment`` row exists for every fen that moved.
 """
@@ -43,7 +47,7 @@ from webapp.sales.errors import (
     UnknownPaymentMethod,
 )
 from webapp.sales.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
-from webapp.sales.providers import PaymentResult, get_provider
+from webapp.sales.providers import Notification, PaymentResult, get_provider
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +198,45 @@ def charge_online(order: Order, method: str, auth_code: str, *, at: TakenAt = Ta
         db.session.flush()
         raise PaymentPending() from None
     payment = _add(order, charge, PaymentStatus.SUCCEEDED)
+    db.session.flush()
+    return payment
+
+
+def start_online(order: Order, method: str, *, subject: str, return_url: str, notify_url: str,
+                 at: TakenAt = TakenAt.ONLINE) -> str:
+    """The provider's cashier page where the customer pays everything due (nothing is recorded
+    until the provider says it was paid: ``settle_online``)."""
+    if method not in {m.value for m in offered(at)}:
+        raise UnknownPaymentMethod(method=str(method)[:20])
+    if order.has_pending_payment:
+        raise PaymentPending()
+    reference = f"{order.number}-{secrets.token_hex(3)}"
+    return get_provider(method).start_checkout(order.due, reference, subject, return_url, notify_url)
+
+
+def order_number_of(reference: str) -> str:
+    """The order a reference of ours was made for (``<order number>-<6 hex>``)."""
+    return reference.rsplit("-", 1)[0]
+
+
+def settle_online(order: Order, method: str, notice: Notification) -> Payment | None:
+    """Record the payment a provider's (verified) notification reports; the same notification again
+    records nothing and answers the payment recorded the first time. A cancelled payment records
+    nothing (no money moved)."""
+    if order_number_of(notice.reference) != order.number:
+        raise ValueError("a notification for another order")
+    known = next((p for p in order.payments if p.merchant_reference == notice.reference and p.amount > 0), None)
+    if known is not None:
+        if known.status == PaymentStatus.PENDING and notice.status != PaymentStatus.PENDING:
+            known.status, known.reference = notice.status.value, notice.transaction_id
+            db.session.flush()
+        return known
+    if notice.status != PaymentStatus.SUCCEEDED or notice.amount <= 0:
+        return None
+    payment = Payment(order=order, method=PaymentMethod(method).value, amount=money(notice.amount),
+                      reference=notice.transaction_id[:64], merchant_reference=notice.reference[:64],
+                      status=PaymentStatus.SUCCEEDED.value, message=notice.message[:200])
+    db.session.add(payment)
     db.session.flush()
     return payment
 

@@ -1,13 +1,17 @@
 """Browsing: the shop's home, search and categories, product pages, product pictures."""
+from decimal import Decimal
+
 from flask import Response, abort, request
 
+from webapp.catalog.photos import queries as photo_queries
 from webapp.paging import paginate
-from webapp.shop import art, queries
+from webapp.shop import art, queries, variants
 from webapp.shop.blueprint import bp
 from webapp.shop.web import current_cart, priced, pricing_store
 from webapp.web import int_arg, render
 
 PER_PAGE = 20
+ZERO_QTY = Decimal("0")
 
 
 @bp.get("/")
@@ -16,7 +20,7 @@ def home():
     store = pricing_store(cart)
     products = queries.featured()
     return render("shop/home.html", categories=queries.top_categories(), products=products, store=store,
-                  prices=_prices(store, products))
+                  prices=_prices(store, products), photos=photo_queries.main_photos([p.id for p in products]))
 
 
 @bp.get("/search")
@@ -26,21 +30,25 @@ def search():
     page = paginate(queries.search(text, category.id if category else None), int_arg("page", 1), PER_PAGE)
     store = pricing_store(current_cart())
     return render("shop/search.html", "shop/_results.html", page=page, q=text, category=category,
-                  categories=queries.top_categories(), store=store, prices=_prices(store, page.items))
+                  categories=queries.top_categories(), store=store, prices=_prices(store, page.items),
+                  photos=photo_queries.main_photos([p.id for p in page.items]))
 
 
 @bp.get("/products/<int:product_id>")
 def product(product_id: int):
+    """The product with its variant pickers; the chosen variant's price and stock (at the store shown, and
+    elsewhere). Picking a size or colour asks for the buy box again (htmx), or the page (a plain form)."""
     found = queries.product(product_id) or abort(404)
     skus = [s for s in found.skus if s.active]
     stores = queries.online_stores()
-    cart = current_cart()
-    store = pricing_store(cart)
-    cart_prices = priced(store, [(sku, 1) for sku in skus])
-    return render("shop/product.html", product=found, skus=skus, stores=stores, store=store,
-                  prices={line.sku.id: line for line in (cart_prices.lines if cart_prices else [])},
-                  stock=queries.available(stores, [s.id for s in skus]), low=queries.LOW,
-                  chosen=int_arg("sku") or (skus[0].id if skus else None))
+    store = pricing_store(current_cart())
+    stock = queries.available(stores, [s.id for s in skus])
+    choice = variants.choose(skus, variants.picks_from(request.args), int_arg("sku"),
+                             lambda sku: stock.get((store.id, sku.id), ZERO_QTY) if store else ZERO_QTY)
+    prices = priced(store, [(choice.sku, 1)]) if choice else None
+    return render("shop/product.html", "shop/_buy.html", product=found, choice=choice, stores=stores,
+                  store=store, line=prices.lines[0] if prices else None, stock=stock, low=queries.LOW,
+                  photo=photo_queries.photo_for(found, choice.sku if choice else None))
 
 
 @bp.get("/art/<int:product_id>.svg")

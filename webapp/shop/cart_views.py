@@ -3,6 +3,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from webapp.catalog.models import SKU
+from webapp.catalog.photos import queries as photo_queries
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.shop import carts, checkout, choices, geo, queries
@@ -31,7 +32,8 @@ def cart_page(cart, status=200, error: str | None = None):
     return render("shop/cart.html", "shop/_cart.html", status=status, cart=cart, lines=lines,
                       prices=prices, store=store, option=option, problem=problem, pickup=pickup,
                       districts=queries.districts(stores), located=here is not None, stock=stock,
-                      others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines})
+                      others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines},
+                      photos=photo_queries.sku_photos(ln.sku for ln in lines))
 
 
 @bp.get("/cart")

@@ -34,14 +34,18 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
         raise EmptyCart()
     if cart.fulfilment == Fulfilment.DELIVERY:
         return choices.delivery_option(cart)
-    if cart.store is None:
-        raise NoPickupStore()
+    if cart.store is None:  # not picked: the nearest store that has everything, when there is one
+        return choices.preselected(cart) or _no_pickup_store()
     if not (cart.store.online_pickup and cart.store.active):
         raise PickupNotOffered(store=cart.store.name)
     [option] = choices.options(cart, [cart.store])
     if option.missing:
         raise StoreLacksItems(store=cart.store.name, names=[s.display_name for s in option.missing])
     return option
+
+
+def _no_pickup_store():
+    raise NoPickupStore()
 
 
 def amounts(cart: Cart, store: Store, member: User | None = None) -> tuple[PricedCart, Decimal, Decimal]:

@@ -4,6 +4,9 @@ Pickup: every store that offers pickup, nearest first (from the customer's
 coordinates or their district's centre), each saying whether it has every
 item now and what it lacks. Delivery: the nearest store that has everything
 and whose delivery radius reaches the customer.
+
+Until the customer picks a store, the nearest one that has everything is taken for
+them (``preselected``), so checkout is one tap from the cart.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,10 +22,23 @@ class StoreOption:
     store: Store
     distance_m: int | None
     missing: list = field(default_factory=list)  # the cart's SKUs it cannot supply in full
+    approximate: bool = False  # measured from the centre of the customer's district, not from them
 
     @property
     def has_everything(self) -> bool:
         return not self.missing
+
+    @property
+    def shown_distance(self) -> int | None:
+        """The distance worth telling: none from a district's centre to a store in that district
+        (the centre of a one-store district is the store itself: "0 m" would be a lie)."""
+        if self.distance_m is None or (self.approximate and self.store.district and self.distance_m < 1000):
+            return None
+        return self.distance_m
+
+    @property
+    def distance_label(self) -> str:
+        return geo.distance_label(self.shown_distance)
 
 
 def customer_position(cart: Cart, stores: list[Store]) -> geo.Position | None:
@@ -36,18 +52,30 @@ def options(cart: Cart, stores: list[Store]) -> list[StoreOption]:
     wanted = {line.sku_id: line for line in cart.lines}
     stock = queries.available(stores, list(wanted))
     here = customer_position(cart, stores)
+    approximate = cart.latitude is None or cart.longitude is None
     result = []
     for store in stores:
         where = geo.position_of(store)
         distance = geo.distance_m(here, where) if here and where else None
         missing = [line.sku for sku_id, line in wanted.items()
                    if stock.get((store.id, sku_id), Decimal("0")) < line.quantity]
-        result.append(StoreOption(store, distance, missing))
+        result.append(StoreOption(store, distance, missing, approximate))
     return sorted(result, key=lambda o: (bool(o.missing), o.distance_m is None, o.distance_m or 0, o.store.code))
 
 
 def pickup_options(cart: Cart) -> list[StoreOption]:
-    return options(cart, [s for s in queries.online_stores() if s.online_pickup])
+    return options(cart, [s for s in queries.online_stores() if s.online_pickup and s.active])
+
+
+def preselected(cart: Cart, pickup: list[StoreOption] | None = None) -> StoreOption | None:
+    """The pickup store taken for a customer who has not picked one: the nearest that has everything
+    (from their position or district), or the only one that has everything when where they are is unknown."""
+    pickup = pickup_options(cart) if pickup is None else pickup
+    complete = [o for o in pickup if o.has_everything]
+    located = [o for o in complete if o.distance_m is not None]
+    if located:
+        return located[0]
+    return complete[0] if len(complete) == 1 else None
 
 
 def delivery_option(cart: Cart) -> StoreOption:

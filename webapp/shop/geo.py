@@ -6,6 +6,8 @@ in that district (so any city's districts work without a map service).
 """
 from math import asin, cos, radians, sin, sqrt
 
+from flask_babel import gettext as _
+
 from webapp.stores.models import Store
 
 EARTH_RADIUS_M = 6_371_000
@@ -42,3 +44,18 @@ def valid_position(latitude, longitude) -> Position | None:
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         return None
     return (lat, lng)
+
+
+def distance_label(metres: int | None) -> str:
+    """A distance as a customer reads it: "350 米", "1.2 公里", "12 公里"; nothing when unknown.
+
+    Metres round to tens (a position is never truer than that; "0 米" would say the customer is inside
+    the store), kilometres to one decimal below 10 km and to whole ones above.
+    """
+    if metres is None or metres < 0:
+        return ""
+    if metres < 995:
+        return _("%(m)s m", m=max(10, int(round(metres, -1))))
+    if metres < 9950:
+        return _("%(km)s km", km=f"{metres / 1000:.1f}")
+    return _("%(km)s km", km=f"{metres / 1000:.0f}")

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from webapp.auth.customers import has_password
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.sales.errors import PaymentDeclined, PaymentPending
 from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered, SoldOut
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder
@@ -23,6 +22,7 @@ from webapp.shop.errors import (
     OutsideDeliveryArea,
     StoreLacksItems,
 )
+from webapp.shop.payment_views import METHODS, to_cashier
 from webapp.shop.web import current_cart, customer, member
 from webapp.web import render, writes
 
@@ -82,12 +82,12 @@ def place_order():
         db.session.rollback()
         return _checkout_page(422, str(e), form)
     order = placed.order
-    if method != "at_pickup" and not order.is_paid and not _pending(order):
-        _pay(order, method, form.get("payment_code", ""))
     _remember(order)
     db.session.commit()
     if placed.new_account is not None:
         login_user(placed.new_account)
+    if method in METHODS and not order.is_paid and not order.pay_at_pickup and not _pending(order):
+        return _to_cashier_or_order(order, method)
     return redirect(url_for("shop.order", token=order.access_token), 303)
 
 
@@ -139,12 +139,14 @@ def _owner_only(found: OnlineOrder):
 
 @bp.post("/orders/<token>/pay")
 def pay(token: str):
+    """"使用微信支付" / "使用支付宝": off to the provider's cashier; it sends the customer back here."""
     found = _order_or_404(token)
     if (refused := _owner_only(found)) is not None:
         return refused
-    _pay(found, request.form.get("payment", "wechat"), request.form.get("payment_code", ""))
-    db.session.commit()
-    return redirect(url_for("shop.order", token=token), 303)
+    method = request.form.get("payment", "")
+    if method not in METHODS:
+        abort(400)
+    return _to_cashier_or_order(found, method)
 
 
 @bp.post("/orders/<token>/check-payment")
@@ -179,18 +181,15 @@ def orders():
     return render("shop/orders.html", orders=found, labels=STATUS_LABELS, signed_in=me is not None)
 
 
-def _pay(order: OnlineOrder, method: str, code: str) -> None:
-    """Try the payment; what became of it is said on the order page. The order stays either way."""
+def _to_cashier_or_order(order: OnlineOrder, method: str):
+    """To the provider's cashier; when the payment cannot start (paid meanwhile, closed), the order
+    page says why. The order stays either way."""
     try:
-        online.pay(order, method, code)
-        flash(_("Paid. Thank you!"), "success")
-    except PaymentPending:
-        flash(_("The payment is not confirmed yet. Your order is kept: check the payment again in a moment."),
-              "error")
-    except PaymentDeclined as e:
-        flash(_("%(reason)s Your order is kept: pay again with another code.", reason=str(e)), "error")
+        return to_cashier(order, method)
     except DomainError as e:
+        db.session.rollback()
         flash(str(e), "error")
+        return redirect(url_for("shop.order", token=order.access_token), 303)
 
 
 def _pending(order: OnlineOrder) -> bool:

@@ -53,6 +53,7 @@ from webapp.sales.online.models import (
     OnlineOrder,
     OnlineStatus,
 )
+from webapp.sales.providers import Notification
 from webapp.sales.tenders import TakenAt, Tender
 from webapp.stock import services as stock
 from webapp.stock.errors import InsufficientStock
@@ -162,6 +163,45 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
         raise AlreadyPaid(number=online.order.number)
     payment = tenders.charge_online(online.order, method, auth_code)
     _paid(online)
+    return payment
+
+
+def start_payment(online: OnlineOrder, method: str, *, return_url: str, notify_url: str) -> str:
+    """The provider's cashier page where the customer pays what is due (the shop's payment step:
+    the customer confirms at the provider, nothing is typed here); see ``payment_notified``."""
+    _hold(online)
+    refresh(online)
+    if online.status not in HOLDING:
+        raise OrderClosed(number=online.order.number, status=online.status)
+    if online.is_paid:
+        raise AlreadyPaid(number=online.order.number)
+    return tenders.start_online(online.order, method, subject=online.order.number, return_url=return_url,
+                                notify_url=notify_url)
+
+
+def by_payment_reference(reference: str) -> OnlineOrder | None:
+    """The online order a payment reference of ours was made for."""
+    number = tenders.order_number_of(reference[:64])
+    return db.session.scalar(select(OnlineOrder).join(Order, Order.id == OnlineOrder.order_id)
+                             .where(Order.number == number))
+
+
+def payment_notified(online: OnlineOrder, method: str, notice: Notification) -> Payment | None:
+    """The provider says a payment went through (or was cancelled): recorded once, however often it
+    says so. Money that arrives for an order already paid (a second tab) or closed goes back at once."""
+    _hold(online)
+    was_paid = online.is_paid
+    known = any(p.merchant_reference == notice.reference and p.status == PaymentStatus.SUCCEEDED
+                for p in online.order.payments)
+    payment = tenders.settle_online(online.order, method, notice)
+    if payment is None or known or payment.status != PaymentStatus.SUCCEEDED:
+        return payment
+    if online.status in HOLDING and not was_paid:
+        if online.paid >= online.amount_due:
+            _paid(online)
+    else:
+        _refund(online, payment)
+    db.session.flush()
     return payment
 
 
