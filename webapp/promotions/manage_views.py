@@ -5,7 +5,6 @@ from decimal import Decimal
 from threading import Thread
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +16,7 @@ from webapp.clock import utcnow
 from webapp.csvfile import csv_response
 from webapp.errors import toast
 from webapp.extensions import db
-from webapp.promotions import coupons, editing, forms, preview, simulation
+from webapp.promotions import coupons, editing, forms, markdowns, preview, simulation
 from webapp.promotions.blueprint import bp
 from webapp.promotions.errors import InvalidPromotion
 from webapp.promotions.models import Kind, Promotion, Simulation, Status
@@ -104,14 +103,17 @@ def stop(promotion_id: int):
 @bp.post("/from-markdown/<int:suggestion_id>")
 @require_role(*MANAGERS)
 def from_markdown(suggestion_id: int):
-    """A near-expiry markdown from the stockroom as a draft promotion, in one tap."""
-    from webapp.stock.expiry.models import MarkdownSuggestion
+    """A near-expiry markdown from the stockroom accepted in one tap: it prices the lot's SKU at the store now;
+    the promotion's page shows it (simulate, stop)."""
+    from webapp.stock.expiry import services as expiry
+    from webapp.stock.expiry.models import MarkdownSuggestion, SuggestionStatus
 
     suggestion = db.get_or_404(MarkdownSuggestion, suggestion_id)
     if not current_user.can_access_store(suggestion.store_id):
         abort(403)
-    name = _("Near expiry: %(name)s", name=suggestion.sku.display_name)
-    promotion = editing.draft_from_markdown(suggestion, user=current_user, name=name)
+    if suggestion.status != SuggestionStatus.ACCEPTED:
+        expiry.decide(suggestion, True, user=current_user)  # a dismissed one is refused (AlreadyDecided)
+    promotion = markdowns.price_markdown(suggestion, current_user)
     db.session.commit()
     return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
 

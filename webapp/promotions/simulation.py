@@ -40,7 +40,7 @@ BATCH = 2000  # baskets between progress reports
 def as_launched(promotion: Promotion) -> Rule:
     """The promotion as if it ran over the replayed days: its stores, channels, weekdays and hours kept,
     its dates, budget and coupon left out (a replay asks what it does to the baskets, not when)."""
-    return replace(rules.to_rule(promotion, rules.children()), starts_at=None, ends_at=None, max_uses=None,
+    return replace(rules.to_rule(promotion, rules.children(), rules.chain_floor()), starts_at=None, ends_at=None, max_uses=None,
                    per_customer=None, max_discount=None, needs_coupon=False)
 
 
