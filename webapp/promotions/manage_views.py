@@ -4,7 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 from threading import Thread
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from webapp.clock import utcnow
 from webapp.csvfile import csv_response
 from webapp.errors import toast
 from webapp.extensions import db
-from webapp.promotions import coupons, editing, forms, markdowns, preview, simulation
+from webapp.promotions import coupons, editing, forms, markdowns, preview, rules, simulation
 from webapp.promotions.blueprint import bp
 from webapp.promotions.errors import InvalidPromotion
 from webapp.promotions.models import Kind, Promotion, Simulation, Status
@@ -49,7 +50,18 @@ def index():
     promotions = [p for p in db.session.scalars(select(Promotion).order_by(Promotion.status, Promotion.id.desc()))
                   if _may_see(p)]
     return render("promotions/index.html", promotions=promotions, templates=TEMPLATES, labels=STATUS_LABELS,
-                  local=forms.local)
+                  local=forms.local, chain_floor=rules.chain_floor())
+
+
+@bp.post("/settings")
+@require_role(Role.HQ_ADMIN)
+def settings():
+    """The chain's default margin floor, enforced by the engine for every promotion without its own."""
+    floor = editing.save_chain_floor(request.form.get("margin_floor", ""))  # a bad value: the toast says why
+    db.session.commit()
+    flash(_("Chain margin floor: %(floor)s%%.", floor=floor) if floor is not None
+          else _("No chain margin floor: only promotions with their own floor keep one."), "success")
+    return htmx_redirect(url_for("promotions.index"))
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
