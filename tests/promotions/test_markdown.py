@@ -45,7 +45,7 @@ def test_accepting_a_markdown_prices_it_at_the_till_and_in_the_shop_at_that_stor
     assert item.suggestion.id == suggestion.id
     assert expiry.suggest_markdown(store, lot, user=None).id == suggestion.id
     page = client.get(f"/stock/stores/{store.id}/expiry").get_data(as_text=True)
-    assert "Suggest a markdown" not in page and "until this lot is gone" in page
+    assert "建议降价<" not in page and "直到此批次售完或过期" in page
 
 
 def test_the_list_price_is_back_once_the_lot_is_sold_out(make_store, make_sku, make_till):

@@ -71,4 +71,4 @@ def test_only_hq_sets_the_chain_margin_floor(make_store, make_user, login):
     store = make_store()
     manager = login(make_user(role=Role.STORE_MANAGER, stores=[store]))
     assert manager.post("/manage/promotions/settings", data={"margin_floor": "10"}).status_code == 403
-    assert "Chain margin floor" in manager.get("/manage/promotions").get_data(as_text=True)
+    assert "全连锁毛利底线" in manager.get("/manage/promotions").get_data(as_text=True)

@@ -260,6 +260,8 @@ def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: 
     holding every rule given (the cached one), else one is built for these rules. ``hints=False``: no
     "再买 ¥12 可减 ¥10" (a replay does not show them).
     """
+    if not items:
+        return Result([], {}, [])
     live = [rule for rule in rules if rule.live(context)]
     order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
     basket = [items[i] for i in order]
