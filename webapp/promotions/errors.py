@@ -156,3 +156,8 @@ class CouponNotOnline(DomainError):
 class CouponGivesNothing(DomainError):
     status = 409
     message = _l("The coupon %(code)s gives nothing on this cart yet (see what it applies to and its minimum spend).")
+
+
+class NotOverstocked(DomainError):
+    status = 409
+    message = _l("%(name)s is no longer overstocked at %(store)s.")

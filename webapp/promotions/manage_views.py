@@ -130,6 +130,21 @@ def from_markdown(suggestion_id: int):
     return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
 
 
+@bp.post("/from-overstock/<int:store_id>/<int:sku_id>")
+@require_role(*MANAGERS)
+def from_overstock(store_id: int, sku_id: int):
+    """An overstock alert ("建议促销清库存") as a draft promotion for the SKU at the store, in one tap."""
+    from webapp.catalog.models import SKU
+    from webapp.stores.models import Store
+
+    store, sku = db.get_or_404(Store, store_id), db.get_or_404(SKU, sku_id)
+    if not current_user.can_access_store(store.id):
+        abort(403)
+    promotion = markdowns.clearance_draft(store, sku, user=current_user)
+    db.session.commit()
+    return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
+
+
 # ---------------------------------------------------------------- helpers
 
 

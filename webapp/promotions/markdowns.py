@@ -1,10 +1,15 @@
-"""Near-expiry markdowns as promotions: accepting one in the stockroom prices that lot's SKU at that store
+"""Promotions the stockroom asks for in one tap.
+
+Near-expiry markdowns: accepting one in the stockroom prices that lot's SKU at that store
 at once (#11 item 11), until the lot is gone (sold out or written off) or past its date.
 
 The stockroom (``webapp.stock.expiry``) sits below promotions, so it publishes the acceptance
 (``expiry.services.on_accept``) and this module answers it: one active 折扣 promotion per suggestion,
 scoped to the SKU and the store, ending the day after the lot's date, with the lot kept in its
 params. The pricing seam drops it while that lot has nothing left on the store's shelves.
+
+Overstock ("建议促销清库存"): an overstocked SKU's alert makes a draft 第2件半价 for that SKU at that
+store; the manager previews, simulates and starts it like any other.
 """
 from datetime import timedelta
 
@@ -51,6 +56,25 @@ def lots_gone(store_id: int, lot_ids: set[int]) -> set[int]:
                StockLevel.lot_id.in_(sorted(lot_ids)))
         .group_by(StockLevel.lot_id)).all())
     return {lot_id for lot_id in lot_ids if (left.get(lot_id) or 0) <= 0}
+
+
+def clearance_draft(store, sku, *, user=None) -> Promotion:
+    """The overstock alert's one tap: a draft 第2件半价 for the SKU at the store (the same draft again while
+    it is not stopped). Refused when the SKU is no longer overstocked there."""
+    from webapp.promotions import editing
+    from webapp.promotions.errors import NotOverstocked
+    from webapp.stock.alerts import queries as alerts
+
+    source = f"overstock:{store.id}:{sku.id}"
+    made = db.session.scalar(select(Promotion).where(Promotion.source == source,
+                                                     Promotion.status != Status.STOPPED.value))
+    if made is not None:
+        return made
+    if alerts.kind_of(store, sku) != alerts.Kind.OVERSTOCK:
+        raise NotOverstocked(name=sku.display_name, store=store.name)
+    return editing.save(None, editing.PromotionInput(
+        name=_("Clear stock: %(name)s", name=sku.display_name)[:80], kind=Kind.NTH_ITEM.value, nth="2",
+        percent="50", sku_ids=[sku.id], store_ids=[store.id], source=source), user=user)
 
 
 expiry.on_accept.append(price_markdown)
