@@ -57,6 +57,7 @@ def test_the_chain_margin_floor_holds_a_promotion_without_its_own(goods, make_st
     make_promotion("percent", percent="50", sku_ids=[tea.id])
     assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("5.00")
     hq = login(make_user(role=Role.HQ_ADMIN))
+    assert "最低毛利率" in hq.get("/manage/promotions").get_data(as_text=True)
     assert hq.post("/manage/promotions/settings", data={"margin_floor": "10"}).status_code == 303
     # 8.00 cost at a 10 % margin: the line may not go below 8.89.
     assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("8.89")
