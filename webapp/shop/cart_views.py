@@ -22,7 +22,7 @@ from webapp.stores.models import Store
 from webapp.web import form_id, render
 
 
-def cart_page(cart, status=200, error: str | None = None, coupon_error: str | None = None):
+def cart_page(cart, status=200, error: str | None = None, coupon_error: str | None = None, typed_code: str = ""):
     """The cart with its prices, each line's stock at the chosen store, and the fulfilment options."""
     lines = list(cart.lines) if cart else []
     stores = queries.online_stores()
@@ -43,7 +43,7 @@ def cart_page(cart, status=200, error: str | None = None, coupon_error: str | No
                       prices=prices, store=store, option=option, problem=problem, pickup=pickup,
                       districts=queries.districts(stores), located=here is not None, stock=stock,
                       others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines},
-                      coupon_error=coupon_error,
+                      coupon_error=coupon_error, typed_code=typed_code,
                       coupon_saving=next((a.saving for a in prices.promotions if a.id in coupon), None)
                       if prices else None)
 
@@ -104,7 +104,8 @@ def cart_coupon():
                                          customer_id=me.id if me else None)
         except DomainError as e:
             db.session.rollback()
-            return cart_page(current_cart(), e.status, coupon_error=str(e))
+            return cart_page(current_cart(), e.status, coupon_error=str(e),
+                             typed_code=coupons.normal(request.form.get("code", ""))[:32])
         cart.coupon_code = coupon.code
     db.session.commit()
     return redirect(url_for("shop.cart") + "#coupon", 303)
