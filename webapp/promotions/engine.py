@@ -104,6 +104,11 @@ class Rule:
         return self.kind == "threshold"
 
     @cached_property
+    def rank(self) -> tuple[int, int]:
+        """Who goes first: the higher priority, then the older rule."""
+        return (-self.priority, self.id)
+
+    @cached_property
     def share(self) -> Decimal:
         """The percent as a fraction (0.15 for 15 %), worked out once."""
         return self.percent / HUNDRED
@@ -318,24 +323,32 @@ def _fen(value: Decimal) -> Decimal:
 
 
 def _rank(rule: Rule):
-    return (-rule.priority, rule.id)
+    return rule.rank
 
 
 def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: dict[int, list[int]]) -> Result:
     lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in items]
     result = Result(lines, {}, [], cover)
-    rules = [rule for rule in rules if cover.get(rule.id)]
-    item_rules = [rule for rule in rules if not rule.order_level]
-    _best_item_rules(result, [r for r in item_rules if not r.stackable], context)
-    for rule in sorted((r for r in item_rules if r.stackable), key=_rank):
+    # One pass sorts the rules that cover a line into the four steps, highest priority first.
+    item_best, item_stacked, order_best, order_stacked = [], [], [], []
+    for rule in sorted(rules, key=_rank):
+        if cover.get(rule.id):
+            if rule.order_level:
+                (order_stacked if rule.stackable else order_best).append(rule)
+            else:
+                (item_stacked if rule.stackable else item_best).append(rule)
+    if item_best:
+        _best_item_rules(result, item_best, context)
+    for rule in item_stacked:
         _take(result, rule, _item_savings(rule, result), context)
-    order_rules = [rule for rule in rules if rule.order_level]
-    plain = [(rule, _order_saving(rule, result)) for rule in sorted(order_rules, key=_rank) if not rule.stackable]
-    plain = [(rule, saving) for rule, saving in plain if saving > 0]
-    if plain:
-        rule, saving = max(plain, key=lambda pair: pair[1])  # max keeps the first of equals: higher priority
-        _take_order(result, rule, saving, context)
-    for rule in sorted((r for r in order_rules if r.stackable), key=_rank):
+    best, most = None, ZERO
+    for rule in order_best:
+        saving = _order_saving(rule, result)
+        if saving > most:  # strictly more: of equals, the higher priority (the first) stays
+            best, most = rule, saving
+    if best is not None:
+        _take_order(result, best, most, context)
+    for rule in order_stacked:
         _take_order(result, rule, _order_saving(rule, result), context)
     return result
 
@@ -345,7 +358,7 @@ def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> Non
     lines = result.lines
     single: dict[int, tuple[Decimal, Rule]] = {}
     multi: list[tuple[Decimal, Rule, dict[int, Decimal]]] = []
-    for rule in sorted(rules, key=_rank):
+    for rule in rules:  # highest priority first (as _apply gives them)
         if rule.kind in SINGLE_LINE:
             for index, saving in _single_line_savings(rule, result):
                 best = single.get(index)
