@@ -1,7 +1,7 @@
 """product photos: one per product and colour, files named by their content
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-07 06:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0015'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

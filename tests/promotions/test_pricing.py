@@ -1,6 +1,7 @@
 """The one pricing seam: store price over list price, member price where lower, rounding once per line."""
 from decimal import Decimal
 
+from webapp.auth.models import Role
 from webapp.catalog.services import set_store_price
 from webapp.promotions.services import Channel, price_cart
 
@@ -47,3 +48,28 @@ def test_the_saving_is_what_the_member_did_not_pay(make_store, make_sku):
     store, sku = make_store(), make_sku(price="10.00", member_price="8.80")
     cart = price_cart(store, Channel.SHOP, [(sku, 3)], member=MEMBER)
     assert (cart.total, cart.saving) == (Decimal("26.40"), Decimal("3.60"))
+
+
+def test_the_chain_margin_floor_holds_a_promotion_without_its_own(goods, make_store, make_promotion, make_user,
+                                                                    login):
+    store = make_store()
+    tea = goods("10.00", cost="8.00", stores=[store])
+    make_promotion("percent", percent="50", sku_ids=[tea.id])
+    assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("5.00")
+    hq = login(make_user(role=Role.HQ_ADMIN))
+    assert "最低毛利率" in hq.get("/manage/promotions").get_data(as_text=True)
+    assert hq.post("/manage/promotions/settings", data={"margin_floor": "10"}).status_code == 303
+    # 8.00 cost at a 10 % margin: the line may not go below 8.89.
+    assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("8.89")
+    refused = hq.post("/manage/promotions/settings", data={"margin_floor": "120"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("8.89")
+    hq.post("/manage/promotions/settings", data={"margin_floor": ""})
+    assert price_cart(store, Channel.POS, [(tea, 1)]).total == Decimal("5.00")
+
+
+def test_only_hq_sets_the_chain_margin_floor(make_store, make_user, login):
+    store = make_store()
+    manager = login(make_user(role=Role.STORE_MANAGER, stores=[store]))
+    assert manager.post("/manage/promotions/settings", data={"margin_floor": "10"}).status_code == 403
+    assert "全连锁毛利底线" in manager.get("/manage/promotions").get_data(as_text=True)

@@ -74,7 +74,47 @@ def _add(promotion: Promotion, codes: list[str], uses: int) -> list[Coupon]:
     return made
 
 
-def hold(order: Order, code: str, *, customer_id: int | None = None) -> CouponUse:
+def typed_promotions(code: str) -> frozenset:
+    """The promotion of a code kept in a cart, to price the cart with (the engine applies it or not)."""
+    code = normal(code)
+    if not code:
+        return frozenset()
+    found = db.session.scalar(select(Coupon.promotion_id).where(Coupon.code == code))
+    return frozenset({found}) if found is not None else frozenset()
+
+
+def check_typed(code: str, store, lines, *, member=None, customer_id: int | None = None) -> Coupon:
+    """A code a customer types in the shop's cart, checked against that cart at its store: refused, with the
+    reason, when unknown, expired or withdrawn, not started, used up, not for this store or not online, or
+    when it gives nothing on the cart (its minimum spend, what it applies to)."""
+    from webapp.clock import utcnow
+    from webapp.promotions.services import Channel, price_cart
+
+    code = normal(code)
+    coupon = db.session.scalar(select(Coupon).where(Coupon.code == code)) if CODE.match(code) else None
+    if coupon is None:
+        raise errors.UnknownCoupon(code=code[:32] or "—")
+    promotion, now = coupon.promotion, utcnow()
+    if promotion.status != Status.ACTIVE or (promotion.ends_at is not None and now >= promotion.ends_at):
+        raise errors.CouponExpired(code=code)
+    if promotion.starts_at is not None and now < promotion.starts_at:
+        from webapp.promotions.forms import local
+
+        raise errors.CouponNotYet(code=code, starts=local(promotion.starts_at))
+    if uses_taken(coupon) >= coupon.uses:
+        raise errors.CouponUsedUp(code=code)
+    if promotion.store_ids and store.id not in promotion.store_ids:
+        raise errors.CouponNotAtStore(code=code, store=store.name)
+    if promotion.channels and Channel.SHOP.value not in promotion.channels:
+        raise errors.CouponNotOnline(code=code)
+    priced = price_cart(store, Channel.SHOP, lines, member=member, customer_id=customer_id,
+                        coupons=frozenset({promotion.id}))
+    if not any(applied.id == promotion.id for applied in priced.promotions):
+        raise errors.CouponGivesNothing(code=code)
+    return coupon
+
+
+def hold(order: Order, code: str, *, customer_id: int | None = None, member=None) -> CouponUse:
     """The order takes the code: it is re-priced with the coupon's promotion. Refused when the code is
     unknown, used up, or gives nothing on this order (dates, stores, minimum spend)."""
     from webapp.sales.cart import reprice, require_changeable
@@ -99,11 +139,11 @@ def hold(order: Order, code: str, *, customer_id: int | None = None) -> CouponUs
                 db.session.add(use)
             use.state = CouponState.HELD.value
             db.session.flush()
-            reprice(order)
+            reprice(order, member=member)
             if not any(coupon.promotion_id in line.savings for line in order.pricing.lines):
                 raise errors.CouponNotValid(code=code)
     except errors.CouponNotValid:
-        reprice(order)  # as it was before the code
+        reprice(order, member=member)  # as it was before the code
         raise
     return use
 
@@ -128,6 +168,14 @@ def give_back(order: Order) -> None:
     """A full refund of the order: its redeemed codes may be used again (once per refund)."""
     for use in db.session.scalars(select(CouponUse).where(CouponUse.order_id == order.id,
                                                           CouponUse.state == CouponState.REDEEMED.value)):
+        use.state = CouponState.RETURNED.value
+    db.session.flush()
+
+
+def give_back_all(order: Order) -> None:
+    """An order cancelled or expired before it was collected: the codes it held or redeemed are free again."""
+    for use in db.session.scalars(select(CouponUse).where(CouponUse.order_id == order.id,
+                                                          CouponUse.state != CouponState.RETURNED.value)):
         use.state = CouponState.RETURNED.value
     db.session.flush()
 

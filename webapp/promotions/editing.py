@@ -5,7 +5,7 @@ the list price of any item in scope, a bundle of at least two items, the end
 after the start, a scope that is not empty, codes not used before.
 """
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from webapp.auth.models import User
 from webapp.catalog.models import SKU, Category, Product
+from webapp.clock import utcnow
 from webapp.errors import check_length
 from webapp.extensions import db
 from webapp.numbers import money, to_decimal
@@ -281,23 +282,22 @@ def _skus_in_scope(values: dict) -> list[SKU]:
     return list(db.session.scalars(select(SKU).where(or_(*conditions))))
 
 
-def draft_from_markdown(suggestion, *, user: User | None, name: str) -> Promotion:
-    """One tap in the stockroom: a markdown suggestion accepted as a draft promotion for its SKU at its store,
-    ending on the lot's date; the manager previews, simulates and starts it."""
-    from webapp.stock.expiry import services as expiry
+def save_chain_floor(text) -> Decimal | None:
+    """The chain's default margin floor (%), for promotions without their own; blank: none."""
+    from webapp.promotions.models import PromotionSettings
 
-    if suggestion.status == "suggested":
-        expiry.decide(suggestion, True, user=user)
-    source = f"markdown:{suggestion.id}"
-    made = db.session.scalar(select(Promotion).where(Promotion.source == source))
-    if made is not None:
-        return made  # a second tap opens the draft made by the first
-    ends = None
-    if suggestion.lot is not None and suggestion.lot.expiry_date is not None:
-        from webapp.promotions.forms import _zone
-
-        ends = datetime.combine(suggestion.lot.expiry_date + timedelta(days=1), time(), _zone())
-        ends = ends.astimezone(UTC).replace(tzinfo=None)
-    return save(None, PromotionInput(name=name[:80], kind=Kind.PERCENT.value, percent=str(suggestion.percent_off),
-                                     sku_ids=[suggestion.sku_id], store_ids=[suggestion.store_id],
-                                     ends_at=ends, source=source), user=user)
+    text = str(text or "").replace("%", "").strip()[:20]
+    floor = None
+    if text:
+        floor = money(text)
+        if floor < 0 or floor >= HUNDRED:
+            raise errors.FloorInvalid(floor=floor)
+    row = db.session.scalar(select(PromotionSettings).order_by(PromotionSettings.id).limit(1))
+    if row is None:
+        row = PromotionSettings()
+        db.session.add(row)
+    row.margin_floor = floor
+    row.updated_at = utcnow()
+    db.session.flush()
+    rules.forget()
+    return floor

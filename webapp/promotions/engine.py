@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from webapp.numbers import FEN
 from webapp.sales.allocation import allocate
@@ -103,14 +103,33 @@ class Rule:
     def order_level(self) -> bool:
         return self.kind == "threshold"
 
+    @cached_property
+    def rank(self) -> tuple[int, int]:
+        """Who goes first: the higher priority, then the older rule."""
+        return (-self.priority, self.id)
+
+    @cached_property
+    def share(self) -> Decimal:
+        """The percent as a fraction (0.15 for 15 %), worked out once."""
+        return self.percent / HUNDRED
+
     def covers(self, item: Item) -> bool:
         if self.kind == "bundle":
             return any(sku_id == item.sku_id for sku_id, _ in self.bundle)
         return (self.everything or item.sku_id in self.skus or item.product_id in self.products
                 or (item.category_id is not None and item.category_id in self.categories))
 
+    @cached_property
+    def unconditional(self) -> bool:
+        """No store, channel, time, member, coupon or budget condition: live for every basket."""
+        return not (self.stores or self.channels or self.starts_at or self.ends_at or self.weekdays
+                    or self.hour_from is not None or self.members_only or self.needs_coupon
+                    or self.max_uses is not None or self.per_customer is not None or self.max_discount is not None)
+
     def live(self, context: Context) -> bool:
         """Whether the rule applies to this basket's store, channel, moment and customer."""
+        if self.unconditional:
+            return True
         if self.stores and context.store_id not in self.stores:
             return False
         if self.channels and context.channel not in self.channels:
@@ -175,14 +194,23 @@ class Context:
 class Line:
     """A line as priced so far: its regular amount, what each rule took off, what is left."""
 
-    __slots__ = ("item", "regular", "amount", "savings", "floor")
+    __slots__ = ("item", "regular", "amount", "savings", "floor", "_each")
 
     def __init__(self, item: Item, regular: Decimal):
         self.item = item
         self.regular = regular  # unit price × quantity, rounded once
         self.amount = regular  # the regular amount less every saving so far
         self.savings: dict[int, Decimal] = {}  # rule id → saving on this line
+        self._each = None
         self.floor = ZERO  # the highest margin floor of the rules on it: no later rule goes below it
+
+    @property
+    def each(self) -> Decimal:
+        """The amount per unit as it stands (worked out once per change of the amount)."""
+        known = self._each
+        if known is None or known[0] is not self.amount:
+            known = self._each = (self.amount, self.amount / self.item.quantity)
+        return known[1]
 
     @property
     def saving(self) -> Decimal:
@@ -228,13 +256,17 @@ class Result:
 # ---------------------------------------------------------------- the one function
 
 
-def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: RuleBook | None = None) -> Result:
+def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: RuleBook | None = None, *,
+          hints: bool = True) -> Result:
     """Price the basket: every live rule, stacked as the module says.
 
     The lines are priced in a canonical order (ties between equal lines are broken by what the lines are,
     never by where they are), so the order the items were added in changes nothing. ``book``: an index
-    holding every rule given (the cached one), else one is built for these rules.
+    holding every rule given (the cached one), else one is built for these rules. ``hints=False``: no
+    "再买 ¥12 可减 ¥10" (a replay does not show them).
     """
+    if not items:
+        return Result([], {}, [])
     live = [rule for rule in rules if rule.live(context)]
     order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
     basket = [items[i] for i in order]
@@ -244,6 +276,8 @@ def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: 
     winner, most = None, best.saving
     for rule in sorted((r for r in live if r.exclusive and cover.get(r.id)), key=_rank):
         covered = cover[rule.id]
+        if _most_it_could_save(rule, [basket[i] for i in covered]) <= most:
+            continue  # cannot beat what the basket saves already: no need to price it
         part = _apply([basket[i] for i in covered], [rule], context, {rule.id: list(range(len(covered)))})
         saving = sum((line.saving for line in part.lines), ZERO)
         if saving > most:
@@ -251,12 +285,24 @@ def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: 
     if winner is not None:
         best = _alone(basket, *winner)
     best.cover = cover
-    best.hints = _hints(best, [r for r in live if r.order_level], context)
+    best.hints = _hints(best, [r for r in live if r.order_level], context) if hints else []
     lines: list[Line] = [best.lines[0]] * len(items)
     for position, index in enumerate(order):
         lines[index] = best.lines[position]
     best.lines = lines
     return best
+
+
+def _most_it_could_save(rule: Rule, items: list[Item]) -> Decimal:
+    """An upper bound of what the rule alone saves on these items (to skip exclusives that cannot win)."""
+    regular = sum((_fen(item.unit_price * item.quantity) for item in items), ZERO)
+    if rule.kind == "threshold":
+        if rule.repeat and rule.tiers and rule.tiers[0].threshold > 0:
+            return rule.tiers[0].saving * int(regular // rule.tiers[0].threshold)
+        return max((tier.saving for tier in rule.tiers if tier.threshold <= regular), default=ZERO)
+    if rule.kind == "percent":
+        return regular * rule.share + FEN * len(items)  # each line rounds by at most half a fen
+    return regular
 
 
 def _alone(basket: list[Item], rule: Rule, covered: list[int], part: Result) -> Result:
@@ -277,24 +323,32 @@ def _fen(value: Decimal) -> Decimal:
 
 
 def _rank(rule: Rule):
-    return (-rule.priority, rule.id)
+    return rule.rank
 
 
 def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: dict[int, list[int]]) -> Result:
     lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in items]
     result = Result(lines, {}, [], cover)
-    rules = [rule for rule in rules if cover.get(rule.id)]
-    item_rules = [rule for rule in rules if not rule.order_level]
-    _best_item_rules(result, [r for r in item_rules if not r.stackable], context)
-    for rule in sorted((r for r in item_rules if r.stackable), key=_rank):
+    # One pass sorts the rules that cover a line into the four steps, highest priority first.
+    item_best, item_stacked, order_best, order_stacked = [], [], [], []
+    for rule in sorted(rules, key=_rank):
+        if cover.get(rule.id):
+            if rule.order_level:
+                (order_stacked if rule.stackable else order_best).append(rule)
+            else:
+                (item_stacked if rule.stackable else item_best).append(rule)
+    if item_best:
+        _best_item_rules(result, item_best, context)
+    for rule in item_stacked:
         _take(result, rule, _item_savings(rule, result), context)
-    order_rules = [rule for rule in rules if rule.order_level]
-    plain = [(rule, _order_saving(rule, result)) for rule in sorted(order_rules, key=_rank) if not rule.stackable]
-    plain = [(rule, saving) for rule, saving in plain if saving > 0]
-    if plain:
-        rule, saving = max(plain, key=lambda pair: pair[1])  # max keeps the first of equals: higher priority
-        _take_order(result, rule, saving, context)
-    for rule in sorted((r for r in order_rules if r.stackable), key=_rank):
+    best, most = None, ZERO
+    for rule in order_best:
+        saving = _order_saving(rule, result)
+        if saving > most:  # strictly more: of equals, the higher priority (the first) stays
+            best, most = rule, saving
+    if best is not None:
+        _take_order(result, best, most, context)
+    for rule in order_stacked:
         _take_order(result, rule, _order_saving(rule, result), context)
     return result
 
@@ -302,16 +356,19 @@ def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: di
 def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> None:
     """Each line's one best non-stackable item promotion; several-line offers win lines they save more on."""
     lines = result.lines
-    single: dict[int, tuple[Decimal, Rule, dict[int, Decimal]]] = {}
+    single: dict[int, tuple[Decimal, Rule]] = {}
     multi: list[tuple[Decimal, Rule, dict[int, Decimal]]] = []
-    for rule in sorted(rules, key=_rank):
+    for rule in rules:  # highest priority first (as _apply gives them)
+        if rule.kind in SINGLE_LINE:
+            for index, saving in _single_line_savings(rule, result):
+                best = single.get(index)
+                if best is None or saving > best[0]:
+                    single[index] = (saving, rule)
+            continue
         savings = _capped(rule, _item_savings(rule, result), lines)
-        if rule.kind in ("percent", "fixed_price"):
-            for index, saving in savings.items():
-                if saving > 0 and (index not in single or saving > single[index][0]):
-                    single[index] = (saving, rule, {index: saving})
-        elif sum(savings.values(), ZERO) > 0:
-            multi.append((sum(savings.values(), ZERO), rule, savings))
+        total = sum(savings.values(), ZERO)
+        if total > 0:
+            multi.append((total, rule, savings))
     claimed: set[int] = set()
     for total, rule, savings in sorted(multi, key=lambda m: (-m[0], _rank(m[1]))):
         taking = {i for i in result.cover[rule.id] if lines[i].item.whole_units}
@@ -321,9 +378,38 @@ def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> Non
         if total > sum((single[i][0] for i in taking if i in single), ZERO):
             claimed |= taking
             _take(result, rule, savings, context)
-    for index, (_, rule, savings) in sorted(single.items()):
+    by_rule: dict[int, tuple[Rule, dict[int, Decimal]]] = {}
+    for index, (saving, rule) in sorted(single.items()):
         if index not in claimed:
-            _take(result, rule, savings, context)
+            by_rule.setdefault(rule.id, (rule, {}))[1][index] = saving
+    for rule, savings in by_rule.values():
+        _take(result, rule, savings, context)  # one take per rule: its budget counts all its lines
+
+
+SINGLE_LINE = ("percent", "fixed_price")  # kinds whose saving on a line depends on that line alone
+
+
+def _single_line_savings(rule: Rule, result: Result) -> list[tuple[int, Decimal]]:
+    """(line index, saving > 0) for 折扣 and 特价, within the margin floors: the hot loop of a big basket,
+    so one pass with no intermediate dicts."""
+    lines, found = result.lines, []
+    percent = rule.kind == "percent"
+    figure = rule.share if percent else rule.price
+    floored = rule.margin_floor is not None
+    for i in result.cover[rule.id]:
+        line = lines[i]
+        amount = line.amount
+        if amount <= 0:
+            continue
+        if percent:
+            saving = (amount * figure).quantize(FEN, ROUND_HALF_UP)
+        else:
+            saving = amount - (figure * line.item.quantity).quantize(FEN, ROUND_HALF_UP)
+        if floored or line.floor:
+            saving = min(saving, _headroom(rule, line))
+        if saving > 0:
+            found.append((i, saving))
+    return found
 
 
 def _take(result: Result, rule: Rule, savings: dict[int, Decimal], context: Context) -> None:
@@ -370,11 +456,12 @@ def _item_savings(rule: Rule, result: Result) -> dict[int, Decimal]:
     lines = result.lines
     covered = [i for i in result.cover[rule.id] if lines[i].amount > 0]
     if rule.kind == "percent":
-        return {i: _fen(lines[i].amount * rule.percent / HUNDRED) for i in covered}
+        share = rule.share
+        return {i: (lines[i].amount * share).quantize(FEN, ROUND_HALF_UP) for i in covered}
     if rule.kind == "fixed_price":
         return {i: max(ZERO, lines[i].amount - _fen(rule.price * lines[i].item.quantity)) for i in covered}
     if rule.kind == "nth_item" and rule.nth > 0:
-        return _cheapest_units(lines, covered, every=rule.nth, take=1, share=rule.percent / HUNDRED)
+        return _cheapest_units(lines, covered, every=rule.nth, take=1, share=rule.share)
     if rule.kind == "buy_get" and rule.buy > 0 and rule.free > 0:
         return _cheapest_units(lines, covered, every=rule.buy + rule.free, take=rule.free, share=Decimal(1))
     if rule.kind == "bundle":
@@ -385,14 +472,11 @@ def _item_savings(rule: Rule, result: Result) -> dict[int, Decimal]:
 def _cheapest_units(lines, covered, *, every: int, take: int, share: Decimal) -> dict[int, Decimal]:
     """Of every ``every`` units in scope, ``take`` of the cheapest get ``share`` off (买2送1, 第二件半价).
     Equal prices: the later SKU and line give first (never where a line sits in the basket)."""
-    groups = []
-    for i in covered:
-        item = lines[i].item
-        if item.whole_units:
-            groups.append((lines[i].amount / item.quantity, -item.sku_id, -i, item.whole_units))
-    count = sum(g[3] for g in groups) // every * take
+    units = [(i, lines[i].item.whole_units) for i in covered]
+    count = sum(u for _, u in units) // every * take
     if not count:
         return {}
+    groups = [(lines[i].each, -lines[i].item.sku_id, -i, u) for i, u in units if u]
     groups.sort()
     off: dict[int, Decimal] = {}
     for each, _, index, units in groups:
@@ -417,7 +501,7 @@ def _bundle(rule: Rule, lines: list[Line], covered: list[int]) -> dict[int, Deci
     need = {sku_id: quantity * sets for sku_id, quantity in rule.bundle}
     value: dict[int, Decimal] = {}
     # The dearest units of each SKU go into the sets: the most the customer can save.
-    for i in sorted(covered, key=lambda i: (lines[i].item.sku_id, -lines[i].amount / lines[i].item.quantity, i)):
+    for i in sorted(covered, key=lambda i: (lines[i].item.sku_id, -lines[i].each, i)):
         item = lines[i].item
         used = min(need.get(item.sku_id, 0), item.whole_units)
         if used:
@@ -450,9 +534,14 @@ def floor_amount(rule: Rule, item: Item) -> Decimal:
     """The lowest amount a line may reach under the rule's margin floor (0 without one)."""
     if rule.margin_floor is None:
         return ZERO
-    if rule.margin_floor >= HUNDRED:
+    return _floor(item.cost, item.quantity, rule.margin_floor)
+
+
+@lru_cache(maxsize=65536)
+def _floor(cost: Decimal, quantity: Decimal, margin_floor: Decimal) -> Decimal:
+    if margin_floor >= HUNDRED:
         return Decimal("Infinity")
-    lowest = item.cost * item.quantity / (1 - rule.margin_floor / HUNDRED)
+    lowest = cost * quantity / (1 - margin_floor / HUNDRED)
     return lowest.quantize(FEN, rounding=ROUND_CEILING)
 
 
@@ -461,7 +550,8 @@ def _headroom(rule: Rule, line: Line) -> Decimal:
     if rule.margin_floor is None:
         room = line.amount - line.floor
     else:
-        room = line.amount - max(line.floor, floor_amount(rule, line.item))
+        item = line.item
+        room = line.amount - max(line.floor, _floor(item.cost, item.quantity, rule.margin_floor))
     return room if room > 0 else ZERO
 
 
@@ -506,6 +596,7 @@ class RuleBook:
         self.by_category: dict[int, list[Rule]] = {}
         self.coupons = any(rule.needs_coupon for rule in self.rules)
         self.per_customer = any(rule.per_customer is not None for rule in self.rules)
+        self._memo: dict[tuple, tuple[Rule, ...]] = {}
         for rule in self.rules:
             if rule.everything and rule.kind != "bundle":
                 self.everywhere.append(rule)
@@ -522,6 +613,17 @@ class RuleBook:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def rules_of(self, item: Item) -> tuple[Rule, ...]:
+        """The rules that name this item's SKU, product or category (not the everywhere ones), by id;
+        remembered per item kind, since the book lives as long as the rules do."""
+        key = (item.sku_id, item.product_id, item.category_id)
+        found = self._memo.get(key)
+        if found is None:
+            named = {rule.id: rule for table, k in ((self.by_sku, key[0]), (self.by_product, key[1]),
+                                                    (self.by_category, key[2])) for rule in table.get(k, ())}
+            found = self._memo[key] = tuple(named[rule_id] for rule_id in sorted(named))
+        return found
+
     def coverage(self, items: Sequence[Item]) -> dict[int, list[int]]:
         """Rule id → the indexes of the items it applies to (each rule's lines, found through the index)."""
         cover: dict[int, list[int]] = {}
@@ -529,23 +631,18 @@ class RuleBook:
         for rule in self.everywhere:
             cover[rule.id] = every
         for index, item in enumerate(items):
-            seen = set()
-            for table, key in ((self.by_sku, item.sku_id), (self.by_product, item.product_id),
-                               (self.by_category, item.category_id)):
-                for rule in table.get(key, ()):
-                    if rule.id not in seen:
-                        seen.add(rule.id)
-                        cover.setdefault(rule.id, []).append(index)
+            for rule in self.rules_of(item):
+                found = cover.get(rule.id)
+                if found is None:
+                    cover[rule.id] = [index]
+                else:
+                    found.append(index)
         return cover
 
     def touching(self, items: Iterable[Item]) -> list[Rule]:
         found: dict[int, Rule] = {rule.id: rule for rule in self.everywhere}
         for item in items:
-            for rule in self.by_sku.get(item.sku_id, ()):
-                found[rule.id] = rule
-            for rule in self.by_product.get(item.product_id, ()):
-                found[rule.id] = rule
-            for rule in self.by_category.get(item.category_id, ()):
+            for rule in self.rules_of(item):
                 found[rule.id] = rule
         return [found[key] for key in sorted(found)]
 

@@ -131,3 +131,33 @@ class CouponUsedUp(DomainError):
 class CouponNotValid(DomainError):
     status = 409
     message = _l("The coupon %(code)s cannot be used for this order now (see its dates, stores and minimum spend).")
+
+
+class CouponExpired(DomainError):
+    status = 409
+    message = _l("The coupon %(code)s has expired or been withdrawn.")
+
+
+class CouponNotYet(DomainError):
+    status = 409
+    message = _l("The coupon %(code)s can be used from %(starts)s.")
+
+
+class CouponNotAtStore(DomainError):
+    status = 409
+    message = _l("The coupon %(code)s cannot be used at %(store)s.")
+
+
+class CouponNotOnline(DomainError):
+    status = 409
+    message = _l("The coupon %(code)s is for use in the stores, not online.")
+
+
+class CouponGivesNothing(DomainError):
+    status = 409
+    message = _l("The coupon %(code)s gives nothing on this cart yet (see what it applies to and its minimum spend).")
+
+
+class NotOverstocked(DomainError):
+    status = 409
+    message = _l("%(name)s is no longer overstocked at %(store)s.")

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 from threading import Thread
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from webapp.clock import utcnow
 from webapp.csvfile import csv_response
 from webapp.errors import toast
 from webapp.extensions import db
-from webapp.promotions import coupons, editing, forms, preview, simulation
+from webapp.promotions import coupons, editing, forms, markdowns, preview, rules, simulation
 from webapp.promotions.blueprint import bp
 from webapp.promotions.errors import InvalidPromotion
 from webapp.promotions.models import Kind, Promotion, Simulation, Status
@@ -50,7 +50,18 @@ def index():
     promotions = [p for p in db.session.scalars(select(Promotion).order_by(Promotion.status, Promotion.id.desc()))
                   if _may_see(p)]
     return render("promotions/index.html", promotions=promotions, templates=TEMPLATES, labels=STATUS_LABELS,
-                  local=forms.local)
+                  local=forms.local, chain_floor=rules.chain_floor())
+
+
+@bp.post("/settings")
+@require_role(Role.HQ_ADMIN)
+def settings():
+    """The chain's default margin floor, enforced by the engine for every promotion without its own."""
+    floor = editing.save_chain_floor(request.form.get("margin_floor", ""))  # a bad value: the toast says why
+    db.session.commit()
+    flash(_("Chain margin floor: %(floor)s%%.", floor=floor) if floor is not None
+          else _("No chain margin floor: only promotions with their own floor keep one."), "success")
+    return htmx_redirect(url_for("promotions.index"))
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
@@ -104,14 +115,32 @@ def stop(promotion_id: int):
 @bp.post("/from-markdown/<int:suggestion_id>")
 @require_role(*MANAGERS)
 def from_markdown(suggestion_id: int):
-    """A near-expiry markdown from the stockroom as a draft promotion, in one tap."""
-    from webapp.stock.expiry.models import MarkdownSuggestion
+    """A near-expiry markdown from the stockroom accepted in one tap: it prices the lot's SKU at the store now;
+    the promotion's page shows it (simulate, stop)."""
+    from webapp.stock.expiry import services as expiry
+    from webapp.stock.expiry.models import MarkdownSuggestion, SuggestionStatus
 
     suggestion = db.get_or_404(MarkdownSuggestion, suggestion_id)
     if not current_user.can_access_store(suggestion.store_id):
         abort(403)
-    name = _("Near expiry: %(name)s", name=suggestion.sku.display_name)
-    promotion = editing.draft_from_markdown(suggestion, user=current_user, name=name)
+    if suggestion.status != SuggestionStatus.ACCEPTED:
+        expiry.decide(suggestion, True, user=current_user)  # a dismissed one is refused (AlreadyDecided)
+    promotion = markdowns.price_markdown(suggestion, current_user)
+    db.session.commit()
+    return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
+
+
+@bp.post("/from-overstock/<int:store_id>/<int:sku_id>")
+@require_role(*MANAGERS)
+def from_overstock(store_id: int, sku_id: int):
+    """An overstock alert ("建议促销清库存") as a draft promotion for the SKU at the store, in one tap."""
+    from webapp.catalog.models import SKU
+    from webapp.stores.models import Store
+
+    store, sku = db.get_or_404(Store, store_id), db.get_or_404(SKU, sku_id)
+    if not current_user.can_access_store(store.id):
+        abort(403)
+    promotion = markdowns.clearance_draft(store, sku, user=current_user)
     db.session.commit()
     return htmx_redirect(url_for("promotions.show", promotion_id=promotion.id))
 

@@ -84,6 +84,17 @@ class Promotion(db.Model):
         return f"<Promotion {self.id} {self.kind} {self.name!r} {self.status}>"
 
 
+class PromotionSettings(db.Model):
+    """The chain's one row of promotion settings, edited where promotions are managed; missing: none set."""
+
+    __tablename__ = "promotion_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The lowest gross margin % a promotion without a floor of its own may leave on a line (None: no floor).
+    margin_floor: Mapped[Decimal | None] = mapped_column(Money)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class OrderLinePromotion(db.Model):
     """What one promotion took off one order line: the allocation stored with the sale."""
 

@@ -83,7 +83,7 @@ def sample_baskets(promotion: Promotion) -> list[list[tuple[SKU, Decimal]]]:
 
 def _as_running(promotion: Promotion) -> Rule:
     """The promotion as if it were running now, wherever and whenever it is set to run."""
-    rule = rules.to_rule(promotion, rules.children())
+    rule = rules.to_rule(promotion, rules.children(), rules.chain_floor())
     return replace(rule, starts_at=None, ends_at=None, weekdays=frozenset(), hour_from=None, hour_to=None,
                    stores=frozenset(), channels=frozenset(), members_only=False, needs_coupon=False)
 

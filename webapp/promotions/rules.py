@@ -15,24 +15,40 @@ from sqlalchemy import func, select
 from webapp.catalog.models import Category
 from webapp.extensions import db
 from webapp.promotions.engine import Rule, RuleBook, Tier
-from webapp.promotions.models import Promotion, Status
+from webapp.promotions.models import Promotion, PromotionSettings, Status
 
 _cache: dict = {}
 _lock = Lock()
 
 
 def active_book() -> RuleBook:
-    """The active promotions' rules, from memory unless a promotion or category changed."""
+    """The active promotions' rules, from memory unless a promotion, a category or the chain's floor changed."""
+    return _loaded()[1]
+
+
+def markdown_lots() -> dict[int, int]:
+    """Promotion id → the lot an active near-expiry markdown prices (it ends when the lot is gone)."""
+    return _loaded()[2]
+
+
+def _loaded() -> tuple:
     stamp = _stamp()
     key = id(db.engine)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
-        return cached[1]
+        return cached
     with _lock:
-        promotions = db.session.scalars(select(Promotion).where(Promotion.status == Status.ACTIVE.value))
-        book = RuleBook(to_rule(p, children()) for p in promotions)
-        _cache[key] = (stamp, book)
-    return book
+        promotions = list(db.session.scalars(select(Promotion).where(Promotion.status == Status.ACTIVE.value)))
+        tree, floor = children(), chain_floor()
+        book = RuleBook(to_rule(p, tree, floor) for p in promotions)
+        lots = {p.id: int(p.params["lot_id"]) for p in promotions if (p.params or {}).get("lot_id")}
+        _cache[key] = cached = (stamp, book, lots)
+    return cached
+
+
+def chain_floor() -> Decimal | None:
+    """The chain's default margin floor (%), for promotions without one of their own."""
+    return db.session.scalar(select(PromotionSettings.margin_floor).order_by(PromotionSettings.id).limit(1))
 
 
 def forget() -> None:
@@ -44,14 +60,15 @@ def rules_for(promotion_ids) -> list[Rule]:
     """The given promotions as rules that always apply (to re-price a past sale): no dates, budgets, codes."""
     if not promotion_ids:
         return []
-    tree = children()
+    tree, floor = children(), chain_floor()
     promotions = db.session.scalars(select(Promotion).where(Promotion.id.in_(sorted(promotion_ids))))
-    return [replace(to_rule(p, tree), stores=frozenset(), channels=frozenset(), starts_at=None, ends_at=None,
+    return [replace(to_rule(p, tree, floor), stores=frozenset(), channels=frozenset(), starts_at=None, ends_at=None,
                     weekdays=frozenset(), hour_from=None, hour_to=None, members_only=False, max_uses=None,
                     per_customer=None, max_discount=None, needs_coupon=False) for p in promotions]
 
 
-def to_rule(promotion: Promotion, tree: dict[int, list[int]]) -> Rule:
+def to_rule(promotion: Promotion, tree: dict[int, list[int]], chain_floor: Decimal | None = None) -> Rule:
+    """The promotion as the engine sees it; without a margin floor of its own, the chain's applies."""
     params = promotion.params or {}
     return Rule(
         id=promotion.id, name=promotion.name, kind=promotion.kind, everything=promotion.everything,
@@ -62,7 +79,8 @@ def to_rule(promotion: Promotion, tree: dict[int, list[int]]) -> Rule:
         hour_from=promotion.hour_from, hour_to=promotion.hour_to, members_only=promotion.members_only,
         max_uses=promotion.max_uses, per_customer=promotion.per_customer, max_discount=promotion.max_discount,
         exclusive=promotion.exclusive, stackable=promotion.stackable, priority=promotion.priority,
-        margin_floor=promotion.margin_floor, needs_coupon=promotion.needs_coupon,
+        margin_floor=promotion.margin_floor if promotion.margin_floor is not None else chain_floor,
+        needs_coupon=promotion.needs_coupon,
         tiers=tuple(sorted((Tier(Decimal(t), Decimal(s)) for t, s in params.get("tiers", ())),
                            key=lambda tier: tier.threshold)),
         repeat=bool(params.get("repeat")), percent=Decimal(params.get("percent", "0")),
@@ -95,5 +113,6 @@ def _stamp() -> tuple:
     row = db.session.execute(select(
         func.count(Promotion.id), func.max(Promotion.updated_at), func.max(Promotion.id),
         select(func.count(Category.id)).scalar_subquery(),
-        select(func.sum(Category.parent_id)).scalar_subquery())).one()
+        select(func.sum(Category.parent_id)).scalar_subquery(),
+        select(func.max(PromotionSettings.updated_at)).scalar_subquery())).one()
     return tuple(row)

@@ -25,7 +25,7 @@ from webapp.catalog.models import SKU, Product, StorePrice
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.numbers import quantity, round_money
-from webapp.promotions import engine, rules
+from webapp.promotions import engine, markdowns, rules
 from webapp.promotions.engine import Customer, Hint, Item, Rule, Usage
 from webapp.promotions.models import Coupon, CouponState, CouponUse, OrderLinePromotion
 from webapp.sales.models import Order, OrderKind, OrderLine, OrderStatus
@@ -108,7 +108,7 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
     categories = _categories_of([sku for sku, *_ in bases]) if book.needs_categories else {}
     items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO)
              for sku, qty, unit, _ in bases]
-    found = book.touching(items)
+    found = _without_lots_gone(book.touching(items), store)
     if adjust is not None:
         found = adjust(found)
     at = at or utcnow()
@@ -121,6 +121,16 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
               for (sku, qty, unit, regular), line in zip(bases, result.lines, strict=True)]
     applied = [Applied(rule.id, rule.name, saving) for rule, saving in result.applied()]
     return PricedCart(priced, applied, result.hints)
+
+
+def _without_lots_gone(found: list[Rule], store: Store) -> list[Rule]:
+    """A near-expiry markdown prices its lot's SKU only while the lot has units on the store's shelves."""
+    lots = rules.markdown_lots()
+    mine = {lots[rule.id] for rule in found if rule.id in lots}
+    if not mine:
+        return found
+    gone = markdowns.lots_gone(store.id, mine)
+    return [rule for rule in found if lots.get(rule.id) not in gone] if gone else found
 
 
 def price_order(order: Order, member=None) -> PricedCart:

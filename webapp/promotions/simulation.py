@@ -14,19 +14,21 @@ ran against the same length of time just before: sales, discount given by it
 """
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU, Category, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.numbers import FEN
 from webapp.promotions import engine, rules
 from webapp.promotions.engine import Item, Rule, RuleBook
 from webapp.promotions.models import OrderLinePromotion, Promotion
-from webapp.promotions.services import local_moment
 from webapp.sales.models import Order, OrderKind, OrderLine, OrderStatus
 from webapp.stores.models import Store
 
@@ -38,7 +40,7 @@ BATCH = 2000  # baskets between progress reports
 def as_launched(promotion: Promotion) -> Rule:
     """The promotion as if it ran over the replayed days: its stores, channels, weekdays and hours kept,
     its dates, budget and coupon left out (a replay asks what it does to the baskets, not when)."""
-    return replace(rules.to_rule(promotion, rules.children()), starts_at=None, ends_at=None, max_uses=None,
+    return replace(rules.to_rule(promotion, rules.children(), rules.chain_floor()), starts_at=None, ends_at=None, max_uses=None,
                    per_customer=None, max_discount=None, needs_coupon=False)
 
 
@@ -82,12 +84,12 @@ class _Sums:
     def __init__(self):
         self.revenue = self.discount = self.cost = self.revenue_after = self.discount_after = ZERO
 
-    def add(self, before: engine.Line, after: engine.Line, cost: Decimal) -> None:
-        self.revenue += before.amount
-        self.discount += before.saving
-        self.revenue_after += after.amount
-        self.discount_after += after.saving
-        self.cost += cost
+    def add(self, other: "_Sums") -> None:
+        self.revenue += other.revenue
+        self.discount += other.discount
+        self.revenue_after += other.revenue_after
+        self.discount_after += other.discount_after
+        self.cost += other.cost
 
     def as_dict(self) -> dict:
         margin, margin_after = self.revenue - self.cost, self.revenue_after - self.cost
@@ -99,35 +101,53 @@ class _Sums:
 
 def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: Decimal = ZERO,
            progress: Callable[[int], None] | None = None, end: datetime | None = None) -> dict:
-    """The static replay of the promotion over the last ``days`` of baskets (see the module)."""
+    """The static replay of the promotion over the last ``days`` of baskets (see the module).
+
+    The tight loop: each basket priced by the engine from two rule books built once (the running
+    promotions, and the same with this one), its lines summed per (store, SKU); stores, categories and the
+    chain total are rolled up from those sums at the end."""
     end = end or utcnow()
     start = end - timedelta(days=days)
     mine = as_launched(promotion)
     others = [rule for rule in rules.active_book().rules if rule.id != promotion.id]
-    book, just_mine = RuleBook(others), RuleBook([mine])
-    total, by_store, by_category, by_sku = _Sums(), {}, {}, {}
+    book, with_mine, just_mine = RuleBook(others), RuleBook([*others, mine]), RuleBook([mine])
+    clock = _wall_clock()
+    sums: dict[tuple[int, int], _Sums] = {}
+    category_of: dict[int, int | None] = {}
     count = touched = 0
     for _order_id, store_id, moment, channel, lines in baskets(store_ids, start, end):
         items = [Item(sku, product, category, qty, price, cost) for sku, product, category, qty, price, cost, _
                  in lines]
-        context = engine.Context(store_id=store_id, channel=channel, at=moment, local=local_moment(moment))
+        context = engine.Context(store_id=store_id, channel=channel, at=moment, local=clock(moment))
         found = book.touching(items)
-        before = engine.price(items, found, context, book)
+        before = engine.price(items, found, context, book, hints=False)
         if just_mine.touching(items):
             touched += 1
-            after = engine.price(items, sorted(found + [mine], key=lambda r: r.id), context)
+            after = engine.price(items, with_mine.touching(items), context, with_mine, hints=False)
         else:
             after = before
         for item, line_before, line_after in zip(items, before.lines, after.lines, strict=True):
-            cost = (item.cost * item.quantity).quantize(Decimal("0.01"))
-            total.add(line_before, line_after, cost)
-            for key, table in ((store_id, by_store), (item.category_id, by_category), (item.sku_id, by_sku)):
-                table.setdefault(key, _Sums()).add(line_before, line_after, cost)
+            row = sums.get((store_id, item.sku_id))
+            if row is None:
+                row = sums[store_id, item.sku_id] = _Sums()
+                category_of[item.sku_id] = item.category_id
+            row.revenue += line_before.amount
+            row.discount += line_before.regular - line_before.amount
+            row.revenue_after += line_after.amount
+            row.discount_after += line_after.regular - line_after.amount
+            row.cost += (item.cost * item.quantity).quantize(FEN)
         count += 1
         if progress is not None and count % BATCH == 0:
             progress(count)
-    names = _names(by_store, by_category, by_sku)
+    total, by_store, by_category, by_sku = _Sums(), {}, {}, {}
+    for (store_id, sku_id), row in sums.items():
+        total.add(row)
+        for key, table in ((store_id, by_store), (category_of[sku_id], by_category), (sku_id, by_sku)):
+            table.setdefault(key, _Sums()).add(row)
     skus = sorted(by_sku.items(), key=lambda kv: kv[1].revenue_after - kv[1].revenue)
+    below = [(k, v) for k, v in skus if v.revenue_after > 0 and v.discount_after > v.discount
+             and (v.revenue_after - v.cost) * HUNDRED < floor * v.revenue_after][:100]
+    names = _names(by_store, by_category, {k for k, _ in skus[:50]} | {k for k, _ in below})
     return {
         "label": "static", "days": days, "start": start.isoformat(), "end": end.isoformat(), "baskets": count,
         "touched": touched, "floor": str(floor), "others": [rule.name for rule in others],
@@ -136,10 +156,17 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
         "categories": [{"name": names["category"].get(k, "—"), **v.as_dict()}
                        for k, v in sorted(by_category.items(), key=lambda kv: kv[0] or 0)],
         "skus": [{"name": names["sku"].get(k, "—"), **v.as_dict()} for k, v in skus[:50]],
-        "below_floor": [{"name": names["sku"].get(k, "—"), **v.as_dict()} for k, v in skus
-                        if v.revenue_after > 0 and v.discount_after > v.discount
-                        and (v.revenue_after - v.cost) * HUNDRED < floor * v.revenue_after][:100],
+        "below_floor": [{"name": names["sku"].get(k, "—"), **v.as_dict()} for k, v in below],
     }
+
+
+def _wall_clock() -> Callable[[datetime], datetime]:
+    """The stores' wall clock for a UTC moment, the zone looked up once (not per basket)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+
+    def local(at: datetime) -> datetime:
+        return at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    return local
 
 
 def run(simulation_id: int) -> None:
@@ -206,12 +233,12 @@ def _pct(part: Decimal, whole: Decimal) -> str:
     return str((part * HUNDRED / whole).quantize(Decimal("0.1"))) if whole else "—"
 
 
-def _names(by_store, by_category, by_sku) -> dict:
+def _names(by_store, by_category, sku_ids) -> dict:
     return {
         "store": dict(db.session.execute(select(Store.id, Store.name).where(Store.id.in_(list(by_store) or [0])))
                       .all()),
         "category": dict(db.session.execute(select(Category.id, Category.name).where(
             Category.id.in_([k for k in by_category if k] or [0]))).all()),
         "sku": {sku.id: sku.display_name for sku in db.session.scalars(
-            select(SKU).options(joinedload(SKU.product)).where(SKU.id.in_(list(by_sku) or [0])))},
+            select(SKU).options(joinedload(SKU.product)).where(SKU.id.in_(list(sku_ids) or [0])))},
     }

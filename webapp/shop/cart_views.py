@@ -6,14 +6,24 @@ from webapp.catalog.models import SKU
 from webapp.catalog.photos import queries as photo_queries
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.promotions import coupons
 from webapp.shop import carts, checkout, choices, geo, queries
 from webapp.shop.blueprint import bp
-from webapp.shop.web import cart_to_change, current_cart, keep_cart_cookie, priced, pricing_store
+from webapp.shop.errors import NoPickupStore
+from webapp.shop.web import (
+    cart_to_change,
+    current_cart,
+    customer,
+    keep_cart_cookie,
+    member,
+    priced,
+    pricing_store,
+)
 from webapp.stores.models import Store
 from webapp.web import form_id, render
 
 
-def cart_page(cart, status=200, error: str | None = None):
+def cart_page(cart, status=200, error: str | None = None, coupon_error: str | None = None, typed_code: str = ""):
     """The cart with its prices, each line's stock at the chosen store, and the fulfilment options."""
     lines = list(cart.lines) if cart else []
     stores = queries.online_stores()
@@ -26,14 +36,18 @@ def cart_page(cart, status=200, error: str | None = None):
     pickup = choices.pickup_options(cart) if cart and lines else []
     nearest = pickup[0].store if pickup and pickup[0].has_everything and pickup[0].distance_m is not None else None
     store = option.store if option else (nearest or pricing_store(cart))
-    prices = priced(store, [(ln.sku, ln.quantity) for ln in lines])
+    prices = priced(store, [(ln.sku, ln.quantity) for ln in lines], cart.coupon_code if cart else "")
+    coupon = coupons.typed_promotions(cart.coupon_code) if cart else frozenset()
     here = choices.customer_position(cart, stores) if cart else None
     stock = queries.available([cart.store], [ln.sku_id for ln in lines]) if cart and cart.store else {}
     return render("shop/cart.html", "shop/_cart.html", status=status, cart=cart, lines=lines,
                       prices=prices, store=store, option=option, problem=problem, pickup=pickup,
                       districts=queries.districts(stores), located=here is not None, stock=stock,
                       others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines},
-                      photos=photo_queries.sku_photos(ln.sku for ln in lines))
+                      photos=photo_queries.sku_photos(ln.sku for ln in lines),
+                      coupon_error=coupon_error, typed_code=typed_code,
+                      coupon_saving=next((a.saving for a in prices.promotions if a.id in coupon), None)
+                      if prices else None)
 
 
 @bp.get("/cart")
@@ -71,6 +85,32 @@ def change_line(line_id: int):
         return cart_page(current_cart(), 422, str(e))
     db.session.commit()
     return redirect(url_for("shop.cart"), 303)
+
+
+@bp.post("/cart/coupon")
+def cart_coupon():
+    """A coupon code typed in the cart, checked against the cart at its store; or taken off again."""
+    cart = current_cart()
+    if cart is None or not cart.lines:
+        return redirect(url_for("shop.cart"), 303)
+    if request.form.get("remove"):
+        cart.coupon_code = ""
+    else:
+        store = pricing_store(cart)
+        try:
+            if store is None:
+                raise NoPickupStore()
+            me = customer()
+            coupon = coupons.check_typed(request.form.get("code", ""), store,
+                                         [(ln.sku, ln.quantity) for ln in cart.lines], member=member(),
+                                         customer_id=me.id if me else None)
+        except DomainError as e:
+            db.session.rollback()
+            return cart_page(current_cart(), e.status, coupon_error=str(e),
+                             typed_code=coupons.normal(request.form.get("code", ""))[:32])
+        cart.coupon_code = coupon.code
+    db.session.commit()
+    return redirect(url_for("shop.cart") + "#coupon", 303)
 
 
 @bp.post("/cart/fulfilment")

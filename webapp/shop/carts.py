@@ -115,7 +115,9 @@ def merge_into_account(cart: Cart | None, customer: User) -> Cart | None:
 
 
 def clear(cart: Cart) -> None:
+    """The cart's order was placed: its lines, and the coupon the order now holds, leave the cart."""
     cart.lines.clear()
+    cart.coupon_code = ""
     db.session.flush()
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from webapp.auth.customers import account_for_order
 from webapp.auth.models import Role, User
 from webapp.errors import DomainError
+from webapp.promotions import coupons
 from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.sales.models import ZERO
 from webapp.sales.online import services as online
@@ -51,7 +52,8 @@ def _no_pickup_store():
 def amounts(cart: Cart, store: Store, member: User | None = None) -> tuple[PricedCart, Decimal, Decimal]:
     """(priced cart, delivery fee, amount due) of the cart at the store, as the checkout page shows them
     (to a signed-in ``member``: at member prices)."""
-    prices = price_cart(store, Channel.SHOP, [(line.sku, line.quantity) for line in cart.lines], member=member)
+    prices = price_cart(store, Channel.SHOP, [(line.sku, line.quantity) for line in cart.lines], member=member,
+                        coupons=coupons.typed_promotions(cart.coupon_code))
     fee = store.delivery_fee if cart.fulfilment == Fulfilment.DELIVERY else ZERO
     return prices, fee, prices.total + fee
 
@@ -80,7 +82,8 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
     lines = [(line.sku, line.quantity) for line in cart.lines]
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
-        total = price_cart(store, Channel.SHOP, lines, member=member).total
+        total = price_cart(store, Channel.SHOP, lines, member=member,
+                           coupons=coupons.typed_promotions(cart.coupon_code)).total
         if total < store.minimum_order:
             raise BelowMinimum(store=store.name, minimum=store.minimum_order, total=total)
         delivery = online.Delivery(cart.address, cart.district, cart.latitude, cart.longitude, store.delivery_fee)
@@ -90,6 +93,7 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
         made = customer if created else None
     order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
                                contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
-                               pay_at_pickup=pay_at_pickup, note=note, member=member)
+                               pay_at_pickup=pay_at_pickup, note=note, member=member,
+                               coupon_code=cart.coupon_code)
     carts.clear(cart)
     return Placed(order, made)

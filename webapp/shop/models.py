@@ -31,6 +31,7 @@ class Cart(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     address: Mapped[str] = mapped_column(String(200), default="")
+    coupon_code: Mapped[str] = mapped_column(String(32), default="")  # a code typed in the cart, checked there
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     customer: Mapped[User | None] = relationship()

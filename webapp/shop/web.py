@@ -7,6 +7,7 @@ from flask_login import current_user
 from webapp.auth.customers import has_password
 from webapp.auth.models import Role, User
 from webapp.extensions import db
+from webapp.promotions import coupons
 from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.shop import carts, queries
 from webapp.shop.blueprint import bp
@@ -62,11 +63,12 @@ def pricing_store(cart: Cart | None) -> Store | None:
     return stores[0] if stores else None
 
 
-def priced(store: Store | None, lines: list) -> PricedCart | None:
-    """Lines priced at the store for whoever is shopping: a signed-in member pays member prices."""
+def priced(store: Store | None, lines: list, coupon_code: str = "") -> PricedCart | None:
+    """Lines priced at the store for whoever is shopping: a signed-in member pays member prices; with the
+    cart's coupon code, its promotion where it applies."""
     if store is None:
         return None
-    return price_cart(store, Channel.SHOP, lines, member=member())
+    return price_cart(store, Channel.SHOP, lines, member=member(), coupons=coupons.typed_promotions(coupon_code))
 
 
 def cart_count(cart: Cart | None) -> Decimal:

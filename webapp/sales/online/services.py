@@ -26,6 +26,7 @@ from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
+from webapp.promotions import coupons
 from webapp.promotions.services import Channel
 from webapp.sales import checkout, tenders
 from webapp.sales.cart import open_sale, reprice
@@ -94,9 +95,10 @@ def check_line(sku: SKU, qty) -> Decimal:
 def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
                 checkout_key: str, contact_name: str = "", delivery: Delivery | None = None,
                 distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "",
-                member: User | None = None) -> OnlineOrder:
-    """The order, its lines priced by the seam (for a signed-in ``member``: at member prices) and its
-    stock reserved, all or nothing.
+                member: User | None = None, coupon_code: str = "") -> OnlineOrder:
+    """The order, its lines priced by the seam (for a signed-in ``member``: at member prices; with the
+    ``coupon_code`` the customer typed, held by the order until it is paid) and its stock reserved, all or
+    nothing.
 
     The same ``checkout_key`` again returns the order already placed (a double submit).
     Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
@@ -132,6 +134,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                                              priced_amount=ZERO, line_discount=ZERO,
                                              order_discount_share=ZERO, amount=ZERO))
             reprice(order, member=member)
+            if coupon_code:
+                coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
             for sku, qty in checked:
                 try:
                     stock.reserve(store, sku, qty, document=("order", order.number))
@@ -223,6 +227,7 @@ def check_payments(online: OnlineOrder) -> None:
 
 def _paid(online: OnlineOrder) -> None:
     online.paid_at, online.expires_at = utcnow(), None
+    coupons.redeem_held(online.order)  # the coupon the order holds is used now, once
     db.session.flush()
 
 
@@ -478,6 +483,7 @@ def _close(online: OnlineOrder, to: OnlineStatus) -> None:
         stock.release(reservation)
     online.status, online.status_changed_at, online.expires_at = to.value, utcnow(), None
     online.order.status = OrderStatus.VOIDED.value
+    coupons.give_back_all(online.order)  # a coupon it held or redeemed may be used again
     db.session.flush()
 
 

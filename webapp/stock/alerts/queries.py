@@ -96,6 +96,11 @@ def _sales(shelf_id: int, days: int):
             .group_by(sku_id).subquery("sales"))
 
 
+def kind_of(store: Store, sku: SKU) -> Kind | None:
+    """The SKU's stock alert at the store now, if it has one."""
+    return _stock_kinds(store).get(sku.id)
+
+
 def counts(store: Store, today: date | None = None) -> dict[Kind, int]:
     """How many alerts of each kind the store has now."""
     found = Counter(_stock_kinds(store).values())

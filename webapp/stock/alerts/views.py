@@ -1,7 +1,9 @@
 """A store's stock alerts: the list, filterable by kind, and the badge in the stock screens' tabs."""
 from flask import request
+from flask_login import current_user
 
 from webapp.auth.guards import STAFF, require_role
+from webapp.auth.models import MANAGERS
 from webapp.extensions import db
 from webapp.stock.alerts import queries
 from webapp.stock.alerts.blueprint import bp
@@ -24,7 +26,7 @@ def index(store_id: int):
     alerts = queries.alerts(store, kind, limit=SHOWN)
     return render("stock/alerts/index.html", "stock/alerts/_list.html", store=store, kind=kind, counts=counts,
                   total=total, alerts=alerts, more=(counts.get(kind, 0) if kind else total) - len(alerts),
-                  kind_labels=KIND_LABELS)
+                  kind_labels=KIND_LABELS, is_manager=current_user.role in MANAGERS or current_user.is_hq)
 
 
 @bp.get("/badge")

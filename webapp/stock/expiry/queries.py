@@ -76,7 +76,9 @@ def near_expiry(store: Store, today: date | None = None) -> list[NearExpiry]:
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(Lot.id.in_({r[1] for r in rows})))}
     open_ones = {s.lot_id: s for s in db.session.scalars(
         select(MarkdownSuggestion).where(MarkdownSuggestion.store_id == store.id,
-                                         MarkdownSuggestion.status == SuggestionStatus.SUGGESTED.value))}
+                                         MarkdownSuggestion.status.in_([SuggestionStatus.SUGGESTED.value,
+                                                                        SuggestionStatus.ACCEPTED.value]))
+        .order_by(MarkdownSuggestion.id))}  # an accepted markdown stays with its lot: it does not come back
     found = []
     for sku_id, lot_id, on_hand in rows:
         sku, lot = skus[sku_id], lots[lot_id]

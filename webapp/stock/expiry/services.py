@@ -19,6 +19,10 @@ from webapp.stores.models import Store
 # Days left → percent off: the closer the date, the deeper the markdown.
 MARKDOWN_STEPS = ((1, 50), (3, 30), (None, 20))
 
+# Called with (suggestion, user) when a markdown is accepted: the promotions room (above this one) answers
+# by pricing the lot's SKU at the store (``webapp.promotions.markdowns``).
+on_accept: list = []
+
 
 def percent_off(days_left: int) -> int:
     for within, percent in MARKDOWN_STEPS:
@@ -64,6 +68,9 @@ def decide(suggestion: MarkdownSuggestion, accept: bool, *, user) -> None:
     if done.rowcount != 1:
         db.session.refresh(suggestion)
         raise AlreadyDecided(status=suggestion.status)
+    if accept:
+        for answer in on_accept:
+            answer(suggestion, user)
 
 
 def save_settings(*, expiry_days: int, overstock_days: int, sales_window_days: int,
