@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from tests.shop.conftest import WEST_LAKE, WULIN
-from tests.shop.test_shop_pages import PAID, add, checkout, choose, only_order
+from tests.shop.test_online_orders import PAID_CODE as PAID
+from tests.shop.test_shop_pages import add, checkout, choose, only_order
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.promotions import coupons, editing
