@@ -53,7 +53,6 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             take()
             _mark_completed(order, user)
             coupons.redeem_held(order)  # the coupons the sale holds are used now, once
-            coupons.redeem_held(order)
     except _Taken:
         db.session.refresh(order)
         if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:
