@@ -85,6 +85,8 @@ def _decoded(data: bytes, limit: int) -> Image.Image:
         if kind not in ACCEPTED or size[0] * size[1] > MOST_PIXELS:
             raise NotAPhoto()
         image = Image.open(io.BytesIO(data))
+        largest = max(SIZES.values())
+        image.draft("RGB", (largest, largest))  # a JPEG decodes at 1/2, 1/4 or 1/8 when that is still large enough
         image.load()
         image = ImageOps.exif_transpose(image)  # a phone's portrait photo stands up
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
