@@ -26,9 +26,11 @@ def active_book() -> RuleBook:
     return _loaded()[1]
 
 
-def markdown_lots() -> dict[int, int]:
-    """Promotion id → the lot an active near-expiry markdown prices (it ends when the lot is gone)."""
-    return _loaded()[2]
+def active_book_and_lots() -> tuple[RuleBook, dict[int, int]]:
+    """The book, and promotion id → the lot an active near-expiry markdown prices (it ends when the lot is
+    gone), from one look at whether anything changed."""
+    _, book, lots = _loaded()
+    return book, lots
 
 
 def _loaded() -> tuple:

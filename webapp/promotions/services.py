@@ -101,14 +101,14 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
             if member_price is not None and member_price < regular:
                 unit_price = member_price
         bases.append((sku, qty, unit_price, regular))
-    book = rules.active_book()
+    book, lots = rules.active_book_and_lots()
     if not len(book) and adjust is None:
         return PricedCart([PricedLine(sku, qty, unit, regular, round_money(unit * qty))
                            for sku, qty, unit, regular in bases])
     categories = _categories_of([sku for sku, *_ in bases]) if book.needs_categories else {}
     items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO)
              for sku, qty, unit, _ in bases]
-    found = _without_lots_gone(book.touching(items), store)
+    found = _without_lots_gone(book.touching(items), store, lots)
     if adjust is not None:
         found = adjust(found)
     at = at or utcnow()
@@ -123,9 +123,8 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
     return PricedCart(priced, applied, result.hints)
 
 
-def _without_lots_gone(found: list[Rule], store: Store) -> list[Rule]:
+def _without_lots_gone(found: list[Rule], store: Store, lots: dict[int, int]) -> list[Rule]:
     """A near-expiry markdown prices its lot's SKU only while the lot has units on the store's shelves."""
-    lots = rules.markdown_lots()
     mine = {lots[rule.id] for rule in found if rule.id in lots}
     if not mine:
         return found
