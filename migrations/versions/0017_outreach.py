@@ -40,12 +40,10 @@ def upgrade():
     sa.Column('birthday', sa.Date(), nullable=True),
     sa.Column('opted_out', sa.Boolean(), nullable=False),
     sa.Column('opted_out_at', sa.DateTime(), nullable=True),
-    sa.Column('referral_code', sa.String(length=12), nullable=True),
     sa.Column('wechat_openid', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['users.id'], name=op.f('fk_member_profiles_customer_id_users')),
     sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_member_profiles')),
-    sa.UniqueConstraint('referral_code', name=op.f('uq_member_profiles_referral_code'))
     )
     op.create_table('member_segments',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -21,8 +21,8 @@ from webapp.stores.models import Store
 
 
 class MemberProfile(db.Model):
-    """What a member tells us beyond their account: birthday, whether they want messages, their own
-    referral code and who invited them. Made on first need; a member without one has the defaults."""
+    """What a member tells us beyond their account: birthday, whether they want messages, their WeChat
+    openid. Made on first need; a member without one has the defaults."""
 
     __tablename__ = "member_profiles"
 
@@ -30,7 +30,6 @@ class MemberProfile(db.Model):
     birthday: Mapped[date | None] = mapped_column(Date)
     opted_out: Mapped[bool] = mapped_column(default=False)  # no marketing messages
     opted_out_at: Mapped[datetime | None]
-    referral_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     wechat_openid: Mapped[str] = mapped_column(String(64), default="")  # for WeChat subscribe messages
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
