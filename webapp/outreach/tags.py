@@ -54,11 +54,6 @@ class TagInvalid(DomainError, ValueError):
     message = _l("A tag needs a name of 1 to %(limit)s characters, without \":\" (got \"%(tag)s\").")
 
 
-class UnknownMember(DomainError):
-    message = _l("There is no member with this number or id.")
-    status = 404
-
-
 SALES = "o.kind = 'sale' AND o.status = 'completed' AND o.customer_id IS NOT NULL"
 
 
