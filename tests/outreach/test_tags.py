@@ -2,13 +2,13 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from tests.conftest import manager_of
 from webapp.catalog.models import Category
 from webapp.clock import day_start, utcnow
 from webapp.extensions import db
 from webapp.outreach import tags
 from webapp.outreach.models import MemberFigures
 from webapp.sales import services as sales
-from tests.conftest import manager_of
 
 
 def test_a_regular_big_spender_is_high_value_and_a_first_timer_is_new(member, bought, make_sku):
