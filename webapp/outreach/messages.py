@@ -161,15 +161,20 @@ def send_to_segment(segment: Segment, body: str, promotion: Promotion | None, *,
     return campaign
 
 
-def queue(recipients: list[User], kind: MessageKind, once_key: str, body: str, promotion: Promotion | None,
-          *, campaign_id: int | None = None, now: datetime | None = None, footer: bool = True) -> int:
-    """Write the messages (and issue their coupons) for these members, skipping any who had this
-    ``once_key`` already; returns how many were written."""
+def queue(recipients: list[User], kind: MessageKind, once_key: str | dict[int, str], body: str,
+          promotion: Promotion | None, *, campaign_id: int | None = None, now: datetime | None = None,
+          footer: bool = True) -> int:
+    """Write the messages (and issue their coupons) for these members, skipping any who had their
+    ``once_key`` (one for all, or one per member id) already; returns how many were written."""
     if not recipients:
         return 0
-    had = set(db.session.scalars(select(MemberMessage.customer_id).where(
-        MemberMessage.once_key == once_key, MemberMessage.customer_id.in_([m.id for m in recipients]))))
-    recipients = [m for m in recipients if m.id not in had]
+    keys = once_key if isinstance(once_key, dict) else {m.id: once_key for m in recipients}
+    had = set()
+    for start in range(0, len(recipients), 500):
+        ids = [m.id for m in recipients[start:start + 500]]
+        had |= set(db.session.execute(select(MemberMessage.customer_id, MemberMessage.once_key).where(
+            MemberMessage.customer_id.in_(ids), MemberMessage.once_key.in_({keys[i] for i in ids}))).all())
+    recipients = [m for m in recipients if (m.id, keys[m.id]) not in had]
     if not recipients:
         return 0
     codes: list = []
@@ -183,7 +188,7 @@ def queue(recipients: list[User], kind: MessageKind, once_key: str, body: str, p
     for i, member in enumerate(recipients):
         coupon = codes[i] if codes else None
         text = fill(body, member, coupon.code if coupon else None)
-        rows.append({"customer_id": member.id, "kind": kind.value, "once_key": once_key, "campaign_id": campaign_id,
+        rows.append({"customer_id": member.id, "kind": kind.value, "once_key": keys[member.id], "campaign_id": campaign_id,
                      "phone": member.phone, "body": _with_footer(text, member) if footer else text,
                      "coupon_id": coupon.id if coupon else None, "created_at": now or utcnow(), "attempts": 0,
                      "error": ""})
@@ -253,10 +258,8 @@ def win_back(now: datetime | None = None) -> int:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(last))))}
     promotion = chain.reward_promotion("win_back")
     text = _("{name}, we miss you! Here is coupon {coupon} for your next visit.")
-    by_visit: dict[str, list[User]] = {}
-    for customer_id, at in last.items():
-        by_visit.setdefault(f"win_back:{at:%Y%m%d%H%M%S}", []).append(users[customer_id])
-    return sum(queue(people, MessageKind.WIN_BACK, key, text, promotion, now=now) for key, people in by_visit.items())
+    keys = {customer_id: f"win_back:{at:%Y%m%d%H%M%S}" for customer_id, at in last.items()}
+    return queue(list(users.values()), MessageKind.WIN_BACK, keys, text, promotion, now=now)
 
 
 def in_stock_now() -> dict[int, bool]:
