@@ -29,11 +29,8 @@ def upgrade():
     sa.Column('last_order_at', sa.DateTime(), nullable=True),
     sa.Column('segment', sa.String(length=20), nullable=False),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['users.id'], name=op.f('fk_member_figures_customer_id_users')),
     sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_member_figures'))
     )
-    with op.batch_alter_table('member_figures', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_member_figures_segment'), ['segment'], unique=False)
 
     op.create_table('member_profiles',
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -61,12 +58,16 @@ def upgrade():
     op.create_table('member_tags',
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('tag', sa.String(length=60), nullable=False),
-    sa.Column('manual', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['users.id'], name=op.f('fk_member_tags_customer_id_users')),
-    sa.PrimaryKeyConstraint('customer_id', 'tag', name=op.f('pk_member_tags'))
+    sa.PrimaryKeyConstraint('customer_id', 'tag', name=op.f('pk_member_tags')),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('member_tags', schema=None) as batch_op:
-        batch_op.create_index('ix_member_tags_tag', ['tag', 'customer_id'], unique=False)
+    op.create_table('member_manual_tags',
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=30), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['users.id'], name=op.f('fk_member_manual_tags_customer_id_users')),
+    sa.PrimaryKeyConstraint('customer_id', 'name', name=op.f('pk_member_manual_tags'))
+    )
 
     op.create_table('member_campaigns',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -201,14 +202,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_member_campaigns_segment_id'))
 
     op.drop_table('member_campaigns')
-    with op.batch_alter_table('member_tags', schema=None) as batch_op:
-        batch_op.drop_index('ix_member_tags_tag')
-
+    op.drop_table('member_manual_tags')
     op.drop_table('member_tags')
     op.drop_table('member_segments')
     op.drop_table('member_profiles')
-    with op.batch_alter_table('member_figures', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_member_figures_segment'))
-
     op.drop_table('member_figures')
     # ### end Alembic commands ###

@@ -37,30 +37,41 @@ class MemberProfile(db.Model):
 
 
 class MemberFigures(db.Model):
-    """One row per member who bought: recency, frequency, money (net of returns) and the RFM segment."""
+    """One row per member who bought: recency, frequency, money (net of returns) and the RFM segment.
+    Derived from the orders and rebuilt whole (no foreign key: a million checks per rebuild for nothing)."""
 
     __tablename__ = "member_figures"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     orders: Mapped[int] = mapped_column(default=0)
     spent: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # sales less refunds
     average_ticket: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     first_order_at: Mapped[datetime | None]
     last_order_at: Mapped[datetime | None]
-    segment: Mapped[str] = mapped_column(String(20), default="", index=True)
+    segment: Mapped[str] = mapped_column(String(20), default="")
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MemberTag(db.Model):
-    """A tag on a member: computed (``rfm:high_value``, ``category:12``, ``weekday:3``, ``hour:8``,
-    ``product:5``, ``birthday:05``) or given by hand (``manual:VIP``)."""
+    """A computed tag on a member (``rfm:high_value``, ``category:12``, ``weekday:3``, ``hour:8``,
+    ``product:5``, ``birthday:05``). Rebuilt whole by each recompute; clustered by member (SQLite: without
+    rowid), so a segment's per-member checks are one index lookup each."""
 
     __tablename__ = "member_tags"
-    __table_args__ = (Index("ix_member_tags_tag", "tag", "customer_id"),)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    customer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class MemberManualTag(db.Model):
+    """A tag a manager gave a member by hand (read as ``manual:<name>``); recomputing leaves it alone."""
+
+    __tablename__ = "member_manual_tags"
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
-    manual: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Segment(db.Model):

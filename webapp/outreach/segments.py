@@ -3,13 +3,14 @@ for a store's manager, only members who bought at their store. The count is show
 done with a segment."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from webapp.auth.models import Role, User
 from webapp.errors import check_length
 from webapp.extensions import db
 from webapp.outreach.errors import SegmentNameInvalid, SegmentNeedsATag, UnknownTag
-from webapp.outreach.models import MemberTag, Segment
+from webapp.outreach.models import MemberManualTag, MemberTag, Segment
+from webapp.outreach.tags import MANUAL
 from webapp.sales.models import Order
 
 NAME_LIMIT, MOST_TAGS = 60, 30
@@ -33,19 +34,27 @@ class Rule:
         return not (self.all_tags or self.any_tags or self.none_tags)
 
 
-def _tagged(tags) -> exists:
-    return exists().where(MemberTag.customer_id == User.id, MemberTag.tag.in_(tags))
+def _has(tags: list[str]):
+    """The member has one of these tags (computed ones, ``manual:…`` ones given by hand)."""
+    computed = [t for t in tags if not t.startswith(MANUAL)]
+    manual = [t.removeprefix(MANUAL) for t in tags if t.startswith(MANUAL)]
+    found = []
+    if computed:
+        found.append(exists().where(MemberTag.customer_id == User.id, MemberTag.tag.in_(computed)))
+    if manual:
+        found.append(exists().where(MemberManualTag.customer_id == User.id, MemberManualTag.name.in_(manual)))
+    return or_(*found)
 
 
 def members(rule: Rule):
     """SELECT of the ids of the active customers the rule selects."""
     query = select(User.id).where(User.role == Role.CUSTOMER.value, User.active.is_(True))
     for tag in rule.all_tags:
-        query = query.where(exists().where(MemberTag.customer_id == User.id, MemberTag.tag == tag))
+        query = query.where(_has([tag]))
     if rule.any_tags:
-        query = query.where(_tagged(rule.any_tags))
+        query = query.where(_has(rule.any_tags))
     if rule.none_tags:
-        query = query.where(~_tagged(rule.none_tags))
+        query = query.where(~_has(rule.none_tags))
     if rule.store_id is not None:
         query = query.where(exists().where(and_(Order.customer_id == User.id, Order.store_id == rule.store_id,
                                                 Order.kind == "sale", Order.status == "completed")))
@@ -65,7 +74,10 @@ def checked(rule: Rule) -> Rule:
     wanted = {t for t in rule.all_tags + rule.any_tags + rule.none_tags}
     if len(wanted) > MOST_TAGS:
         raise SegmentNeedsATag()
-    known = set(db.session.scalars(select(MemberTag.tag).where(MemberTag.tag.in_(wanted)).distinct()))
+    known = {t for t in wanted if not t.startswith(MANUAL) and db.session.scalar(
+        select(MemberTag.customer_id).where(MemberTag.tag == t).limit(1)) is not None}
+    known |= {MANUAL + n for n in db.session.scalars(select(MemberManualTag.name).where(
+        MemberManualTag.name.in_([t.removeprefix(MANUAL) for t in wanted if t.startswith(MANUAL)])).distinct())}
     for tag in sorted(wanted - known):
         raise UnknownTag(tag=tag[:60])
     return rule

@@ -20,6 +20,8 @@ the top fifth of members by money):
 - ``to_wake`` 需唤醒: last bought 60–180 days ago;
 - ``lost`` 已流失: nothing for more than 180 days.
 """
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -30,7 +32,7 @@ from webapp.catalog.models import Category, Product
 from webapp.clock import local_time, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.outreach.models import MemberFigures, MemberProfile, MemberTag, OftenBoughtTogether
+from webapp.outreach.models import MemberManualTag, MemberProfile, MemberTag, OftenBoughtTogether
 
 NEW_DAYS, ACTIVE_DAYS, LOST_DAYS, REGULAR_ORDERS = 30, 60, 180, 3
 TOP_SHARE = 5  # the top fifth by money are "top spenders"
@@ -48,6 +50,7 @@ SEGMENTS = {
 WEEKDAYS = {1: _l("Monday"), 2: _l("Tuesday"), 3: _l("Wednesday"), 4: _l("Thursday"), 5: _l("Friday"),
             6: _l("Saturday"), 7: _l("Sunday")}
 MANUAL_LIMIT = 30
+MANUAL = "manual:"
 
 
 class TagInvalid(DomainError, ValueError):
@@ -58,23 +61,52 @@ SALES = "o.kind = 'sale' AND o.status = 'completed' AND o.customer_id IS NOT NUL
 
 
 def recompute(now: datetime | None = None) -> dict[str, int]:
-    """Rebuild every computed tag, the members' figures and the co-purchase counts; returns row counts."""
+    """Rebuild every computed tag, the members' figures and the co-purchase counts; returns row counts
+    (and leaves each step's seconds in ``timings``, for the benchmark)."""
     now = now or utcnow()
     dialect = db.session.get_bind().dialect.name
-    counts = {"members": _figures(now)}
-    _segments(now)
-    db.session.execute(delete(MemberTag).where(MemberTag.manual.is_(False)))
-    counts["rfm"] = _insert("SELECT customer_id, 'rfm:' || segment, :no FROM member_figures")
-    counts["category"] = _insert(_favourite("p.category_id", "SUM(l.amount)", "category", 2, 1))
-    counts["product"] = _insert(_favourite("p.id", "COUNT(DISTINCT o.id)", "product", 1, TOGETHER_MIN))
-    counts["weekday"] = _insert(_usual(_local_part(dialect, "weekday"), "weekday"))
-    counts["hour"] = _insert(_usual(_local_part(dialect, "hour"), "hour"))
+    counts: dict[str, int] = {}
+    timings.clear()
+
+    def step(name: str, work) -> None:
+        started = time.perf_counter()
+        counts[name] = work()
+        timings[name] = time.perf_counter() - started
+
     month = "strftime('%m', birthday)" if dialect == "sqlite" else "to_char(birthday, 'MM')"
-    counts["birthday"] = _insert(f"SELECT customer_id, 'birthday:' || {month}, :no FROM member_profiles "
-                                 "WHERE birthday IS NOT NULL")
-    counts["together"] = refresh_together(now)
+    with _roomy(dialect):
+        step("members", lambda: _figures(now, dialect))
+        _clear("member_tags", dialect)
+        step("rfm", lambda: _insert("SELECT customer_id, 'rfm:' || segment FROM member_figures"))
+        step("bought", _bought)
+        step("category", lambda: _insert(_favourite("category_id", "SUM(amount)", "category", 2, 1)))
+        step("product", lambda: _insert(_favourite("product_id", "SUM(orders)", "product", 1, TOGETHER_MIN)))
+        sql("DROP TABLE member_bought")
+        step("weekday", lambda: _insert(_usual(_local_part(dialect, "weekday"), "weekday")))
+        step("hour", lambda: _insert(_usual(_local_part(dialect, "hour"), "hour")))
+        step("birthday", lambda: _insert(f"SELECT customer_id, 'birthday:' || {month} FROM member_profiles "
+                                         "WHERE birthday IS NOT NULL"))
+        step("together", lambda: refresh_together(now))
     db.session.flush()
     return counts
+
+
+timings: dict[str, float] = {}
+
+
+@contextmanager
+def _roomy(dialect: str):
+    """Room to sort in memory while recomputing: SQLite a bigger page cache, PostgreSQL more work_mem."""
+    if dialect != "sqlite":
+        sql("SET LOCAL work_mem = '64MB'")
+        yield
+        return
+    cache = sql("PRAGMA cache_size").scalar()
+    sql("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        sql(f"PRAGMA cache_size = {int(cache)}")
 
 
 def sql(statement: str, **params):
@@ -83,62 +115,69 @@ def sql(statement: str, **params):
     return db.session.execute(text(statement).bindparams(*typed), params)
 
 
+def _clear(table: str, dialect: str) -> None:
+    """Empty a computed table at once (SQLite's DELETE without WHERE and PostgreSQL's TRUNCATE drop its pages
+    instead of deleting row by row)."""
+    sql(f"DELETE FROM {table}" if dialect == "sqlite" else f"TRUNCATE {table}")
+
+
 def _insert(select_sql: str) -> int:
-    result = sql(f"INSERT INTO member_tags (customer_id, tag, manual) {select_sql}", no=False)
-    return result.rowcount
+    return sql(f"INSERT INTO member_tags (customer_id, tag) {select_sql}").rowcount
 
 
-def _figures(now: datetime) -> int:
-    db.session.execute(delete(MemberFigures))
-    result = sql("""
+def _figures(now: datetime, dialect: str) -> int:
+    """Each member's figures and RFM segment in one statement (the top fifth by money: NTILE)."""
+    _clear("member_figures", dialect)
+    return sql("""
         INSERT INTO member_figures (customer_id, orders, spent, average_ticket, first_order_at, last_order_at,
                                     segment, computed_at)
-        SELECT customer_id, orders, spent, (2 * spent + orders) / (2 * orders), first_at, last_at, '', :now
-        FROM (SELECT o.customer_id AS customer_id, SUM(CASE WHEN o.kind = 'sale' THEN 1 ELSE 0 END) AS orders,
-                     SUM(CASE WHEN o.kind = 'sale' THEN o.total ELSE -o.total END) AS spent,
-                     MIN(o.completed_at) AS first_at, MAX(CASE WHEN o.kind = 'sale' THEN o.completed_at END) AS last_at
-              FROM orders o WHERE o.status = 'completed' AND o.customer_id IS NOT NULL
-              GROUP BY o.customer_id) AS bought
-        WHERE orders > 0
-        """, now=now)
-    return result.rowcount
+        SELECT customer_id, orders, spent, (2 * spent + orders) / (2 * orders), first_at, last_at, CASE
+          WHEN orders = 1 AND first_at >= :new THEN 'new'
+          WHEN last_at >= :active AND orders >= :regular AND fifth = 1 THEN 'high_value'
+          WHEN last_at >= :active AND orders >= :regular THEN 'loyal'
+          WHEN last_at >= :active THEN 'promising'
+          WHEN last_at >= :lost AND (orders >= :regular OR fifth = 1) THEN 'at_risk'
+          WHEN last_at >= :lost THEN 'to_wake'
+          ELSE 'lost' END, :now
+        FROM (SELECT bought.*, NTILE(:share) OVER (ORDER BY spent DESC) AS fifth
+              FROM (SELECT o.customer_id AS customer_id, SUM(CASE WHEN o.kind = 'sale' THEN 1 ELSE 0 END) AS orders,
+                           SUM(CASE WHEN o.kind = 'sale' THEN o.total ELSE -o.total END) AS spent,
+                           MIN(o.completed_at) AS first_at,
+                           MAX(CASE WHEN o.kind = 'sale' THEN o.completed_at END) AS last_at
+                    FROM orders o WHERE o.status = 'completed' AND o.customer_id IS NOT NULL
+                    GROUP BY o.customer_id) AS bought
+              WHERE orders > 0) AS ranked
+        """, now=now, new=now - timedelta(days=NEW_DAYS), active=now - timedelta(days=ACTIVE_DAYS),
+        lost=now - timedelta(days=LOST_DAYS), regular=REGULAR_ORDERS, share=TOP_SHARE).rowcount
 
 
-def _segments(now: datetime) -> None:
-    members = db.session.scalar(select(func.count()).select_from(MemberFigures)) or 0
-    top = db.session.scalar(select(MemberFigures.spent).order_by(MemberFigures.spent.desc())
-                            .offset(members // TOP_SHARE).limit(1)) if members else None
-    top_fen = int(top * 100) if top is not None else 0
-    sql("""
-        UPDATE member_figures SET segment = CASE
-          WHEN orders = 1 AND first_order_at >= :new THEN 'new'
-          WHEN last_order_at >= :active AND orders >= :regular AND spent >= :top THEN 'high_value'
-          WHEN last_order_at >= :active AND orders >= :regular THEN 'loyal'
-          WHEN last_order_at >= :active THEN 'promising'
-          WHEN last_order_at >= :lost AND (orders >= :regular OR spent >= :top) THEN 'at_risk'
-          WHEN last_order_at >= :lost THEN 'to_wake'
-          ELSE 'lost' END
-        """, new=now - timedelta(days=NEW_DAYS), active=now - timedelta(days=ACTIVE_DAYS),
-        lost=now - timedelta(days=LOST_DAYS), regular=REGULAR_ORDERS, top=top_fen)
+def _bought() -> int:
+    """A scratch table: what each member bought, per product (money, orders), read by the favourites."""
+    return sql(f"""
+        CREATE TEMPORARY TABLE member_bought AS
+        SELECT o.customer_id AS customer_id, s.product_id AS product_id, p.category_id AS category_id,
+               SUM(l.amount) AS amount, COUNT(DISTINCT o.id) AS orders
+        FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN skus s ON s.id = l.sku_id
+             JOIN products p ON p.id = s.product_id
+        WHERE {SALES}
+        GROUP BY o.customer_id, s.product_id, p.category_id""").rowcount
 
 
 def _favourite(key: str, weight: str, family: str, keep: int, minimum: int) -> str:
-    """The top ``keep`` values of ``key`` per member by ``weight`` (at least ``minimum`` orders)."""
+    """The top ``keep`` values of ``key`` per member by ``weight`` (bought in at least ``minimum`` orders)."""
     return f"""
-        SELECT customer_id, '{family}:' || thing, :no FROM (
-          SELECT o.customer_id AS customer_id, {key} AS thing,
-                 ROW_NUMBER() OVER (PARTITION BY o.customer_id ORDER BY {weight} DESC, {key}) AS place
-          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
-               JOIN products p ON p.id = s.product_id
-          WHERE {SALES} AND {key} IS NOT NULL
-          GROUP BY o.customer_id, {key} HAVING COUNT(DISTINCT o.id) >= {minimum}) AS ranked
+        SELECT customer_id, '{family}:' || thing FROM (
+          SELECT customer_id, {key} AS thing,
+                 ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY {weight} DESC, {key}) AS place
+          FROM member_bought WHERE {key} IS NOT NULL
+          GROUP BY customer_id, {key} HAVING SUM(orders) >= {minimum}) AS ranked
         WHERE place <= {keep}"""
 
 
 def _usual(part: str, family: str) -> str:
     """The member's usual weekday or hour: the most frequent, on 2 orders or more and 40 % of them."""
     return f"""
-        SELECT ranked.customer_id, '{family}:' || ranked.value, :no FROM (
+        SELECT ranked.customer_id, '{family}:' || ranked.value FROM (
           SELECT customer_id, value, COUNT(*) AS times,
                  ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY COUNT(*) DESC, value) AS place
           FROM (SELECT o.customer_id AS customer_id, {part} AS value FROM orders o WHERE {SALES}) AS visits
@@ -162,7 +201,7 @@ def _local_part(dialect: str, part: str) -> str:
 
 def refresh_together(now: datetime) -> int:
     """Co-purchase counts of the last year's sales (till and online, any customer): top 4 per product."""
-    db.session.execute(delete(OftenBoughtTogether))
+    db.session.execute(delete(OftenBoughtTogether))  # a few rows per product: no need to truncate
     result = sql(f"""
         INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         WITH bought AS (
@@ -189,27 +228,29 @@ def manual_name(name: str) -> str:
 
 
 def add_manual(customer_id: int, name: str) -> str:
-    tag = f"manual:{manual_name(name)}"
-    if db.session.get(MemberTag, (customer_id, tag)) is None:
-        db.session.add(MemberTag(customer_id=customer_id, tag=tag, manual=True))
+    name = manual_name(name)
+    if db.session.get(MemberManualTag, (customer_id, name)) is None:
+        db.session.add(MemberManualTag(customer_id=customer_id, name=name))
         db.session.flush()
-    return tag
+    return f"{MANUAL}{name}"
 
 
 def remove_manual(customer_id: int, tag: str) -> None:
-    db.session.execute(delete(MemberTag).where(MemberTag.customer_id == customer_id, MemberTag.tag == tag,
-                                               MemberTag.manual.is_(True)))
+    db.session.execute(delete(MemberManualTag).where(MemberManualTag.customer_id == customer_id,
+                                                     MemberManualTag.name == tag.removeprefix(MANUAL)))
 
 
 def tags_of(customer_id: int) -> list[str]:
-    return list(db.session.scalars(select(MemberTag.tag).where(MemberTag.customer_id == customer_id)
-                                   .order_by(MemberTag.tag)))
+    computed = db.session.scalars(select(MemberTag.tag).where(MemberTag.customer_id == customer_id))
+    manual = db.session.scalars(select(MemberManualTag.name).where(MemberManualTag.customer_id == customer_id))
+    return sorted([*computed, *(MANUAL + name for name in manual)])
 
 
 def tag_counts() -> list[tuple[str, int]]:
     """Every tag in use with how many members carry it (the segment editor's choices)."""
-    return list(db.session.execute(select(MemberTag.tag, func.count()).group_by(MemberTag.tag)
-                                   .order_by(MemberTag.tag)).all())
+    computed = db.session.execute(select(MemberTag.tag, func.count()).group_by(MemberTag.tag)).all()
+    manual = db.session.execute(select(MemberManualTag.name, func.count()).group_by(MemberManualTag.name)).all()
+    return sorted([*map(tuple, computed), *((MANUAL + name, n) for name, n in manual)])
 
 
 def profile(customer_id: int, *, make: bool = False) -> MemberProfile | None:
