@@ -75,7 +75,7 @@ def generate(members: int) -> tuple[int, int]:
     def series(n: int) -> str:
         if sqlite:
             return f"(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}) SELECT g FROM s)"
-        return f"(SELECT generate_series(1, {n}) AS g)"
+        return f"(SELECT generate_series(CAST(1 AS BIGINT), {n}) AS g)"
 
     def minutes_ago(expr: str) -> str:
         return (f"strftime('%Y-%m-%d %H:%M:%S.000000', :now, '-' || ({expr}) || ' minutes')" if sqlite
@@ -96,7 +96,7 @@ def generate(members: int) -> tuple[int, int]:
                  FROM {series(members)} AS s"""), {"now": now})
     run(text(f"""INSERT INTO member_profiles (customer_id, birthday, opted_out, wechat_openid, created_at)
                  SELECT g, {"date('1980-01-01', '+' || (g % 10000) || ' days')" if sqlite else
-                            "DATE '1980-01-01' + (g % 10000)"}, false, '', :now
+                            "DATE '1980-01-01' + CAST(g % 10000 AS INTEGER)"}, false, '', :now
                  FROM {series(members)} AS s WHERE g % 4 = 0"""), {"now": now})
     at = minutes_ago(f"{hashed} % 525600")
     run(text(f"""INSERT INTO orders (id, number, channel, kind, status, store_id, customer_id, subtotal, discount,

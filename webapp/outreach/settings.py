@@ -30,7 +30,7 @@ def change(values: dict) -> OutreachSettings:
     parsed = {}
     for name, (low, high) in WHOLE.items():
         raw = str(values.get(name, getattr(row, name))).strip()
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not raw.isdigit() or len(raw) > 4 or not low <= int(raw) <= high:
             raise SettingInvalid(setting=name, low=low, high=high)
         parsed[name] = int(raw)
     reward = money(values.get("referral_reward", row.referral_reward))
