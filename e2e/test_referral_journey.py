@@ -118,7 +118,7 @@ def test_referral_rewards_both_and_a_segment_message_skips_the_opted_out(browser
         expect(page.get_by_role("region", name="我的优惠券").locator("li")).to_have_count(1)
         expect(page.get_by_text("可使用")).to_be_visible()
     expect(inviter.get_by_text("136****0002")).to_be_visible()
-    expect(inviter.get_by_text("已奖励:你们各得一张券")).to_be_visible()
+    expect(inviter.get_by_text("已奖励：你们各得一张券")).to_be_visible()
 
     friend.goto(f"{growth_url}/shop/message-settings")
     friend.get_by_label("不接收营销消息").check()
@@ -142,7 +142,7 @@ def test_referral_rewards_both_and_a_segment_message_skips_the_opted_out(browser
     manager.get_by_role("button", name="试发送:统计人数并预览").click()
     expect(manager.get_by_role("status").filter(has_text="将有 1 位会员收到")).to_be_visible()
     manager.get_by_role("button", name="发送", exact=True).click()
-    expect(manager.get_by_text("已排队 1 条消息;1 位已退订")).to_be_visible()
+    expect(manager.get_by_text("已排队 1 条消息；1 位已退订")).to_be_visible()
     with growth_app.app_context():
         sent = db.session.scalars(db.select(MemberMessage).where(MemberMessage.kind == "campaign")).all()
         assert [m.phone for m in sent] == [INVITER[0]]

@@ -126,7 +126,8 @@ def _insert(select_sql: str) -> int:
 
 
 def _figures(now: datetime, dialect: str) -> int:
-    """Each member's figures and RFM segment in one statement (the top fifth by money: NTILE)."""
+    """Each member's figures and RFM segment in one statement (the top fifth by money: NTILE). The average
+    ticket is rounded half up to the fen in whole numbers (the sums cast to integers: PostgreSQL's are numeric)."""
     _clear("member_figures", dialect)
     return sql("""
         INSERT INTO member_figures (customer_id, orders, spent, average_ticket, first_order_at, last_order_at,
@@ -140,8 +141,9 @@ def _figures(now: datetime, dialect: str) -> int:
           WHEN last_at >= :lost THEN 'to_wake'
           ELSE 'lost' END, :now
         FROM (SELECT bought.*, NTILE(:share) OVER (ORDER BY spent DESC) AS fifth
-              FROM (SELECT o.customer_id AS customer_id, SUM(CASE WHEN o.kind = 'sale' THEN 1 ELSE 0 END) AS orders,
-                           SUM(CASE WHEN o.kind = 'sale' THEN o.total ELSE -o.total END) AS spent,
+              FROM (SELECT o.customer_id AS customer_id,
+                           CAST(SUM(CASE WHEN o.kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS orders,
+                           CAST(SUM(CASE WHEN o.kind = 'sale' THEN o.total ELSE -o.total END) AS BIGINT) AS spent,
                            MIN(o.completed_at) AS first_at,
                            MAX(CASE WHEN o.kind = 'sale' THEN o.completed_at END) AS last_at
                     FROM orders o WHERE o.status = 'completed' AND o.customer_id IS NOT NULL
