@@ -139,7 +139,7 @@ def test_referral_rewards_both_and_a_segment_message_skips_the_opted_out(browser
     expect(manager.locator("#segment-count")).to_have_text("2 位会员")
     manager.get_by_role("button", name="保存人群").click()
     manager.get_by_label(re.compile("^内容")).fill("{name}您好,本周冰美式第二杯半价")
-    manager.get_by_role("button", name="试发送:统计人数并预览").click()
+    manager.get_by_role("button", name="试发送：统计人数并预览").click()
     expect(manager.get_by_role("status").filter(has_text="将有 1 位会员收到")).to_be_visible()
     manager.get_by_role("button", name="发送", exact=True).click()
     expect(manager.get_by_text("已排队 1 条消息；1 位已退订")).to_be_visible()
