@@ -86,3 +86,13 @@ def test_a_bad_manual_tag_is_refused():
         with pytest.raises(tags.TagInvalid):
             tags.add_manual(1, bad)
     assert datetime and utcnow
+
+
+def test_the_nightly_command_recomputes_tags_and_runs_the_journeys(app, member, bought, make_sku):
+    someone = member()
+    bought(someone, (make_sku(), 1), days_ago=61)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outreach", "nightly"])
+    assert result.exit_code == 0, result.output
+    assert "members 1" in result.output and "win_back 1" in result.output and "sent 1 message(s)" in result.output
+    assert "rfm:at_risk" in tags.tags_of(someone.id)  # the only member: the top spender, 61 days away
