@@ -13,7 +13,7 @@ LAYERS = [
     {"stock"},
     {"sales", "purchasing", "promotions", "members"},
     {"pos", "shop", "fulfil", "supply", "channels"},
-    {"reports", "manage", "api"},
+    {"reports", "manage", "api", "outreach"},
     {"pages", "pwa", "demo", "rooms", "models", "security", "guards", "__init__"},
 ]
 

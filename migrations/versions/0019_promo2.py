@@ -1,7 +1,7 @@
 """promotions, second part: the chain's default margin floor, a coupon code typed in the shop's cart
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07 06:30:00
 
 """
@@ -13,7 +13,7 @@ from webapp.numbers import Money
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

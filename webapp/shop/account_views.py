@@ -40,8 +40,13 @@ def sign_up():
     except DomainError as e:
         db.session.rollback()
         return render("shop/sign_up.html", status=422, form=request.form, next=_next(), error=str(e))
+    from webapp.outreach.shop_views import record_sign_up  # the member-growth room, above the shop
+
+    refused = record_sign_up(user)
     _start(user)
     flash(_("Welcome! Your account is ready."), "success")
+    if refused:
+        flash(refused, "error")
     return redirect(_next(), 303)
 
 

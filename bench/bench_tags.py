@@ -1,0 +1,132 @@
+"""Recomputing members' tags for a million members (issue #13: ≤ 2 minutes on SQLite and PostgreSQL).
+
+Makes members (customer accounts), a catalogue in categories and the members' completed sales (two million
+orders of two lines over a year, 2 % returned) with set-based INSERTs, then times ``outreach.tags.recompute``:
+figures, RFM segments, favourite categories and products, usual weekday and hour, birthday months and the
+often-bought-together counts, each family one set-based statement. Prints the figures.
+
+    python -m bench.bench_tags                                  # SQLite file in a temp dir, 1,000,000 members
+    python -m bench.bench_tags --database-url postgresql+psycopg://…/bench --members 1000000
+"""
+import argparse
+import os
+import tempfile
+import time
+from decimal import Decimal
+
+from sqlalchemy import func, select, text
+
+from bench.generate import bulk
+from webapp import create_app
+from webapp.catalog.models import SKU, Category, Product
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.outreach import tags
+from webapp.outreach.models import MemberTag
+from webapp.stores.services import save_store
+
+PRODUCTS, CATEGORIES = 500, 25
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--database-url")
+    p.add_argument("--members", type=int, default=1_000_000)
+    args = p.parse_args(argv)
+    url = args.database_url or f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'bench_tags.db')}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        import webapp.models  # noqa: F401
+
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        orders, lines = generate(args.members)
+        print(f"generated {args.members:,} members, {orders:,} orders, {lines:,} lines "
+              f"in {time.perf_counter() - started:.0f} s ({db.engine.dialect.name})", flush=True)
+        started, cpu = time.perf_counter(), time.process_time()
+        counts = tags.recompute()
+        db.session.commit()
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        total = db.session.scalar(select(func.count()).select_from(MemberTag))
+        print(f"recompute: {took:.1f} s ({cpu:.1f} s CPU in this process) for {counts['members']:,} members who "
+              f"bought; {total:,} tag rows; load average {os.getloadavg()[0]:.1f}")
+        print("  ", ", ".join(f"{name} {n:,} rows in {tags.timings[name]:.1f} s" for name, n in counts.items()))
+        print(f"  {'OK' if took <= 120 else 'TOO SLOW'}: target ≤ 120 s")
+
+
+def generate(members: int) -> tuple[int, int]:
+    """The rows, made by the database itself from a number series (seconds, not the minutes Python rows take):
+    each of ``members`` customers, two orders per member on average (some none, some several), spread over the
+    last year at every hour, two lines each (often the member's usual product), 2 % returned in full."""
+    store = save_store(None, code="BENCH", name="压测店")
+    db.session.add_all(Category(id=c + 1, name=f"品类{c + 1}") for c in range(CATEGORIES))
+    db.session.flush()
+    bulk(Product, [{"id": n + 1, "name": f"商品{n + 1}", "initials": "", "category_id": n % CATEGORIES + 1,
+                    "unit": "piece", "weighed": False, "tracking": "none", "active": True,
+                    "created_at": utcnow()} for n in range(PRODUCTS)])
+    bulk(SKU, [{"id": n + 1, "product_id": n + 1, "code": f"T{n:05d}", "attributes": {},
+                "list_price": Decimal(100 + (n * 37) % 4900) / 100, "cost": Decimal("1.00"), "active": True}
+               for n in range(PRODUCTS)])
+    db.session.commit()
+    sqlite = db.engine.dialect.name == "sqlite"
+    orders = 2 * members
+
+    def series(n: int) -> str:
+        if sqlite:
+            return f"(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}) SELECT g FROM s)"
+        return f"(SELECT generate_series(CAST(1 AS BIGINT), {n}) AS g)"
+
+    def minutes_ago(expr: str) -> str:
+        return (f"strftime('%Y-%m-%d %H:%M:%S.000000', :now, '-' || ({expr}) || ' minutes')" if sqlite
+                else f"(CAST(:now AS timestamp) - ({expr}) * INTERVAL '1 minute')")
+
+    now = utcnow().strftime("%Y-%m-%d %H:%M:%S")
+    hashed = "((g * 48271) % 2147483647)"
+    customer = f"(1 + ({hashed} % {members}))"
+    # the two lines' products: the member's usual one and another; each price as stored (fen)
+    first, second = f"(1 + ({customer} * 13) % {PRODUCTS})", f"(1 + ((g * 7) % {PRODUCTS}))"
+
+    def price(product: str) -> str:
+        return f"(100 + (({product} - 1) * 37) % 4900)"
+
+    run = db.session.execute
+    run(text(f"""INSERT INTO users (id, username, display_name, phone, password_hash, role, active, created_at)
+                 SELECT g, 'c' || (13000000000 + g), '', '' || (13000000000 + g), '!', 'customer', true, :now
+                 FROM {series(members)} AS s"""), {"now": now})
+    run(text(f"""INSERT INTO member_profiles (customer_id, birthday, opted_out, wechat_openid, created_at)
+                 SELECT g, {"date('1980-01-01', '+' || (g % 10000) || ' days')" if sqlite else
+                            "DATE '1980-01-01' + CAST(g % 10000 AS INTEGER)"}, false, '', :now
+                 FROM {series(members)} AS s WHERE g % 4 = 0"""), {"now": now})
+    at = minutes_ago(f"{hashed} % 525600")
+    run(text(f"""INSERT INTO orders (id, number, channel, kind, status, store_id, customer_id, subtotal, discount,
+                                     order_discount, total, created_at, completed_at)
+                 SELECT g, 'B-' || g, 'pos', 'sale', 'completed', {store.id}, {customer},
+                        {price(first)} + {price(second)}, 0, 0, {price(first)} + {price(second)}, {at}, {at}
+                 FROM {series(orders)} AS s"""), {"now": now})
+    for line, product in ((0, first), (1, second)):
+        run(text(f"""INSERT INTO order_lines (id, order_id, sku_id, quantity, unit_price, regular_price, priced_amount,
+                                              line_discount, order_discount_share, amount)
+                     SELECT 2 * g - {1 - line}, g, {product}, 1000, {price(product)}, {price(product)},
+                            {price(product)}, 0, 0, {price(product)}
+                     FROM {series(orders)} AS s"""))
+    run(text(f"""INSERT INTO orders (id, number, channel, kind, status, store_id, customer_id, original_order_id,
+                                     subtotal, discount, order_discount, total, created_at, completed_at)
+                 SELECT {orders} + g, 'R-' || g, 'pos', 'return', 'completed', store_id, customer_id, id,
+                        total, 0, 0, total, completed_at, completed_at
+                 FROM orders o JOIN {series(orders // 50)} AS s ON o.id = g * 50"""))
+    db.session.commit()
+    if not sqlite:
+        for table in ("users", "orders", "order_lines"):
+            run(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
+        db.session.commit()
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    else:
+        run(text("ANALYZE"))
+        db.session.commit()
+    return orders, 2 * orders
+
+
+if __name__ == "__main__":
+    main()
