@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.sales.online.models import OnlineOrder
 from webapp.shop.checkout import due_token
 from webapp.shop.models import Cart, CartLine
+from webapp.stock import services as stock
 from webapp.stock.queries import level_at
 
 PAID_CODE = "134567890123450001"
@@ -62,3 +63,24 @@ def test_a_three_line_online_checkout_takes_few_statements(client, online_store,
     online = db.session.query(OnlineOrder).one()
     assert online.is_paid and len(online.order.lines) == 3
     assert all(level_at(store, sku) == (Decimal("5.000"), Decimal("1.000")) for sku in skus)
+
+
+def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, online_store, stocked):
+    store = online_store()
+    cake = stocked({store: 1}, price="88.00", name="限量月饼")
+    cart = _cart(store, [cake])
+    shown = due_token(cart)
+    stock.reserve(store, cake, 1, document=("order", "someone-else"))  # the last unit went meanwhile
+    db.session.commit()
+    db.session.expunge_all()
+    client.set_cookie("huotong_cart", cart.token)
+    with counted() as statements:
+        response = client.post("/shop/checkout", data={
+            "checkout_key": "k-late", "payment": "wechat", "payment_code": PAID_CODE, "phone": "13900000002",
+            "expected_due": shown})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "已售罄" in page and "限量月饼" in page
+    assert 'name="fulfilment"' not in page  # not the cart page with its store choices
+    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(statements) <= 6, "\n".join(statements)  # the cart, the key, the stock; the badge; SQLite: BEGIN ×2
+    assert db.session.query(OnlineOrder).count() == 0

@@ -18,10 +18,11 @@ PostgreSQL's when the store itself is not committed yet (made in the same
 transaction: the other connection cannot see it) or the counter row is held by
 this transaction: the short one gives up at once and the bump happens here.
 """
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from webapp.clock import business_day
 from webapp.extensions import db
@@ -46,13 +47,28 @@ def next_order_number(store: Store) -> str:
 
 def _bumped_apart(bump) -> int | None:
     """The bump in a short transaction of its own; None when it cannot be done there."""
-    with db.engine.connect() as connection:
-        try:
-            connection.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
-                                    "set_config('lock_timeout', '200ms', true)"))
-            sequence = connection.execute(bump).scalar_one()
-        except DBAPIError:
-            connection.rollback()
-            return None
-        connection.commit()
+    try:
+        with _counter_engine().connect() as connection:
+            try:
+                connection.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
+                                        "set_config('lock_timeout', '200ms', true)"))
+                sequence = connection.execute(bump).scalar_one()
+            except DBAPIError:
+                connection.rollback()
+                return None
+            connection.commit()
+    except SQLAlchemyTimeoutError:
+        return None
     return sequence
+
+
+_ENGINES: dict = {}
+
+
+def _counter_engine():
+    """A small pool of its own for the counters: a request holding its connection never waits for a
+    second one from the same pool (a threaded server would deadlock when the pool runs dry)."""
+    url = db.engine.url
+    if url not in _ENGINES:
+        _ENGINES[url] = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=False)
+    return _ENGINES[url]

@@ -28,6 +28,7 @@ from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
                  NoDeliveryStoreHasAll, AddressRequired, EmptyCart)
+SOLD_OUT = (SoldOut, StoreLacksItems)  # an item gone at the chosen store: answered without the cart page
 KEPT_ORDERS = 20  # a guest's last orders, remembered in their session
 
 
@@ -81,7 +82,10 @@ def place_order():
                                         contact_name=form.get("contact_name", ""),
                                         password=form.get("password", ""), pay_at_pickup=method == "at_pickup",
                                         note=form.get("note", ""), member=member(), option=option, prices=prices)
-    except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
+    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+        db.session.rollback()
+        return render("shop/sold_out.html", status=409, error=str(e))
+    except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
         db.session.rollback()
         return cart_page(current_cart(), 409, str(e))
     except DomainError as e:
