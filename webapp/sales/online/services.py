@@ -103,8 +103,9 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
     submit: the key is unique, and the order that holds it is found when the insert is refused).
     Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
 
-    Written for the peak day: the order, its online side and its lines go in with one flush, the
-    stock is reserved by one guarded UPDATE per line and one INSERT of the reservations.
+    Written for the peak day: the stock is reserved first (one guarded UPDATE per line, one INSERT of
+    the reservations: a buyer too late is refused before anything else is done), then the order, its
+    online side and its lines go in with one flush.
     """
     if not lines:
         raise EmptyCart()
@@ -113,8 +114,14 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
         raise PayAtPickupNotOffered(store=store.name)
     try:
         with db.session.begin_nested(), db.session.no_autoflush:  # one flush, below
+            order = open_sale(store, channel=Channel.SHOP, flush=False)  # its number; no row yet
+            try:  # the stock first: in a flash sale, the buyers too late are told before any other work
+                stock.reserve_lines(store, checked, document=("order", order.number))
+            except InsufficientStock as e:
+                sku = next((sku for sku, _q in checked if sku.display_name == e.facts.get("name")), checked[0][0])
+                raise SoldOut(name=sku.display_name, store=store.name,
+                              available=e.facts.get("available", 0)) from None
             code = _pickup_code(store)
-            order = open_sale(store, channel=Channel.SHOP, flush=False)
             order.customer = customer
             online = OnlineOrder(
                 order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
@@ -137,16 +144,11 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
             reprice(order, member=member, priced=_same_lines(priced, checked))
             set_committed_value(order, "payments", [])  # a new order has none: no query to find out
             set_committed_value(order, "online", online)
-            try:
-                stock.reserve_lines(store, checked, document=("order", order.number))
-            except InsufficientStock as e:
-                sku = next((sku for sku, _q in checked if sku.display_name == e.facts.get("name")), checked[0][0])
-                raise SoldOut(name=sku.display_name, store=store.name,
-                              available=e.facts.get("available", 0)) from None
             notify(online, NotificationKind.ACCEPTED)
             db.session.flush()
-    except IntegrityError:
-        known = by_checkout_key(checkout_key)  # the same form submitted again (or twice at once)
+    except (IntegrityError, SoldOut):
+        # The same form submitted again, or twice at once: the twin holds the key (and maybe the last unit)
+        known = by_checkout_key(checkout_key)
         if known is None:
             raise
         return known
