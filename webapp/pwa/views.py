@@ -107,7 +107,7 @@ def pwa_context() -> dict:
     surface = surface_of(request.path) if has_request_context() else "app"
     worker = WORKERS["shop" if surface == "shop" else "staff"]
     return {"pwa_manifest_url": url_for("pwa.manifest", surface=surface), "pwa_theme_color": BRAND_RED,
-            "pwa_worker_url": url_for("pwa.service_worker", worker=worker.name), "pwa_worker_scope": worker.scope}
+            "pwa_worker_url": url_for(f"pwa.{worker.name}_service_worker"), "pwa_worker_scope": worker.scope}
 
 
 def service_worker(worker: str):
@@ -124,8 +124,14 @@ def service_worker(worker: str):
     return response
 
 
-for _worker in WORKERS.values():
-    bp.add_url_rule(f"{_worker.scope}sw.js", "service_worker", service_worker, defaults={"worker": _worker.name})
+@bp.get("/sw.js")
+def staff_service_worker():
+    return service_worker("staff")
+
+
+@bp.get("/shop/sw.js")
+def shop_service_worker():
+    return service_worker("shop")
 
 
 @bp.get("/offline")
