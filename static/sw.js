@@ -1,25 +1,30 @@
-/* Huotong's service worker. The server fills in the shell's version (a hash of its files),
- * the list of URLs to precache and the static prefix when it serves this file at /sw.js. */
+/* Huotong's service workers (the staff's at /sw.js, the shop's at /shop/sw.js). The server fills in
+ * the shell's name and version (a hash of its files), the list of URLs to precache and the static
+ * prefix when it serves this file. */
 "use strict";
 
-const CACHE = "huotong-shell-__VERSION__";
+const SHELL = "huotong-__SHELL__-";
+const CACHE = SHELL + "__VERSION__";
 const PRECACHE = __PRECACHE__;
 const OFFLINE = PRECACHE[0];
 const STATIC = "__STATIC__";
 
-// Past the browser's HTTP cache: a new version must hold the new files, not yesterday's copies.
+// Past the browser's HTTP cache: the offline page must be today's, in the user's language.
 function fresh(url) {
   return new Request(url, { cache: "reload" });
 }
 
+// The static files' URLs carry their content's hash: the copies the page has just loaded are the right
+// ones, so they come from the browser's HTTP cache, not again over the network.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map(fresh))).then(() => self.skipWaiting()));
+  const requests = PRECACHE.map((url) => (url === OFFLINE ? fresh(url) : url));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith("huotong-") && n !== CACHE).map((n) => caches.delete(n))))
+      .then((names) => Promise.all(names.filter((n) => (n.startsWith(SHELL) || n.startsWith("huotong-shell-")) && n !== CACHE).map((n) => caches.delete(n))))
       .then(() => self.clients.claim())
   );
 });

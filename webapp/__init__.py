@@ -6,7 +6,7 @@ from flask import Flask
 from webapp import config as settings
 from webapp import models  # noqa: F401  (every table, every relationship resolved)
 from webapp.database import tune_sqlite
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from webapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from webapp.guards import init_app as init_guards
 from webapp.pages import views as pages
 from webapp.rooms import register_rooms
@@ -53,3 +53,4 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)

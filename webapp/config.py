@@ -19,6 +19,15 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMIT": "5 per minute",
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "PAGE_SIZE": 50,
+        # Responses compressed in the app (README: Running in production): Brotli or gzip, as asked.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "application/manifest+json", "image/svg+xml", "text/plain",
+                               "text/csv"],
+        "SEND_FILE_MAX_AGE_DEFAULT": None,  # static files: see webapp/pwa/assets.py
     }
 
 

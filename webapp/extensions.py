@@ -1,5 +1,6 @@
 """Extensions, created once and bound in create_app()."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,4 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()  # gzip or Brotli, as the browser asks (README: Running in production)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

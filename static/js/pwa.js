@@ -9,7 +9,7 @@
 
   if ("serviceWorker" in navigator && script && script.dataset.worker) {
     window.addEventListener("load", function () {
-      navigator.serviceWorker.register(script.dataset.worker, { scope: "/", updateViaCache: "none" })
+      navigator.serviceWorker.register(script.dataset.worker, { scope: script.dataset.scope || "/", updateViaCache: "none" })
         .catch(function () { /* the app still works online */ });
       // The offline page is kept in the language of the page that installed it; keep it in this one.
       navigator.serviceWorker.ready.then(function (registration) {

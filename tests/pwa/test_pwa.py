@@ -1,6 +1,7 @@
 """The app installs: manifests, the service worker and the offline page."""
 import json
 import os
+import re
 import shutil
 
 from webapp.pwa.views import SHELL, SURFACES, shell_version, surface_of
@@ -29,7 +30,7 @@ def test_the_service_worker_precaches_the_shell_under_its_version(app, client):
     response = client.get("/sw.js")
     script = response.get_data(as_text=True)
     assert response.headers["Service-Worker-Allowed"] == "/" and response.headers["Cache-Control"] == "no-cache"
-    assert f"huotong-shell-{shell_version()}" in script
+    assert "huotong-staff-" in script and shell_version() in script
     assert '"/offline"' in script and "/static/vendor/htmx-2.0.11.min.js" in script
     assert "__VERSION__" not in script and "__PRECACHE__" not in script
 
@@ -98,3 +99,43 @@ def test_the_till_links_its_own_manifest_and_the_stock_screens_the_staff_apps(ma
     login(make_user(stores=[store]))
     assert 'rel="manifest" href="/pos/manifest.webmanifest"' in client.get("/pos/").get_data(as_text=True)
     assert 'rel="manifest" href="/manifest.webmanifest"' in client.get("/stock/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_shoppers_phone_gets_the_shops_worker_which_precaches_only_the_shops_files(client):
+    page = client.get("/shop/").get_data(as_text=True)
+    assert 'data-worker="/shop/sw.js" data-scope="/shop/"' in page
+    response = client.get("/shop/sw.js")
+    assert response.headers["Service-Worker-Allowed"] == "/shop/"
+    urls = json.loads(response.get_data(as_text=True).split("const PRECACHE = ")[1].split(";")[0])
+    assert any("css/shop.css" in url for url in urls) and any("js/shop.js" in url for url in urls)
+    assert not [url for url in urls if "pos.css" in url or "till.js" in url or "bridge.js" in url or "icons/" in url]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_staff_worker_precaches_the_till_but_not_the_icons(client):
+    urls = json.loads(client.get("/sw.js").get_data(as_text=True).split("const PRECACHE = ")[1].split(";")[0])
+    assert any("js/till.js" in url for url in urls) and not [url for url in urls if "icons/" in url]
+    assert 'data-worker="/sw.js" data-scope="/"' in client.get("/login").get_data(as_text=True)
+
+
+def test_static_files_carry_their_contents_hash_and_are_cached_forever(client):
+    page = client.get("/login").get_data(as_text=True)
+    url = re.search(r'src="(/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{10})"', page).group(1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert {"immutable", "public", "max-age=31536000"} <= set(response.headers["Cache-Control"].replace(" ", "").split(","))
+    unversioned = client.get("/static/vendor/htmx-2.0.11.min.js")
+    assert unversioned.headers["Cache-Control"] == "max-age=300"
+    stale = client.get("/static/vendor/htmx-2.0.11.min.js?v=0000000000")
+    assert stale.headers["Cache-Control"] == "max-age=300"  # not the hash of these bytes: not kept forever
+
+
+def test_pages_and_files_are_compressed_for_browsers_that_ask(client):
+    page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    script = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": "br, gzip"})
+    assert script.headers["Content-Encoding"] == "br"
+    assert len(script.get_data()) < os.path.getsize(os.path.join(client.application.static_folder,
+                                                                  "vendor/htmx-2.0.11.min.js")) / 2
+    assert "Content-Encoding" not in client.get("/login").headers  # a client that does not ask gets it plain

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.catalog import scale_labels
 from webapp.catalog.errors import UnknownCode
@@ -62,8 +63,9 @@ def sku_by_code_or_barcode(code: str) -> SKU | None:
     code = code.strip()
     if not code:
         return None
-    return (db.session.scalar(select(SKU).join(Barcode).where(Barcode.code == code))
-            or db.session.scalar(select(SKU).where(SKU.code == code)))
+    with_product = joinedload(SKU.product)  # every caller asks about the product next (weighed? tracked?)
+    return (db.session.scalar(select(SKU).join(Barcode).where(Barcode.code == code).options(with_product))
+            or db.session.scalar(select(SKU).where(SKU.code == code).options(with_product)))
 
 
 def sku_by_plu(plu: str) -> SKU | None:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
@@ -293,8 +294,9 @@ def receipt(order_id: int):
 
 def _own_order(order_id: int) -> tuple:
     """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager)."""
-    order = db.get_or_404(Order, order_id)
-    if order.register_id is None:
+    order = db.session.get(Order, order_id, options=[  # with what completing or showing the sale reads
+        selectinload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), selectinload(Order.payments)])
+    if order is None or order.register_id is None:
         abort(404)
     register = own_register(order.register_id)
     shift = db.session.get(Shift, order.shift_id) if order.shift_id else None

@@ -4,13 +4,17 @@ Every pricing asks one small question ("has anything changed?": a count and the
 latest change of the promotions and categories); only when the answer changes
 are the rules loaded again and indexed (``RuleBook``). So a process serving
 the till prices from memory, and a rule saved in another process is seen at
-that process's next pricing.
+that process's next pricing. The answer is asked once per transaction (a request
+prices several times: the page's amount, then the order), and again after this
+transaction itself saves a promotion or a category.
 """
 from dataclasses import replace
 from decimal import Decimal
+from itertools import chain
 from threading import Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from webapp.catalog.models import Category
 from webapp.extensions import db
@@ -34,7 +38,10 @@ def active_book_and_lots() -> tuple[RuleBook, dict[int, int]]:
 
 
 def _loaded() -> tuple:
-    stamp = _stamp()
+    info = db.session.info
+    if STAMP not in info:
+        info[STAMP] = _stamp()
+    stamp = info[STAMP]
     key = id(db.engine)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
@@ -56,6 +63,22 @@ def chain_floor() -> Decimal | None:
 def forget() -> None:
     """Drop the cached rules (a promotion changed in this process)."""
     _cache.clear()
+    db.session.info.pop(STAMP, None)
+
+
+STAMP = "promotions_stamp"  # in the session's info: the transaction's answer to "has anything changed?"
+
+
+@event.listens_for(Session, "after_flush")
+def _ask_again_after_saving(session, _context):
+    if any(isinstance(o, (Promotion, Category, PromotionSettings)) for o in chain(session.new, session.dirty, session.deleted)):
+        session.info.pop(STAMP, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ask_again_next_transaction(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(STAMP, None)
 
 
 def rules_for(promotion_ids) -> list[Rule]:

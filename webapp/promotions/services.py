@@ -132,14 +132,20 @@ def _without_lots_gone(found: list[Rule], store: Store, lots: dict[int, int]) ->
     return [rule for rule in found if lots.get(rule.id) not in gone] if gone else found
 
 
-def price_order(order: Order, member=None) -> PricedCart:
+def price_order(order: Order, member=None, priced: PricedCart | None = None) -> PricedCart:
     """Price an order's lines (with the coupons it holds; for a signed-in ``member`` at member prices) and
-    store what each promotion took off each line."""
+    store what each promotion took off each line.
+
+    ``priced``: the same lines priced a moment ago by ``price_cart`` for the order's store, channel and
+    member; taken as they are when no rule depends on the customer or a coupon (else priced again)."""
     book = rules.active_book()
     coupons = held_coupon_promotions(order) if book.coupons else frozenset()
-    cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in order.lines],
-                      member=member, customer_id=_customer_of(order) if book.per_customer else None,
-                      coupons=coupons, order_id=order.id)
+    if priced is not None and not book.per_customer and not coupons:
+        cart = priced
+    else:
+        cart = price_cart(order.store, Channel(order.channel), [(ln.sku, ln.quantity) for ln in order.lines],
+                          member=member, customer_id=_customer_of(order) if book.per_customer else None,
+                          coupons=coupons, order_id=order.id)
     record(order, cart)
     order.pricing = cart  # kept on the instance for this request: the sale panel shows its reasons and hint
     return cart

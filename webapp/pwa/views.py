@@ -3,9 +3,16 @@
 A surface is one entry in SURFACES: the back office and store screens start
 at "/", the till at "/pos/" in landscape. Its manifest is served at
 /<surface>/manifest.webmanifest ("app" at /manifest.webmanifest), and every page
-inside its scope links it. The service worker precaches the app shell; its cache
-is named after a hash of the files it holds, so a deploy that changes any of
-them replaces the cache on every device.
+inside its scope links it.
+
+Two service workers, one per kind of visitor: the staff's at /sw.js (scope "/":
+the till and the store screens) precaches the till's shell; the shop's at
+/shop/sw.js (scope "/shop/") precaches only what the shop's pages use, so a
+shopper's phone never downloads the till. Each cache is named after its shell
+and a hash of the files it holds: a deploy that changes one of them replaces
+that cache on every device. The files' URLs carry their content hash
+(``assets``), so precaching takes them from the browser's HTTP cache: what the
+page has just downloaded is not downloaded again.
 """
 import hashlib
 import json
@@ -16,6 +23,7 @@ from flask import Response, current_app, has_request_context, render_template, r
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from webapp.pwa import assets  # noqa: F401  (hashed static URLs, cached forever)
 from webapp.pwa.blueprint import bp
 
 BRAND_RED = "#c0392b"
@@ -38,8 +46,20 @@ SURFACES = {
 ICONS = [("icon-192.png", "192x192", "any"), ("icon-512.png", "512x512", "any"),
          ("icon-maskable-192.png", "192x192", "maskable"), ("icon-maskable-512.png", "512x512", "maskable")]
 # What the till and the store screens need to start without a network, besides the offline page.
+# (Not the icons: the page never loads them; the browser fetches them from the manifest on install.)
 SHELL = ["css/app.css", "css/pos.css", "vendor/htmx-2.0.11.min.js", "js/app.js", "js/pwa.js",
-         "js/bridge.js", "js/till.js"] + [f"icons/{name}" for name, _size, _purpose in ICONS]
+         "js/bridge.js", "js/till.js"]
+# What the shop's pages load: a shopper's phone gets this and nothing of the till.
+SHOP_SHELL = ["css/shop.css", "vendor/htmx-2.0.11.min.js", "js/app.js", "js/pwa.js", "js/shop.js"]
+
+
+class Worker(NamedTuple):
+    name: str
+    scope: str
+    shell: list
+
+
+WORKERS = {"staff": Worker("staff", "/", SHELL), "shop": Worker("shop", "/shop/", SHOP_SHELL)}
 
 
 def page_language() -> str:
@@ -85,20 +105,33 @@ def surface_of(path: str) -> str:
 def pwa_context() -> dict:
     """What templates/pwa/_head.html needs on every page."""
     surface = surface_of(request.path) if has_request_context() else "app"
-    return {"pwa_manifest_url": url_for("pwa.manifest", surface=surface), "pwa_theme_color": BRAND_RED}
+    worker = WORKERS["shop" if surface == "shop" else "staff"]
+    return {"pwa_manifest_url": url_for("pwa.manifest", surface=surface), "pwa_theme_color": BRAND_RED,
+            "pwa_worker_url": url_for(f"pwa.{worker.name}_service_worker"), "pwa_worker_scope": worker.scope}
 
 
-@bp.get("/sw.js")
-def service_worker():
-    """The worker, served from the root so its scope covers every surface."""
-    files = [url_for("pwa.offline")] + [url_for("static", filename=path) for path in SHELL]
-    script = (_worker_source().replace("__VERSION__", shell_version())
+def service_worker(worker: str):
+    """A worker served from its scope's root: the staff's covers every surface, the shop's the shop."""
+    settings = WORKERS[worker]
+    files = [url_for("pwa.offline")] + [url_for("static", filename=path) for path in settings.shell]
+    script = (_worker_source().replace("__SHELL__", settings.name)
+              .replace("__VERSION__", shell_version(settings.shell))
               .replace("__PRECACHE__", json.dumps(files))
               .replace("__STATIC__", url_for("static", filename="")))
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Service-Worker-Allowed"] = settings.scope
     return response
+
+
+@bp.get("/sw.js")
+def staff_service_worker():
+    return service_worker("staff")
+
+
+@bp.get("/shop/sw.js")
+def shop_service_worker():
+    return service_worker("shop")
 
 
 @bp.get("/offline")
@@ -109,10 +142,11 @@ def offline():
     return response
 
 
-def shell_version() -> str:
-    """A hash of the worker and the shell's files: it changes exactly when one of them does."""
+def shell_version(shell: list | None = None) -> str:
+    """A hash of the worker and the shell's files (the staff's by default): it changes exactly when one of
+    them does."""
     digest = hashlib.sha256(_worker_source().encode())
-    paths = [os.path.join(current_app.static_folder, name) for name in SHELL]
+    paths = [os.path.join(current_app.static_folder, name) for name in (SHELL if shell is None else shell)]
     paths.append(os.path.join(current_app.root_path, current_app.template_folder, "pwa", "offline.html"))
     for path in paths:
         with open(path, "rb") as f:

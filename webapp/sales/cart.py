@@ -39,14 +39,18 @@ from webapp.stores.models import Store
 
 
 def open_sale(store: Store, register=None, shift=None, cashier: User | None = None, *,
-              channel: Channel = Channel.POS) -> Order:
-    """A new, empty sale with its number; a till sale belongs to a register's open shift."""
+              channel: Channel = Channel.POS, flush: bool = True) -> Order:
+    """A new, empty sale with its number; a till sale belongs to a register's open shift.
+
+    ``flush=False``: the order goes in with the caller's next flush (with its lines: one round trip).
+    """
     check_till(store, register, shift)
     order = Order(number=next_order_number(store), channel=Channel(channel).value, kind=OrderKind.SALE.value,
                   status=OrderStatus.OPEN.value, store=store, register_id=register.id if register else None,
                   shift_id=shift.id if shift else None, cashier_id=cashier.id if cashier else None)
     db.session.add(order)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return order
 
 
@@ -144,11 +148,12 @@ def require_open(order: Order) -> None:
         raise ShiftClosed()
 
 
-def reprice(order: Order, member=None) -> None:
+def reprice(order: Order, member=None, *, priced=None) -> None:
     """Prices from the seam (for a ``member``: their prices), discounts kept within the amounts, the
-    order discount spread exactly."""
+    order discount spread exactly. ``priced``: the lines already priced by the seam for this store
+    and member (the shop's checkout page), used when nothing about the order could change them."""
     lines = order.lines
-    cart = price_order(order, member=member)  # promotions included; their allocation is stored with the lines
+    cart = price_order(order, member=member, priced=priced)  # promotions included, allocation stored
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (
             priced.unit_price, priced.regular_price, priced.amount)

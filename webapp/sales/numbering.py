@@ -1,12 +1,28 @@
 """Order numbers people can read: store code, local date, the day's sequence (HZ01-20261121-0007).
 
-The sequence is a counter row per store and day, bumped with one
-``UPDATE … SET last = last + 1 … RETURNING last``: the row lock (PostgreSQL)
-or the single writer (SQLite) makes two tills never get the same number.
+The sequence is a counter row per store and day, made or bumped by one
+``INSERT … ON CONFLICT DO UPDATE SET last = last + 1 RETURNING last``: two
+tills never get the same number.
+
+On PostgreSQL the bump runs in a transaction of its own, so the counter's row
+lock is held for that one statement, not until the order commits (on the peak
+day every order of a store would otherwise wait for the one before it). A
+number whose order is then rolled back is skipped: numbers stay unique and in
+order, with gaps. That short transaction commits without waiting for the
+disk (``synchronous_commit = off``): the write-ahead log is written in order,
+so an order that committed durably has its number's bump on disk too, and a
+crash can only forget bumps whose orders were never saved either.
+SQLite has one writer at a time anyway: there the bump stays in the order's
+transaction (a second connection would wait for the first one's lock). So does
+PostgreSQL's when the store itself is not committed yet (made in the same
+transaction: the other connection cannot see it) or the counter row is held by
+this transaction: the short one gives up at once and the bump happens here.
 """
-from sqlalchemy import update
+from sqlalchemy import create_engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from webapp.clock import business_day
 from webapp.extensions import db
@@ -16,11 +32,43 @@ from webapp.stores.models import Store
 
 def next_order_number(store: Store) -> str:
     day = business_day()
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(OrderCounter).values(store_id=store.id, day=day, last=0).on_conflict_do_nothing())
     counters = OrderCounter.__table__
-    sequence = db.session.execute(
-        update(counters).where(counters.c.store_id == store.id, counters.c.day == day)
-        .values(last=counters.c.last + 1).returning(counters.c.last)
-    ).scalar_one()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if postgres else sqlite_insert
+    bump = (insert(counters).values(store_id=store.id, day=day, last=1)
+            .on_conflict_do_update(index_elements=[counters.c.store_id, counters.c.day],
+                                   set_={"last": counters.c.last + 1})
+            .returning(counters.c.last))
+    sequence = _bumped_apart(bump) if postgres else None
+    if sequence is None:
+        sequence = db.session.execute(bump).scalar_one()
     return f"{store.code}-{day:%Y%m%d}-{sequence:04d}"
+
+
+def _bumped_apart(bump) -> int | None:
+    """The bump in a short transaction of its own; None when it cannot be done there."""
+    try:
+        with _counter_engine().connect() as connection:
+            try:
+                connection.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
+                                        "set_config('lock_timeout', '200ms', true)"))
+                sequence = connection.execute(bump).scalar_one()
+            except DBAPIError:
+                connection.rollback()
+                return None
+            connection.commit()
+    except SQLAlchemyTimeoutError:
+        return None
+    return sequence
+
+
+_ENGINES: dict = {}
+
+
+def _counter_engine():
+    """A small pool of its own for the counters: a request holding its connection never waits for a
+    second one from the same pool (a threaded server would deadlock when the pool runs dry)."""
+    url = db.engine.url
+    if url not in _ENGINES:
+        _ENGINES[url] = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=False)
+    return _ENGINES[url]

@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.catalog.models import SKU
@@ -21,12 +22,16 @@ from webapp.stores.models import Store
 
 
 def find(token: str | None, customer: User | None) -> Cart | None:
-    """The customer's cart when signed in, else the browser's."""
+    """The customer's cart when signed in, else the browser's: with its lines, their SKUs and products and
+    the chosen store, in one query (every cart page and the checkout need them all)."""
     if customer is not None:
-        return db.session.scalar(select(Cart).where(Cart.customer_id == customer.id))
-    if token:
-        return db.session.scalar(select(Cart).where(Cart.token == token, Cart.customer_id.is_(None)))
-    return None
+        where = [Cart.customer_id == customer.id]
+    elif token:
+        where = [Cart.token == token, Cart.customer_id.is_(None)]
+    else:
+        return None
+    whole = (joinedload(Cart.lines).joinedload(CartLine.sku).joinedload(SKU.product), joinedload(Cart.store))
+    return db.session.scalars(select(Cart).where(*where).options(*whole)).unique().first()
 
 
 def find_or_make(token: str | None, customer: User | None) -> Cart:

@@ -69,23 +69,36 @@ def due_token(cart: Cart, member: User | None = None) -> str | None:
 
 
 def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
-          password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None) -> Placed:
+          password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None,
+          option: choices.StoreOption | None = None, prices: PricedCart | None = None) -> Placed:
     """Place the cart's order; the same checkout key again returns the order already placed.
 
     ``member``: the signed-in member, whose order is priced at member prices (as the page showed them).
+    ``option`` and ``prices``: the fulfilling store and the cart priced there, as just worked out for
+    the amount the customer confirmed (``fulfilling``, ``amounts``): not worked out twice.
     """
     known = online.by_checkout_key(checkout_key)
     if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
         return Placed(known, None)
-    option = fulfilling(cart)
+    return place_new(cart, customer, phone=phone, checkout_key=checkout_key, contact_name=contact_name,
+                     password=password, pay_at_pickup=pay_at_pickup, note=note, member=member, option=option,
+                     prices=prices)
+
+
+def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
+              password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None,
+              option: choices.StoreOption | None = None, prices: PricedCart | None = None) -> Placed:
+    """``place`` when the caller has just looked the checkout key up and found no order (a submit
+    racing this one is still caught: the key is unique, and its order is returned)."""
+    option = option or fulfilling(cart)
     store = option.store
     lines = [(line.sku, line.quantity) for line in cart.lines]
+    if prices is None:
+        prices = price_cart(store, Channel.SHOP, lines, member=member, coupons=coupons.typed_promotions(cart.coupon_code))
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
-        total = price_cart(store, Channel.SHOP, lines, member=member,
-                           coupons=coupons.typed_promotions(cart.coupon_code)).total
-        if total < store.minimum_order:
-            raise BelowMinimum(store=store.name, minimum=store.minimum_order, total=total)
+        if prices.total < store.minimum_order:
+            raise BelowMinimum(store=store.name, minimum=store.minimum_order, total=prices.total)
         delivery = online.Delivery(cart.address, cart.district, cart.latitude, cart.longitude, store.delivery_fee)
     made = None
     if customer is None or customer.role != Role.CUSTOMER:
@@ -93,7 +106,9 @@ def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, c
         made = customer if created else None
     order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
                                contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
-                               pay_at_pickup=pay_at_pickup, note=note, member=member,
+                               pay_at_pickup=pay_at_pickup, note=note, member=member, priced=prices,
                                coupon_code=cart.coupon_code)
+    if not getattr(order, "placed_now", False):  # the key's order, placed by a submit racing this one
+        return Placed(order, None)
     carts.clear(cart)
     return Placed(order, made)

@@ -28,6 +28,7 @@ from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
                  NoDeliveryStoreHasAll, AddressRequired, EmptyCart)
+SOLD_OUT = (SoldOut, StoreLacksItems)  # an item gone at the chosen store: answered without the cart page
 KEPT_ORDERS = 20  # a guest's last orders, remembered in their session
 
 
@@ -66,16 +67,25 @@ def place_order():
     try:
         if not key:
             abort(400)
-        shown, due = form.get("expected_due", ""), checkout.due_token(cart, member()) if known is None else None
-        if due is not None and due != shown:
-            # The cart, a price or the fulfilling store changed since the page was shown: never
-            # charge an amount the customer has not seen.
-            return _checkout_page(409, _("The amount to pay has changed: check it and place the order again."),
-                                  form)
-        placed = checkout.place(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
-                                contact_name=form.get("contact_name", ""), password=form.get("password", ""),
-                                pay_at_pickup=method == "at_pickup", note=form.get("note", ""), member=member())
-    except CART_PROBLEMS as e:  # sold out meanwhile, or the store can no longer fulfil: the cart says why
+        if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
+            placed = checkout.Placed(known, None)
+        else:
+            # The store and the amount worked out once: compared with what the page showed (never charge
+            # an amount the customer has not seen: the cart, a price or the store may have changed), then
+            # the very same prices go onto the order.
+            option = checkout.fulfilling(cart)
+            prices, _fee, due = checkout.amounts(cart, option.store, member())
+            if f"{option.store.id}:{due}" != form.get("expected_due", ""):
+                return _checkout_page(409, _("The amount to pay has changed: check it and place the order "
+                                             "again."), form)
+            placed = checkout.place_new(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
+                                        contact_name=form.get("contact_name", ""),
+                                        password=form.get("password", ""), pay_at_pickup=method == "at_pickup",
+                                        note=form.get("note", ""), member=member(), option=option, prices=prices)
+    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+        db.session.rollback()
+        return render("shop/sold_out.html", status=409, error=str(e))
+    except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
         db.session.rollback()
         return cart_page(current_cart(), 409, str(e))
     except DomainError as e:

@@ -258,6 +258,38 @@ def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservat
     return reservations
 
 
+def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: Document) -> None:
+    """Hold stock for every line of an order; refuses with InsufficientStock (of the first line short)
+    rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held).
+
+    An untracked SKU is reserved by the guarded UPDATE alone (its level found by store and SKU in
+    the same statement: no read first); the reservations go in with one INSERT. Lot-tracked SKUs
+    split over their lots as ``reserve`` does.
+    """
+    shelf_of_store = (select(Location.id).where(Location.store_id == store.id,
+                                                Location.usage == Usage.INTERNAL.value).scalar_subquery())
+    rows = []
+    for sku, qty in lines:
+        qty = _positive(qty)
+        if sku.product.tracking != Tracking.NONE:
+            reserve(store, sku, qty, document=document)
+            continue
+        level_id = db.session.execute(
+            update(StockLevel)
+            .where(StockLevel.location_id == shelf_of_store, StockLevel.sku_id == sku.id,
+                   StockLevel.lot_id.is_(None), StockLevel.on_hand - StockLevel.reserved >= qty)
+            .values(reserved=StockLevel.reserved + qty).returning(StockLevel.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if level_id is None:
+            raise _insufficient(sku, shelf(store), qty)
+        rows.append({"level_id": level_id, "quantity": qty, "status": ReservationStatus.ACTIVE.value,
+                     "document_type": document[0], "document_id": document[1]})
+    if rows:
+        _execute_many(insert(Reservation), rows)
+        _forget_loaded_levels()
+
+
 def release(reservation: Reservation) -> None:
     """Give reserved stock back (cancelled or expired order)."""
     _close(reservation, ReservationStatus.RELEASED)

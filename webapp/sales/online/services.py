@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
 from webapp.auth.models import User
@@ -27,7 +28,7 @@ from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
 from webapp.promotions import coupons
-from webapp.promotions.services import Channel
+from webapp.promotions.services import Channel, PricedCart
 from webapp.sales import checkout, tenders
 from webapp.sales.cart import open_sale, reprice
 from webapp.sales.errors import WholeUnitsOnly
@@ -95,61 +96,77 @@ def check_line(sku: SKU, qty) -> Decimal:
 def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
                 checkout_key: str, contact_name: str = "", delivery: Delivery | None = None,
                 distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "",
-                member: User | None = None, coupon_code: str = "") -> OnlineOrder:
+                member: User | None = None, priced: PricedCart | None = None,
+                coupon_code: str = "") -> OnlineOrder:
     """The order, its lines priced by the seam (for a signed-in ``member``: at member prices; with the
     ``coupon_code`` the customer typed, held by the order until it is paid) and its stock reserved, all or
     nothing.
 
-    The same ``checkout_key`` again returns the order already placed (a double submit).
+    ``priced``: the lines as the customer was shown them priced at this store (``price_cart``), so they
+    are not priced twice. The same ``checkout_key`` again returns the order already placed (a double
+    submit: the key is unique, and the order that holds it is found when the insert is refused).
     Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
+
+    Written for the peak day: the stock is reserved first (one guarded UPDATE per line, one INSERT of
+    the reservations: a buyer too late is refused before anything else is done), then the order, its
+    online side and its lines go in with one flush.
     """
-    known = by_checkout_key(checkout_key)
-    if known is not None:
-        return known
     if not lines:
         raise EmptyCart()
     checked = [(sku, check_line(sku, qty)) for sku, qty in lines]
     if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
         raise PayAtPickupNotOffered(store=store.name)
     try:
-        with db.session.begin_nested():
-            order = open_sale(store, channel=Channel.SHOP)
+        with db.session.begin_nested(), db.session.no_autoflush:  # one flush, below
+            order = open_sale(store, channel=Channel.SHOP, flush=False)  # its number; no row yet
+            try:  # the stock first: in a flash sale, the buyers too late are told before any other work
+                stock.reserve_lines(store, checked, document=("order", order.number))
+            except InsufficientStock as e:
+                sku = next((sku for sku, _q in checked if sku.display_name == e.facts.get("name")), checked[0][0])
+                raise SoldOut(name=sku.display_name, store=store.name,
+                              available=e.facts.get("available", 0)) from None
+            code = _pickup_code(store)
             order.customer = customer
             online = OnlineOrder(
-                order=order, customer=customer, status=OnlineStatus.NEW.value,
+                order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
                 contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
                 address=delivery.address.strip()[:200] if delivery else "",
                 district=delivery.district[:50] if delivery else "",
                 latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
                 distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
-                pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store),
+                pay_at_pickup=pay_at_pickup, pickup_code=code,
                 pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
                 checkout_key=checkout_key[:64], note=note.strip()[:200],
                 expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
             db.session.add(online)
-            db.session.flush()  # claims the checkout key before any stock is touched
             for sku, qty in checked:
                 order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
                                              priced_amount=ZERO, line_discount=ZERO,
                                              order_discount_share=ZERO, amount=ZERO))
-            reprice(order, member=member)
-            if coupon_code:
-                coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
-            for sku, qty in checked:
-                try:
-                    stock.reserve(store, sku, qty, document=("order", order.number))
-                except InsufficientStock as e:
-                    raise SoldOut(name=sku.display_name, store=store.name,
-                                  available=e.facts.get("available", 0)) from None
+            # one flush: the order, its online side (claiming the checkout key) and its priced lines
+            reprice(order, member=member, priced=None if coupon_code else _same_lines(priced, checked))
+            set_committed_value(order, "payments", [])  # a new order has none: no query to find out
+            set_committed_value(order, "online", online)
             notify(online, NotificationKind.ACCEPTED)
             db.session.flush()
-    except IntegrityError:
-        known = by_checkout_key(checkout_key)  # the same form, submitted twice at once
+            if coupon_code:  # the code the customer typed: held by the order (priced again with it)
+                coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
+    except (IntegrityError, SoldOut):
+        # The same form submitted again, or twice at once: the twin holds the key (and maybe the last unit)
+        known = by_checkout_key(checkout_key)
         if known is None:
             raise
         return known
+    online.placed_now = True  # this request made it: paying it needs no lock or re-read (see ``pay``)
     return online
+
+
+def _same_lines(priced: PricedCart | None, lines: list[tuple[SKU, Decimal]]) -> PricedCart | None:
+    """The priced cart when it prices exactly these lines, else None (price them again)."""
+    if priced is None or [(p.sku.id, p.quantity) for p in priced.lines] != [(s.id, q) for s, q in lines]:
+        return None
+    return priced
 
 
 def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
@@ -159,8 +176,9 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
     payment is kept (``PaymentPending``, which keeps it) and ``check_payments``
     asks again. Either way the order and its reservation stay as they were.
     """
-    _hold(online)
-    refresh(online)
+    if not getattr(online, "placed_now", False):  # an order placed in this very transaction is ours already
+        _hold(online)
+        refresh(online)
     if online.status not in HOLDING:
         raise OrderClosed(number=online.order.number, status=online.status)
     if online.is_paid:
