@@ -202,21 +202,25 @@ def _local_part(dialect: str, part: str) -> str:
 
 
 def refresh_together(now: datetime) -> int:
-    """Co-purchase counts of the last year's sales (till and online, any customer): top 4 per product."""
+    """Co-purchase counts of the last year's sales (till and online, any customer): top 4 per product.
+    The orders' products go into a scratch table keyed by order first, so the pairs are one indexed join."""
     db.session.execute(delete(OftenBoughtTogether))  # a few rows per product: no need to truncate
+    sql("CREATE TEMPORARY TABLE order_products (order_id BIGINT NOT NULL, product_id BIGINT NOT NULL, "
+        "PRIMARY KEY (order_id, product_id))")
+    sql("""INSERT INTO order_products (order_id, product_id)
+           SELECT DISTINCT l.order_id, s.product_id
+           FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
+           WHERE o.kind = 'sale' AND o.status = 'completed' AND o.completed_at >= :since""",
+        since=now - timedelta(days=TOGETHER_DAYS))
     result = sql(f"""
         INSERT INTO often_bought_together (product_id, other_id, orders, rank)
-        WITH bought AS (
-          SELECT DISTINCT l.order_id AS order_id, s.product_id AS product_id
-          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
-          WHERE o.kind = 'sale' AND o.status = 'completed' AND o.completed_at >= :since)
         SELECT product_id, other_id, together, place FROM (
           SELECT a.product_id AS product_id, b.product_id AS other_id, COUNT(*) AS together,
                  ROW_NUMBER() OVER (PARTITION BY a.product_id ORDER BY COUNT(*) DESC, b.product_id) AS place
-          FROM bought a JOIN bought b ON b.order_id = a.order_id AND b.product_id <> a.product_id
+          FROM order_products a JOIN order_products b ON b.order_id = a.order_id AND b.product_id <> a.product_id
           GROUP BY a.product_id, b.product_id HAVING COUNT(*) >= {TOGETHER_MIN}) AS ranked
-        WHERE place <= {TOGETHER_TOP}
-        """, since=now - timedelta(days=TOGETHER_DAYS))
+        WHERE place <= {TOGETHER_TOP}""")
+    sql("DROP TABLE order_products")
     return result.rowcount
 
 
