@@ -7,6 +7,7 @@ the tests import it; a room imports only the models it uses.
 from webapp.auth import models as auth  # noqa: F401
 from webapp.catalog import models as catalog  # noqa: F401
 from webapp.fulfil import models as fulfil  # noqa: F401
+from webapp.members import models as members  # noqa: F401
 from webapp.pos import models as pos  # noqa: F401
 from webapp.promotions import models as promotions  # noqa: F401
 from webapp.purchasing import models as purchasing  # noqa: F401

@@ -258,8 +258,8 @@ def local_moment(at: datetime) -> datetime:
 
 
 def _customer_of(order: Order) -> int | None:
-    online = getattr(order, "online", None)
-    return getattr(online, "customer_id", None)
+    """Who buys: the online order's customer, or the member named at the till."""
+    return order.customer_id
 
 
 def _usage(found: list[Rule], customer_id: int | None, order_id: int | None) -> dict[int, Usage]:
@@ -278,14 +278,11 @@ def _usage(found: list[Rule], customer_id: int | None, order_id: int | None) -> 
     usage = {pid: Usage(uses, 0, Decimal(total or 0))
              for pid, uses, total in db.session.execute(used.group_by(OrderLinePromotion.promotion_id))}
     if customer_id is not None and any(rule.per_customer is not None for rule in found):
-        from webapp.sales.online.models import OnlineOrder
-
         mine = (select(OrderLinePromotion.promotion_id, func.count(distinct(Order.id)))
                 .join(OrderLine, OrderLine.id == OrderLinePromotion.order_line_id)
                 .join(Order, Order.id == OrderLine.order_id)
-                .join(OnlineOrder, OnlineOrder.order_id == Order.id)
-                .where(OrderLinePromotion.promotion_id.in_(budgeted), OnlineOrder.customer_id == customer_id,
-                       Order.status != OrderStatus.VOIDED.value))
+                .where(OrderLinePromotion.promotion_id.in_(budgeted), Order.customer_id == customer_id,
+                       Order.kind == OrderKind.SALE.value, Order.status != OrderStatus.VOIDED.value))
         if order_id is not None:
             mine = mine.where(Order.id != order_id)
         for pid, count in db.session.execute(mine.group_by(OrderLinePromotion.promotion_id)):

@@ -106,6 +106,14 @@ def resume(order: Order, *, register=None, shift=None) -> None:
     db.session.flush()
 
 
+def name_member(order: Order, customer: User | None) -> None:
+    """The member buying this sale (None: nobody): their prices, promotions and budgets apply from now on."""
+    require_changeable(order)
+    order.customer = customer
+    order.customer_id = customer.id if customer is not None else None
+    reprice(order)
+
+
 def void(order: Order) -> None:
     """Cancel a sale before payment."""
     if order.status not in (OrderStatus.OPEN, OrderStatus.SUSPENDED):
@@ -148,6 +156,8 @@ def reprice(order: Order, member=None) -> None:
     """Prices from the seam (for a ``member``: their prices), discounts kept within the amounts, the
     order discount spread exactly."""
     lines = order.lines
+    if member is None and order.customer_id is not None and order.channel == Channel.POS:
+        member = order.customer  # the member named at the till pays member prices
     cart = price_order(order, member=member)  # promotions included; their allocation is stored with the lines
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (

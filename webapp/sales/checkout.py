@@ -52,6 +52,9 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             _mark_completed(order, user)
             coupons.redeem_held(order)  # the coupons the sale holds are used now, once
             coupons.redeem_held(order)
+            if order.customer_id is not None:  # a member named at the till earns points and growth
+                from webapp.members.points import earn_for_sale
+                earn_for_sale(order)
     except _Taken:
         db.session.refresh(order)
         if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:

@@ -112,6 +112,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
         with db.session.begin_nested():
             order = open_sale(store, channel=Channel.SHOP)
             order.customer = customer
+            from webapp.members.cards import card_of
+            card_of(customer, store)  # the first order enrols the customer as a member
             online = OnlineOrder(
                 order=order, customer=customer, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
@@ -453,6 +455,9 @@ def _complete(online: OnlineOrder, user: User) -> None:
     online.order.status, online.order.completed_at = OrderStatus.COMPLETED.value, utcnow()
     online.order.cashier_id = user.id if user else None
     db.session.flush()
+    if online.order.customer_id is not None:  # the member earns points when the goods are theirs
+        from webapp.members.points import earn_for_sale
+        earn_for_sale(online.order)
 
 
 def _require_paid(online: OnlineOrder) -> None:
