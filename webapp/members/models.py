@@ -127,6 +127,8 @@ class PointsEntry(db.Model):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    lot: Mapped[PointsLot | None] = relationship()
+
 
 class RechargeRule(db.Model):
     """充X送Y: a top-up of at least ``threshold`` gets ``bonus``; the largest rule reached applies."""

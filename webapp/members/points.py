@@ -267,7 +267,7 @@ class PointsProvider:
 
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         try:
-            with db.session.begin_nested():
+            with db.session.no_autoflush, db.session.begin_nested():
                 spend(int(auth_code), points_for(amount), reference)
         except (InsufficientPoints, PointsNotWhole, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])
@@ -275,7 +275,7 @@ class PointsProvider:
 
     def refund(self, transaction_id: str, amount: Decimal, reference: str) -> PaymentResult:
         try:
-            with db.session.begin_nested():
+            with db.session.no_autoflush, db.session.begin_nested():
                 give_back(transaction_id, points_for(amount), reference)
         except (InsufficientPoints, PointsNotWhole) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])

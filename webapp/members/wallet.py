@@ -290,7 +290,7 @@ class StoredValueProvider:
 
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         try:
-            with db.session.begin_nested():
+            with db.session.no_autoflush, db.session.begin_nested():
                 debit(int(auth_code), amount, reference)
         except (InsufficientBalance, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])
@@ -298,7 +298,7 @@ class StoredValueProvider:
 
     def refund(self, transaction_id: str, amount: Decimal, reference: str) -> PaymentResult:
         try:
-            with db.session.begin_nested():
+            with db.session.no_autoflush, db.session.begin_nested():
                 credit_back(transaction_id, amount, reference)
         except InsufficientBalance as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])

@@ -244,6 +244,7 @@ def refund(order: Order, payment: Payment, amount: Decimal, reference: str) -> P
     """
     back = Payment(order=order, method=payment.method, amount=-amount, original_payment=payment,
                    status=PaymentStatus.SUCCEEDED.value)
+    db.session.add(back)  # before the provider: stored value and points providers write in this session
     if payment.method != PaymentMethod.CASH:
         result = get_provider(payment.method).refund(payment.reference, amount, reference[:64])
         back.reference, back.merchant_reference = result.transaction_id, reference[:64]
