@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.paging import paginate
 from webapp.pos import (  # noqa: F401  (bridge_words and the *_views join bp)
     bridge_words,
+    member_views,
     pickup_views,
     queries,
     returns_views,
