@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from tests.members.conftest import pay, ring_up, take_back
 from webapp.extensions import db
 from webapp.members import cards, wallet
-from webapp.members.errors import AboveBalanceCap, AdjustBelowZero, InvalidTopUp, ReasonRequired, TopUpRefunded
+from webapp.members.errors import (
+    AboveBalanceCap,
+    AdjustBelowZero,
+    InvalidTopUp,
+    ReasonRequired,
+    TopUpRefunded,
+)
 from webapp.members.models import MemberCard, StoredValueEntry, ValueKind
 from webapp.sales.errors import MemberRequired, PaymentDeclined
 from webapp.sales.models import Order, OrderKind
