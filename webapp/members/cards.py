@@ -33,7 +33,15 @@ def settings() -> MemberSettings:
         found = MemberSettings(id=1)
         db.session.add(found)
         db.session.flush()
-    return found
+    return keep(found)
+
+
+def keep(row):
+    """Hold a row for the session's life: the identity map holds rows weakly, and a sale asks for the
+    settings and the member's card several times (bench/bench_members.py counts its statements)."""
+    if row is not None:
+        db.session.info.setdefault("members_kept", {})[(type(row), db.inspect(row).identity)] = row
+    return row
 
 
 def card_of(customer: User, store: Store | None = None) -> MemberCard:

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.members.cards import card_of, settings
+from webapp.members.cards import card_of, keep, settings
 from webapp.members.errors import InsufficientPoints, MemberRequired, PointsNotWhole
 from webapp.members.models import ZERO, MemberCard, PointsEntry, PointsKind, PointsLot, Tier
 from webapp.sales.models import Order, OrderKind, OrderStatus, PaymentMethod, PaymentStatus
@@ -81,14 +81,16 @@ def value_of(points: int) -> Decimal:
 # ---------------------------------------------------------------- earning and taking back
 
 
-def earn_for_sale(order: Order, card: MemberCard | None = None) -> int:
-    """The points and growth a completed sale with a member earns (see the module's rules)."""
+def earn_for_sale(order: Order, card: MemberCard | None = None, by_points: Decimal | None = None) -> int:
+    """The points and growth a completed sale with a member earns (see the module's rules); ``by_points``:
+    what points paid of it, when the caller knows (else read from its payments)."""
     if order.customer_id is None or order.kind != OrderKind.SALE:
         return 0
     chain = settings()
     card = card or db.session.get(MemberCard, order.customer_id) or card_of(order.customer, order.store)
-    by_points = sum((p.amount for p in order.payments
-                     if p.method == PaymentMethod.POINTS and p.status == PaymentStatus.SUCCEEDED), ZERO)
+    if by_points is None:
+        by_points = sum((p.amount for p in order.payments
+                         if p.method == PaymentMethod.POINTS and p.status == PaymentStatus.SUCCEEDED), ZERO)
     paid = order.total - by_points
     excluded = chain.excluded
     eligible = sum((ln.amount for ln in order.lines if ln.sku.product.category_id not in excluded), ZERO) \
@@ -194,13 +196,15 @@ def expire(now: datetime | None = None) -> int:
 
 def spend(customer_id: int, points: int, reference: str, *, order_id: int | None = None) -> None:
     """Spend ``points`` from the lots expiring first; refused, nothing changed, when the member has fewer."""
-    card = db.session.scalar(select(MemberCard).where(MemberCard.customer_id == customer_id).with_for_update())
+    card = keep(db.session.scalar(select(MemberCard).where(MemberCard.customer_id == customer_id)
+                                  .with_for_update()))
     if card is None:
         raise MemberRequired()
-    have = balance(customer_id)
+    lots = _lots_of(customer_id)
+    have = sum(left for _, left in lots) - card.points_owed
     if have < points:
         raise InsufficientPoints(points=have, wanted=points)
-    if _take(card, points, PointsKind.SPEND, reference, order_id=order_id):
+    if _take(card, points, PointsKind.SPEND, reference, order_id=order_id, lots=lots):
         raise InsufficientPoints(points=balance(customer_id), wanted=points)
 
 
@@ -233,14 +237,19 @@ def give_back(spend_reference: str, points: int, reference: str) -> bool:
     return True
 
 
-def _take(card: MemberCard, points: int, kind: PointsKind, reference: str, *, order_id=None, first=(),
-          owe=False) -> int:
-    """Take ``points`` from the member's lots (``first`` ones first, then those expiring first), each with a
-    guarded UPDATE and a ledger row; returns what could not be taken."""
-    lots = db.session.execute(
-        select(PointsLot.id, PointsLot.left).where(PointsLot.customer_id == card.customer_id, PointsLot.left > 0,
+def _lots_of(customer_id: int) -> list:
+    """(id, left) of the member's lots with points left, not expired, first to expire first (row-locked)."""
+    return db.session.execute(
+        select(PointsLot.id, PointsLot.left).where(PointsLot.customer_id == customer_id, PointsLot.left > 0,
                                                    PointsLot.expires_at > utcnow())
         .order_by(PointsLot.expires_at, PointsLot.id).with_for_update()).all()
+
+
+def _take(card: MemberCard, points: int, kind: PointsKind, reference: str, *, order_id=None, first=(),
+          owe=False, lots=None) -> int:
+    """Take ``points`` from the member's lots (``first`` ones first, then those expiring first), each with a
+    guarded UPDATE and a ledger row; returns what could not be taken."""
+    lots = list(_lots_of(card.customer_id) if lots is None else lots)
     lots.sort(key=lambda lot: lot.id not in first)
     left = points
     for lot_id, lot_left in lots:
@@ -266,8 +275,8 @@ class PointsProvider:
         self.method = method
 
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
-        try:
-            with db.session.no_autoflush, db.session.begin_nested():
+        try:  # refused before anything is written: no savepoint needed
+            with db.session.no_autoflush:
                 spend(int(auth_code), points_for(amount), reference)
         except (InsufficientPoints, PointsNotWhole, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])

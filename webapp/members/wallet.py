@@ -21,11 +21,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.members.cards import card_of, settings
+from webapp.members.cards import card_of, keep, settings
 from webapp.members.errors import (
     AboveBalanceCap,
     AdjustBelowZero,
@@ -249,8 +250,8 @@ def _check_cap(card: MemberCard, adding: Decimal) -> None:
 
 def _locked_card(customer_id: int) -> MemberCard | None:
     """The card, read fresh under a row lock (PostgreSQL; SQLite has one writer)."""
-    return db.session.scalar(select(MemberCard).where(MemberCard.customer_id == customer_id)
-                             .with_for_update().execution_options(populate_existing=True))
+    return keep(db.session.scalar(select(MemberCard).where(MemberCard.customer_id == customer_id)
+                                  .with_for_update().execution_options(populate_existing=True)))
 
 
 def _credit(customer_id: int, principal: Decimal, bonus: Decimal, kind: ValueKind, reference: str, *,
@@ -270,7 +271,8 @@ def _move(card: MemberCard, principal: Decimal, bonus: Decimal, kind: ValueKind,
         .values(principal=_cards.c.principal + principal, bonus=_cards.c.bonus + bonus))
     if done.rowcount != 1:  # changed since it was read: only without the row lock
         raise InsufficientBalance(balance=card.balance, amount=-(principal + bonus))
-    db.session.expire(card, ["principal", "bonus"])
+    set_committed_value(card, "principal", card.principal + principal)  # as the compare-and-set wrote them
+    set_committed_value(card, "bonus", card.bonus + bonus)
     entry = StoredValueEntry(customer_id=card.customer_id, kind=kind.value, principal=principal, bonus=bonus,
                              reference=reference[:64], original_id=original_id,
                              order_id=order.id if order is not None else order_id,
@@ -289,8 +291,8 @@ class StoredValueProvider:
         self.method = method
 
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
-        try:
-            with db.session.no_autoflush, db.session.begin_nested():
+        try:  # refused before anything is written: no savepoint needed
+            with db.session.no_autoflush:
                 debit(int(auth_code), amount, reference)
         except (InsufficientBalance, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])
