@@ -192,3 +192,16 @@ def test_two_tills_spending_the_last_100_at_once_exactly_one_wins(app, make_till
     db.session.expire_all()
     assert card(customer).balance == Decimal("0.00")
     assert_ledger_is_the_balance(customer)
+
+
+def test_an_online_order_is_paid_with_stored_value_and_a_cancel_gives_it_back(till, member, stocked):
+    from webapp.sales.online import services as online
+
+    top_up(till, member, "100")
+    sku = stocked(till.store, price="30.00")
+    placed = online.place_order(till.store, member, [(sku, 1)], phone="13800138000", checkout_key="k1")
+    online.pay(placed, "stored_value", "")
+    assert card(member).balance == Decimal("70.00") and placed.is_paid
+    online.cancel(placed, by_customer=True)
+    assert card(member).balance == Decimal("100.00")
+    assert_ledger_is_the_balance(member)
