@@ -198,7 +198,8 @@ class World:
             "note_id": id_of(self.first(ReceivingNote)), "action": "start", "decision": "accept",
             "filename": "x.png", "surface": "shop", "name": "oversell", "kind": "percent",
             "promotion_id": id_of(db.session.scalar(select(Promotion).order_by(Promotion.id).limit(1))),
-            "simulation_id": 1,
+            "simulation_id": 1, "rule_id": 1,
+            "customer_id": id_of(self.first(User, User.role == Role.CUSTOMER.value)),
         }
         transfer = db.session.scalar(select(Transfer).order_by(Transfer.id).limit(1))
         values["transfer_id"] = id_of(transfer)

@@ -28,8 +28,7 @@ POINTS_KINDS = {PointsKind.EARN: _l("Earned"), PointsKind.SPEND: _l("Spent"), Po
 @require_role(*MANAGERS)
 def index():
     """The liability now, top-ups against spend over the period, and finding a member by phone."""
-    days = request.args.get("days", "30")
-    days = int(days) if days.isdigit() and int(days) in PERIODS else 30
+    days = {str(d): d for d in PERIODS}.get(request.args.get("days", ""), 30)
     found, error = None, None
     phone = request.args.get("phone", "").strip()[:20]
     if phone:
