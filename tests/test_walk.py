@@ -199,7 +199,7 @@ class World:
             "filename": "x.png", "surface": "shop", "name": "oversell", "kind": "percent",
             "promotion_id": id_of(db.session.scalar(select(Promotion).order_by(Promotion.id).limit(1))),
             "simulation_id": 1, "shortfall_id": id_of(self.first(TillShortfall)), "method": "wechat", "photo_id": 1,
-            "customer_id": self.customer.id, "segment_id": 1, "code": "x",
+            "customer_id": self.customer.id, "segment_id": 1, "code": "x", "rule_id": 1,
         }
         transfer = db.session.scalar(select(Transfer).order_by(Transfer.id).limit(1))
         values["transfer_id"] = id_of(transfer)

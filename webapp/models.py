@@ -8,6 +8,7 @@ from webapp.auth import models as auth  # noqa: F401
 from webapp.catalog import models as catalog  # noqa: F401
 from webapp.catalog.photos import models as photos  # noqa: F401
 from webapp.fulfil import models as fulfil  # noqa: F401
+from webapp.members import models as members  # noqa: F401
 from webapp.outreach import models as outreach  # noqa: F401
 from webapp.pos import models as pos  # noqa: F401
 from webapp.promotions import models as promotions  # noqa: F401

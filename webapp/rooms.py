@@ -10,7 +10,7 @@ from flask import Flask
 ROOMS = (
     "pages", "pwa", "auth", "stores", "catalog", "catalog.photos",
     "stock", "stock.counts", "stock.write_offs", "stock.transfers", "stock.expiry", "stock.alerts",
-    "purchasing", "promotions", "pos", "shop", "fulfil", "supply", "reports", "outreach", "manage", "demo",
+    "purchasing", "promotions", "members", "pos", "shop", "fulfil", "supply", "reports", "outreach", "manage", "demo",
 )
 
 

@@ -1,7 +1,7 @@
 """member growth: profiles, figures and tags, segments, campaigns and the member outbox, member coupons, referrals, often bought together, settings
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 06:10:00
 
 """
@@ -13,7 +13,7 @@ import webapp.numbers
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

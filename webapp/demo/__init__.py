@@ -12,6 +12,7 @@ from webapp.catalog.photos.services import media_folder
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.fulfil import place_online_orders
 from webapp.demo.photos import add_demo_photos
+from webapp.demo.members import enrol_members
 from webapp.demo.products import create_catalog
 from webapp.demo.purchasing import create_purchasing
 from webapp.demo.reports import record_report_history
@@ -54,5 +55,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     record_report_history(stores, skus, {code: users[name] for code, name in SELLERS.items()})
     place_online_orders(stores, skus, users["customer"], users["cashier"])
     create_supply(stores, skus, users)
+    enrol_members(stores, users)
     db.session.commit()
     return list(LOGINS)

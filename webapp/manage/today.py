@@ -154,6 +154,8 @@ def today(store_ids: list[int] | None, now: datetime | None = None) -> Today:
     for store_id, channel, kind, on_day, early, at_hour, count, total in db.session.execute(query):
         amount = sql.money(total)
         figures = stores.setdefault(store_id, Figures())
+        if kind == OrderKind.TOPUP.value:  # stored value paid in: a liability, not a sale
+            continue
         if kind == OrderKind.RETURN.value:
             if on_day:
                 figures.refunds += amount

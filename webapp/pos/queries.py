@@ -30,10 +30,12 @@ class CashSummary:
     cash_refunds: Decimal
     cash_in: Decimal
     cash_out: Decimal
+    cash_topups: Decimal = Decimal("0.00")  # stored value paid in with cash, less top-ups given back in cash
 
     @property
     def expected(self) -> Decimal:
-        return self.opening_float + self.cash_sales - self.cash_refunds + self.cash_in - self.cash_out
+        return (self.opening_float + self.cash_sales - self.cash_refunds + self.cash_in - self.cash_out
+                + self.cash_topups)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def cash_summary(shift: Shift) -> CashSummary:
         cash_refunds=-_money(cash.get(OrderKind.RETURN.value)),
         cash_in=_money(moved.get(CashKind.IN.value)),
         cash_out=_money(moved.get(CashKind.OUT.value)),
+        cash_topups=_money(cash.get(OrderKind.TOPUP.value)),
     )
 
 
@@ -109,7 +112,8 @@ def net_sales_of(shifts: list[Shift]) -> dict[int, Decimal]:
         .group_by(Order.shift_id, Order.kind))
     net = {shift.id: ZERO for shift in shifts}
     for shift_id, kind, total in rows:
-        net[shift_id] += -_money(total) if kind == OrderKind.RETURN else _money(total)
+        if kind != OrderKind.TOPUP:  # stored value paid in is a liability, not a sale
+            net[shift_id] += -_money(total) if kind == OrderKind.RETURN else _money(total)
     return net
 
 
@@ -122,7 +126,7 @@ def z_report(shift: Shift) -> ZReport:
     figures = {kind: (count, _money(total), _money(discount)) for kind, count, total, discount in orders}
     sales = figures.get(OrderKind.SALE.value, (0, ZERO, ZERO))
     returns = figures.get(OrderKind.RETURN.value, (0, ZERO, ZERO))
-    by_method = {OrderKind.SALE.value: {}, OrderKind.RETURN.value: {}}
+    by_method = {OrderKind.SALE.value: {}, OrderKind.RETURN.value: {}, OrderKind.TOPUP.value: {}}
     for kind, method, amount in db.session.execute(
         select(Order.kind, Payment.method, func.sum(Payment.amount))
         .join(Order, Order.id == Payment.order_id)

@@ -14,6 +14,7 @@ from webapp.paging import paginate
 from webapp.pos import (  # noqa: F401  (bridge_words and the *_views join bp)
     bridge_views,
     bridge_words,
+    member_views,
     pickup_views,
     queries,
     returns_views,

@@ -25,6 +25,9 @@ from webapp.stores.models import Store
 HUNDRED = Decimal(100)
 
 
+MEMBER_TIERS = {"regular", "silver", "gold"}  # webapp.members.models.Tier
+
+
 @dataclass
 class PromotionInput:
     """What the manager typed; numbers as text, parsed and checked by ``save``."""
@@ -52,6 +55,7 @@ class PromotionInput:
     hour_from: int | None = None
     hour_to: int | None = None
     members_only: bool = False
+    member_tiers: list[str] = field(default_factory=list)  # only for members of these tiers (普通/银卡/金卡)
     max_uses: str = ""
     per_customer: str = ""
     max_discount: str = ""
@@ -104,6 +108,9 @@ def checked(data: PromotionInput) -> dict:
     values = {"name": name, "kind": kind.value, "everything": bool(data.everything)}
     values.update(_scope(data, kind))
     values["params"] = _params(data, kind, values)
+    tiers = sorted({str(t) for t in data.member_tiers} & MEMBER_TIERS)
+    if tiers:
+        values["params"]["member_tiers"] = tiers
     values.update(_when(data))
     values.update(_who_and_how(data))
     return values

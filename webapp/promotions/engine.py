@@ -80,6 +80,7 @@ class Rule:
     hour_from: int | None = None
     hour_to: int | None = None
     members_only: bool = False
+    member_tiers: frozenset = frozenset()  # only for members of these tiers (webapp.members.models.Tier)
     max_uses: int | None = None
     per_customer: int | None = None
     max_discount: Decimal | None = None
@@ -146,6 +147,8 @@ class Rule:
             return False
         if self.members_only and not (context.customer and context.customer.member):
             return False
+        if self.member_tiers and not (context.customer and context.customer.tier in self.member_tiers):
+            return False
         if self.needs_coupon and self.id not in context.coupons:
             return False
         used = context.usage.get(self.id)
@@ -171,6 +174,7 @@ class Customer:
 
     id: int | None = None
     member: bool = False
+    tier: str | None = None  # the member's tier, when a rule asks for it
 
 
 @dataclass(frozen=True)

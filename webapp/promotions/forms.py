@@ -50,7 +50,8 @@ def read(form, user: User, kind: str) -> PromotionInput:
         name=text(form, "name"), kind=kind, repeat=bool(form.get("repeat")), percent=text(form, "percent"),
         price=text(form, "price"), nth=text(form, "nth") or "2", buy=text(form, "buy"), free=text(form, "free"),
         bundle_price=text(form, "bundle_price"), everything=bool(form.get("everything")),
-        members_only=bool(form.get("members_only")), max_uses=text(form, "max_uses"),
+        members_only=bool(form.get("members_only")), member_tiers=form.getlist("member_tiers")[:3],
+        max_uses=text(form, "max_uses"),
         per_customer=text(form, "per_customer"), max_discount=text(form, "max_discount"),
         exclusive=bool(form.get("exclusive")), stackable=bool(form.get("stackable")),
         margin_floor=text(form, "margin_floor"), needs_coupon=bool(form.get("needs_coupon")))
@@ -83,6 +84,7 @@ def filled(promotion: Promotion | None) -> dict:
               "price": params.get("price", ""), "nth": params.get("nth", "2"), "buy": params.get("buy", ""),
               "free": params.get("free", ""), "bundle_price": params.get("bundle_price", ""),
               "everything": promotion.everything, "members_only": promotion.members_only,
+              "member_tiers": params.get("member_tiers", []),
               "max_uses": promotion.max_uses or "", "per_customer": promotion.per_customer or "",
               "max_discount": promotion.max_discount or "", "exclusive": promotion.exclusive,
               "stackable": promotion.stackable, "priority": promotion.priority or "",

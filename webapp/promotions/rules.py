@@ -88,7 +88,8 @@ def rules_for(promotion_ids) -> list[Rule]:
     tree, floor = children(), chain_floor()
     promotions = db.session.scalars(select(Promotion).where(Promotion.id.in_(sorted(promotion_ids))))
     return [replace(to_rule(p, tree, floor), stores=frozenset(), channels=frozenset(), starts_at=None, ends_at=None,
-                    weekdays=frozenset(), hour_from=None, hour_to=None, members_only=False, max_uses=None,
+                    weekdays=frozenset(), hour_from=None, hour_to=None, members_only=False, member_tiers=frozenset(),
+                    max_uses=None,
                     per_customer=None, max_discount=None, needs_coupon=False) for p in promotions]
 
 
@@ -102,6 +103,7 @@ def to_rule(promotion: Promotion, tree: dict[int, list[int]], chain_floor: Decim
         stores=frozenset(promotion.store_ids or ()), channels=frozenset(promotion.channels or ()),
         starts_at=promotion.starts_at, ends_at=promotion.ends_at, weekdays=frozenset(promotion.weekdays or ()),
         hour_from=promotion.hour_from, hour_to=promotion.hour_to, members_only=promotion.members_only,
+        member_tiers=frozenset(params.get("member_tiers", ())),
         max_uses=promotion.max_uses, per_customer=promotion.per_customer, max_discount=promotion.max_discount,
         exclusive=promotion.exclusive, stackable=promotion.stackable, priority=promotion.priority,
         margin_floor=promotion.margin_floor if promotion.margin_floor is not None else chain_floor,

@@ -89,6 +89,8 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
     """Price (SKU, quantity) lines for a store and channel, optionally for a member, with coupon promotions
     ``coupons`` (ids) given; ``order_id``: the order being priced, whose own promotions do not count against
     their budgets; ``adjust``: a function changing the rules that touch the basket (a preview adds one)."""
+    if not lines:  # an empty sale (a member named before the first scan) has nothing to price
+        return PricedCart([])
     store_prices = _store_prices(store, [sku.id for sku, _ in lines])
     bases = []
     for sku, qty in lines:
@@ -114,7 +116,9 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
     at = at or utcnow()
     context = engine.Context(
         store_id=store.id, channel=Channel(channel).value, at=at, local=local_moment(at),
-        customer=Customer(customer_id, member is not None), coupons=frozenset(coupons),
+        customer=Customer(customer_id, member is not None,
+                          _tier_of(member) if any(rule.member_tiers for rule in found) else None),
+        coupons=frozenset(coupons),
         usage=_usage(found, customer_id, order_id))
     result = engine.price(items, found, context, book if adjust is None else None)
     priced = [PricedLine(sku, qty, unit, regular, line.amount, dict(line.savings))
@@ -272,9 +276,18 @@ def local_moment(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
 
 
+def _tier_of(member) -> str | None:
+    """The member's tier (普通/银卡/金卡), asked only when a rule is for some tiers."""
+    if member is None:
+        return None
+    from webapp.members.models import MemberCard  # members sits beside promotions: named only when needed
+
+    return db.session.scalar(select(MemberCard.tier).where(MemberCard.customer_id == member.id))
+
+
 def _customer_of(order: Order) -> int | None:
-    online = getattr(order, "online", None)
-    return getattr(online, "customer_id", None)
+    """Who buys: the online order's customer, or the member named at the till."""
+    return order.customer_id
 
 
 def _usage(found: list[Rule], customer_id: int | None, order_id: int | None) -> dict[int, Usage]:
@@ -293,14 +306,11 @@ def _usage(found: list[Rule], customer_id: int | None, order_id: int | None) -> 
     usage = {pid: Usage(uses, 0, Decimal(total or 0))
              for pid, uses, total in db.session.execute(used.group_by(OrderLinePromotion.promotion_id))}
     if customer_id is not None and any(rule.per_customer is not None for rule in found):
-        from webapp.sales.online.models import OnlineOrder
-
         mine = (select(OrderLinePromotion.promotion_id, func.count(distinct(Order.id)))
                 .join(OrderLine, OrderLine.id == OrderLinePromotion.order_line_id)
                 .join(Order, Order.id == OrderLine.order_id)
-                .join(OnlineOrder, OnlineOrder.order_id == Order.id)
-                .where(OrderLinePromotion.promotion_id.in_(budgeted), OnlineOrder.customer_id == customer_id,
-                       Order.status != OrderStatus.VOIDED.value))
+                .where(OrderLinePromotion.promotion_id.in_(budgeted), Order.customer_id == customer_id,
+                       Order.kind == OrderKind.SALE.value, Order.status != OrderStatus.VOIDED.value))
         if order_id is not None:
             mine = mine.where(Order.id != order_id)
         for pid, count in db.session.execute(mine.group_by(OrderLinePromotion.promotion_id)):

@@ -110,6 +110,14 @@ def resume(order: Order, *, register=None, shift=None) -> None:
     db.session.flush()
 
 
+def name_member(order: Order, customer: User | None) -> None:
+    """The member buying this sale (None: nobody): their prices, promotions and budgets apply from now on."""
+    require_changeable(order)
+    order.customer = customer
+    order.customer_id = customer.id if customer is not None else None
+    reprice(order)
+
+
 def void(order: Order) -> None:
     """Cancel a sale before payment."""
     if order.status not in (OrderStatus.OPEN, OrderStatus.SUSPENDED):
@@ -153,6 +161,8 @@ def reprice(order: Order, member=None, *, priced=None) -> None:
     order discount spread exactly. ``priced``: the lines already priced by the seam for this store
     and member (the shop's checkout page), used when nothing about the order could change them."""
     lines = order.lines
+    if member is None and order.customer_id is not None and order.channel == Channel.POS:
+        member = order.customer  # the member named at the till pays member prices
     cart = price_order(order, member=member, priced=priced)  # promotions included, allocation stored
     for line, priced in zip(lines, cart.lines, strict=True):
         line.unit_price, line.regular_price, line.priced_amount = (

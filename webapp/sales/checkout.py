@@ -19,7 +19,7 @@ from webapp.promotions import coupons
 from webapp.sales import tenders
 from webapp.sales.cart import require_open
 from webapp.sales.errors import DuplicateRequest, EmptySale, OrderNotOpen
-from webapp.sales.models import Order, OrderLine, OrderStatus
+from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, PaymentMethod
 from webapp.sales.online import shortfalls
 from webapp.sales.tenders import TakenAt, Tender, completed_with
 from webapp.stock import services as stock
@@ -53,6 +53,10 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             take()
             _mark_completed(order, user)
             coupons.redeem_held(order)  # the coupons the sale holds are used now, once
+            if order.customer_id is not None:  # a member named at the till earns points and growth
+                from webapp.members.points import earn_for_sale
+                earn_for_sale(order, by_points=sum((c.amount for c in planned.charges
+                                                    if c.method == PaymentMethod.POINTS), ZERO))
     except _Taken:
         db.session.refresh(order)
         if order.status == OrderStatus.COMPLETED and order.client_uuid == client_uuid:

@@ -143,3 +143,7 @@ class NothingToReturn(DomainError):
 class ReturnTooMuch(DomainError):
     message = _l("Only %(returnable)s of %(name)s can still be returned (asked for %(requested)s).")
     quantities = ("returnable", "requested")
+
+
+class MemberRequired(DomainError):
+    message = _l("Name the member first: stored value and points are a member's.")

@@ -35,6 +35,7 @@ ZERO = Decimal("0.00")
 class OrderKind(StrEnum):
     SALE = "sale"
     RETURN = "return"
+    TOPUP = "topup"  # stored value paid in (or, with an original, given back): a liability, never a sale
 
 
 class OrderStatus(StrEnum):
@@ -49,6 +50,8 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     WECHAT = "wechat"
     ALIPAY = "alipay"
+    STORED_VALUE = "stored_value"  # the member's balance (webapp.members.wallet)
+    POINTS = "points"  # the member's points (webapp.members.points)
 
     @property
     def label(self) -> str:
@@ -60,7 +63,10 @@ METHOD_LABELS = {
     PaymentMethod.CARD: _l("Bank card"),
     PaymentMethod.WECHAT: _l("WeChat Pay"),
     PaymentMethod.ALIPAY: _l("Alipay"),
+    PaymentMethod.STORED_VALUE: _l("Stored value"),
+    PaymentMethod.POINTS: _l("Points"),
 }
+MEMBER_METHODS = (PaymentMethod.STORED_VALUE, PaymentMethod.POINTS)  # paid from the sale's member's account
 
 
 class PaymentStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""Payment providers: WeChat Pay, Alipay and the card terminal behind one interface.
+"""Payment providers: WeChat Pay, Alipay, the card terminal, stored value and points behind one interface.
 
 A provider charges the customer's payment code (the code scanned from their
 phone, or for a card the terminal's reference), refunds a transaction, and
@@ -265,6 +265,12 @@ def get_provider(method: str) -> PaymentProvider:
     method = PaymentMethod(method)
     if method == PaymentMethod.CASH:
         raise ValueError("cash is taken at the till, not by a payment provider")
+    if method == PaymentMethod.STORED_VALUE:  # the member's own accounts: providers of the members room
+        from webapp.members.wallet import StoredValueProvider
+        return StoredValueProvider(method.value)
+    if method == PaymentMethod.POINTS:
+        from webapp.members.points import PointsProvider
+        return PointsProvider(method.value)
     configured = current_app.config.get("PAYMENT_PROVIDER", "sandbox")
     name = configured.get(method.value, "sandbox") if isinstance(configured, dict) else configured
     try:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from webapp.clock import local_time
 from webapp.numbers import FEN, round_money
 from webapp.promotions.services import savings_of
-from webapp.sales.models import Order, PaymentMethod
+from webapp.sales.models import Order, OrderKind, PaymentMethod
 
 DEFAULT_WIDTH = 80
 
@@ -41,12 +41,12 @@ def _document(order: Order) -> dict:
         "cashier": cashier.name if cashier else "",
         "lines": [_line(line, order.is_return) for line in order.lines],
         "discounts": _discounts(order),
-        "totals": [{"label": _("Refund total") if order.is_return else _("Total"), "amount": _money(order.total)}],
+        "totals": [{"label": _total_label(order), "amount": _money(order.total)}],
         "payments": [{"method": method_label(p.method), "amount": _money(p.tendered or p.amount)}
                      for p in order.payments if p.status == "succeeded"],
         # A 58 mm roll is too narrow for a Code 128 of the order number: a QR code there.
         "code": "barcode" if width == 80 else "qr",
-        "footer": _approval(order) + [_("Keep your receipt for returns. Thank you!")],
+        "footer": _approval(order) + member_lines(order) + [_("Keep your receipt for returns. Thank you!")],
         "labels": {"number": _("No."), "time": _("Time"), "cashier": _("Cashier"), "item": _("Item"),
                    "qty": _("Qty"), "price": _("Price"), "amount": _("Amount"), "change": _("Change")},
     }
@@ -54,6 +54,21 @@ def _document(order: Order) -> dict:
     if cash:
         document["change"] = _money(sum((p.change for p in cash), Decimal("0")))
     return document
+
+
+def _total_label(order: Order) -> str:
+    if order.kind == OrderKind.TOPUP:
+        return _("Top-up refunded") if order.original_order_id else _("Stored value topped up")
+    return _("Refund total") if order.is_return else _("Total")
+
+
+def member_lines(order: Order) -> list[str]:
+    """The member's lines on a receipt: points earned (or taken back) by it, the points and balance now."""
+    if order.customer_id is None:
+        return []
+    from webapp.members.receipts import receipt_lines  # members sits beside sales: named only when needed
+
+    return receipt_lines(order)
 
 
 def _approval(order: Order) -> list[str]:

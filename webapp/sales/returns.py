@@ -96,6 +96,9 @@ def return_lines(original: Order, picks: list[tuple[OrderLine, Decimal]], *, use
             if all(before.get(ln.id, (ZERO, ZERO))[0] + wanted.get(ln, ZERO) >= ln.quantity for ln in original.lines):
                 coupons.give_back(original)  # a full refund: its coupons may be used again
             _refund(order, original, refund_method)
+            if original.customer_id is not None:  # the points the refunded part earned go back
+                from webapp.members.points import take_back_for_return
+                take_back_for_return(original, order)
             order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
             db.session.flush()
     except IntegrityError:

@@ -5,6 +5,7 @@ returns in ``returns``; none commits: the request commits once.
 """
 from webapp.sales.cart import (
     add_item,
+    name_member,
     open_sale,
     remove_line,
     reprice,
@@ -20,7 +21,7 @@ from webapp.sales.tenders import Tender
 from webapp.sales.tenders import check as check_payment
 
 __all__ = [
-    "DISCOUNT_ROLES", "Tender", "RefundMethod", "add_item", "apply_line_discount", "apply_order_discount",
+    "DISCOUNT_ROLES", "Tender", "RefundMethod", "add_item", "apply_line_discount", "apply_order_discount", "name_member",
     "check_payment", "complete_sale", "may_discount", "open_sale", "remove_line", "reprice", "resume",
     "return_lines", "set_quantity", "suspend", "void",
 ]

@@ -38,6 +38,7 @@ from webapp.numbers import money
 from webapp.sales.errors import (
     ChargeKept,
     InvalidPayment,
+    MemberRequired,
     Overpaid,
     PaymentCodeRequired,
     PaymentDeclined,
@@ -46,7 +47,15 @@ from webapp.sales.errors import (
     UnknownPaymentCode,
     UnknownPaymentMethod,
 )
-from webapp.sales.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from webapp.sales.models import (
+    MEMBER_METHODS,
+    ZERO,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
 from webapp.sales.providers import Notification, PaymentResult, get_provider
 
 log = logging.getLogger(__name__)
@@ -58,13 +67,15 @@ class TakenAt(StrEnum):
     TILL = "till"
     PICKUP = "pickup"  # an online order paid at pickup, at the till
     ONLINE = "online"  # the shop's checkout
+    TOPUP = "topup"  # money paid into a member's stored value, at the till
 
 
 WALLETS = (PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
 OFFERED: dict[TakenAt, tuple[PaymentMethod, ...]] = {
-    TakenAt.TILL: (PaymentMethod.CASH, *WALLETS, PaymentMethod.CARD),
-    TakenAt.PICKUP: (PaymentMethod.CASH, *WALLETS, PaymentMethod.CARD),
-    TakenAt.ONLINE: WALLETS,
+    TakenAt.TILL: (PaymentMethod.CASH, *WALLETS, PaymentMethod.CARD, *MEMBER_METHODS),
+    TakenAt.PICKUP: (PaymentMethod.CASH, *WALLETS, PaymentMethod.CARD, *MEMBER_METHODS),
+    TakenAt.ONLINE: (*WALLETS, *MEMBER_METHODS),
+    TakenAt.TOPUP: (PaymentMethod.CASH, *WALLETS, PaymentMethod.CARD),
 }
 
 
@@ -119,6 +130,13 @@ def wallet_of(code: str) -> PaymentMethod:
     raise UnknownPaymentCode(code=code[:4] + "…" if len(code) > 4 else code)
 
 
+def member_code_of(order: Order) -> str:
+    """What a member's tender is charged to: the order's customer (their stored value, their points)."""
+    if order.customer_id is None:
+        raise MemberRequired()
+    return str(order.customer_id)
+
+
 def plan(order: Order, tenders: list[Tender], *, at: TakenAt = TakenAt.TILL) -> Plan:
     """Check the tenders cover what is due exactly (only cash gives change); nothing is charged yet."""
     if order.has_pending_payment:
@@ -133,6 +151,8 @@ def plan(order: Order, tenders: list[Tender], *, at: TakenAt = TakenAt.TILL) -> 
             raise InvalidPayment(amount=amount)
         if method == PaymentMethod.CASH:
             handed += amount
+        elif method in MEMBER_METHODS:  # always the sale's member, whatever the form said
+            charges.append(Charge(method, amount, member_code_of(order)))
         elif not tender.auth_code.strip():
             raise PaymentCodeRequired()
         else:
@@ -186,6 +206,8 @@ def charge_online(order: Order, method: str, auth_code: str, *, at: TakenAt = Ta
         raise UnknownPaymentMethod(method=str(method)[:20])
     if order.has_pending_payment:
         raise PaymentPending()
+    if PaymentMethod(method) in MEMBER_METHODS:
+        auth_code = member_code_of(order)
     if not auth_code.strip():
         raise PaymentCodeRequired()
     charge = Charge(PaymentMethod(method), order.due, auth_code.strip()[:64])
@@ -265,6 +287,7 @@ def refund(order: Order, payment: Payment, amount: Decimal, reference: str) -> P
     """
     back = Payment(order=order, method=payment.method, amount=-amount, original_payment=payment,
                    status=PaymentStatus.SUCCEEDED.value)
+    db.session.add(back)  # before the provider: stored value and points providers write in this session
     if payment.method != PaymentMethod.CASH:
         result = get_provider(payment.method).refund(payment.reference, amount, reference[:64])
         back.reference, back.merchant_reference = result.transaction_id, reference[:64]

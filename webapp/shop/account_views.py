@@ -1,12 +1,19 @@
-"""Customers sign in and up with their mobile number; the browser's cart joins their account."""
-from flask import current_app, flash, redirect, request, session, url_for
+"""Customers sign in and up with their mobile number; the browser's cart joins their account. The member page
+(phone first): the member code to show at the till, stored value, points and what expires when, tier and
+progress, coupons, and orders from every store and channel."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
 from webapp.auth import customers
 from webapp.errors import DomainError
 from webapp.extensions import db, limiter
+from webapp.members import cards, queries, wallet
+from webapp.promotions.models import Coupon, CouponUse
+from webapp.sales.models import Order
 from webapp.shop import carts
+from webapp.shop.art import qr_svg
 from webapp.shop.blueprint import bp
 from webapp.shop.web import CART_COOKIE, customer
 from webapp.web import render
@@ -73,3 +80,43 @@ def _next() -> str:
     if not target.startswith("/shop") or target.startswith("//") or "\\" in target:
         return url_for("shop.orders")
     return target
+
+
+# ---------------------------------------------------------------- the member page
+
+REFRESH_SECONDS = 30  # a code is good for this minute and the last: refreshed twice a minute, never stale
+
+
+@bp.get("/account/member")
+def member_page():
+    me = customer()
+    if me is None:
+        return redirect(url_for("shop.sign_in", next=request.path), 303)
+    cards.card_of(me)
+    db.session.commit()
+    return render("shop/member.html", member=queries.summary(me), code=_code(me), rules=wallet.rules(),
+                  orders=queries.orders_of(me), coupons=_coupons(me), refresh=REFRESH_SECONDS,
+                  chain=cards.settings())
+
+
+@bp.get("/account/member/code")
+def member_code():
+    """The member code alone, fetched again by the page every ``REFRESH_SECONDS``."""
+    me = customer()
+    if me is None:
+        return "", 401
+    return render_template("shop/_member_code.html", code=_code(me), refresh=REFRESH_SECONDS)
+
+
+def _code(me) -> dict:
+    text = cards.member_code(me)
+    return {"text": text, "svg": qr_svg(text)}
+
+
+def _coupons(me) -> list[tuple[str, str, str]]:
+    """The coupons on the member's orders: (code, campaign, state)."""
+    rows = db.session.execute(
+        select(Coupon.code, CouponUse.state, Order.number).join(CouponUse, CouponUse.coupon_id == Coupon.id)
+        .join(Order, Order.id == CouponUse.order_id).where(Order.customer_id == me.id)
+        .order_by(CouponUse.id.desc()).limit(20)).all()
+    return [(code, number, state) for code, state, number in rows]

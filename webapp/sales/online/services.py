@@ -127,6 +127,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                               available=e.facts.get("available", 0)) from None
             code = _pickup_code(store)
             order.customer = customer
+            from webapp.members.cards import card_of
+            card_of(customer, store)  # the first order enrols the customer as a member
             online = OnlineOrder(
                 order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
@@ -517,6 +519,9 @@ def _complete(online: OnlineOrder, user: User) -> None:
     online.order.status, online.order.completed_at = OrderStatus.COMPLETED.value, utcnow()
     online.order.cashier_id = user.id if user else None
     db.session.flush()
+    if online.order.customer_id is not None:  # the member earns points when the goods are theirs
+        from webapp.members.points import earn_for_sale
+        earn_for_sale(online.order)
 
 
 def _require_paid(online: OnlineOrder) -> None:
