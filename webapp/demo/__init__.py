@@ -11,8 +11,8 @@ from sqlalchemy import select
 from webapp.catalog.photos.services import media_folder
 from webapp.demo.counts import count_and_write_off
 from webapp.demo.fulfil import place_online_orders
-from webapp.demo.photos import add_demo_photos
 from webapp.demo.members import enrol_members
+from webapp.demo.photos import add_demo_photos
 from webapp.demo.products import create_catalog
 from webapp.demo.purchasing import create_purchasing
 from webapp.demo.reports import record_report_history
