@@ -25,7 +25,7 @@ def test_the_settings_show_the_bridge_the_devices_and_the_tests(till, login):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for words in ("设备设置", "硬件桥地址", "配对码，或 huotong-bridge pair 打印的链接", "扫码枪", "电子秤", "打印机", "钱箱",
-                  "测试打印", "打开钱箱", 'src="/static/js/bridge.js"', 'src="/static/js/till_settings.js"'):
+                  "测试打印", "打开钱箱", 'src="/static/js/bridge.js?v=', 'src="/static/js/till_settings.js?v='):
         assert words in page, words
     for kind in ("connection", "scanner", "scale", "printer", "drawer"):
         assert f'data-bridge-status="{kind}"' in page
@@ -57,7 +57,7 @@ def test_the_pairing_link_opens_a_page_that_stores_the_pairing(client):
     response = client.get(PAIR_PATH, headers=ZH)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert 'src="/static/js/bridge.js"' in page and 'src="/static/js/till_settings.js"' in page
+    assert 'src="/static/js/bridge.js?v=' in page and 'src="/static/js/till_settings.js?v=' in page
     assert "配对硬件桥" in page and "data-pair-result" in page and 'data-bridge-status="connection"' in page
     words = json.loads(re.search(r'id="bridge-settings-words">(.*?)</script>', page, re.S).group(1))
     assert words["paired_link"].startswith("已通过链接配对")
