@@ -29,6 +29,7 @@ def test_the_member_page_shows_code_balance_points_tier_and_orders_from_the_till
     code = page.split('data-code="')[1].split('"')[0]
     assert cards.member_by_code(code).id == member.id
     assert "普通" in page
+    assert 'href="/shop/invite"' in page  # the way to their invitation link
     fresh = client.get("/shop/account/member/code").get_data(as_text=True)
     assert "data-code=\"M" in fresh
     assert db.session.get(type(cards.card_of(member)), member.id).balance == Decimal("462.00")
