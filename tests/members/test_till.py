@@ -83,3 +83,19 @@ def test_paying_with_stored_value_without_a_member_is_refused(till, stocked, log
     client = login(till.cashier)
     answer = post(client, f"/pos/orders/{order.id}/pay", method=["stored_value"], amount=["5"], auth_code=[""])
     assert answer.status_code == 422 and "会员" in answer.get_data(as_text=True)
+
+
+def test_the_pay_panel_offers_the_members_stored_value_in_one_tap_when_it_covers_the_sale(till, member, stocked,
+                                                                                          login):
+    wallet.save_rule("500", "50")
+    order = ring_up(till, member, (stocked(till.store, price="120.00"), 1))
+    client = login(till.cashier)
+    panel = client.get(f"/pos/orders/{order.id}/pay").get_data(as_text=True)
+    assert "储值支付" not in panel  # nothing on the card yet
+    post(client, f"/pos/orders/{order.id}/top-up", preset="500.00", cash="500", client_uuid="t1")
+    panel = client.get(f"/pos/orders/{order.id}/pay").get_data(as_text=True)
+    assert "储值支付 ¥120.00" in panel and "余额 ¥550.00" in panel
+    paid = post(client, f"/pos/orders/{order.id}/pay", method="stored_value", amount="120.00", auth_code="",
+                client_uuid="p1")
+    assert paid.status_code == 204, paid.get_data(as_text=True)
+    assert db.session.get(MemberCard, member.id).balance == Decimal("430.00")
