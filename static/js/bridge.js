@@ -90,7 +90,7 @@
   function wordsFor(code) {
     if (errorWords === null) {
       var block = document.getElementById("bridge-error-words");
-      try { errorWords = block ? JSON.parse(block.textContent) : {}; } catch (e) { errorWords = {}; }
+      try { errorWords = block ? JSON.parse(block.getAttribute("data-json")) : {}; } catch (e) { errorWords = {}; }
     }
     return errorWords[code];
   }

@@ -160,7 +160,7 @@
   // --- the receipt: printed once when the sale completes; reprint on request -------------------
   function printReceipt(page, openDrawer) {
     var state = page.querySelector("[data-print-state]");
-    var documentJson = page.querySelector("[data-receipt-document]").textContent;
+    var documentJson = page.querySelector("[data-receipt-document]").getAttribute("data-receipt-document");
     if (!window.HuotongBridge) return;
     if (openDrawer) window.HuotongBridge.openDrawer().catch(function () { /* no drawer: the cashier opens it */ });
     window.HuotongBridge.print(JSON.parse(documentJson)).then(function () {

@@ -7,7 +7,7 @@
   if (!bridge) return;
 
   var words = {};
-  try { words = JSON.parse(document.getElementById("bridge-settings-words").textContent); } catch (e) { words = {}; }
+  try { words = JSON.parse(document.getElementById("bridge-settings-words").getAttribute("data-json")); } catch (e) { words = {}; }
 
   function say(key, facts) {
     var text = words[key] || key;
@@ -99,7 +99,7 @@
 
   function testPrint() {
     if (!connected()) return;
-    var receipt = JSON.parse($("[data-test-receipt]").textContent);
+    var receipt = JSON.parse($("[data-test-receipt]").getAttribute("data-test-receipt"));
     tell("[data-test-result]", say("printing"));
     bridge.print(receipt).then(function (reply) {
       tell("[data-test-result]", say("printed", { number: reply.number || receipt.number }), "ok");

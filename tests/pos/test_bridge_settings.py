@@ -29,7 +29,7 @@ def test_the_settings_show_the_bridge_the_devices_and_the_tests(till, login):
         assert words in page, words
     for kind in ("connection", "scanner", "scale", "printer", "drawer"):
         assert f'data-bridge-status="{kind}"' in page
-    words = json.loads(re.search(r'id="bridge-settings-words">(.*?)</script>', page, re.S).group(1))
+    words = json.loads(re.search(r"id=\"bridge-settings-words\" data-json='(.*?)'", page, re.S).group(1))
     assert "huotong-bridge pair --origin http://localhost" in words["refused"]
     assert words["absent"].startswith("硬件桥未连接")
 
@@ -59,5 +59,5 @@ def test_the_pairing_link_opens_a_page_that_stores_the_pairing(client):
     page = response.get_data(as_text=True)
     assert 'src="/static/js/bridge.js?v=' in page and 'src="/static/js/till_settings.js?v=' in page
     assert "配对硬件桥" in page and "data-pair-result" in page and 'data-bridge-status="connection"' in page
-    words = json.loads(re.search(r'id="bridge-settings-words">(.*?)</script>', page, re.S).group(1))
+    words = json.loads(re.search(r"id=\"bridge-settings-words\" data-json='(.*?)'", page, re.S).group(1))
     assert words["paired_link"].startswith("已通过链接配对")

@@ -16,6 +16,6 @@ def test_every_error_code_the_bridge_can_send_has_words_at_the_till():
 def test_the_till_page_carries_the_bridges_error_words_in_chinese(client, till, login):
     login(till.cashier)
     html = client.get(f"/pos/registers/{till.register.id}", headers=ZH).get_data(as_text=True)
-    block = re.search(r'<script type="application/json" id="bridge-error-words">(.*?)</script>', html, re.S)
+    block = re.search(r"<div hidden id=\"bridge-error-words\" data-json='(.*?)'></div>", html, re.S)
     words = json.loads(block.group(1))
     assert words["paper_out"] == "打印机缺纸。" and words["device_gone"] == "设备已被拔出。"
