@@ -124,7 +124,7 @@ class Rule:
     def unconditional(self) -> bool:
         """No store, channel, time, member, coupon or budget condition: live for every basket."""
         return not (self.stores or self.channels or self.starts_at or self.ends_at or self.weekdays
-                    or self.hour_from is not None or self.members_only or self.needs_coupon
+                    or self.hour_from is not None or self.members_only or self.member_tiers or self.needs_coupon
                     or self.max_uses is not None or self.per_customer is not None or self.max_discount is not None)
 
     def live(self, context: Context) -> bool:
