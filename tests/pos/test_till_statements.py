@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from webapp.catalog.barcodes import with_check_digit
 from webapp.extensions import db
+from webapp.promotions import rules
 
 MOST_PER_SCAN = 15  # was 17 (SQLite's BEGIN IMMEDIATE included)
 MOST_PER_COMPLETION = 19  # was 25
@@ -33,6 +34,8 @@ def counted():
 def test_a_scan_and_a_cash_completion_take_few_statements(till, make_sku, client, login):
     skus = [make_sku(price="3.50", barcode=with_check_digit(f"69012345678{n}")) for n in range(3)]
     db.session.commit()
+    rules.active_book()  # the rule book is loaded once per process and catalogue change, not per scan
+    db.session.commit()
     login(till.cashier)
     client.get(f"/pos/registers/{till.register.id}")
     scans = []
@@ -49,5 +52,5 @@ def test_a_scan_and_a_cash_completion_take_few_statements(till, make_sku, client
         done = client.post(f"/pos/orders/{order_id}/pay", data={"cash": "20", "client_uuid": str(uuid.uuid4())},
                            headers={"HX-Request": "true"})
     assert done.status_code == 204
-    assert max(len(s) for s in scans) <= MOST_PER_SCAN, "\n".join(scans[-1])
+    assert max(len(s) for s in scans) <= MOST_PER_SCAN, "\n".join(max(scans, key=len))
     assert len(completion) <= MOST_PER_COMPLETION, "\n".join(completion)

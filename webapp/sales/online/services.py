@@ -127,8 +127,6 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
                               available=e.facts.get("available", 0)) from None
             code = _pickup_code(store)
             order.customer = customer
-            from webapp.members.cards import card_of
-            card_of(customer, store)  # the first order enrols the customer as a member
             online = OnlineOrder(
                 order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
                 fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
@@ -152,6 +150,8 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
             set_committed_value(order, "online", online)
             notify(online, NotificationKind.ACCEPTED)
             db.session.flush()
+            from webapp.members.cards import card_of
+            card_of(customer, store)  # the first order enrols the customer as a member (after the one flush)
             if coupon_code:  # the code the customer typed: held by the order (priced again with it)
                 coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
     except (IntegrityError, SoldOut):
@@ -193,8 +193,9 @@ def pay(online: OnlineOrder, method: str, auth_code: str) -> Payment:
 def start_payment(online: OnlineOrder, method: str, *, return_url: str, notify_url: str) -> str:
     """The provider's cashier page where the customer pays what is due (the shop's payment step:
     the customer confirms at the provider, nothing is typed here); see ``payment_notified``."""
-    _hold(online)
-    refresh(online)
+    if not getattr(online, "placed_now", False):  # an order this very request placed is new and ours
+        _hold(online)
+        refresh(online)
     if online.status not in HOLDING:
         raise OrderClosed(number=online.order.number, status=online.status)
     if online.is_paid:

@@ -38,7 +38,7 @@ def flag_sold_at_till(sale: Order) -> list[TillShortfall]:
     short = db.session.execute(
         select(StockLevel.sku_id, on_hand, reserved)
         .where(StockLevel.location_id == shelf.id, StockLevel.sku_id.in_(sold))
-        .group_by(StockLevel.sku_id).having(reserved > on_hand)).all()
+        .group_by(StockLevel.sku_id).having(reserved > 0, reserved > on_hand)).all()
     made = []
     for sku_id, held_on_hand, held in short:
         uncovered = held - max(held_on_hand, ZERO)
