@@ -95,3 +95,18 @@ def sign_in(page, base_url):
         page.wait_for_load_state("networkidle")
 
     return sign_in_as
+
+
+@pytest.fixture
+def contexts(browser):
+    """Browser contexts of a size a journey asks for (a phone, a tablet), closed at the end."""
+    made = []
+
+    def make(viewport, **options):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+        made.append(context)
+        return context.new_page()
+
+    yield make
+    for context in made:
+        context.close()

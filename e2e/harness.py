@@ -66,3 +66,12 @@ def serving(app) -> Iterator[str]:
         server.shutdown()
         with app.app_context():
             db.engine.dispose()
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Sign in at the staff login as a person would, and wait for where it lands."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")

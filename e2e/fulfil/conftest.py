@@ -3,7 +3,6 @@ a bridge with an emulated USB scanner, and browser contexts for a phone and tabl
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
@@ -80,24 +79,3 @@ def scanner(base_url):
     with BridgeThread(settings, TOKEN) as bridge:
         yield {"scanner": device, "url": f"ws://127.0.0.1:{bridge.port}/"}
 
-
-@pytest.fixture
-def contexts(browser: Browser):
-    made: list[BrowserContext] = []
-
-    def make(viewport, **options) -> Page:
-        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
-        made.append(context)
-        return context.new_page()
-
-    yield make
-    for context in made:
-        context.close()
-
-
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")

@@ -8,7 +8,8 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from e2e.fulfil.conftest import CUSTOMER_AT, GOODS, PHONE, STOCK, TABLET, TOKEN, sign_in
+from e2e.fulfil.conftest import CUSTOMER_AT, GOODS, PHONE, STOCK, TABLET, TOKEN
+from e2e.harness import sign_in
 from webapp.catalog.models import SKU
 from webapp.extensions import db
 from webapp.sales.models import Order

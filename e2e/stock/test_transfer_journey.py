@@ -3,6 +3,7 @@ receives 11 by scanning, and finds the missing one recorded; the ledger still ad
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.harness import sign_in
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
 from webapp.catalog.models import SKU
@@ -34,14 +35,6 @@ def two_stores(stock_app):
                   stores=[receiver], password="receiver-pass-1")
         db.session.commit()
         return sender.id, receiver.id, sku.id
-
-
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_transfer_of_12_arrives_11_by_scanning_and_the_short_unit_is_recorded(

@@ -1,7 +1,6 @@
 """The till journeys' world: an online store with its till and staff, cans held by three online orders,
 and the till's bridge (emulated USB scanner and receipt printer) allowing this server's pages."""
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
 
 from bridge.app import BridgeThread
 from bridge.config import Settings
@@ -77,24 +76,3 @@ def bridge(base_url):
     with BridgeThread(settings, TOKEN) as running:
         yield {"scanner": scanner, "printer": printer, "url": f"ws://127.0.0.1:{running.port}/"}
 
-
-@pytest.fixture
-def contexts(browser: Browser):
-    made: list[BrowserContext] = []
-
-    def make(viewport, **options) -> Page:
-        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
-        made.append(context)
-        return context.new_page()
-
-    yield make
-    for context in made:
-        context.close()
-
-
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")

@@ -5,8 +5,8 @@ import os
 
 from playwright.sync_api import Page, expect
 
-from e2e.harness import ROOT
-from e2e.till.conftest import PHONE, TABLET, TOKEN, sign_in
+from e2e.harness import ROOT, sign_in
+from e2e.till.conftest import PHONE, TABLET, TOKEN
 
 SHOTS = os.path.join(ROOT, "screenshots")
 

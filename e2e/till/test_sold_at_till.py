@@ -5,8 +5,8 @@ import os
 
 from playwright.sync_api import expect
 
-from e2e.harness import ROOT
-from e2e.till.conftest import PHONE, TABLET, sign_in
+from e2e.harness import ROOT, sign_in
+from e2e.till.conftest import PHONE, TABLET
 from webapp.auth.models import User
 from webapp.catalog.models import SKU
 from webapp.extensions import db

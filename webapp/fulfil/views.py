@@ -134,12 +134,7 @@ def unavailable(store_id: int, order_id: int, line_id: int):
         db.session.rollback()
         return _order_page(store, found, 409, str(e))
     db.session.commit()
-    if shortage.refunded:
-        flash(_("%(name)s is off the order; %(amount)s is refunded to the customer.",
-                name=shortage.sku.display_name, amount=format_money(shortage.refunded)), "success")
-    else:
-        flash(_("%(name)s is off the order; the customer pays %(amount)s less.",
-                name=shortage.sku.display_name, amount=format_money(shortage.amount)), "success")
+    _say_taken_off(shortage)
     return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
 
 
@@ -191,13 +186,18 @@ def short_unavailable(store_id: int, order_id: int, shortfall_id: int):
         db.session.rollback()
         return _order_page(store, found, 409, str(e))
     db.session.commit()
+    _say_taken_off(shortage)
+    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
+
+
+def _say_taken_off(shortage) -> None:
+    """What the staff are told when a line comes off an order: refunded, or less to pay."""
     if shortage.refunded:
         flash(_("%(name)s is off the order; %(amount)s is refunded to the customer.",
                 name=shortage.sku.display_name, amount=format_money(shortage.refunded)), "success")
     else:
         flash(_("%(name)s is off the order; the customer pays %(amount)s less.",
                 name=shortage.sku.display_name, amount=format_money(shortage.amount)), "success")
-    return htmx_redirect(url_for("fulfil.order", store_id=store.id, order_id=found.id))
 
 
 @bp.get("/stores/<int:store_id>/orders/<int:order_id>/pick-list")
