@@ -85,8 +85,8 @@ def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(page: Pa
     add_to_cart(page, shop_url, "龙井", "西湖龙井茶 250g")
     page.goto(f"{shop_url}/shop/cart")
     page.get_by_role("radio", name="配送").check()
-    page.get_by_label("您所在的区").select_option("拱墅区")
-    page.get_by_role("button", name="更新").last.click()
+    page.get_by_label("您所在的区").select_option("拱墅区")  # sends the form by itself
+    page.wait_for_load_state("networkidle")  # the form comes back before the address is typed into it
     page.get_by_label("配送地址").fill("环城北路 208 号")
     page.get_by_role("button", name="更新").last.click()
     expect(page.get_by_text("由武林店为您配送")).to_be_visible()
