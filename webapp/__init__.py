@@ -5,6 +5,7 @@ from flask import Flask
 
 from webapp import config as settings
 from webapp import models  # noqa: F401  (every table, every relationship resolved)
+from webapp import replica
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from webapp.guards import init_app as init_guards
@@ -44,7 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from webapp.i18n import select_locale
 
+    replica.bind(app)  # DATABASE_REPLICA_URL: a second engine, for reports (webapp/replica.py)
     db.init_app(app)
+    replica.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -10,6 +10,11 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'huotong.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A PostgreSQL streaming replica for reports and the dashboard (webapp/replica.py); None: the primary.
+        "DATABASE_REPLICA_URL": None,
+        "REPLICA_MAX_LAG_SECONDS": 30,  # further behind than this: read from the primary
+        "REPLICA_CHECK_SECONDS": 5,  # how long a process trusts its last look at the replica
+        "REPLICA_CONNECT_TIMEOUT": 2,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": LANGUAGES,
@@ -35,10 +40,25 @@ def from_environment() -> dict:
     env = {}
     if url := os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if url := os.environ.get("DATABASE_REPLICA_URL"):
+        env["DATABASE_REPLICA_URL"] = normalise_database_url(url)
     for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
         if value := os.environ.get(key):
             env[key] = value
+    for key in ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_CONNECT_TIMEOUT"):
+        if value := os.environ.get(key):
+            env[key] = _seconds(key, value)
     return env
+
+
+def _seconds(key: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ValueError(f"{key} must be a number of seconds from 0 to 86400, not {value!r}")
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:
