@@ -45,9 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from webapp.i18n import select_locale
 
-    replica.bind(app)  # DATABASE_REPLICA_URL: a second engine, for reports (webapp/replica.py)
     db.init_app(app)
-    replica.init_app(app)
+    replica.init_app(app)  # DATABASE_REPLICA_URL: a second engine, for reports (webapp/replica.py)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

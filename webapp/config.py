@@ -20,7 +20,8 @@ def defaults(instance_path: str) -> dict:
         "LANGUAGES": LANGUAGES,
         "CURRENCY": "CNY",
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "memory://",  # several app servers: redis://… (README: Running in production)
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: count in this process, never a 500
         "LOGIN_LIMIT": "5 per minute",
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "PAGE_SIZE": 50,

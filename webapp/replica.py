@@ -28,12 +28,11 @@ from functools import wraps
 
 import flask_sqlalchemy.session
 from flask import Flask, current_app, g
-from sqlalchemy import event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
-BIND = "replica"
 EXTENSION = "huotong.replica"
 
 OK, DOWN, LAGGING, NOT_A_REPLICA = "ok", "down", "lagging", "not_a_replica"
@@ -41,8 +40,9 @@ OK, DOWN, LAGGING, NOT_A_REPLICA = "ok", "down", "lagging", "not_a_replica"
 
 @dataclass
 class Reading:
-    """One view's run on the replica: did the replica fail under it?"""
+    """One view's run on the replica: where its reads go, and did the replica fail under it?"""
 
+    engine: Engine
     failed: bool = False
 
 
@@ -53,8 +53,9 @@ class ReadingSession(flask_sqlalchemy.session.Session):
     """``db.session``: the primary, except a read while a view reads from the replica."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        if bind is None and _reading.get() is not None and not self._flushing and _is_read(clause):
-            return self._db.engines[BIND]
+        reading = _reading.get()
+        if bind is None and reading is not None and not self._flushing and _is_read(clause):
+            return reading.engine
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
@@ -88,16 +89,12 @@ class ReadFrom:
 class Replica:
     """The replica of one app in this process: its engine and its last health check."""
 
-    def __init__(self, app: Flask):
-        self.app = app
+    def __init__(self, app: Flask, engine: Engine):
+        self.app, self.engine = app, engine
         self._lock = threading.Lock()
         self._health: Health | None = None
         self._checked_at = 0.0
         self._last_error: BaseException | None = None
-
-    @property
-    def engine(self):
-        return self.app.extensions["sqlalchemy"].engines[BIND]
 
     def health(self) -> Health:
         """The cached check, refreshed when older than REPLICA_CHECK_SECONDS."""
@@ -110,7 +107,7 @@ class Replica:
     def forget(self) -> None:
         """Check again on the next request (tests; an operator's signal)."""
         with self._lock:
-            self._health, self._checked_at = None, 0.0
+            self._checked_at = float("-inf")  # the last finding stays, so a change is still logged once
 
     def failed(self, error: BaseException) -> Health:
         """The replica failed under a request: read from the primary until the next check."""
@@ -165,31 +162,23 @@ def replica_of(app: Flask) -> Replica | None:
     return app.extensions.get(EXTENSION)
 
 
-def bind(app: Flask) -> None:
-    """Before the engines are made: the replica's bind, when DATABASE_REPLICA_URL is set."""
+def init_app(app: Flask) -> None:
+    """The replica's engine, when DATABASE_REPLICA_URL is set, and the page's note in every template."""
+    app.context_processor(lambda: {"read_from": g.get("read_from")})
     url = app.config.get("DATABASE_REPLICA_URL")
     if not url:
         return
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql") or not url.startswith("postgresql"):
         raise RuntimeError("DATABASE_REPLICA_URL needs PostgreSQL: DATABASE_URL and the replica both postgresql://")
-    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
-    binds[BIND] = {
-        "url": url,
-        "pool_pre_ping": True,  # a replica restarted since: the stale connection is found before the query
-        "connect_args": {"connect_timeout": int(app.config["REPLICA_CONNECT_TIMEOUT"])},
-        "execution_options": {"postgresql_readonly": True},  # never a write, even on a promoted server
-    }
-    app.config["SQLALCHEMY_BINDS"] = binds
-
-
-def init_app(app: Flask) -> None:
-    """After the engines are made: the health state, the failure listener, the page's note."""
-    app.context_processor(lambda: {"read_from": g.get("read_from")})
-    if not app.config.get("DATABASE_REPLICA_URL"):
-        return
-    replica = app.extensions[EXTENSION] = Replica(app)
-    with app.app_context():
-        event.listen(replica.engine, "handle_error", _replica_failed)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = {**options.pop("connect_args", {}), "connect_timeout": int(app.config["REPLICA_CONNECT_TIMEOUT"])}
+    engine = create_engine(
+        url, **options, connect_args=connect_args,
+        pool_pre_ping=True,  # a replica restarted since: the stale connection is found before the query
+        execution_options={"postgresql_readonly": True},  # never a write, even on a server promoted since
+    )
+    event.listen(engine, "handle_error", _replica_failed)
+    app.extensions[EXTENSION] = Replica(app, engine)
 
 
 def _replica_failed(context) -> None:
@@ -200,9 +189,9 @@ def _replica_failed(context) -> None:
 
 
 @contextlib.contextmanager
-def reading_from_replica():
+def reading_from_replica(replica: Replica):
     """Send this block's SELECTs to the replica (no check, no fallback: views use the decorator)."""
-    reading = Reading()
+    reading = Reading(replica.engine)
     token = _reading.set(reading)
     try:
         yield reading
@@ -225,7 +214,7 @@ def reads_from_replica(view):
             return view(*args, **kwargs)
         g.read_from = ReadFrom(True, health)
         try:
-            with reading_from_replica() as reading:
+            with reading_from_replica(replica) as reading:
                 return view(*args, **kwargs)
         except DBAPIError as error:
             if not reading.failed:
