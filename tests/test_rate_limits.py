@@ -29,6 +29,28 @@ def test_rate_limits_are_kept_in_memory_unless_the_environment_names_a_storage(a
     assert settings.from_environment()["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379/0"
 
 
+def test_behind_a_trusted_proxy_failed_logins_count_per_client_not_per_proxy(app, make_user, tmp_path):
+    from webapp import create_app
+    from webapp.auth.models import Role
+    from webapp.extensions import db
+
+    behind = create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1,
+                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    try:
+        make_user(Role.HQ_ADMIN, username="anna")
+        db.session.commit()
+        client = behind.test_client()
+
+        def failed_login(address):
+            return client.post("/login", data={"username": "anna", "password": "guess"},
+                               headers={"X-Forwarded-For": address}).status_code
+
+        assert [failed_login("203.0.113.7") for _ in range(6)] == [401] * 5 + [429]
+        assert failed_login("198.51.100.20") == 401  # another shop's customer, through the same proxy
+    finally:
+        limiter.init_app(app)  # the suite's app holds the one limiter again (its own memory storage)
+
+
 # One app server: its own process, its own app, the shared database and Redis from the environment.
 APP_SERVER = """
 import json, sys

@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as settings
 from webapp import models  # noqa: F401  (every table, every relationship resolved)
@@ -33,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "webapp", "translations")
 
+    if proxies := int(app.config["TRUSTED_PROXIES"]):  # the client's address, not the proxy's (rate limits)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     _init_extensions(app)
     init_guards(app)  # NUL bytes and over-long texts refused before the database sees them
     app.url_map.converters["int"] = BoundedInt

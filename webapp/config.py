@@ -22,6 +22,7 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": "memory://",  # several app servers: redis://… (README: Running in production)
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: count in this process, never a 500
+        "TRUSTED_PROXIES": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are believed
         "LOGIN_LIMIT": "5 per minute",
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "PAGE_SIZE": 50,
@@ -49,6 +50,10 @@ def from_environment() -> dict:
     for key in ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_CONNECT_TIMEOUT"):
         if value := os.environ.get(key):
             env[key] = _seconds(key, value)
+    if value := os.environ.get("TRUSTED_PROXIES"):
+        if not value.isdigit() or int(value) > 5:
+            raise ValueError(f"TRUSTED_PROXIES must be the number of proxies in front (0 to 5), not {value!r}")
+        env["TRUSTED_PROXIES"] = int(value)
     return env
 
 
