@@ -1,24 +1,20 @@
 """Reports read from a real PostgreSQL streaming replica while the till writes to the primary, and
 fall back to the primary — never a 500 — when the replica lags or is down.
 
-Two throwaway clusters of their own (whatever TEST_DATABASE_URL says): a primary with a replication
-user, and a hot standby made from it by ``pg_basebackup -R``, each on a free port in its own temp
-directory, both stopped in the fixture's finalizer even when a test fails. Skipped where the
+Two throwaway clusters of their own (whatever TEST_DATABASE_URL says; bench/replication.py): a
+primary with a replication user, and a hot standby made from it by ``pg_basebackup -R``, each on a
+free port, in one temp directory, both stopped when the module is done, also when a test failed. Skipped where the
 PostgreSQL server binaries are not installed; `make test` runs it in its PostgreSQL pass.
 """
-import glob
 import logging
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 
+from bench.replication import primary_and_replica, scalar, server_binaries
 from webapp import create_app
 from webapp.auth.models import Role
 from webapp.auth.services import save_user
@@ -34,120 +30,16 @@ from webapp.stores.services import save_store
 PASSWORD = "secret-pass-1"
 HX = {"HX-Request": "true", "Accept-Language": "zh-CN"}
 ZH = {"Accept-Language": "zh-CN"}
-TOOLS = ("initdb", "pg_ctl", "pg_basebackup")
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
-
-def _pgbin() -> str | None:
-    found = [os.environ["PGBIN"]] if os.environ.get("PGBIN") else sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    for folder in reversed(found):
-        if all(os.access(os.path.join(folder, tool), os.X_OK) for tool in TOOLS):
-            return folder
-    return shutil.which("pg_basebackup") and os.path.dirname(shutil.which("pg_basebackup"))
-
-
-PGBIN = _pgbin()
-pytestmark = pytest.mark.skipif(not PGBIN, reason="PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) not found")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Cluster:
-    """One throwaway PostgreSQL server: its data directory and port."""
-
-    folder: str
-    name: str
-    port: int
-
-    @property
-    def data(self) -> str:
-        return os.path.join(self.folder, self.name)
-
-    def url(self, user="postgres", database="huotong") -> str:
-        return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
-
-    def start(self) -> None:
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c wal_level=replica -c max_wal_senders=4 -c hot_standby=on -c max_connections=40")
-        _run(os.path.join(PGBIN, "pg_ctl"), "-D", self.data, "-l", f"{self.data}.log", "-w", "-t", "30",
-             "-o", options, "start")
-
-    def stop(self) -> None:
-        subprocess.run(_as_server(os.path.join(PGBIN, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop"),
-                       capture_output=True)
-
-    def log(self) -> str:
-        try:
-            return open(f"{self.data}.log", encoding="utf-8", errors="replace").read()[-3000:]
-        except OSError:
-            return ""
-
-
-def _as_server(*command: str) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run the server tools as `postgres`."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
-
-
-def _run(*command: str) -> None:
-    done = subprocess.run(_as_server(*command), capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-
-
-def _scalar(url: str, sql: str):
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(text(sql))
-            return result.scalar() if result.returns_rows else None
-    finally:
-        engine.dispose()
-
-
-@dataclass
-class Pair:
-    primary: Cluster
-    replica: Cluster
-
-    def caught_up(self, timeout: float = 10) -> None:
-        """Wait until the replica has replayed everything the primary has written."""
-        position = _scalar(self.primary.url(), "SELECT pg_current_wal_lsn()::text")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if _scalar(self.replica.url(), f"SELECT pg_last_wal_replay_lsn() >= '{position}'::pg_lsn"):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"the replica did not catch up in {timeout} s:\n{self.replica.log()}")
+pytestmark = pytest.mark.skipif(server_binaries() is None,
+                                reason="PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) not found")
 
 
 @pytest.fixture(scope="module")
 def clusters():
-    folder = tempfile.mkdtemp(prefix="huotong-replica-")
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    primary, replica = Cluster(folder, "primary", _free_port()), Cluster(folder, "replica", _free_port())
-    try:
-        _run(os.path.join(PGBIN, "initdb"), "-D", primary.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--locale=C.UTF-8", "--no-sync")  # throwaway: nothing need reach the disk
-        with open(os.path.join(primary.data, "pg_hba.conf"), "w") as hba:  # the replication user's line
-            hba.write("local all all trust\nhost all all 127.0.0.1/32 trust\n"
-                      "host replication replicator 127.0.0.1/32 trust\n")
-        primary.start()
-        _scalar(primary.url(database="postgres"), "CREATE ROLE replicator WITH REPLICATION LOGIN")
-        _scalar(primary.url(database="postgres"), "CREATE DATABASE huotong")
-        _run(os.path.join(PGBIN, "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "replicator",
-             "-D", replica.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
-        replica.start()
-        yield Pair(primary, replica)
-    finally:
-        replica.stop()
-        primary.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with primary_and_replica() as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +145,7 @@ def test_a_till_sale_on_the_primary_shows_in_a_report_served_from_the_replica(ch
     assert (seen.status, seen.read_from, seen.sold) == (200, "replica", "1")
     assert any("order_lines" in s for s in seen.replica_statements)  # the report's own query ran there
     assert all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in seen.replica_statements)
-    assert _scalar(clusters.replica.url(), "SELECT pg_is_in_recovery()") is True  # and there is a standby
+    assert scalar(clusters.replica.url(), "SELECT pg_is_in_recovery()") is True  # and there is a standby
     page = manager.client.get("/manage/", headers=ZH)
     assert page.status_code == 200 and "数据来自只读副本" in page.get_data(as_text=True)
 
@@ -265,7 +157,7 @@ def test_a_replica_behind_the_bound_is_passed_over_for_the_primary(chain, cluste
     _look_again(app, REPLICA_MAX_LAG_SECONDS=30)
     caught_up = manager.hot_sellers()
     assert caught_up.read_from == "replica"
-    _scalar(clusters.replica.url(), "SELECT pg_wal_replay_pause()")
+    scalar(clusters.replica.url(), "SELECT pg_wal_replay_pause()")
     try:
         _sell_one_at_the_till(app, ids)  # the till keeps selling on the primary
         _look_again(app, REPLICA_MAX_LAG_SECONDS=3600)  # a generous bound: the stale replica is still used
@@ -288,7 +180,7 @@ def test_a_replica_behind_the_bound_is_passed_over_for_the_primary(chain, cluste
         logged = [r.getMessage() for r in caplog.records if r.name == "webapp.replica"]
         assert len(logged) == 1 and "behind" in logged[0]  # logged once, not per request
     finally:
-        _scalar(clusters.replica.url(), "SELECT pg_wal_replay_resume()")
+        scalar(clusters.replica.url(), "SELECT pg_wal_replay_resume()")
         _look_again(app, REPLICA_MAX_LAG_SECONDS=30)
 
 

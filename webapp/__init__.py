@@ -5,8 +5,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as settings
-from webapp import models  # noqa: F401  (every table, every relationship resolved)
-from webapp import replica
+from webapp import (
+    models,  # noqa: F401  (every table, every relationship resolved)
+    replica,
+)
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from webapp.guards import init_app as init_guards

@@ -9,7 +9,8 @@ still writes where writes belong. Replica connections are read-only transactions
 Before the replica is used, it is checked — once every ``REPLICA_CHECK_SECONDS`` per process, not
 per query: reachable, in recovery (a replica, not a promoted server), and not behind by more than
 ``REPLICA_MAX_LAG_SECONDS``. Caught up means its replayed WAL has reached the primary's current WAL
-position; otherwise its lag is the time since the last transaction it replayed. When it is down,
+position; otherwise its lag is the time since the last transaction it replayed — an upper bound
+(after a quiet spell the quiet time counts too), so a doubtful replica is passed over, never trusted. When it is down,
 behind, or fails in the middle of a request (connection lost, a query cancelled by recovery), the
 view runs on the primary instead — once more, from the start — and the page says so. The switch
 is logged when it happens, not on every request.
