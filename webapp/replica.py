@@ -90,8 +90,8 @@ class ReadFrom:
 class Replica:
     """The replica of one app in this process: its engine and its last health check."""
 
-    def __init__(self, app: Flask, engine: Engine):
-        self.app, self.engine = app, engine
+    def __init__(self, app: Flask, engine: Engine, primary: Engine):
+        self.app, self.engine, self.primary = app, engine, primary
         self._lock = threading.Lock()
         self._health: Health | None = None
         self._checked_at = 0.0
@@ -132,9 +132,8 @@ class Replica:
                         _first_line(error) if error else "no answer")
 
     def _check(self) -> Health:
-        primary = self.app.extensions["sqlalchemy"].engines[None]
         try:
-            with primary.connect() as connection:
+            with self.primary.connect() as connection:
                 position = connection.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
         except SQLAlchemyError:
             return Health(False, DOWN)  # the primary itself does not answer: nothing to compare with
@@ -179,7 +178,9 @@ def init_app(app: Flask) -> None:
         execution_options={"postgresql_readonly": True},  # never a write, even on a server promoted since
     )
     event.listen(engine, "handle_error", _replica_failed)
-    app.extensions[EXTENSION] = Replica(app, engine)
+    with app.app_context():
+        primary = app.extensions["sqlalchemy"].engine
+    app.extensions[EXTENSION] = Replica(app, engine, primary)
 
 
 def _replica_failed(context) -> None:
