@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from bench.replication import primary_and_replica, scalar, server_binaries
 from webapp import create_app
@@ -23,8 +23,9 @@ from webapp.csvfile import read_rows
 from webapp.extensions import db
 from webapp.pos import queries as pos_queries
 from webapp.pos import services as pos
-from webapp.replica import replica_of
+from webapp.replica import reading_from_replica, replica_of
 from webapp.stock import services as stock
+from webapp.stores.models import Store
 from webapp.stores.services import save_store
 
 PASSWORD = "secret-pass-1"
@@ -148,6 +149,24 @@ def test_a_till_sale_on_the_primary_shows_in_a_report_served_from_the_replica(ch
     assert scalar(clusters.replica.url(), "SELECT pg_is_in_recovery()") is True  # and there is a standby
     page = manager.client.get("/manage/", headers=ZH)
     assert page.status_code == 200 and "数据来自只读副本" in page.get_data(as_text=True)
+
+
+def test_a_write_made_while_reading_from_the_replica_goes_to_the_primary(chain, clusters):
+    app, ids = chain
+    seen = []
+    listen = lambda _conn, _cursor, statement, *_args: seen.append(statement)  # noqa: E731
+    event.listen(replica_of(app).engine, "before_cursor_execute", listen)
+    try:
+        with app.test_request_context(), reading_from_replica(replica_of(app)):
+            store = db.session.get(Store, ids["store"])  # read on the replica
+            store.name = "西湖店(旗舰)"
+            db.session.flush()  # the UPDATE: on the primary
+            db.session.execute(text("UPDATE stores SET code = code WHERE id = :id"), {"id": store.id})
+            db.session.commit()
+    finally:
+        event.remove(replica_of(app).engine, "before_cursor_execute", listen)
+    assert scalar(clusters.primary.url(), f"SELECT name FROM stores WHERE id = {ids['store']}") == "西湖店(旗舰)"
+    assert any("FROM stores" in s for s in seen) and not any("UPDATE" in s.upper() for s in seen)
 
 
 def test_a_replica_behind_the_bound_is_passed_over_for_the_primary(chain, clusters, caplog):

@@ -30,7 +30,7 @@ from functools import wraps
 import flask_sqlalchemy.session
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def reads_from_replica(view):
         try:
             with reading_from_replica(replica) as reading:
                 return view(*args, **kwargs)
-        except DBAPIError as error:
+        except (OperationalError, InterfaceError) as error:  # connection lost, refused; a query cancelled by recovery
             if not reading.failed:
                 raise
             g.read_from = ReadFrom(False, replica.failed(error))
