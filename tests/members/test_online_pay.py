@@ -130,7 +130,7 @@ def test_stored_value_pays_part_and_the_wallet_cashier_takes_the_rest(app, clien
     assert apply_form(client, order, stored_value="50.00", points="").status_code == 303
     assert card(shopper).balance == Decimal("250.00") and not fresh(order).is_paid
     page = client.get(f"/shop/orders/{order.access_token}", headers=ZH).get_data(as_text=True)
-    assert "应付：¥30.00" in page and "储值支付 ¥50.00" in page and "冻结" in page
+    assert "应付：¥30.00" in page and "冻结中：储值 ¥50.00。" in page
     answer = to_cashier(client, order)
     assert "total_amount=30.00" in answer.location  # the cashier asks only for the rest
     result = confirm_at_cashier(client, app, monkeypatch, answer)
@@ -399,3 +399,58 @@ def test_the_last_100_applied_online_and_spent_elsewhere_at_once_exactly_one_win
     spent = db.session.scalar(select(func.count()).select_from(Payment).where(Payment.method == "stored_value",
                                                                             Payment.amount > 0))
     assert spent == 1
+
+
+def test_a_member_with_stored_value_chooses_it_at_checkout_and_lands_on_the_order_page(client, till, shopper):
+    import re
+
+    till.store.online_pickup = True
+    sku = _sku(till, "80.00")
+    db.session.commit()
+    sign_in(client)
+    client.post("/shop/cart/add", data={"sku": sku.id, "quantity": "1"})
+    client.post("/shop/cart/fulfilment", data={"fulfilment": "pickup", "store": till.store.id})
+    page = client.get("/shop/checkout", headers=ZH).get_data(as_text=True)
+    assert "会员储值和积分（¥300.00 · 1000 积分）" in page
+    shown = re.search(r'name="expected_due" value="([^"]*)"', page).group(1)
+    placed = client.post("/shop/checkout", data={"checkout_key": "k-m", "payment": "member", "phone": shopper.phone,
+                                                 "expected_due": shown})
+    [order] = db.session.scalars(select(OnlineOrder).where(OnlineOrder.checkout_key == "k-m")).all()
+    assert placed.status_code == 303 and placed.location == f"/shop/orders/{order.access_token}"
+    assert not order.is_paid and 'id="member-pay"' in client.get(placed.location).get_data(as_text=True)
+
+
+def test_the_double_tap_at_once_applies_once(app, till, shopper):
+    order = place(till, shopper, "80.00")
+    shown = str(order.order.due)
+    ids = (order.id, shopper.id)
+    db.session.commit()
+    outcomes, start = [], threading.Barrier(2)
+
+    def tap():
+        with app.app_context():
+            start.wait(timeout=60)
+            try:
+                from webapp.auth.models import User
+
+                online_pay.apply(db.session.get(OnlineOrder, ids[0]), db.session.get(User, ids[1]),
+                                 stored_value="30.00", expected_due=shown)
+                db.session.commit()
+                outcomes.append("applied")
+            except DueChanged:
+                db.session.rollback()
+                outcomes.append("refused")
+            except Exception as failed:  # noqa: BLE001
+                db.session.rollback()
+                outcomes.append(repr(failed))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(outcomes) == ["applied", "refused"]
+    db.session.expire_all()
+    assert card(shopper).balance == Decimal("270.00") and fresh(order).order.due == Decimal("50.00")

@@ -71,6 +71,16 @@ class Frozen:
     points: int
 
 
+def holdings(member: User | None) -> tuple[Decimal, int] | None:
+    """The member's stored value and points when they have any to pay with (for the checkout's choice)."""
+    if member is None:
+        return None
+    card = db.session.get(MemberCard, member.id)
+    balance = card.balance if card else ZERO
+    count = max(member_points.balance(member.id), 0) if card else 0
+    return (balance, count) if balance > 0 or count > 0 else None
+
+
 def offer(online: OnlineOrder, member: User | None) -> Offer | None:
     """What the member could apply to this order now; None when it is not theirs or not payable."""
     if member is None or online.customer_id != member.id or online.is_paid or online.status not in HOLDING:

@@ -53,6 +53,7 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
     form = form or {"phone": me.phone if me else "", "contact_name": me.display_name if me else ""}
     return render("shop/checkout.html", status=status, cart=cart, option=option, store=store, prices=prices,
                   fee=fee, due=due, error=error, form=form, signed_in=me is not None,
+                  holdings=online_pay.holdings(member()),
                   checkout_key=request.form.get("checkout_key") or uuid.uuid4().hex)
 
 
