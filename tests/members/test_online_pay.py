@@ -454,3 +454,16 @@ def test_the_double_tap_at_once_applies_once(app, till, shopper):
     assert sorted(outcomes) == ["applied", "refused"]
     db.session.expire_all()
     assert card(shopper).balance == Decimal("270.00") and fresh(order).order.due == Decimal("50.00")
+
+
+def test_the_managers_member_page_shows_what_is_frozen(client, login, till, shopper):
+    from tests.conftest import manager_of
+
+    order = place(till, shopper, "80.00")
+    online_pay.apply(order, shopper, stored_value="50.00", points="300")
+    manager = manager_of(till.store)
+    db.session.commit()
+    login(manager)
+    page = client.get(f"/members/{shopper.id}", headers=ZH).get_data(as_text=True)
+    number = order.order.number
+    assert f"冻结中 ¥50.00 · 订单 {number} · 冻结中 300 积分 · 订单 {number}" in page
