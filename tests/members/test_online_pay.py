@@ -467,3 +467,15 @@ def test_the_managers_member_page_shows_what_is_frozen(client, login, till, shop
     page = client.get(f"/members/{shopper.id}", headers=ZH).get_data(as_text=True)
     number = order.order.number
     assert f"冻结中 ¥50.00 · 订单 {number} · 冻结中 300 积分 · 订单 {number}" in page
+
+
+def test_an_order_past_its_hold_time_takes_nothing(till, shopper):
+    from webapp.sales.online.errors import OrderClosed
+
+    order = place(till, shopper, "80.00")
+    order.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(OrderClosed):
+        online_pay.apply(fresh(order), shopper, stored_value="10.00")
+    db.session.rollback()
+    assert card(shopper).balance == Decimal("300.00") and fresh(order).order.payments == []

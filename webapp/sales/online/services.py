@@ -224,7 +224,8 @@ def pay_from_account(online: OnlineOrder, payments: list[Tender], *, expected_du
     ``expected_due``: what the customer saw owing; refused when the order owes something else now (a second
     tap on "apply", another tab), so nothing is applied twice."""
     _hold(online)
-    refresh(online)
+    if needs_refresh(online):  # a payment to ask about, or overdue: looked at first (it may close the order)
+        refresh(online)
     if online.status not in HOLDING:
         raise OrderClosed(number=online.order.number, status=online.status)
     if online.is_paid:
