@@ -7,15 +7,15 @@ from webapp.errors import check_length
 from webapp.extensions import db
 from webapp.i18n import format_money
 from webapp.members import online_pay
+from webapp.sales.online import services as online
 from webapp.shop.blueprint import bp
-from webapp.shop.order_views import _order_or_404
 from webapp.shop.web import member
 
 
 @bp.post("/orders/<token>/member-pay")
 def member_pay(token: str):
     """"使用储值/积分": applied at once, through the payment path; refusals come back as a toast or a flash."""
-    found = _order_or_404(token)
+    found = online.by_access_token(token[:40]) or abort(404)
     me = member()
     if me is None:
         flash(_("Sign in as a member to pay with stored value or points."), "error")
