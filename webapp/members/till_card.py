@@ -181,7 +181,8 @@ def _read(order: Order, ask=None) -> Tab:
         .with_for_update(of=MemberCard).execution_options(populate_existing=True))
     rows = db.session.execute(statement).all()
     if not rows or rows[0][1] is None:  # a first visit: the card or the chain's settings made now
-        card_of(order.customer, order.store)
+        if not rows:
+            card_of(order.customer, order.store)
         settings()
         rows = db.session.execute(statement).all()
     card, chain = keep(rows[0][0]), keep(rows[0][1])

@@ -95,7 +95,7 @@ _CLAIM_AND_COMPLETE = (
            or_(_orders.c.client_uuid.is_(None), _orders.c.client_uuid == bindparam("key")))
     .values(client_uuid=bindparam("key"), status=OrderStatus.COMPLETED.value, completed_at=bindparam("at"),
             cashier_id=bindparam("cashier"))
-    .returning(literal_column("1"), coupons.holds_any(_orders.c.id)))
+    .returning(literal_column("1"), coupons.holds_any(bindparam("order"))))
 _CLAIM = (update(_orders)
           .where(_orders.c.id == bindparam("order"), _orders.c.status == OrderStatus.OPEN.value,
                  or_(_orders.c.client_uuid.is_(None), _orders.c.client_uuid == bindparam("key")))
