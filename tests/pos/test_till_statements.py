@@ -4,9 +4,9 @@ Counted with SQLAlchemy's cursor events over the real requests (a fresh session 
 The figures are the ones this code reaches: raise them only with a reason.
 """
 import re
-from decimal import Decimal
 import uuid
 from contextlib import contextmanager
+from decimal import Decimal
 
 from sqlalchemy import event
 
