@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.i18n import format_names
 from webapp.members import points
 from webapp.members.models import MemberCard, PointsEntry, PointsKind, PointsLot, StoredValueEntry, ValueKind
 from webapp.members.queries import masked
@@ -47,7 +48,7 @@ def _earned_line(order: Order) -> str:
         parts.append(_("×%(multiplier)s on promoted items", multiplier=_times(multiplier)))
     if not parts or not earned:
         return _("Points earned: %(points)s", points=earned)
-    return _("Points earned: %(points)s (%(multipliers)s)", points=earned, multipliers="; ".join(parts))
+    return _("Points earned: %(points)s (%(multipliers)s)", points=earned, multipliers=format_names(parts))
 
 
 def _times(multiplier) -> str:
