@@ -35,6 +35,7 @@ from webapp.stores.models import Store
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 1_000_000))
 LOOKUPS = 1_000
+COMPLETIONS = 30
 BATCH = 20_000
 FIRST_PHONE = 13_000_000_000
 
@@ -127,8 +128,8 @@ def statements(label: str, store_id: int, register_id: int, shift_id: int, cashi
     def count(_conn, _cursor, statement, *_args):
         seen.append(statement)
 
-    counts = []
-    for attempt in range(5):
+    counts, walls, cpus = [], [], []
+    for attempt in range(COMPLETIONS):
         db.session.expunge_all()
         store, register = db.session.get(Store, store_id), db.session.get(Register, register_id)
         shift, cashier = db.session.get(Shift, shift_id), db.session.get(User, cashier_id)
@@ -150,13 +151,18 @@ def statements(label: str, store_id: int, register_id: int, shift_id: int, cashi
         _ = [line.sku.product for line in order.lines], order.store, order.shift, order.payments, order.customer
         seen.clear()
         event.listen(db.engine, "before_cursor_execute", count)
+        wall, cpu = time.perf_counter(), time.process_time()
         sales.complete_sale(order, [sales.Tender("points", "1.00"), sales.Tender("stored_value", "5.00"),
                                     sales.Tender("cash", "10.00")], user=cashier, client_uuid=str(uuid.uuid4()))
         db.session.commit()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
         event.remove(db.engine, "before_cursor_execute", count)
         counts.append(len(seen))
     print(f"{label}: completing a 3-line sale with a member, paid with points + stored value + cash, "
           f"executes {counts[-1]} SQL statements (target ≤ 12)")
+    print(f"{label}: that completion + commit, median of {COMPLETIONS}: wall {statistics.median(walls) * 1000:.2f} ms, "
+          f"CPU {statistics.median(cpus) * 1000:.2f} ms (load {os.getloadavg()[0]:.2f})")
     for statement in seen:
         print("    " + " ".join(statement.split())[:120])
 

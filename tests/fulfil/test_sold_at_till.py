@@ -238,3 +238,25 @@ def test_once_goods_come_in_the_store_fulfils_the_order_as_ordered(shop, login, 
     db.session.expire_all()
     assert shortfall.resolution == "restocked" and shortfalls.short_orders(store) == set()
     assert level_at(store, cans) == (Decimal("6.000"), Decimal("6.000")) and c.paid == Decimal("14.00")
+
+
+def test_a_members_sale_of_held_units_flags_them_as_a_sale_without_a_member_does(shop):
+    """With a member the shelf's holds are asked along with the member's card (one statement): same flags."""
+    from webapp.members import cards
+    from webapp.sales import services as sales
+
+    store, till, cans, tea, (a, b, c) = shop
+    member, _ = cards.enrol("13800138077", "周会员", store=store)
+    order = till.sale()
+    sales.name_member(order, member)
+    sales.add_item(order, cans, 3)
+    sale = sales.complete_sale(order, [sales.Tender("cash", str(order.total))], user=till.cashier,
+                               client_uuid=f"sale-{order.number}")
+    assert flagged(a, b, c) == {a.order.number: 0, b.order.number: 0, c.order.number: Decimal("2.000")}
+    assert [(t.sku, t.quantity) for t in shortfalls.taken_by(sale)] == [(cans, Decimal("2.000"))]
+    order = till.sale()
+    sales.name_member(order, member)
+    sales.add_item(order, tea, 2)  # 10 on the shelf, 3 held: nothing taken from a hold
+    sales.complete_sale(order, [sales.Tender("cash", str(order.total))], user=till.cashier,
+                        client_uuid=f"sale-{order.number}")
+    assert shortfalls.taken_by(order) == []

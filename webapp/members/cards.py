@@ -44,6 +44,12 @@ def keep(row):
     return row
 
 
+def open_tab(customer_id: int):
+    """The till sale's tab on this member's card, while one is open (``members.till_card``): the member
+    tenders and the earning of that sale go on it and are written once."""
+    return db.session.info.get("member_tabs", {}).get(customer_id)
+
+
 def card_of(customer: User, store: Store | None = None) -> MemberCard:
     """The customer's member card, made on first need (a first order, a first visit to the till)."""
     card = db.session.get(MemberCard, customer.id)

@@ -3,20 +3,26 @@
 The rules, as the member page shows them:
 
 - Earned at the completion of a sale with a member: ``points_per_yuan_earned`` per yuan of the lines
-  paid for (after every discount), times the tier's multiplier, rounded down. Goods of excluded
+  paid for (after every discount), times the tier's multiplier, rounded down. A promotion may multiply
+  the points of the lines it applies to (积分 ×2, the highest on a line); the multipliers **multiply**:
+  points = ⌊Σ(line amount × the line's promotion multiplier) × the part not paid with points (to the fen,
+  down) × points per yuan × the tier's multiplier⌋ — a gold member (×1.5) buying a ×2 line earns ×3 on
+  it. The lines carry their multiplier from pricing (``OrderLine.points_multiplier``). Goods of excluded
   categories earn none; the part of a sale paid with points earns none (points never earn points);
   the part paid with stored value earns them (a top-up itself earns none: the money earns once, when
   it is spent). The growth value grows by the yuan paid (not with points), and drives the tier.
 - A lot expires ``points_months`` after it was earned; spending takes the lot that expires first.
 - Spent as a tender: ``points_per_yuan_spent`` points pay ¥1 (100 by default, so a point is a fen).
 - A refund takes back the points the refunded part earned: of the points the sale earned, the share of
-  its paid amount refunded so far, rounded half up, less what earlier refunds of it took (so all its
+  its earning weight refunded so far (each returned amount × its line's promotion multiplier; excluded
+  goods weigh nothing), rounded half up, less what earlier refunds of it took (so all its
   refunds together take back exactly what it earned). They come out of the sale's own lot first, then
   the lots expiring first; points already spent are owed, and the next points earned pay that first.
   Points spent on a refunded sale come back (the payment path refunds the points tender) to the lots
   they were taken from.
 """
 import calendar
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -25,10 +31,10 @@ from sqlalchemy import func, select, update
 
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.members.cards import card_of, keep, settings
+from webapp.members.cards import card_of, keep, open_tab, settings
 from webapp.members.errors import InsufficientPoints, MemberRequired, PointsNotWhole
-from webapp.members.models import ZERO, MemberCard, PointsEntry, PointsKind, PointsLot, Tier
-from webapp.sales.models import Order, OrderKind, OrderStatus, PaymentMethod, PaymentStatus
+from webapp.members.models import ZERO, MemberCard, MemberSettings, PointsEntry, PointsKind, PointsLot, Tier
+from webapp.sales.models import Order, OrderKind, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from webapp.sales.providers import PaymentResult
 
 _lots = PointsLot.__table__
@@ -81,23 +87,54 @@ def value_of(points: int) -> Decimal:
 # ---------------------------------------------------------------- earning and taking back
 
 
+@dataclass(frozen=True)
+class Earning:
+    """What a sale earns, worked out once (see the module's rules)."""
+
+    points: int
+    base: Decimal  # what was paid that earns: after discounts, without excluded goods or what points paid
+    growth: int  # growth value: the whole yuan paid (not with points)
+    tier_multiplier: Decimal  # the member's tier's, as it was at the sale
+
+
+def earning(order: Order, tier: str, chain: MemberSettings, by_points: Decimal) -> Earning:
+    """The points and growth ``order`` earns for a member of ``tier`` when ``by_points`` of it was paid with
+    points; each line's promotion multiplier is the one it was priced with (no second pricing)."""
+    paid = order.total - by_points
+    if not order.total:
+        return Earning(0, ZERO, int(paid.to_integral_value(ROUND_DOWN)), chain.multiplier(tier))
+    excluded = chain.excluded
+    lines = [ln for ln in order.lines if ln.sku.product.category_id not in excluded] if excluded else order.lines
+    eligible = sum((ln.amount for ln in lines), ZERO)
+    weighted = sum((ln.amount * _multiplier(ln) for ln in lines), ZERO)
+    base = (eligible * paid / order.total).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    weighted_base = (weighted * paid / order.total).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    multiplier = chain.multiplier(tier)
+    points = int((weighted_base * chain.points_per_yuan_earned * multiplier).to_integral_value(ROUND_DOWN))
+    return Earning(max(points, 0), base, int(paid.to_integral_value(ROUND_DOWN)), multiplier)
+
+
+def _multiplier(line: OrderLine) -> Decimal:
+    return line.points_multiplier if line.points_multiplier is not None else Decimal(1)
+
+
 def earn_for_sale(order: Order, card: MemberCard | None = None, by_points: Decimal | None = None) -> int:
     """The points and growth a completed sale with a member earns (see the module's rules); ``by_points``:
-    what points paid of it, when the caller knows (else read from its payments)."""
+    what points paid of it, when the caller knows (else read from its payments). A till sale's earning
+    goes on its open tab (``members.till_card``), written with the sale's other card changes."""
     if order.customer_id is None or order.kind != OrderKind.SALE:
         return 0
-    chain = settings()
-    card = card or db.session.get(MemberCard, order.customer_id) or card_of(order.customer, order.store)
     if by_points is None:
         by_points = sum((p.amount for p in order.payments
                          if p.method == PaymentMethod.POINTS and p.status == PaymentStatus.SUCCEEDED), ZERO)
-    paid = order.total - by_points
-    excluded = chain.excluded
-    eligible = sum((ln.amount for ln in order.lines if ln.sku.product.category_id not in excluded), ZERO) \
-        if excluded else order.total
-    base = (eligible * paid / order.total).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if order.total else ZERO
-    points = int((base * chain.points_per_yuan_earned * chain.multiplier(card.tier)).to_integral_value(ROUND_DOWN))
-    card.growth += int(paid.to_integral_value(ROUND_DOWN))
+    tab = open_tab(order.customer_id)
+    if tab is not None:
+        return tab.earn(order, by_points)
+    chain = settings()
+    card = card or db.session.get(MemberCard, order.customer_id) or card_of(order.customer, order.store)
+    earned = earning(order, card.tier, chain, by_points)
+    points, base = earned.points, earned.base
+    card.growth += earned.growth
     card.tier = tier_for(card.growth)
     if points <= 0:
         db.session.flush()
@@ -106,7 +143,8 @@ def earn_for_sale(order: Order, card: MemberCard | None = None, by_points: Decim
     card.points_owed -= owed
     now = utcnow()
     lot = PointsLot(customer_id=order.customer_id, points=points, left=points - owed, order_id=order.id, base=base,
-                    earned_at=now, expires_at=add_months(now, chain.points_months))
+                    tier_multiplier=earned.tier_multiplier, earned_at=now,
+                    expires_at=add_months(now, chain.points_months))
     db.session.add(lot)
     db.session.add(PointsEntry(customer_id=order.customer_id, lot=lot, kind=PointsKind.EARN.value, points=points,
                                reference=f"E-{order.number}", order_id=order.id, created_at=now))
@@ -121,10 +159,11 @@ def take_back_for_return(sale: Order, refund: Order) -> int:
     card = db.session.get(MemberCard, sale.customer_id)
     if card is None:
         return 0
-    refunded = db.session.scalar(select(func.coalesce(func.sum(Order.total), 0)).where(
+    earlier = db.session.execute(select(OrderLine.original_line_id, OrderLine.amount).join(
+        Order, Order.id == OrderLine.order_id).where(
         Order.original_order_id == sale.id, Order.kind == OrderKind.RETURN.value,
-        Order.status == OrderStatus.COMPLETED.value, Order.id != refund.id))
-    before = Decimal(refunded)
+        Order.status == OrderStatus.COMPLETED.value, Order.id != refund.id)).all()
+    before = sum((amount for _, amount in earlier), ZERO)
     after = before + refund.total
     card.growth = max(0, card.growth - int(after.to_integral_value(ROUND_DOWN))
                       + int(before.to_integral_value(ROUND_DOWN)))
@@ -133,7 +172,13 @@ def take_back_for_return(sale: Order, refund: Order) -> int:
     if not earned or not sale.total:
         db.session.flush()
         return 0
-    share = min(Decimal(1), after / sale.total)
+    weight = _earning_weights(sale)
+    whole = sum(weight.values(), ZERO)
+    returned = [*earlier, *((ln.original_line_id, ln.amount) for ln in refund.lines)]
+    refunded = sum((amount * weight.get(line_id, ZERO) / ln_amount
+                    for line_id, amount in returned
+                    if (ln_amount := _amount_of(sale, line_id))), ZERO)
+    share = min(Decimal(1), refunded / whole) if whole else min(Decimal(1), after / sale.total)
     due = int((earned * share).to_integral_value(ROUND_HALF_UP))
     taken = -(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
         PointsEntry.order_id == sale.id, PointsEntry.kind == PointsKind.TAKE_BACK.value)) or 0)
@@ -150,6 +195,17 @@ def take_back_for_return(sale: Order, refund: Order) -> int:
                                    reference=f"B-{refund.number}", order_id=sale.id))
     db.session.flush()
     return points
+
+
+def _earning_weights(sale: Order) -> dict[int, Decimal]:
+    """Per line of the sale: what it weighed in its earning (amount × promotion multiplier; excluded: 0)."""
+    excluded = settings().excluded
+    return {ln.id: ZERO if ln.sku.product.category_id in excluded else ln.amount * _multiplier(ln)
+            for ln in sale.lines}
+
+
+def _amount_of(sale: Order, line_id: int | None) -> Decimal:
+    return next((ln.amount for ln in sale.lines if ln.id == line_id), ZERO)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -277,7 +333,11 @@ class PointsProvider:
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         try:  # refused before anything is written: no savepoint needed
             with db.session.no_autoflush:
-                spend(int(auth_code), points_for(amount), reference)
+                tab = open_tab(int(auth_code))
+                if tab is not None:  # a till sale's: taken on its tab, written once with the sale
+                    tab.spend(points_for(amount), reference)
+                else:
+                    spend(int(auth_code), points_for(amount), reference)
         except (InsufficientPoints, PointsNotWhole, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])
         return PaymentResult(PaymentStatus.SUCCEEDED, reference, _("Points: paid"))

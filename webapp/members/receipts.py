@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.i18n import format_names
 from webapp.members import points
-from webapp.members.models import MemberCard, PointsEntry, PointsKind, StoredValueEntry, ValueKind
+from webapp.members.models import MemberCard, PointsEntry, PointsKind, PointsLot, StoredValueEntry, ValueKind
 from webapp.members.queries import masked
 from webapp.numbers import FEN
 from webapp.sales.models import Order, OrderKind
@@ -19,7 +20,7 @@ def receipt_lines(order: Order) -> list[str]:
     lines = [_("Member: %(name)s (%(tier)s)", name=customer.display_name or masked(customer.phone),
                tier=_tier_label(card.tier))]
     if order.kind == OrderKind.SALE:
-        lines.append(_("Points earned: %(points)s", points=points.earned_by(order)))
+        lines.append(_earned_line(order))
     elif order.kind == OrderKind.RETURN:
         taken = db.session.scalar(select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
             PointsEntry.reference == f"B-{order.number}", PointsEntry.kind == PointsKind.TAKE_BACK.value)) or 0
@@ -32,6 +33,26 @@ def receipt_lines(order: Order) -> list[str]:
     lines.append(_("Points: %(points)s", points=points.balance(order.customer_id)))
     lines.append(_("Stored value: %(balance)s", balance=_yuan(card.balance)))
     return lines
+
+
+def _earned_line(order: Order) -> str:
+    """The points the sale earned, with what multiplied them: the tier's and the promotions' (multiplied)."""
+    earned, tier_multiplier = db.session.execute(
+        select(func.coalesce(func.sum(PointsLot.points), 0), func.max(PointsLot.tier_multiplier))
+        .where(PointsLot.order_id == order.id)).one()
+    parts = []
+    if tier_multiplier is not None and tier_multiplier != 1:
+        parts.append(_("tier ×%(multiplier)s", multiplier=_times(tier_multiplier)))
+    for multiplier in sorted({ln.points_multiplier for ln in order.lines if ln.points_multiplier
+                              and ln.points_multiplier != 1}):
+        parts.append(_("×%(multiplier)s on promoted items", multiplier=_times(multiplier)))
+    if not parts or not earned:
+        return _("Points earned: %(points)s", points=earned)
+    return _("Points earned: %(points)s (%(multipliers)s)", points=earned, multipliers=format_names(parts))
+
+
+def _times(multiplier) -> str:
+    return f"{multiplier.normalize():f}"
 
 
 def _yuan(amount) -> str:

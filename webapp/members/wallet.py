@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from webapp.auth.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.members.cards import card_of, keep, settings
+from webapp.members.cards import card_of, keep, open_tab, settings
 from webapp.members.errors import (
     AboveBalanceCap,
     AdjustBelowZero,
@@ -293,7 +293,11 @@ class StoredValueProvider:
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         try:  # refused before anything is written: no savepoint needed
             with db.session.no_autoflush:
-                debit(int(auth_code), amount, reference)
+                tab = open_tab(int(auth_code))
+                if tab is not None:  # a till sale's: taken on its tab, written once with the sale
+                    tab.debit(amount, reference)
+                else:
+                    debit(int(auth_code), amount, reference)
         except (InsufficientBalance, MemberRequired, ValueError) as refused:
             return PaymentResult(PaymentStatus.DECLINED, message=str(refused)[:200])
         return PaymentResult(PaymentStatus.SUCCEEDED, reference, _("Stored value: paid"))

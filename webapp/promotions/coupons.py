@@ -8,7 +8,7 @@ by one order. A single-use code held or redeemed by one order is refused on any 
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 
 from webapp.extensions import db
 from webapp.promotions import errors, rules
@@ -158,10 +158,15 @@ def uses_taken(coupon: Coupon) -> int:
 
 def redeem_held(order: Order) -> None:
     """The order is paid: the codes it holds are redeemed (once; a repeat finds them redeemed)."""
-    for use in db.session.scalars(select(CouponUse).where(CouponUse.order_id == order.id,
-                                                          CouponUse.state == CouponState.HELD.value)):
-        use.state = CouponState.REDEEMED.value
-    db.session.flush()
+    db.session.execute(update(CouponUse).where(CouponUse.order_id == order.id,
+                                               CouponUse.state == CouponState.HELD.value)
+                       .values(state=CouponState.REDEEMED.value))
+
+
+def holds_any(order_id):
+    """SQL asking whether the order (an id or an orders.id column) holds a code, for another statement to
+    answer with it (the till's completion asks in its claim)."""
+    return exists().where(CouponUse.order_id == order_id, CouponUse.state == CouponState.HELD.value)
 
 
 def give_back(order: Order) -> None:

@@ -65,6 +65,7 @@ class PromotionInput:
     margin_floor: str = ""
     needs_coupon: bool = False
     source: str = ""
+    points_multiplier: str = ""  # 积分 ×N on the lines it applies to; blank: 1
 
 
 def save(promotion: Promotion | None, data: PromotionInput, *, user: User | None) -> Promotion:
@@ -213,7 +214,26 @@ def _who_and_how(data: PromotionInput) -> dict:
             "per_customer": _budget(data.per_customer), "max_discount": max_discount,
             "exclusive": bool(data.exclusive), "stackable": bool(data.stackable) and not data.exclusive,
             "priority": max(-999, min(999, int(data.priority or 0))), "margin_floor": floor,
-            "needs_coupon": bool(data.needs_coupon), "source": (data.source or "")[:40]}
+            "needs_coupon": bool(data.needs_coupon), "source": (data.source or "")[:40],
+            "points_multiplier": points_multiplier(data.points_multiplier)}
+
+
+POINTS_MULTIPLIERS = (Decimal(1), Decimal(10))
+
+
+def points_multiplier(text) -> Decimal:
+    """积分 ×N: from 1 to 10, whole or with one decimal (blank: 1, no extra points)."""
+    text = str(text or "").replace("×", "").replace("x", "").replace("X", "").strip()[:20]
+    if not text:
+        return Decimal("1.00")
+    try:
+        value = to_decimal(text)
+    except ValueError:
+        raise errors.PointsMultiplierInvalid(value=text) from None
+    low, high = POINTS_MULTIPLIERS
+    if not low <= value <= high or value != value.quantize(Decimal("0.1")):
+        raise errors.PointsMultiplierInvalid(value=text)
+    return value.quantize(Decimal("0.01"))
 
 
 def as_input(promotion: Promotion) -> PromotionInput:
@@ -233,7 +253,8 @@ def as_input(promotion: Promotion) -> PromotionInput:
         max_discount=str(promotion.max_discount or ""), exclusive=promotion.exclusive,
         stackable=promotion.stackable, priority=promotion.priority,
         margin_floor=str(promotion.margin_floor) if promotion.margin_floor is not None else "",
-        needs_coupon=promotion.needs_coupon, source=promotion.source)
+        needs_coupon=promotion.needs_coupon, source=promotion.source,
+        points_multiplier=str(promotion.points_multiplier or ""))
 
 
 # ---------------------------------------------------------------- helpers

@@ -89,6 +89,7 @@ class Rule:
     priority: int = 0
     margin_floor: Decimal | None = None
     needs_coupon: bool = False
+    points_multiplier: Decimal = Decimal(1)  # 积分 ×2 on the lines it applies to (see Result.points_multipliers)
     # figures of the kind
     tiers: tuple[Tier, ...] = ()
     repeat: bool = False
@@ -255,6 +256,12 @@ class Result:
             for rule_id, amount in line.savings.items():
                 totals[rule_id] = totals.get(rule_id, ZERO) + amount
         return [(self.rules[rule_id], amount) for rule_id, amount in totals.items() if amount]
+
+    def points_multipliers(self) -> list[Decimal]:
+        """Per line: what its points are multiplied by, the highest 积分 ×N of the rules that took something
+        off it (1 when none did); earning multiplies it with the member's tier multiplier."""
+        return [max((self.rules[rule_id].points_multiplier for rule_id, amount in line.savings.items() if amount),
+                    default=Decimal(1)) for line in self.lines]
 
 
 # ---------------------------------------------------------------- the one function

@@ -89,6 +89,12 @@ class FloorInvalid(InvalidPromotion):
     message = _l("A margin floor is a percent from 0 to below 100 (got %(floor)s).")
 
 
+class PointsMultiplierInvalid(InvalidPromotion):
+    field = "points_multiplier"
+    message = _l("A points multiplier is from 1 to 10, a whole number or with one decimal, like 2 or 1.5 "
+                 "(got %(value)s).")
+
+
 class BudgetInvalid(InvalidPromotion):
     field = "budget"
     message = _l("A budget must be more than zero (got %(value)s).")

@@ -54,7 +54,8 @@ def read(form, user: User, kind: str) -> PromotionInput:
         max_uses=text(form, "max_uses"),
         per_customer=text(form, "per_customer"), max_discount=text(form, "max_discount"),
         exclusive=bool(form.get("exclusive")), stackable=bool(form.get("stackable")),
-        margin_floor=text(form, "margin_floor"), needs_coupon=bool(form.get("needs_coupon")))
+        margin_floor=text(form, "margin_floor"), needs_coupon=bool(form.get("needs_coupon")),
+        points_multiplier=text(form, "points_multiplier"))
     data.tiers = [(text(form, f"spend{i}"), text(form, f"save{i}")) for i in range(TIER_ROWS)]
     data.bundle = [(_sku_id(code), text(form, f"bundle_qty{i}") or "1")
                    for i, code in ((i, text(form, f"bundle_code{i}")) for i in range(BUNDLE_ROWS)) if code]
@@ -90,6 +91,7 @@ def filled(promotion: Promotion | None) -> dict:
               "stackable": promotion.stackable, "priority": promotion.priority or "",
               "margin_floor": "" if promotion.margin_floor is None else promotion.margin_floor,
               "needs_coupon": promotion.needs_coupon, "category": promotion.category_ids,
+              "points_multiplier": multiplier_text(promotion.points_multiplier),
               "store": promotion.store_ids, "channel": promotion.channels, "weekday": promotion.weekdays,
               "hour_from": "" if promotion.hour_from is None else promotion.hour_from,
               "hour_to": "" if promotion.hour_to is None else promotion.hour_to,
@@ -102,6 +104,13 @@ def filled(promotion: Promotion | None) -> dict:
     for i, (sku_id, qty) in enumerate(params.get("bundle", [])[:BUNDLE_ROWS]):
         values[f"bundle_code{i}"], values[f"bundle_qty{i}"] = codes.get(sku_id, ""), qty
     return values
+
+
+def multiplier_text(multiplier) -> str:
+    """积分 ×N as the form shows it: "2", "1.5"; blank for 1 (no extra points)."""
+    if multiplier is None or multiplier == 1:
+        return ""
+    return f"{multiplier.normalize():f}"
 
 
 def stores_for(user: User) -> list[Store]:

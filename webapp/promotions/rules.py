@@ -107,7 +107,7 @@ def to_rule(promotion: Promotion, tree: dict[int, list[int]], chain_floor: Decim
         max_uses=promotion.max_uses, per_customer=promotion.per_customer, max_discount=promotion.max_discount,
         exclusive=promotion.exclusive, stackable=promotion.stackable, priority=promotion.priority,
         margin_floor=promotion.margin_floor if promotion.margin_floor is not None else chain_floor,
-        needs_coupon=promotion.needs_coupon,
+        needs_coupon=promotion.needs_coupon, points_multiplier=promotion.points_multiplier or Decimal(1),
         tiers=tuple(sorted((Tier(Decimal(t), Decimal(s)) for t, s in params.get("tiers", ())),
                            key=lambda tier: tier.threshold)),
         repeat=bool(params.get("repeat")), percent=Decimal(params.get("percent", "0")),

@@ -48,6 +48,7 @@ class PricedLine:
     regular_price: Decimal
     amount: Decimal  # after promotions
     savings: dict = field(default_factory=dict)  # promotion id → what it took off this line
+    points_multiplier: Decimal = Decimal("1.00")  # 积分 ×N of the promotions applied to it (engine.Result)
 
     @property
     def saving(self) -> Decimal:
@@ -121,8 +122,9 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
         coupons=frozenset(coupons),
         usage=_usage(found, customer_id, order_id))
     result = engine.price(items, found, context, book if adjust is None else None)
-    priced = [PricedLine(sku, qty, unit, regular, line.amount, dict(line.savings))
-              for (sku, qty, unit, regular), line in zip(bases, result.lines, strict=True)]
+    priced = [PricedLine(sku, qty, unit, regular, line.amount, dict(line.savings), multiplier)
+              for (sku, qty, unit, regular), line, multiplier
+              in zip(bases, result.lines, result.points_multipliers(), strict=True)]
     applied = [Applied(rule.id, rule.name, saving) for rule, saving in result.applied()]
     return PricedCart(priced, applied, result.hints)
 
@@ -162,6 +164,8 @@ def record(order: Order, cart: PricedCart) -> None:
         db.session.execute(delete(OrderLinePromotion).where(OrderLinePromotion.order_line_id.in_(ids)),
                            execution_options={"synchronize_session": False})
     for line, priced in zip(order.lines, cart.lines, strict=True):
+        if line.points_multiplier != priced.points_multiplier:  # what earning reads: no second pricing
+            line.points_multiplier = priced.points_multiplier
         for promotion_id, amount in priced.savings.items():
             db.session.add(OrderLinePromotion(line=line, promotion_id=promotion_id, amount=amount))
 

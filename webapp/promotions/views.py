@@ -1,6 +1,7 @@
 """The promotions room's screens (/manage/promotions) and what the till's and shop's pages ask it:
 which promotions a sale got, and the nearest threshold it has not reached."""
 from webapp.promotions import (
+    forms,
     manage_views,  # noqa: F401  (the manager's screens)
     services,
 )
@@ -20,3 +21,9 @@ def promotions_on(order) -> list:
 def promotion_hint(order):
     """The nearest threshold the sale has not reached (再买 ¥12 可减 ¥10), or None."""
     return services.hint_for(order) if order.lines else None
+
+
+@bp.app_template_global()
+def points_times(multiplier) -> str:
+    """积分 ×N as shown: "2", "1.5" (blank for 1)."""
+    return forms.multiplier_text(multiplier)

@@ -64,6 +64,7 @@ def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> Ord
         line = next((ln for ln in order.lines if ln.sku_id == sku.id and ln.lot_id == (lot and lot.id)), None)
     if line is None:
         line = OrderLine(sku=sku, quantity=qty, lot=lot, serial=lot.code if lot else None, unit_price=ZERO,
+                         unit_cost=sku.cost,  # the completion writes it again only if the cost changed meanwhile
                          regular_price=ZERO, priced_amount=ZERO, line_discount=ZERO,
                          order_discount_share=ZERO, amount=ZERO)
         order.lines.append(line)

@@ -14,7 +14,7 @@ holds the truth (on hand below reserved); these rows say who is affected.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 
 from webapp.catalog.models import SKU
 from webapp.extensions import db
@@ -28,10 +28,13 @@ ZERO = Decimal("0")
 _HOLDING = [s.value for s in HOLDING]
 
 
-def flag_sold_at_till(sale: Order) -> list[TillShortfall]:
-    """Flag the online orders whose held units this till sale took; nothing when it took none."""
+def flag_sold_at_till(sale: Order, held: bool | None = None) -> list[TillShortfall]:
+    """Flag the online orders whose held units this till sale took; nothing when it took none.
+
+    ``held``: the answer to ``any_held(sale)`` when the caller asked it along with another statement
+    after the sale's stock moves (False: no unit of these SKUs is held on the shelf, nothing to read)."""
     sold = {line.sku_id for line in sale.lines}
-    if not sold:
+    if not sold or held is False:
         return []
     shelf = stock.shelf(sale.store)
     on_hand, reserved = func.sum(StockLevel.on_hand), func.sum(StockLevel.reserved)
@@ -47,6 +50,14 @@ def flag_sold_at_till(sale: Order) -> list[TillShortfall]:
         db.session.add_all(made)
         db.session.flush()
     return made
+
+
+def any_held(sale: Order):
+    """SQL asking whether the shelf holds any unit of the sale's SKUs for an online order: only then can
+    the sale have taken held units (asked after the stock moves, under their row locks)."""
+    return exists().where(StockLevel.location_id == stock.shelf(sale.store).id,
+                          StockLevel.sku_id.in_(sorted({line.sku_id for line in sale.lines})),
+                          StockLevel.reserved > 0)
 
 
 def _flagged(store: Store, sku_id: int) -> Decimal:
