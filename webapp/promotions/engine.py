@@ -633,19 +633,25 @@ def _take(result: _Priced, rule: Rule, savings: dict[int, int], context: Context
 
 def _take_order(result: _Priced, rule: Rule, saving: int, context: Context) -> None:
     """Share an order saving over the lines it covers, in proportion to their amounts, exact to the fen."""
+    if saving <= 0:
+        return
     lines = result.lines
     covered = [i for i in result.cover[rule.id] if lines[i].amount > 0]
-    if saving <= 0 or not covered:
+    if not covered:
         return
-    room = [_room(rule, lines[i]) for i in covered]
+    amounts = [lines[i].amount for i in covered]
+    if rule.margin_floor is None and not any(lines[i].floor for i in covered):
+        room = amounts  # no floor: each line can give all it has (and a share never exceeds its weight)
+    else:
+        room = [_room(rule, lines[i]) for i in covered]
     saving = min(saving, sum(room))
     left = _budget_left(rule, context)
     if left is not None:
         saving = min(saving, max(left, 0))
     if saving <= 0:
         return
-    shares = _allocate(saving, [lines[i].amount for i in covered])
-    if any(share > r for share, r in zip(shares, room, strict=True)):
+    shares = _allocate(saving, amounts)
+    if room is not amounts and any(share > r for share, r in zip(shares, room, strict=True)):
         shares = _allocate(saving, room)  # the floor binds: share by what each line can still give
     _take(result, rule, dict(zip(covered, shares, strict=True)), context)
 
@@ -661,6 +667,8 @@ def _budget_left(rule: Rule, context: Context) -> int | None:
 def _allocate(total: int, weights: list[int]) -> list[int]:
     """``webapp.sales.allocation.allocate`` in fen: ``total`` shared in proportion to ``weights``, largest
     remainder, ties to the earlier weight."""
+    if len(weights) == 1 and weights[0] > 0:
+        return [total]
     whole = sum(weights)
     if whole == 0:
         if total:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import BigInteger, func, null, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU, Category, Product
@@ -116,11 +116,13 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
     mine = as_launched(promotion)
     others = [rule for rule in rules.active_book().rules if rule.id != promotion.id]
     with_mine, just_mine = RuleBook([*others, mine]), RuleBook([mine])
-    contexts = _contexts([*others, mine])
+    timed = any(rule.starts_at or rule.ends_at or rule.weekdays or rule.hour_from is not None
+                for rule in [*others, mine])
+    contexts = _contexts(timed)
     sums: dict[tuple[int, int], _Sums] = {}
     category_of: dict[int, int | None] = {}
     count = touched = 0
-    for store_id, moment, channel, items, costs in _past_baskets(store_ids, start, end):
+    for store_id, moment, channel, items, costs in _past_baskets(store_ids, start, end, moments=timed):
         if just_mine.touching(items):
             touched += 1
         priced = engine.before_and_after(items, mine, contexts(store_id, channel, moment), with_mine)
@@ -158,42 +160,55 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
     }
 
 
-def _past_baskets(store_ids: list[int], start: datetime, end: datetime):
-    """The completed sales as (store id, moment, channel, [Item], [each line's cost in fen]), oldest first:
-    two statements streamed side by side (the orders, and their lines in whole fen and thousandths, read as
-    the integers they are stored as), an Item made once for each kind of line met again."""
+def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments: bool = True):
+    """The completed sales as (store id, moment, channel, [Item], [each line's cost in fen]), oldest first.
+
+    Set-based and streamed: the SKUs' product, category and cost in one statement; the orders, and their
+    lines (amounts and quantities read as the whole fen and thousandths they are stored as, in the order of
+    the lines' index: no sort), side by side in chunks; an Item made once for each kind of line met again.
+    ``moments=False``: no rule looks at the time, so the sale's moment is not read (``None``)."""
     where = [Order.kind == OrderKind.SALE.value, Order.status == OrderStatus.COMPLETED.value,
              Order.completed_at >= start, Order.completed_at < end]
     if store_ids:
         where.append(Order.store_id.in_(store_ids))
-    orders = db.session.execute(select(Order.id, Order.store_id, Order.created_at, Order.channel).where(*where)
-                                .order_by(Order.id), execution_options={"yield_per": 5000})
-    lines = db.session.execute(
-        select(OrderLine.order_id, OrderLine.sku_id, SKU.product_id, Product.category_id,
-               *(type_coerce(column, BigInteger) for column in (OrderLine.quantity, OrderLine.unit_price,
-                                                                OrderLine.unit_cost, SKU.cost)))
-        .join(Order, Order.id == OrderLine.order_id).join(SKU, SKU.id == OrderLine.sku_id)
-        .join(Product, Product.id == SKU.product_id).where(*where).order_by(OrderLine.order_id, OrderLine.id),
-        execution_options={"yield_per": 5000})
-    kinds: dict[tuple, Item] = {}
+    skus = {sku_id: (product_id, category_id, cost or 0) for sku_id, product_id, category_id, cost in db.session.execute(
+        select(SKU.id, SKU.product_id, Product.category_id, type_coerce(SKU.cost, BigInteger))
+        .join(Product, Product.id == SKU.product_id))}
+    moment = Order.created_at if moments else null()
+    orders = _rows(select(Order.id, Order.store_id, moment, Order.channel).where(*where).order_by(Order.id))
+    lines = _rows(select(OrderLine.order_id, OrderLine.sku_id,
+                         *(type_coerce(column, BigInteger) for column in (OrderLine.quantity, OrderLine.unit_price,
+                                                                          OrderLine.unit_cost)))
+                  .where(OrderLine.order_id.in_(select(Order.id).where(*where)))
+                  .order_by(OrderLine.order_id, OrderLine.id))
+    kinds: dict[tuple, tuple[Item, int]] = {}  # (sku, quantity, price, cost) → the Item, its cost in fen
     quantities, prices = _Decimals(GRAM), _Decimals(FEN)
     waiting = next(lines, None)
-    for order_id, store_id, moment, channel in orders:
+    for order_id, store_id, at, channel in orders:
         items, costs = [], []
         while waiting is not None and waiting[0] == order_id:
-            _, sku_id, product_id, category_id, quantity, price, unit_cost, sku_cost = waiting
-            cost = unit_cost if unit_cost is not None else (sku_cost or 0)
-            key = (sku_id, product_id, category_id, quantity, price, cost)
-            item = kinds.get(key)
-            if item is None:
+            _, sku_id, quantity, price, unit_cost = waiting
+            product_id, category_id, sku_cost = skus[sku_id]
+            cost = unit_cost if unit_cost is not None else sku_cost  # (as quantize(FEN): half to even)
+            key = (sku_id, quantity, price, cost)
+            kind = kinds.get(key)
+            if kind is None:
                 if len(kinds) >= 50_000:
                     kinds.clear()
-                item = kinds[key] = Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
-                                         prices[cost])
-            items.append(item)
-            costs.append(_half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
+                kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
+                                          prices[cost]),
+                                     _half_even(cost * quantity, 1000))  # cost × quantity to the fen
+            items.append(kind[0])
+            costs.append(kind[1])
             waiting = next(lines, None)
-        yield store_id, moment, channel, items, costs
+        yield store_id, at, channel, items, costs
+
+
+def _rows(statement):
+    """The statement's rows one by one, fetched in chunks (plain rows from the connection: no ORM on the way)."""
+    result = db.session.connection().execute(statement, execution_options={"yield_per": 5000})
+    for chunk in result.partitions():
+        yield from chunk
 
 
 class _Decimals(dict):
@@ -217,19 +232,20 @@ def _yuan(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
-def _contexts(found: list[Rule]) -> Callable[[int, str, datetime], engine.Context]:
-    """The basket's context for the engine: made once per store and channel when no rule looks at the time,
-    else per basket with the stores' wall clock."""
-    if any(rule.starts_at or rule.ends_at or rule.weekdays or rule.hour_from is not None for rule in found):
+def _contexts(timed: bool) -> Callable[[int, str, datetime | None], engine.Context]:
+    """The basket's context for the engine: per basket with the stores' wall clock when a rule looks at the
+    time, else made once per store and channel."""
+    if timed:
         clock = _wall_clock()
         return lambda store_id, channel, moment: engine.Context(store_id=store_id, channel=channel, at=moment,
                                                                 local=clock(moment))
     made: dict[tuple[int, str], engine.Context] = {}
+    never = datetime(2000, 1, 1)  # no rule asks
 
-    def context(store_id: int, channel: str, moment: datetime) -> engine.Context:
+    def context(store_id: int, channel: str, moment: datetime | None) -> engine.Context:
         known = made.get((store_id, channel))
         if known is None:
-            known = made[store_id, channel] = engine.Context(store_id=store_id, channel=channel, at=moment)
+            known = made[store_id, channel] = engine.Context(store_id=store_id, channel=channel, at=never)
         return known
     return context
 
