@@ -175,40 +175,45 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
         select(SKU.id, SKU.product_id, Product.category_id, type_coerce(SKU.cost, BigInteger))
         .join(Product, Product.id == SKU.product_id))}
     moment = Order.created_at if moments else null()
-    orders = _rows(select(Order.id, Order.store_id, moment, Order.channel).where(*where).order_by(Order.id))
-    lines = _rows(select(OrderLine.order_id, OrderLine.sku_id,
+    orders = (row for chunk in _chunks(select(Order.id, Order.store_id, moment, Order.channel).where(*where)
+                                       .order_by(Order.id)) for row in chunk)
+    lines = _chunks(select(OrderLine.order_id, OrderLine.sku_id,
                          *(type_coerce(column, BigInteger) for column in (OrderLine.quantity, OrderLine.unit_price,
                                                                           OrderLine.unit_cost)))
                   .where(OrderLine.order_id.in_(select(Order.id).where(*where)))
                   .order_by(OrderLine.order_id, OrderLine.id))
-    kinds: dict[tuple, tuple[Item, int]] = {}  # (sku, quantity, price, cost) → the Item, its cost in fen
+    kinds: dict[tuple, tuple[Item, int]] = {}  # (sku, quantity, price, unit cost) → the Item, its cost in fen
     quantities, prices = _Decimals(GRAM), _Decimals(FEN)
-    waiting = next(lines, None)
-    for order_id, store_id, at, channel in orders:
-        items, costs = [], []
-        while waiting is not None and waiting[0] == order_id:
-            _, sku_id, quantity, price, unit_cost = waiting
+    order_id = store_id = at = channel = None
+    items: list[Item] = []
+    costs: list[int] = []
+    for line_order_id, sku_id, quantity, price, unit_cost in (row for chunk in lines for row in chunk):
+        if line_order_id != order_id:
+            if items:
+                yield store_id, at, channel, items, costs
+                items, costs = [], []
+            order_id, store_id, at, channel = next(orders)
+            while order_id != line_order_id:  # a sale without lines is no basket
+                order_id, store_id, at, channel = next(orders)
+        key = (sku_id, quantity, price, unit_cost)
+        kind = kinds.get(key)
+        if kind is None:
+            if len(kinds) >= 50_000:
+                kinds.clear()
             product_id, category_id, sku_cost = skus[sku_id]
-            cost = unit_cost if unit_cost is not None else sku_cost  # (as quantize(FEN): half to even)
-            key = (sku_id, quantity, price, cost)
-            kind = kinds.get(key)
-            if kind is None:
-                if len(kinds) >= 50_000:
-                    kinds.clear()
-                kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
-                                          prices[cost]),
-                                     _half_even(cost * quantity, 1000))  # cost × quantity to the fen
-            items.append(kind[0])
-            costs.append(kind[1])
-            waiting = next(lines, None)
+            cost = unit_cost if unit_cost is not None else sku_cost
+            kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
+                                      prices[cost]),
+                                 _half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
+        items.append(kind[0])
+        costs.append(kind[1])
+    if items:
         yield store_id, at, channel, items, costs
 
 
-def _rows(statement):
-    """The statement's rows one by one, fetched in chunks (plain rows from the connection: no ORM on the way)."""
-    result = db.session.connection().execute(statement, execution_options={"yield_per": 5000})
-    for chunk in result.partitions():
-        yield from chunk
+def _chunks(statement):
+    """The statement's rows in chunks, streamed (plain rows from the connection: no ORM on the way)."""
+    return db.session.connection().execute(statement, execution_options={"yield_per": 5000}).partitions()
 
 
 class _Decimals(dict):
