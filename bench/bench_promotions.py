@@ -123,7 +123,8 @@ def database_figures(url: str, label: str, baskets: int) -> None:
         pos.open_shift(register, cashier, "0")
         db.session.commit()
         print(f"{label}: 200 active promotions over {bench_till.SKUS:,} SKUs in {CATEGORIES} categories")
-        bench_till.scans(app, label + " with 200 promotions", register.id)
+        if os.environ.get("BENCH_TILL", "1") != "0":
+            bench_till.scans(app, label + " with 200 promotions", register.id)
         if baskets:
             simulation_figures(label, store, baskets)
         db.session.remove()
@@ -168,8 +169,9 @@ def simulation_figures(label: str, store, baskets: int) -> None:
           f"{len(reports)} progress reports; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
-if __name__ == "__main__":
-    engine_figures()
+if __name__ == "__main__":  # BENCH_ENGINE=0 / BENCH_TILL=0: leave that part out; BENCH_ENGINE_ONLY=1: only it
+    if os.environ.get("BENCH_ENGINE", "1") != "0":
+        engine_figures()
     if os.environ.get("BENCH_ENGINE_ONLY"):
         sys.exit()
     baskets = int(os.environ.get("BENCH_BASKETS", "100000"))
