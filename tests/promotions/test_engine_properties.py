@@ -1,4 +1,5 @@
 """Properties of the pure engine over random baskets and rules (hypothesis)."""
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -101,3 +102,18 @@ def test_an_exclusive_rule_never_combines_with_another(basket, found):
     if any(rule.exclusive for rule in found if rule.id in applied):
         assert len(applied) == 1
     assert result.saving >= price(basket, [r for r in found if not r.exclusive], CONTEXT).saving
+
+
+@settings(max_examples=300, deadline=None)
+@given(items, rules(), rules())
+def test_the_replay_prices_before_and_after_as_pricing_twice_does(basket, found, more):
+    """``before_and_after`` (the replay's: one item step for both when the new rule is order level) gives each
+    line what ``price`` gives without and with the new rule."""
+    from webapp.promotions.engine import before_and_after
+
+    for new in more:
+        new = replace(new, id=100 + new.id)
+        both = before_and_after(basket, new, CONTEXT, RuleBook([*found, new]))
+        before, after = price(basket, found, CONTEXT), price(basket, [*found, new], CONTEXT)
+        assert both == [(int(b.regular * 100), int(b.amount * 100), int(a.amount * 100))
+                        for b, a in zip(before.lines, after.lines, strict=True)]

@@ -22,20 +22,34 @@ A margin floor (lowest gross margin %) is never crossed: a rule takes off a
 line at most what keeps the line's amount at ``cost × qty ÷ (1 − floor)``.
 A budget (total saving) caps what a rule still gives. Equal savings go to the
 higher priority, then the older rule.
+
+Arithmetic: Decimals at the edges only. Each item's figures are turned into
+whole fen (and its quantity and cost into exact fractions) once per pricing;
+every saving, floor and share inside is integer arithmetic, rounded exactly as
+the Decimal rules say (half-up to the fen; a floor rounds up); the lines come
+back as Decimals. What a rule applies to (SKU, product, category …) is read in
+one place, ``SCOPES``.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import cached_property
+from math import lcm
+from operator import attrgetter
 
 from webapp.numbers import FEN
-from webapp.sales.allocation import allocate
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+UNREACHABLE = 1 << 62  # the floor of a 100 % margin floor, in fen: no amount is high enough
+
+# What a rule can apply to, one line per kind of target: (the Rule's set of ids, the Item's id). The rule book's
+# index, ``Rule.covers`` and ``Rule.may_meet`` read only this, so a new kind of target (brand, tag) is one line
+# here, beside its field on Rule and on Item.
+SCOPES = (("skus", "sku_id"), ("products", "product_id"), ("categories", "category_id"))
 
 
 @dataclass(frozen=True)
@@ -118,8 +132,12 @@ class Rule:
     def covers(self, item: Item) -> bool:
         if self.kind == "bundle":
             return any(sku_id == item.sku_id for sku_id, _ in self.bundle)
-        return (self.everything or item.sku_id in self.skus or item.product_id in self.products
-                or (item.category_id is not None and item.category_id in self.categories))
+        return self.everything or any(getattr(item, key) in getattr(self, scope) for scope, key in SCOPES)
+
+    def may_meet(self, other: Rule) -> bool:
+        """Whether both rules may apply to one same item (the running promotions a new one could meet)."""
+        return (self.everything or other.everything or self.kind == "bundle" or other.kind == "bundle"
+                or any(getattr(self, scope) & getattr(other, scope) for scope, _ in SCOPES))
 
     @cached_property
     def unconditional(self) -> bool:
@@ -168,6 +186,31 @@ class Rule:
         used = context.usage.get(self.id)
         return self.max_discount - (used.discount if used else ZERO)
 
+    # ---- the rule's figures in whole numbers, worked out once per rule
+
+    @cached_property
+    def whole(self) -> _Whole:
+        return _Whole(self)
+
+
+class _Whole:
+    """A rule's figures for integer arithmetic: fractions of whole numbers, amounts in fen."""
+
+    __slots__ = ("share_n", "share_d", "price_n", "price_d", "floor_n", "floor_d", "tiers", "bundle_price")
+
+    def __init__(self, rule: Rule):
+        self.share_n, self.share_d = rule.share.as_integer_ratio()  # saving = amount × n ÷ d
+        self.price_n, self.price_d = rule.price.as_integer_ratio()
+        self.price_n *= 100  # in fen
+        if rule.margin_floor is None:
+            self.floor_n = self.floor_d = None
+        else:  # the lowest amount is cost × qty × n ÷ d, where n ÷ d = 1 ÷ (1 − floor ÷ 100)
+            top, bottom = rule.margin_floor.as_integer_ratio()
+            self.floor_n, self.floor_d = 100 * bottom, 100 * bottom - top
+        # (threshold in fen as a fraction n ÷ d, saving in fen)
+        self.tiers = [(*_fen_fraction(tier.threshold), _to_fen(tier.saving)) for tier in rule.tiers]
+        self.bundle_price = _fen_fraction(rule.bundle_price)
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -197,25 +240,15 @@ class Context:
 
 
 class Line:
-    """A line as priced so far: its regular amount, what each rule took off, what is left."""
+    """A priced line: its regular amount, what each rule took off (rule id → saving), what is left."""
 
-    __slots__ = ("item", "regular", "amount", "savings", "floor", "_each")
+    __slots__ = ("item", "regular", "amount", "savings")
 
-    def __init__(self, item: Item, regular: Decimal):
+    def __init__(self, item: Item, regular: Decimal, amount: Decimal, savings: dict[int, Decimal]):
         self.item = item
         self.regular = regular  # unit price × quantity, rounded once
-        self.amount = regular  # the regular amount less every saving so far
-        self.savings: dict[int, Decimal] = {}  # rule id → saving on this line
-        self._each = None
-        self.floor = ZERO  # the highest margin floor of the rules on it: no later rule goes below it
-
-    @property
-    def each(self) -> Decimal:
-        """The amount per unit as it stands (worked out once per change of the amount)."""
-        known = self._each
-        if known is None or known[0] is not self.amount:
-            known = self._each = (self.amount, self.amount / self.item.quantity)
-        return known[1]
+        self.amount = amount  # the regular amount less every saving
+        self.savings = savings
 
     @property
     def saving(self) -> Decimal:
@@ -278,81 +311,204 @@ def price(items: Sequence[Item], rules: Iterable[Rule], context: Context, book: 
     """
     if not items:
         return Result([], {}, [])
-    live = [rule for rule in rules if rule.live(context)]
+    live = [rule for rule in rules if rule.unconditional or rule.live(context)]
     order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
     basket = [items[i] for i in order]
     cover = (book or RuleBook(live)).coverage(basket)
-    plain = [rule for rule in live if not rule.exclusive]
-    best = _apply(basket, plain, context, cover)
+    best = _best([_figures_of(item) for item in basket], live, context, cover)
+    found = _hints(best, [r for r in live if r.order_level]) if hints else []
+    lines: list[Line] = [None] * len(items)  # type: ignore[list-item]
+    for position, index in enumerate(order):
+        line = best.lines[position]
+        lines[index] = Line(basket[position], _yuan(line.figures.regular), _yuan(line.amount),
+                            {rule_id: _yuan(saving) for rule_id, saving in line.savings.items()})
+    return Result(lines, best.rules, found, cover)
+
+
+def before_and_after(items: Sequence[Item], new: Rule, context: Context, book: RuleBook) -> list[tuple[int, int, int]]:
+    """Each line's (regular amount, amount with the book's other live rules, amount with ``new`` too), in fen,
+    in the items' order: what ``price`` gives without and with ``new`` (``book`` holds the running rules and
+    ``new``), for a replay of past baskets. When ``new`` is order level and no exclusive rule is in play, the
+    item step is the same both times, so it is done once and only the order step twice."""
+    if not items:
+        return []
+    order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
+    basket = [items[i] for i in order]
+    cover = book.coverage(basket)
+    figures = [_figures_of(item) for item in basket]
+    found: list[tuple[int, int, int]] = [None] * len(items)  # type: ignore[list-item]
+    if not cover:  # no rule touches the basket
+        for position, index in enumerate(order):
+            found[index] = (figures[position].regular,) * 3
+        return found
+    by_id = book.by_id
+    live = [by_id[rule_id] for rule_id in cover if rule_id != new.id]
+    live = [rule for rule in live if rule.unconditional or rule.live(context)]
+    if not cover.get(new.id) or not new.live(context):
+        before = after = _best(figures, live, context, cover)
+    elif new.order_level and not new.exclusive and not any(rule.exclusive for rule in live):
+        before, after = _both_order_steps(figures, live, new, context, cover)
+    else:
+        before = _best(figures, live, context, cover)
+        after = _best(figures, [*live, new], context, cover)
+    for position, index in enumerate(order):
+        found[index] = (figures[position].regular, before.lines[position].amount, after.lines[position].amount)
+    return found
+
+
+# ---------------------------------------------------------------- inside, in whole fen
+
+
+class _Figures:
+    """An item in whole numbers, once per item: its regular amount in fen, its whole units, its quantity and
+    its cost × quantity (in fen) as exact fractions."""
+
+    __slots__ = ("sku_id", "quantity", "cost", "regular", "units", "quantity_n", "quantity_d", "_costs")
+
+    def __init__(self, item: Item):
+        # (the item's figures, not the item: no cycle for the garbage collector to break)
+        self.sku_id, self.quantity, self.cost = item.sku_id, item.quantity, item.cost
+        quantity_n, quantity_d = self.quantity_n, self.quantity_d = item.quantity.as_integer_ratio()
+        price_n, price_d = item.unit_price.as_integer_ratio()
+        self.regular = _half_up(100 * price_n * quantity_n, price_d * quantity_d)
+        self.units = quantity_n if quantity_d == 1 else 0
+        self._costs = None
+
+    @property
+    def costs(self) -> tuple[int, int]:
+        """Cost × quantity in fen as a fraction (n, d), asked only by margin floors."""
+        if self._costs is None:
+            cost_n, cost_d = Decimal(self.cost).as_integer_ratio()
+            self._costs = (100 * cost_n * self.quantity_n, cost_d * self.quantity_d)
+        return self._costs
+
+
+def _figures_of(item: Item) -> _Figures:
+    """The item's figures, kept on the item (an item priced again, as a replay does, is not worked out twice)."""
+    known = item.__dict__.get("_figures")
+    if known is None:
+        known = item.__dict__["_figures"] = _Figures(item)
+    return known
+
+
+class _Line:
+    """A line as priced so far, in fen: what each rule took off, what is left."""
+
+    __slots__ = ("figures", "amount", "savings", "floor")
+
+    def __init__(self, figures: _Figures):
+        self.figures = figures
+        self.amount = figures.regular  # the regular amount less every saving so far
+        self.savings: dict[int, int] = {}  # rule id → saving on this line
+        self.floor = 0  # the highest margin floor of the rules on it: no later rule goes below it
+
+
+class _Priced:
+    __slots__ = ("lines", "rules", "cover")
+
+    def __init__(self, lines: list[_Line], rules: dict[int, Rule], cover: dict[int, list[int]]):
+        self.lines, self.rules, self.cover = lines, rules, cover
+
+    @property
+    def saving(self) -> int:
+        return sum(line.figures.regular - line.amount for line in self.lines)
+
+
+def _best(basket: list[_Figures], live: list[Rule], context: Context, cover: dict[int, list[int]]) -> _Priced:
+    """The basket with the plain rules, or one exclusive rule alone where that saves more."""
+    best = _apply(basket, [rule for rule in live if not rule.exclusive], context, cover)
     winner, most = None, best.saving
     for rule in sorted((r for r in live if r.exclusive and cover.get(r.id)), key=_rank):
         covered = cover[rule.id]
-        if _most_it_could_save(rule, [basket[i] for i in covered]) <= most:
+        part_lines = [basket[i] for i in covered]
+        if _most_it_could_save(rule, part_lines) <= most:
             continue  # cannot beat what the basket saves already: no need to price it
-        part = _apply([basket[i] for i in covered], [rule], context, {rule.id: list(range(len(covered)))})
-        saving = sum((line.saving for line in part.lines), ZERO)
+        part = _apply(part_lines, [rule], context, {rule.id: list(range(len(covered)))})
+        saving = part.saving
         if saving > most:
             winner, most = (rule, covered, part), saving
     if winner is not None:
         best = _alone(basket, *winner)
     best.cover = cover
-    best.hints = _hints(best, [r for r in live if r.order_level], context) if hints else []
-    lines: list[Line] = [best.lines[0]] * len(items)
-    for position, index in enumerate(order):
-        lines[index] = best.lines[position]
-    best.lines = lines
     return best
 
 
-def _most_it_could_save(rule: Rule, items: list[Item]) -> Decimal:
-    """An upper bound of what the rule alone saves on these items (to skip exclusives that cannot win)."""
-    regular = sum((_fen(item.unit_price * item.quantity) for item in items), ZERO)
+def _most_it_could_save(rule: Rule, figures: list[_Figures]) -> int:
+    """An upper bound of what the rule alone saves on these lines (to skip exclusives that cannot win)."""
+    regular = sum(f.regular for f in figures)
+    whole = rule.whole
     if rule.kind == "threshold":
-        if rule.repeat and rule.tiers and rule.tiers[0].threshold > 0:
-            return rule.tiers[0].saving * int(regular // rule.tiers[0].threshold)
-        return max((tier.saving for tier in rule.tiers if tier.threshold <= regular), default=ZERO)
-    if rule.kind == "percent":
-        return regular * rule.share + FEN * len(items)  # each line rounds by at most half a fen
+        if rule.repeat and whole.tiers and whole.tiers[0][0] > 0:
+            top, bottom, saving = whole.tiers[0]
+            return saving * (regular * bottom // top)
+        return max((saving for top, bottom, saving in whole.tiers if regular * bottom >= top), default=0)
+    if rule.kind == "percent":  # each line rounds by at most half a fen
+        return _ceil(regular * whole.share_n, whole.share_d) + len(figures)
+    if rule.kind == "fixed_price":
+        return sum(max(0, f.regular - _half_up(whole.price_n * f.quantity_n, whole.price_d * f.quantity_d))
+                   for f in figures)
+    every, take, share_n, share_d = _cheapest_terms(rule)
+    if every and all(f.units >= 0 for f in figures):
+        # the cheapest units cost at most their share of all whole units: take ÷ every of them at most
+        units_value = sum(f.regular for f in figures if f.units)
+        return _ceil(units_value * take * share_n, every * share_d) + len(figures)
     return regular
 
 
-def _alone(basket: list[Item], rule: Rule, covered: list[int], part: Result) -> Result:
+def _cheapest_terms(rule: Rule) -> tuple[int, int, int, int]:
+    """(every, take, share n, share d) of 第N件 / 买N送M: of every ``every`` units, ``take`` get n ÷ d off."""
+    if rule.kind == "nth_item" and rule.nth > 0:
+        return rule.nth, 1, rule.whole.share_n, rule.whole.share_d
+    if rule.kind == "buy_get" and rule.buy > 0 and rule.free > 0:
+        return rule.buy + rule.free, rule.free, 1, 1
+    return 0, 0, 0, 1
+
+
+def _alone(basket: list[_Figures], rule: Rule, covered: list[int], part: _Priced) -> _Priced:
     """The basket with only this exclusive rule: its part as priced, the other lines at their regular amount."""
-    lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in basket]
+    lines = [_Line(figures) for figures in basket]
     for index, line in zip(covered, part.lines, strict=True):
         lines[index] = line
-    return Result(lines, part.rules, [], {rule.id: covered})
+    return _Priced(lines, part.rules, {rule.id: covered})
 
 
 def _canonical(item: Item):
     return (item.sku_id, item.product_id, item.category_id or 0, item.quantity, item.unit_price, item.cost)
 
 
-def _fen(value: Decimal) -> Decimal:
-    """Half-up to the fen (the engine's figures are Decimals already: no parsing)."""
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+_rank = attrgetter("rank")
+_by_id = attrgetter("id")
 
 
-def _rank(rule: Rule):
-    return rule.rank
-
-
-def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: dict[int, list[int]]) -> Result:
-    lines = [Line(item, _fen(item.unit_price * item.quantity)) for item in items]
-    result = Result(lines, {}, [], cover)
-    # One pass sorts the rules that cover a line into the four steps, highest priority first.
+def _steps(rules: list[Rule], cover: dict[int, list[int]]) -> tuple[list, list, list, list]:
+    """The rules that cover a line, sorted into the four steps, highest priority first."""
     item_best, item_stacked, order_best, order_stacked = [], [], [], []
     for rule in sorted(rules, key=_rank):
         if cover.get(rule.id):
-            if rule.order_level:
+            if rule.kind == "threshold":
                 (order_stacked if rule.stackable else order_best).append(rule)
             else:
                 (item_stacked if rule.stackable else item_best).append(rule)
+    return item_best, item_stacked, order_best, order_stacked
+
+
+def _apply(basket: list[_Figures], rules: list[Rule], context: Context, cover: dict[int, list[int]]) -> _Priced:
+    result = _Priced([_Line(figures) for figures in basket], {}, cover)
+    item_best, item_stacked, order_best, order_stacked = _steps(rules, cover)
+    _item_step(result, item_best, item_stacked, context)
+    _order_step(result, order_best, order_stacked, context)
+    return result
+
+
+def _item_step(result: _Priced, item_best: list[Rule], item_stacked: list[Rule], context: Context) -> None:
     if item_best:
         _best_item_rules(result, item_best, context)
     for rule in item_stacked:
         _take(result, rule, _item_savings(rule, result), context)
-    best, most = None, ZERO
+
+
+def _order_step(result: _Priced, order_best: list[Rule], order_stacked: list[Rule], context: Context) -> None:
+    best, most = None, 0
     for rule in order_best:
         saving = _order_saving(rule, result)
         if saving > most:  # strictly more: of equals, the higher priority (the first) stays
@@ -361,35 +517,84 @@ def _apply(items: Sequence[Item], rules: list[Rule], context: Context, cover: di
         _take_order(result, best, most, context)
     for rule in order_stacked:
         _take_order(result, rule, _order_saving(rule, result), context)
-    return result
 
 
-def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> None:
+def _both_order_steps(basket: list[_Figures], live: list[Rule], new: Rule, context: Context,
+                      cover: dict[int, list[int]]) -> tuple[_Priced, _Priced]:
+    """The basket priced without and with an order-level rule ``new`` (no exclusive in play): one item step,
+    then the order step from where it left, once without and once with ``new``."""
+    before = _Priced([_Line(figures) for figures in basket], {}, cover)
+    item_best, item_stacked, order_best, order_stacked = _steps(live, cover)
+    _item_step(before, item_best, item_stacked, context)
+    after = _Priced([], dict(before.rules), cover)
+    for line in before.lines:
+        copy = _Line(line.figures)
+        copy.amount, copy.savings, copy.floor = line.amount, dict(line.savings), line.floor
+        after.lines.append(copy)
+    _order_step(before, order_best, order_stacked, context)
+    with_new = order_stacked if new.stackable else order_best
+    with_new = sorted([*with_new, new], key=_rank)
+    if new.stackable:
+        _order_step(after, order_best, with_new, context)
+    else:
+        _order_step(after, with_new, order_stacked, context)
+    return before, after
+
+
+def _best_item_rules(result: _Priced, rules: list[Rule], context: Context) -> None:
     """Each line's one best non-stackable item promotion; several-line offers win lines they save more on."""
-    lines = result.lines
-    single: dict[int, tuple[Decimal, Rule]] = {}
-    multi: list[tuple[Decimal, Rule, dict[int, Decimal]]] = []
+    lines, cover = result.lines, result.cover
+    most = [0] * len(lines)  # per line: the best single-line saving so far, and whose it is
+    whose: list[Rule | None] = [None] * len(lines)
+    several: list[Rule] = []
     for rule in rules:  # highest priority first (as _apply gives them)
-        if rule.kind in SINGLE_LINE:
-            for index, saving in _single_line_savings(rule, result):
-                best = single.get(index)
-                if best is None or saving > best[0]:
-                    single[index] = (saving, rule)
+        kind = rule.kind
+        if kind != "percent" and kind != "fixed_price":
+            several.append(rule)
+            continue
+        # a saving on a line depends on that line alone: the hot loop of a big basket
+        whole = rule.whole
+        percent = kind == "percent"
+        top, bottom = (2 * whole.share_n, 2 * whole.share_d) if percent else (whole.price_n, whole.price_d)
+        half = whole.share_d
+        floor_n = whole.floor_n
+        for i in cover[rule.id]:
+            line = lines[i]
+            amount = line.amount
+            if amount <= 0:
+                continue
+            if percent:
+                saving = (amount * top + half) // bottom  # half-up
+            else:
+                figures = line.figures
+                saving = amount - _half_up(top * figures.quantity_n, bottom * figures.quantity_d)
+            if floor_n is not None or line.floor:
+                room = _room(rule, line)
+                if room < saving:
+                    saving = room
+            if saving > most[i]:  # strictly more: of equals, the higher priority (the first) stays
+                most[i], whose[i] = saving, rule
+    single = {i: (saving, whose[i]) for i, saving in enumerate(most) if saving}
+    # An offer over several lines takes its lines (those of whole units) only when it saves more than the best
+    # single-line offers on them: one that could not (by an upper bound) is not worked out.
+    multi: list[tuple[int, Rule, dict[int, int], set[int]]] = []
+    for rule in several:
+        taking = [i for i in cover[rule.id] if lines[i].figures.units]
+        if not taking:
+            continue  # (no set and no 第N件 of weighed goods)
+        beaten = sum(single[i][0] for i in taking if i in single)
+        if beaten and _most_on_fresh_lines(rule, lines, taking) <= beaten:
             continue
         savings = _capped(rule, _item_savings(rule, result), lines)
-        total = sum(savings.values(), ZERO)
-        if total > 0:
-            multi.append((total, rule, savings))
+        total = sum(savings.values())
+        if total > beaten:
+            multi.append((total, rule, savings, set(taking)))
     claimed: set[int] = set()
-    for total, rule, savings in sorted(multi, key=lambda m: (-m[0], _rank(m[1]))):
-        taking = {i for i in result.cover[rule.id] if lines[i].item.whole_units}
-        taking |= set(savings)
-        if taking & claimed:
-            continue
-        if total > sum((single[i][0] for i in taking if i in single), ZERO):
+    for _, rule, savings, taking in sorted(multi, key=lambda m: (-m[0], m[1].rank)):
+        if taking.isdisjoint(claimed):
             claimed |= taking
             _take(result, rule, savings, context)
-    by_rule: dict[int, tuple[Rule, dict[int, Decimal]]] = {}
+    by_rule: dict[int, tuple[Rule, dict[int, int]]] = {}
     for index, (saving, rule) in sorted(single.items()):
         if index not in claimed:
             by_rule.setdefault(rule.id, (rule, {}))[1][index] = saving
@@ -397,145 +602,202 @@ def _best_item_rules(result: Result, rules: list[Rule], context: Context) -> Non
         _take(result, rule, savings, context)  # one take per rule: its budget counts all its lines
 
 
-SINGLE_LINE = ("percent", "fixed_price")  # kinds whose saving on a line depends on that line alone
+def _most_on_fresh_lines(rule: Rule, lines: list[_Line], taking: list[int]) -> int:
+    """An upper bound of what an offer over several lines saves on lines no rule has touched yet."""
+    value = sum(lines[i].amount for i in taking)
+    every, take, share_n, share_d = _cheapest_terms(rule)
+    if not every:
+        return value  # a bundle saves at most what its lines cost
+    units = [lines[i].figures.units for i in taking]
+    if min(units) < 0:
+        return value
+    if not sum(units) // every:
+        return 0
+    # the cheapest units cost at most their share of all the units: take ÷ every of them at most
+    return _ceil(value * take * share_n, every * share_d) + len(taking)
 
 
-def _single_line_savings(rule: Rule, result: Result) -> list[tuple[int, Decimal]]:
-    """(line index, saving > 0) for 折扣 and 特价, within the margin floors: the hot loop of a big basket,
-    so one pass with no intermediate dicts."""
-    lines, found = result.lines, []
-    percent = rule.kind == "percent"
-    figure = rule.share if percent else rule.price
-    floored = rule.margin_floor is not None
-    for i in result.cover[rule.id]:
-        line = lines[i]
-        amount = line.amount
-        if amount <= 0:
-            continue
-        if percent:
-            saving = (amount * figure).quantize(FEN, ROUND_HALF_UP)
-        else:
-            saving = amount - (figure * line.item.quantity).quantize(FEN, ROUND_HALF_UP)
-        if floored or line.floor:
-            saving = min(saving, _headroom(rule, line))
-        if saving > 0:
-            found.append((i, saving))
-    return found
-
-
-def _take(result: Result, rule: Rule, savings: dict[int, Decimal], context: Context) -> None:
+def _take(result: _Priced, rule: Rule, savings: dict[int, int], context: Context) -> None:
     """Record a rule's savings per line, within its margin floor and what is left of its budget."""
-    savings = _capped(rule, savings, result.lines)
-    left = rule.budget_left(context)
-    total = sum(savings.values(), ZERO)
-    if left is not None and total > left:
+    lines = result.lines
+    savings = _capped(rule, savings, lines)
+    left = _budget_left(rule, context)
+    if left is not None and sum(savings.values()) > left:
         indexes = sorted(savings)
-        savings = dict(zip(indexes, allocate(max(left, ZERO), [savings[i] for i in indexes]), strict=True))
+        savings = dict(zip(indexes, _allocate(max(left, 0), [savings[i] for i in indexes]), strict=True))
+    rule_id, floored = rule.id, rule.margin_floor is not None
     for index, saving in savings.items():
         if saving > 0:
-            line = result.lines[index]
-            line.savings[rule.id] = line.savings.get(rule.id, ZERO) + saving
+            line = lines[index]
+            line.savings[rule_id] = line.savings.get(rule_id, 0) + saving
             line.amount -= saving
-            if rule.margin_floor is not None:
-                line.floor = max(line.floor, floor_amount(rule, line.item))
-            result.rules[rule.id] = rule
+            if floored:
+                lowest = _lowest(rule, line.figures)
+                if lowest > line.floor:
+                    line.floor = lowest
+            result.rules[rule_id] = rule
 
 
-def _take_order(result: Result, rule: Rule, saving: Decimal, context: Context) -> None:
+def _take_order(result: _Priced, rule: Rule, saving: int, context: Context) -> None:
     """Share an order saving over the lines it covers, in proportion to their amounts, exact to the fen."""
-    covered = [i for i in result.cover[rule.id] if result.lines[i].amount > 0]
-    if saving <= 0 or not covered:
-        return
-    room = [_headroom(rule, result.lines[i]) for i in covered]
-    saving = min(saving, sum(room, ZERO))
-    left = rule.budget_left(context)
-    if left is not None:
-        saving = min(saving, max(left, ZERO))
     if saving <= 0:
         return
-    shares = allocate(saving, [result.lines[i].amount for i in covered])
-    if any(share > r for share, r in zip(shares, room, strict=True)):
-        shares = allocate(saving, room)  # the floor binds: share by what each line can still give
+    lines = result.lines
+    covered = [i for i in result.cover[rule.id] if lines[i].amount > 0]
+    if not covered:
+        return
+    amounts = [lines[i].amount for i in covered]
+    if rule.margin_floor is None and not any(lines[i].floor for i in covered):
+        room = amounts  # no floor: each line can give all it has (and a share never exceeds its weight)
+    else:
+        room = [_room(rule, lines[i]) for i in covered]
+    saving = min(saving, sum(room))
+    left = _budget_left(rule, context)
+    if left is not None:
+        saving = min(saving, max(left, 0))
+    if saving <= 0:
+        return
+    shares = _allocate(saving, amounts)
+    if room is not amounts and any(share > r for share, r in zip(shares, room, strict=True)):
+        shares = _allocate(saving, room)  # the floor binds: share by what each line can still give
     _take(result, rule, dict(zip(covered, shares, strict=True)), context)
+
+
+def _budget_left(rule: Rule, context: Context) -> int | None:
+    """What the rule's budget still gives, in fen (a part of a fen gives nothing)."""
+    if rule.max_discount is None:
+        return None
+    top, bottom = _fen_fraction(rule.budget_left(context))
+    return top // bottom
+
+
+def _allocate(total: int, weights: list[int]) -> list[int]:
+    """``webapp.sales.allocation.allocate`` in fen: ``total`` shared in proportion to ``weights``, largest
+    remainder, ties to the earlier weight."""
+    if len(weights) == 1 and weights[0] > 0:
+        return [total]
+    whole = sum(weights)
+    if whole == 0:
+        if total:
+            raise ValueError("nothing to share a non-zero amount over")
+        return [0] * len(weights)
+    shares = [total * weight // whole for weight in weights]
+    remainders = [total * weight % whole for weight in weights]
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 # ---------------------------------------------------------------- what each kind saves
 
 
-def _item_savings(rule: Rule, result: Result) -> dict[int, Decimal]:
+def _item_savings(rule: Rule, result: _Priced) -> dict[int, int]:
     """Saving per line index, on the lines' current amounts."""
     lines = result.lines
     covered = [i for i in result.cover[rule.id] if lines[i].amount > 0]
-    if rule.kind == "percent":
-        share = rule.share
-        return {i: (lines[i].amount * share).quantize(FEN, ROUND_HALF_UP) for i in covered}
-    if rule.kind == "fixed_price":
-        return {i: max(ZERO, lines[i].amount - _fen(rule.price * lines[i].item.quantity)) for i in covered}
-    if rule.kind == "nth_item" and rule.nth > 0:
-        return _cheapest_units(lines, covered, every=rule.nth, take=1, share=rule.share)
-    if rule.kind == "buy_get" and rule.buy > 0 and rule.free > 0:
-        return _cheapest_units(lines, covered, every=rule.buy + rule.free, take=rule.free, share=Decimal(1))
-    if rule.kind == "bundle":
+    kind, whole = rule.kind, rule.whole
+    if kind == "percent":
+        top, half, bottom = 2 * whole.share_n, whole.share_d, 2 * whole.share_d
+        return {i: (lines[i].amount * top + half) // bottom for i in covered}
+    if kind == "fixed_price":
+        found = {}
+        for i in covered:
+            figures = lines[i].figures
+            saving = lines[i].amount - _half_up(whole.price_n * figures.quantity_n, whole.price_d * figures.quantity_d)
+            found[i] = saving if saving > 0 else 0
+        return found
+    if kind == "bundle":
         return _bundle(rule, lines, covered)
+    every, take, _, _ = _cheapest_terms(rule)
+    if every:
+        return _cheapest_units(rule, lines, covered, every, take)
     return {}
 
 
-def _cheapest_units(lines, covered, *, every: int, take: int, share: Decimal) -> dict[int, Decimal]:
-    """Of every ``every`` units in scope, ``take`` of the cheapest get ``share`` off (买2送1, 第二件半价).
+def _cheapest_units(rule: Rule, lines: list[_Line], covered: list[int], every: int, take: int) -> dict[int, int]:
+    """Of every ``every`` units in scope, ``take`` of the cheapest get the rule's share off (买2送1, 第二件半价).
     Equal prices: the later SKU and line give first (never where a line sits in the basket)."""
-    units = [(i, lines[i].item.whole_units) for i in covered]
-    count = sum(u for _, u in units) // every * take
+    count = sum(lines[i].figures.units for i in covered) // every * take
     if not count:
         return {}
-    groups = [(lines[i].each, -lines[i].item.sku_id, -i, u) for i, u in units if u]
-    groups.sort()
-    off: dict[int, Decimal] = {}
-    for each, _, index, units in groups:
+    whole = [i for i in covered if lines[i].figures.units]
+    common = lcm(*(lines[i].figures.units for i in whole))  # a unit's price × common is a whole number
+    groups = sorted((lines[i].amount * common // lines[i].figures.units, -lines[i].figures.sku_id, -i)
+                    for i in whole)
+    off: dict[int, int] = {}
+    for _, _, index in groups:
+        units = lines[-index].figures.units
         taken = min(units, count)
-        off[-index] = each * share * taken
+        off[-index] = _unit_saving(rule, lines[-index], taken)
         count -= taken
         if not count:
             break
-    return {index: _fen(value) for index, value in off.items()}
+    return off
 
 
-def _bundle(rule: Rule, lines: list[Line], covered: list[int]) -> dict[int, Decimal]:
+def _unit_saving(rule: Rule, line: _Line, taken: int) -> int:
+    """What ``taken`` units of the line save at the rule's share: each unit's price × share × taken, half-up to
+    the fen (on a half fen exactly, worked out as the Decimal rules round a unit's price to 28 digits)."""
+    if rule.kind == "buy_get":
+        top, bottom = line.amount * taken, line.figures.units
+    else:
+        top, bottom = line.amount * taken * rule.whole.share_n, line.figures.units * rule.whole.share_d
+    if 2 * top % bottom or not (2 * top // bottom) % 2:
+        return _half_up(top, bottom)
+    share = Decimal(1) if rule.kind == "buy_get" else rule.share
+    each = _yuan(line.amount) / line.figures.quantity
+    return _to_fen((each * share * taken).quantize(FEN, rounding=ROUND_HALF_UP))
+
+
+def _bundle(rule: Rule, lines: list[_Line], covered: list[int]) -> dict[int, int]:
     """套餐价: complete sets at the bundle price; the saving shared over the set's lines by their value."""
     if not rule.bundle:
         return {}
     held: dict[int, int] = {}
     for i in covered:
-        held[lines[i].item.sku_id] = held.get(lines[i].item.sku_id, 0) + lines[i].item.whole_units
+        sku_id = lines[i].figures.sku_id
+        held[sku_id] = held.get(sku_id, 0) + lines[i].figures.units
     sets = min(held.get(sku_id, 0) // quantity for sku_id, quantity in rule.bundle)
     if sets <= 0:
         return {}
     need = {sku_id: quantity * sets for sku_id, quantity in rule.bundle}
-    value: dict[int, Decimal] = {}
+    whole = [i for i in covered if lines[i].figures.units]  # weighed goods make no set
+    common = lcm(*(lines[i].figures.units for i in whole))
+    value: dict[int, int] = {}
     # The dearest units of each SKU go into the sets: the most the customer can save.
-    for i in sorted(covered, key=lambda i: (lines[i].item.sku_id, -lines[i].each, i)):
-        item = lines[i].item
-        used = min(need.get(item.sku_id, 0), item.whole_units)
+    for i in sorted(whole, key=lambda i: (lines[i].figures.sku_id,
+                                          -(lines[i].amount * common // lines[i].figures.units), i)):
+        figures = lines[i].figures
+        used = min(need.get(figures.sku_id, 0), figures.units)
         if used:
-            need[item.sku_id] -= used
-            value[i] = _fen(lines[i].amount / item.quantity * used)
-    saving = sum(value.values(), ZERO) - _fen(rule.bundle_price * sets)
+            need[figures.sku_id] -= used
+            value[i] = _units_value(lines[i], used)
+    top, bottom = rule.whole.bundle_price
+    saving = sum(value.values()) - _half_up(top * sets, bottom)
     if saving <= 0:
         return {}
     indexes = sorted(value)
-    return dict(zip(indexes, allocate(saving, [value[i] for i in indexes]), strict=True))
+    return dict(zip(indexes, _allocate(saving, [value[i] for i in indexes]), strict=True))
 
 
-def _order_saving(rule: Rule, result: Result) -> Decimal:
-    base = _base(rule, result)
-    if rule.repeat and rule.tiers:
-        tier = rule.tiers[0]
-        return tier.saving * int(base // tier.threshold) if tier.threshold > 0 else ZERO
-    reached = [tier.saving for tier in rule.tiers if base >= tier.threshold]
-    return max(reached, default=ZERO)
+def _units_value(line: _Line, used: int) -> int:
+    """``used`` units of the line at its price per unit as it stands, half-up to the fen (a half fen: as the
+    Decimal rules round a unit's price to 28 digits)."""
+    top, bottom = line.amount * used, line.figures.units
+    if 2 * top % bottom or not (2 * top // bottom) % 2:
+        return _half_up(top, bottom)
+    each = _yuan(line.amount) / line.figures.quantity
+    return _to_fen((each * used).quantize(FEN, rounding=ROUND_HALF_UP))
 
 
-def _base(rule: Rule, result: Result) -> Decimal:
-    return sum((result.lines[i].amount for i in result.cover.get(rule.id, ())), ZERO)
+def _order_saving(rule: Rule, result: _Priced) -> int:
+    lines = result.lines
+    base = sum(lines[i].amount for i in result.cover.get(rule.id, ()))
+    tiers = rule.whole.tiers
+    if rule.repeat and tiers:
+        top, bottom, saving = tiers[0]
+        return saving * (base * bottom // top) if top > 0 else 0
+    return max((saving for top, bottom, saving in tiers if base * bottom >= top), default=0)
 
 
 # ---------------------------------------------------------------- floors and hints
@@ -545,107 +807,167 @@ def floor_amount(rule: Rule, item: Item) -> Decimal:
     """The lowest amount a line may reach under the rule's margin floor (0 without one)."""
     if rule.margin_floor is None:
         return ZERO
-    return _floor(item.cost, item.quantity, rule.margin_floor)
-
-
-@lru_cache(maxsize=65536)
-def _floor(cost: Decimal, quantity: Decimal, margin_floor: Decimal) -> Decimal:
-    if margin_floor >= HUNDRED:
+    if rule.margin_floor >= HUNDRED:
         return Decimal("Infinity")
-    lowest = cost * quantity / (1 - margin_floor / HUNDRED)
+    lowest = item.cost * item.quantity / (1 - rule.margin_floor / HUNDRED)
     return lowest.quantize(FEN, rounding=ROUND_CEILING)
 
 
-def _headroom(rule: Rule, line: Line) -> Decimal:
+def _lowest(rule: Rule, figures: _Figures) -> int:
+    """``floor_amount`` in fen: cost × quantity ÷ (1 − floor), rounded up."""
+    whole = rule.whole
+    if whole.floor_d <= 0:
+        return UNREACHABLE
+    cost_n, cost_d = figures.costs
+    return -(-cost_n * whole.floor_n // (cost_d * whole.floor_d))
+
+
+def _room(rule: Rule, line: _Line) -> int:
     """What the rule may still take off the line: down to its own floor and those of the rules before it."""
-    if rule.margin_floor is None:
-        room = line.amount - line.floor
-    else:
-        item = line.item
-        room = line.amount - max(line.floor, _floor(item.cost, item.quantity, rule.margin_floor))
-    return room if room > 0 else ZERO
+    floor = line.floor
+    if rule.margin_floor is not None:
+        lowest = _lowest(rule, line.figures)
+        if lowest > floor:
+            floor = lowest
+    room = line.amount - floor
+    return room if room > 0 else 0
 
 
-def _capped(rule: Rule, savings: dict[int, Decimal], lines: list[Line]) -> dict[int, Decimal]:
+def _capped(rule: Rule, savings: dict[int, int], lines: list[_Line]) -> dict[int, int]:
     if rule.margin_floor is None and not any(lines[i].floor for i in savings):
         return savings  # no floor: a saving never exceeds its line's amount by how each kind is made
-    return {i: min(saving, _headroom(rule, lines[i])) for i, saving in savings.items()}
+    found = {}
+    for i, saving in savings.items():
+        room = _room(rule, lines[i])
+        found[i] = saving if saving < room else room
+    return found
 
 
-def _hints(result: Result, rules: list[Rule], context: Context) -> list[Hint]:
+def _hints(result: _Priced, rules: list[Rule]) -> list[Hint]:
     """For each threshold rule, the next step not reached yet on the basket as priced, nearest first."""
     hints = []
+    lines = result.lines
+    everything = sum(line.amount for line in lines)
     for rule in rules:
         if not rule.tiers or rule.exclusive and rule.id not in result.rules:
             continue
         covered = result.cover.get(rule.id, ())
-        base = sum((result.lines[i].amount + result.lines[i].savings.get(rule.id, ZERO) for i in covered),
-                   ZERO)  # before its own saving
+        base = everything if len(covered) == len(lines) else sum(lines[i].amount for i in covered)
+        if rule.id in result.rules:  # before its own saving
+            base += sum(lines[i].savings.get(rule.id, 0) for i in covered)
         if rule.repeat:
             tier = rule.tiers[0]
-            if tier.threshold <= 0:
+            top, bottom, _ = rule.whole.tiers[0]
+            if top <= 0:
                 continue
-            steps = int((base / tier.threshold).to_integral_value(rounding=ROUND_FLOOR)) + 1
-            hints.append(Hint(rule, tier.threshold * steps - base, tier.saving * steps))
+            steps = base * bottom // top + 1
+            hints.append(Hint(rule, tier.threshold * steps - _yuan(base), tier.saving * steps))
             continue
-        ahead = [tier for tier in rule.tiers if tier.threshold > base]
+        ahead = [tier for tier, (top, bottom, _) in zip(rule.tiers, rule.whole.tiers, strict=True)
+                 if base * bottom < top]
         if ahead:
             tier = min(ahead, key=lambda t: t.threshold)
-            hints.append(Hint(rule, tier.threshold - base, tier.saving))
+            hints.append(Hint(rule, tier.threshold - _yuan(base), tier.saving))
     hints.sort(key=lambda h: (h.missing, -h.saving))
     return hints
 
 
+# ---------------------------------------------------------------- whole fen and back
+
+
+def _half_up(top: int, bottom: int) -> int:
+    """top ÷ bottom (bottom > 0) rounded half away from zero, as ROUND_HALF_UP does."""
+    if top >= 0:
+        return (2 * top + bottom) // (2 * bottom)
+    return -((bottom - 2 * top) // (2 * bottom))
+
+
+def _ceil(top: int, bottom: int) -> int:
+    return -(-top // bottom)
+
+
+def _fen_fraction(value: Decimal) -> tuple[int, int]:
+    """A Decimal amount in fen as an exact fraction (n, d), d > 0."""
+    top, bottom = value.as_integer_ratio()
+    return 100 * top, bottom
+
+
+def _to_fen(value: Decimal) -> int:
+    """A Decimal amount in whole fen (a part of a fen, which money never has, is dropped)."""
+    top, bottom = _fen_fraction(value)
+    return top // bottom if top >= 0 else -(-top // bottom)
+
+
+def _yuan(fen: int) -> Decimal:
+    """Fen back to a Decimal of yuan (the amounts a shop sees again and again are kept: no new Decimal)."""
+    known = _YUAN.get(fen)
+    if known is None:
+        if len(_YUAN) >= 65536:
+            _YUAN.clear()
+        known = _YUAN[fen] = Decimal(fen).scaleb(-2)
+    return known
+
+
+_YUAN: dict[int, Decimal] = {}
+
+
+# ---------------------------------------------------------------- the index
+
+
 class RuleBook:
-    """The live rules indexed by what they apply to, so a basket meets only the rules that touch it."""
+    """The live rules indexed by what they apply to (``SCOPES``), so a basket meets only the rules touching it."""
 
     def __init__(self, rules: Iterable[Rule]):
-        self.rules = sorted(rules, key=lambda r: r.id)
+        self.rules = sorted(rules, key=_by_id)
+        self.by_id = {rule.id: rule for rule in self.rules}
         self.everywhere: list[Rule] = []
-        self.by_sku: dict[int, list[Rule]] = {}
-        self.by_product: dict[int, list[Rule]] = {}
-        self.by_category: dict[int, list[Rule]] = {}
+        self.index: dict[str, dict[int, list[Rule]]] = {scope: {} for scope, _ in SCOPES}
         self.coupons = any(rule.needs_coupon for rule in self.rules)
         self.per_customer = any(rule.per_customer is not None for rule in self.rules)
-        self._memo: dict[tuple, tuple[Rule, ...]] = {}
+        self._memo: dict[tuple, tuple[tuple[Rule, ...], tuple[int, ...]]] = {}
         for rule in self.rules:
-            if rule.everything and rule.kind != "bundle":
+            if rule.kind == "bundle":  # a bundle applies to its own SKUs, whatever its scope says
+                for sku_id, _ in rule.bundle:
+                    self.index["skus"].setdefault(sku_id, []).append(rule)
+                continue
+            if rule.everything:
                 self.everywhere.append(rule)
                 continue
-            skus = {sku_id for sku_id, _ in rule.bundle} if rule.kind == "bundle" else rule.skus
-            for sku_id in skus:
-                self.by_sku.setdefault(sku_id, []).append(rule)
-            if rule.kind != "bundle":
-                for product_id in rule.products:
-                    self.by_product.setdefault(product_id, []).append(rule)
-                for category_id in rule.categories:
-                    self.by_category.setdefault(category_id, []).append(rule)
+            for scope, _ in SCOPES:
+                for target in getattr(rule, scope):
+                    self.index[scope].setdefault(target, []).append(rule)
+        self._tables = [self.index[scope] for scope, _ in SCOPES]
+
+    _targets = attrgetter(*(key for _, key in SCOPES))  # an item's (sku id, product id, category id …)
 
     def __len__(self) -> int:
         return len(self.rules)
 
     def rules_of(self, item: Item) -> tuple[Rule, ...]:
-        """The rules that name this item's SKU, product or category (not the everywhere ones), by id;
-        remembered per item kind, since the book lives as long as the rules do."""
-        key = (item.sku_id, item.product_id, item.category_id)
+        """The rules that name one of this item's targets (not the everywhere ones), by id."""
+        return self._named(item)[0]
+
+    def _named(self, item: Item) -> tuple[tuple[Rule, ...], tuple[int, ...]]:
+        """The rules naming the item and their ids, remembered per item kind (the book lives as long as the
+        rules do)."""
+        key = self._targets(item)
         found = self._memo.get(key)
         if found is None:
-            named = {rule.id: rule for table, k in ((self.by_sku, key[0]), (self.by_product, key[1]),
-                                                    (self.by_category, key[2])) for rule in table.get(k, ())}
-            found = self._memo[key] = tuple(named[rule_id] for rule_id in sorted(named))
+            named = {rule.id: rule for table, target in zip(self._tables, key, strict=True)
+                     for rule in table.get(target, ())}
+            ids = tuple(sorted(named))
+            found = self._memo[key] = (tuple(named[rule_id] for rule_id in ids), ids)
         return found
 
     def coverage(self, items: Sequence[Item]) -> dict[int, list[int]]:
         """Rule id → the indexes of the items it applies to (each rule's lines, found through the index)."""
-        cover: dict[int, list[int]] = {}
         every = list(range(len(items)))
-        for rule in self.everywhere:
-            cover[rule.id] = every
+        cover: dict[int, list[int]] = {rule.id: every for rule in self.everywhere}
         for index, item in enumerate(items):
-            for rule in self.rules_of(item):
-                found = cover.get(rule.id)
+            for rule_id in self._named(item)[1]:
+                found = cover.get(rule_id)
                 if found is None:
-                    cover[rule.id] = [index]
+                    cover[rule_id] = [index]
                 else:
                     found.append(index)
         return cover
@@ -659,4 +981,4 @@ class RuleBook:
 
     @property
     def needs_categories(self) -> bool:
-        return bool(self.by_category)
+        return bool(self.index["categories"])

@@ -52,8 +52,7 @@ def others_touching(promotion: Promotion) -> list[Rule]:
     for other in book.rules:
         if other.id == mine.id:
             continue
-        if (other.everything or mine.everything or other.skus & mine.skus or other.products & mine.products
-                or other.categories & mine.categories or other.kind == "bundle" or mine.kind == "bundle"):
+        if mine.may_meet(other):
             found.append(other)
     return found
 

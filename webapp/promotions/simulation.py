@@ -19,13 +19,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, null, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU, Category, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.numbers import FEN
+from webapp.numbers import FEN, GRAM
 from webapp.promotions import engine, rules
 from webapp.promotions.engine import Item, Rule, RuleBook
 from webapp.promotions.models import OrderLinePromotion, Promotion
@@ -79,10 +79,12 @@ def count_baskets(store_ids: list[int], start: datetime, end: datetime) -> int:
 
 
 class _Sums:
+    """Revenue, discount and cost before and after, in whole fen (Decimals only in ``as_dict``)."""
+
     __slots__ = ("revenue", "discount", "cost", "revenue_after", "discount_after")
 
     def __init__(self):
-        self.revenue = self.discount = self.cost = self.revenue_after = self.discount_after = ZERO
+        self.revenue = self.discount = self.cost = self.revenue_after = self.discount_after = 0
 
     def add(self, other: "_Sums") -> None:
         self.revenue += other.revenue
@@ -92,50 +94,48 @@ class _Sums:
         self.cost += other.cost
 
     def as_dict(self) -> dict:
-        margin, margin_after = self.revenue - self.cost, self.revenue_after - self.cost
-        return {"revenue": str(self.revenue), "discount": str(self.discount), "cost": str(self.cost),
-                "margin": str(margin), "margin_pct": _pct(margin, self.revenue),
-                "revenue_after": str(self.revenue_after), "discount_after": str(self.discount_after),
-                "margin_after": str(margin_after), "margin_pct_after": _pct(margin_after, self.revenue_after)}
+        revenue, discount, cost = _yuan(self.revenue), _yuan(self.discount), _yuan(self.cost)
+        revenue_after, discount_after = _yuan(self.revenue_after), _yuan(self.discount_after)
+        margin, margin_after = revenue - cost, revenue_after - cost
+        return {"revenue": str(revenue), "discount": str(discount), "cost": str(cost),
+                "margin": str(margin), "margin_pct": _pct(margin, revenue),
+                "revenue_after": str(revenue_after), "discount_after": str(discount_after),
+                "margin_after": str(margin_after), "margin_pct_after": _pct(margin_after, revenue_after)}
 
 
 def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: Decimal = ZERO,
            progress: Callable[[int], None] | None = None, end: datetime | None = None) -> dict:
     """The static replay of the promotion over the last ``days`` of baskets (see the module).
 
-    The tight loop: each basket priced by the engine from two rule books built once (the running
-    promotions, and the same with this one), its lines summed per (store, SKU); stores, categories and the
-    chain total are rolled up from those sums at the end."""
+    The tight loop: the baskets streamed in whole numbers (``_past_baskets``), each priced by the engine
+    without and with this promotion from one rule book built once (``engine.before_and_after``: the item
+    step shared when only the order step differs), its lines summed per (store, SKU) in fen; stores,
+    categories and the chain total are rolled up from those sums at the end."""
     end = end or utcnow()
     start = end - timedelta(days=days)
     mine = as_launched(promotion)
     others = [rule for rule in rules.active_book().rules if rule.id != promotion.id]
-    book, with_mine, just_mine = RuleBook(others), RuleBook([*others, mine]), RuleBook([mine])
-    clock = _wall_clock()
+    with_mine, just_mine = RuleBook([*others, mine]), RuleBook([mine])
+    timed = any(rule.starts_at or rule.ends_at or rule.weekdays or rule.hour_from is not None
+                for rule in [*others, mine])
+    contexts = _contexts(timed)
     sums: dict[tuple[int, int], _Sums] = {}
     category_of: dict[int, int | None] = {}
     count = touched = 0
-    for _order_id, store_id, moment, channel, lines in baskets(store_ids, start, end):
-        items = [Item(sku, product, category, qty, price, cost) for sku, product, category, qty, price, cost, _
-                 in lines]
-        context = engine.Context(store_id=store_id, channel=channel, at=moment, local=clock(moment))
-        found = book.touching(items)
-        before = engine.price(items, found, context, book, hints=False)
+    for store_id, moment, channel, items, costs in _past_baskets(store_ids, start, end, moments=timed):
         if just_mine.touching(items):
             touched += 1
-            after = engine.price(items, with_mine.touching(items), context, with_mine, hints=False)
-        else:
-            after = before
-        for item, line_before, line_after in zip(items, before.lines, after.lines, strict=True):
+        priced = engine.before_and_after(items, mine, contexts(store_id, channel, moment), with_mine)
+        for item, cost, (regular, before, after) in zip(items, costs, priced, strict=True):
             row = sums.get((store_id, item.sku_id))
             if row is None:
                 row = sums[store_id, item.sku_id] = _Sums()
                 category_of[item.sku_id] = item.category_id
-            row.revenue += line_before.amount
-            row.discount += line_before.regular - line_before.amount
-            row.revenue_after += line_after.amount
-            row.discount_after += line_after.regular - line_after.amount
-            row.cost += (item.cost * item.quantity).quantize(FEN)
+            row.revenue += before
+            row.discount += regular - before
+            row.revenue_after += after
+            row.discount_after += regular - after
+            row.cost += cost
         count += 1
         if progress is not None and count % BATCH == 0:
             progress(count)
@@ -158,6 +158,101 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
         "skus": [{"name": names["sku"].get(k, "—"), **v.as_dict()} for k, v in skus[:50]],
         "below_floor": [{"name": names["sku"].get(k, "—"), **v.as_dict()} for k, v in below],
     }
+
+
+def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments: bool = True):
+    """The completed sales as (store id, moment, channel, [Item], [each line's cost in fen]), oldest first.
+
+    Set-based and streamed: the SKUs' product, category and cost in one statement; the orders, and their
+    lines (amounts and quantities read as the whole fen and thousandths they are stored as, in the order of
+    the lines' index: no sort), side by side in chunks; an Item made once for each kind of line met again.
+    ``moments=False``: no rule looks at the time, so the sale's moment is not read (``None``)."""
+    where = [Order.kind == OrderKind.SALE.value, Order.status == OrderStatus.COMPLETED.value,
+             Order.completed_at >= start, Order.completed_at < end]
+    if store_ids:
+        where.append(Order.store_id.in_(store_ids))
+    skus = {sku_id: (product_id, category_id, cost or 0) for sku_id, product_id, category_id, cost in db.session.execute(
+        select(SKU.id, SKU.product_id, Product.category_id, type_coerce(SKU.cost, BigInteger))
+        .join(Product, Product.id == SKU.product_id))}
+    moment = Order.created_at if moments else null()
+    orders = (row for chunk in _chunks(select(Order.id, Order.store_id, moment, Order.channel).where(*where)
+                                       .order_by(Order.id)) for row in chunk)
+    lines = _chunks(select(OrderLine.order_id, OrderLine.sku_id,
+                         *(type_coerce(column, BigInteger) for column in (OrderLine.quantity, OrderLine.unit_price,
+                                                                          OrderLine.unit_cost)))
+                  .where(OrderLine.order_id.in_(select(Order.id).where(*where)))
+                  .order_by(OrderLine.order_id, OrderLine.id))
+    kinds: dict[tuple, tuple[Item, int]] = {}  # (sku, quantity, price, unit cost) → the Item, its cost in fen
+    quantities, prices = _Decimals(GRAM), _Decimals(FEN)
+    order_id = store_id = at = channel = None
+    items: list[Item] = []
+    costs: list[int] = []
+    for line_order_id, sku_id, quantity, price, unit_cost in (row for chunk in lines for row in chunk):
+        if line_order_id != order_id:
+            if items:
+                yield store_id, at, channel, items, costs
+                items, costs = [], []
+            order_id, store_id, at, channel = next(orders)
+            while order_id != line_order_id:  # a sale without lines is no basket
+                order_id, store_id, at, channel = next(orders)
+        key = (sku_id, quantity, price, unit_cost)
+        kind = kinds.get(key)
+        if kind is None:
+            if len(kinds) >= 50_000:
+                kinds.clear()
+            product_id, category_id, sku_cost = skus[sku_id]
+            cost = unit_cost if unit_cost is not None else sku_cost
+            kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
+                                      prices[cost]),
+                                 _half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
+        items.append(kind[0])
+        costs.append(kind[1])
+    if items:
+        yield store_id, at, channel, items, costs
+
+
+def _chunks(statement):
+    """The statement's rows in chunks, streamed (plain rows from the connection: no ORM on the way)."""
+    return db.session.connection().execute(statement, execution_options={"yield_per": 5000}).partitions()
+
+
+class _Decimals(dict):
+    """Stored integers (fen, thousandths) as Decimals, each made once."""
+
+    def __init__(self, step: Decimal):
+        super().__init__()
+        self.step = step
+
+    def __missing__(self, stored: int) -> Decimal:
+        value = self[stored] = (Decimal(stored) * self.step).quantize(self.step)
+        return value
+
+
+def _half_even(top: int, bottom: int) -> int:
+    whole, left = divmod(top, bottom)
+    return whole + 1 if 2 * left > bottom or 2 * left == bottom and whole % 2 else whole
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+def _contexts(timed: bool) -> Callable[[int, str, datetime | None], engine.Context]:
+    """The basket's context for the engine: per basket with the stores' wall clock when a rule looks at the
+    time, else made once per store and channel."""
+    if timed:
+        clock = _wall_clock()
+        return lambda store_id, channel, moment: engine.Context(store_id=store_id, channel=channel, at=moment,
+                                                                local=clock(moment))
+    made: dict[tuple[int, str], engine.Context] = {}
+    never = datetime(2000, 1, 1)  # no rule asks
+
+    def context(store_id: int, channel: str, moment: datetime | None) -> engine.Context:
+        known = made.get((store_id, channel))
+        if known is None:
+            known = made[store_id, channel] = engine.Context(store_id=store_id, channel=channel, at=never)
+        return known
+    return context
 
 
 def _wall_clock() -> Callable[[datetime], datetime]:
