@@ -48,6 +48,7 @@ class Item:
     quantity: Decimal
     unit_price: Decimal  # before promotions: the store's price, or the member price
     cost: Decimal = ZERO  # per unit, for margin floors
+    brand_id: int | None = None
 
     @cached_property
     def whole_units(self) -> int:
@@ -72,6 +73,7 @@ class Rule:
     skus: frozenset = frozenset()
     products: frozenset = frozenset()
     categories: frozenset = frozenset()
+    brands: frozenset = frozenset()
     stores: frozenset = frozenset()
     channels: frozenset = frozenset()
     starts_at: datetime | None = None
@@ -118,7 +120,8 @@ class Rule:
         if self.kind == "bundle":
             return any(sku_id == item.sku_id for sku_id, _ in self.bundle)
         return (self.everything or item.sku_id in self.skus or item.product_id in self.products
-                or (item.category_id is not None and item.category_id in self.categories))
+                or (item.category_id is not None and item.category_id in self.categories)
+                or (item.brand_id is not None and item.brand_id in self.brands))
 
     @cached_property
     def unconditional(self) -> bool:
@@ -598,6 +601,7 @@ class RuleBook:
         self.by_sku: dict[int, list[Rule]] = {}
         self.by_product: dict[int, list[Rule]] = {}
         self.by_category: dict[int, list[Rule]] = {}
+        self.by_brand: dict[int, list[Rule]] = {}
         self.coupons = any(rule.needs_coupon for rule in self.rules)
         self.per_customer = any(rule.per_customer is not None for rule in self.rules)
         self._memo: dict[tuple, tuple[Rule, ...]] = {}
@@ -613,18 +617,21 @@ class RuleBook:
                     self.by_product.setdefault(product_id, []).append(rule)
                 for category_id in rule.categories:
                     self.by_category.setdefault(category_id, []).append(rule)
+                for brand_id in rule.brands:
+                    self.by_brand.setdefault(brand_id, []).append(rule)
 
     def __len__(self) -> int:
         return len(self.rules)
 
     def rules_of(self, item: Item) -> tuple[Rule, ...]:
-        """The rules that name this item's SKU, product or category (not the everywhere ones), by id;
+        """The rules that name this item's SKU, product, category or brand (not the everywhere ones), by id;
         remembered per item kind, since the book lives as long as the rules do."""
-        key = (item.sku_id, item.product_id, item.category_id)
+        key = (item.sku_id, item.product_id, item.category_id, item.brand_id)
         found = self._memo.get(key)
         if found is None:
             named = {rule.id: rule for table, k in ((self.by_sku, key[0]), (self.by_product, key[1]),
-                                                    (self.by_category, key[2])) for rule in table.get(k, ())}
+                                                    (self.by_category, key[2]), (self.by_brand, key[3]))
+                     for rule in table.get(k, ())}
             found = self._memo[key] = tuple(named[rule_id] for rule_id in sorted(named))
         return found
 
@@ -653,3 +660,7 @@ class RuleBook:
     @property
     def needs_categories(self) -> bool:
         return bool(self.by_category)
+
+    @property
+    def needs_brands(self) -> bool:
+        return bool(self.by_brand)

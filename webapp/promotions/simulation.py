@@ -46,10 +46,10 @@ def as_launched(promotion: Promotion) -> Rule:
 
 def baskets(store_ids: list[int], start: datetime, end: datetime):
     """Completed sales as (order id, store id, moment, channel, [(sku, product, category, qty, unit price,
-    unit cost, amount)]), one statement, oldest first."""
+    unit cost, amount, brand)]), one statement, oldest first."""
     query = (select(Order.id, Order.store_id, Order.created_at, Order.channel, OrderLine.sku_id, SKU.product_id,
                     Product.category_id, OrderLine.quantity, OrderLine.unit_price, OrderLine.unit_cost, SKU.cost,
-                    OrderLine.amount)
+                    OrderLine.amount, Product.brand_id)
              .join(OrderLine, OrderLine.order_id == Order.id).join(SKU, SKU.id == OrderLine.sku_id)
              .join(Product, Product.id == SKU.product_id)
              .where(Order.kind == OrderKind.SALE.value, Order.status == OrderStatus.COMPLETED.value,
@@ -64,7 +64,7 @@ def baskets(store_ids: list[int], start: datetime, end: datetime):
             lines = []
         current = row[:4]
         cost = row[9] if row[9] is not None else (row[10] or ZERO)
-        lines.append((row[4], row[5], row[6], row[7], row[8], cost, row[11]))
+        lines.append((row[4], row[5], row[6], row[7], row[8], cost, row[11], row[12]))
     if current is not None:
         yield (*current, lines)
 
@@ -116,8 +116,8 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
     category_of: dict[int, int | None] = {}
     count = touched = 0
     for _order_id, store_id, moment, channel, lines in baskets(store_ids, start, end):
-        items = [Item(sku, product, category, qty, price, cost) for sku, product, category, qty, price, cost, _
-                 in lines]
+        items = [Item(sku, product, category, qty, price, cost, brand)
+                 for sku, product, category, qty, price, cost, _, brand in lines]
         context = engine.Context(store_id=store_id, channel=channel, at=moment, local=clock(moment))
         found = book.touching(items)
         before = engine.price(items, found, context, book, hints=False)
@@ -217,8 +217,8 @@ def review(promotion: Promotion, end: datetime | None = None) -> dict:
     for label, (a, b) in (("before", (start - length, start)), ("during", (start, end))):
         for _order_id, store_id, _moment, _channel, lines in baskets(list(promotion.store_ids), a, b):
             row = rows.setdefault(store_id, {"before": [ZERO, ZERO], "during": [ZERO, ZERO]})
-            for sku, product, category, qty, _price, cost, amount in lines:
-                if rule.covers(Item(sku, product, category, qty, ZERO)):
+            for sku, product, category, qty, _price, cost, amount, brand in lines:
+                if rule.covers(Item(sku, product, category, qty, ZERO, brand_id=brand)):
                     row[label][0] += amount
                     row[label][1] += amount - (cost * qty).quantize(Decimal("0.01"))
     names = dict(db.session.execute(select(Store.id, Store.name).where(Store.id.in_(list(rows) or [0]))).all())
