@@ -254,7 +254,7 @@ def hold_coupon(order_id: int):
     order = db.get_or_404(Order, order_id)
     if not current_user.can_access_store(order.store_id):
         abort(403)
-    coupons.hold(order, request.form.get("code", ""))
+    coupons.hold(order, request.form.get("code", ""), customer_id=order.customer_id)
     db.session.commit()
     response = make_response("", 204)
     response.headers["HX-Refresh"] = "true"
