@@ -1,9 +1,12 @@
 """The favourite-brand tag: the brand a member spent most on over two orders or more, set-based with the
 other tags, named for the shop owner, and chosen in the segment editor like any tag."""
+from sqlalchemy import delete
+
 from webapp.auth.models import Role
 from webapp.catalog.services import brand_by_name
 from webapp.extensions import db
-from webapp.outreach import segments, tags
+from webapp.outreach import brand_tags, segments, tags
+from webapp.outreach.models import MemberTag
 
 
 def branded(make_sku, price, brand):
@@ -29,6 +32,10 @@ def test_the_favourite_brand_is_the_one_spent_most_on_over_two_orders(member, bo
     assert counts["brand"] == 1
     assert [t for t in tags.tags_of(fan.id) if t.startswith("brand:")] == [f"brand:{nfsq.id}"]
     assert [t for t in tags.tags_of(once.id) + tags.tags_of(nobody.id) if t.startswith("brand:")] == []
+    # Read from the orders themselves (no scratch table), the same member gets the same tag.
+    db.session.execute(delete(MemberTag).where(MemberTag.tag.like("brand:%")))
+    assert brand_tags.favourite_brands() == 1
+    assert [t for t in tags.tags_of(fan.id) if t.startswith("brand:")] == [f"brand:{nfsq.id}"]
     assert tags.labels([f"brand:{nfsq.id}"]) == {f"brand:{nfsq.id}": "最爱品牌：农夫山泉"}
 
 

@@ -82,8 +82,8 @@ def recompute(now: datetime | None = None) -> dict[str, int]:
         step("bought", _bought)
         step("category", lambda: _insert(_favourite("category_id", "SUM(amount)", "category", 2, 1)))
         step("product", lambda: _insert(_favourite("product_id", "SUM(orders)", "product", 1, TOGETHER_MIN)))
+        step("brand", lambda: brand_tags.favourite_brands("member_bought"))
         sql("DROP TABLE member_bought")
-        step("brand", brand_tags.favourite_brands)
         step("weekday", lambda: _insert(_usual(_local_part(dialect, "weekday"), "weekday")))
         step("hour", lambda: _insert(_usual(_local_part(dialect, "hour"), "hour")))
         step("birthday", lambda: _insert(f"SELECT customer_id, 'birthday:' || {month} FROM member_profiles "
