@@ -8,7 +8,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WEBAPP = os.path.join(ROOT, "webapp")
 
 LAYERS = [
-    {"errors", "web", "numbers", "clock", "i18n", "extensions", "config", "database", "paging", "csvfile"},
+    {"errors", "web", "numbers", "clock", "i18n", "extensions", "config", "database", "paging", "csvfile",
+     "replica"},
     {"auth", "stores", "catalog"},
     {"stock"},
     {"sales", "purchasing", "promotions", "members"},

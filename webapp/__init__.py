@@ -2,9 +2,13 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as settings
-from webapp import models  # noqa: F401  (every table, every relationship resolved)
+from webapp import (
+    models,  # noqa: F401  (every table, every relationship resolved)
+    replica,
+)
 from webapp.database import tune_sqlite
 from webapp.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from webapp.guards import init_app as init_guards
@@ -32,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "webapp", "translations")
 
+    if proxies := int(app.config["TRUSTED_PROXIES"]):  # the client's address, not the proxy's (rate limits)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     _init_extensions(app)
     init_guards(app)  # NUL bytes and over-long texts refused before the database sees them
     app.url_map.converters["int"] = BoundedInt
@@ -45,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     from webapp.i18n import select_locale
 
     db.init_app(app)
+    replica.init_app(app)  # DATABASE_REPLICA_URL: a second engine, for reports (webapp/replica.py)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -10,12 +10,19 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'huotong.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # A PostgreSQL streaming replica for reports and the dashboard (webapp/replica.py); None: the primary.
+        "DATABASE_REPLICA_URL": None,
+        "REPLICA_MAX_LAG_SECONDS": 30,  # further behind than this: read from the primary
+        "REPLICA_CHECK_SECONDS": 5,  # how long a process trusts its last look at the replica
+        "REPLICA_CONNECT_TIMEOUT": 2,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": LANGUAGES,
         "CURRENCY": "CNY",
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "memory://",  # several app servers: redis://… (README: Running in production)
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: count in this process, never a 500
+        "TRUSTED_PROXIES": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are believed
         "LOGIN_LIMIT": "5 per minute",
         "SQLITE_BUSY_TIMEOUT_MS": 30000,
         "PAGE_SIZE": 50,
@@ -35,10 +42,29 @@ def from_environment() -> dict:
     env = {}
     if url := os.environ.get("DATABASE_URL"):
         env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if url := os.environ.get("DATABASE_REPLICA_URL"):
+        env["DATABASE_REPLICA_URL"] = normalise_database_url(url)
     for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
         if value := os.environ.get(key):
             env[key] = value
+    for key in ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_CONNECT_TIMEOUT"):
+        if value := os.environ.get(key):
+            env[key] = _seconds(key, value)
+    if value := os.environ.get("TRUSTED_PROXIES"):
+        if not value.isdigit() or int(value) > 5:
+            raise ValueError(f"TRUSTED_PROXIES must be the number of proxies in front (0 to 5), not {value!r}")
+        env["TRUSTED_PROXIES"] = int(value)
     return env
+
+
+def _seconds(key: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ValueError(f"{key} must be a number of seconds from 0 to 86400, not {value!r}")
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:

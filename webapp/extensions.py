@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from webapp.replica import ReadingSession
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -24,7 +26,8 @@ class Base(DeclarativeBase):
 
 
 # Objects stay readable after the commit, so a view can render what it just saved without reloading it.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# The session reads from the replica inside a view marked @reads_from_replica (webapp/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": ReadingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

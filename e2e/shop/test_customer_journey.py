@@ -1,9 +1,11 @@
 """The customer on their phone: two items picked up at the nearest store and paid at the wallet's (sandbox) cashier;
 a delivery order cancelled before picking gives its stock back."""
 import re
+import time
 from decimal import Decimal
 
 import pytest
+from flask import request
 from playwright.sync_api import Page, expect
 
 from webapp.catalog.models import SKU
@@ -100,3 +102,28 @@ def test_a_delivery_order_cancelled_before_picking_gives_its_stock_back(page: Pa
         store, sku = db.session.get(Store, shops["near"]), db.session.get(SKU, shops["skus"]["E2E-TEA"])
         assert stock_queries.level_at(store, sku)[1] == reserved_before - 1
         db.session.remove()
+
+
+def test_an_address_typed_while_the_district_is_being_sent_is_kept(page: Page, shop_url, shops, shop_app):
+    """Choosing a district sends the form by itself; a customer quick to type the address must not lose it
+    when the form comes back."""
+    add_to_cart(page, shop_url, "粽", "五芳斋鲜肉粽")
+    page.goto(f"{shop_url}/shop/cart")
+    page.get_by_role("radio", name="配送").check()
+    page.get_by_label("您所在的区").select_option("拱墅区")
+    expect(page.get_by_label("配送地址")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    def slow_network():  # a phone's slow network: the form is on its way while the customer types
+        if request.path == "/shop/cart/fulfilment":
+            time.sleep(1)
+    shop_app.before_request_funcs.setdefault(None, []).append(slow_network)
+    page.get_by_label("您所在的区").evaluate("district => district.dataset.sent = 'yes'")
+    try:
+        page.get_by_label("您所在的区").select_option("滨江区")
+        page.get_by_label("配送地址").fill("江南大道 88 号")
+        expect(page.locator("#district[data-sent]")).to_have_count(0)  # the form has come back
+    finally:
+        shop_app.before_request_funcs[None].remove(slow_network)
+    expect(page.get_by_label("您所在的区")).to_have_value("滨江区")
+    expect(page.get_by_label("配送地址")).to_have_value("江南大道 88 号")

@@ -22,6 +22,7 @@ from webapp.manage import charts, kpis, services
 from webapp.manage.blueprint import bp
 from webapp.manage.scope import Scope, current_scope, one_store
 from webapp.manage.today import today
+from webapp.replica import reads_from_replica
 from webapp.reports import sellers
 from webapp.reports.periods import Period
 from webapp.sales.models import Order, OrderKind, OrderStatus
@@ -47,6 +48,7 @@ def _context(scope: Scope) -> dict:
 
 @bp.get("/")
 @require_role(*READERS)
+@reads_from_replica
 def index():
     """The page; an htmx poll of the same URL gets only the day's figures (templates/manage/_today.html)."""
     scope = current_scope()
@@ -70,6 +72,7 @@ def _ranking(scope: Scope, day) -> list:
 
 @bp.get("/slow-sellers")
 @require_role(*READERS)
+@reads_from_replica
 def slow_sellers():
     """Loaded after the first paint: the stocked SKUs that sold least in the last 7 days."""
     scope = current_scope()
@@ -83,6 +86,7 @@ def slow_sellers():
 
 @bp.get("/alerts")
 @require_role(*READERS)
+@reads_from_replica
 def alerts():
     """The full list as a page; the dashboard loads its first few as a fragment."""
     scope = current_scope()
@@ -110,6 +114,7 @@ def replenish(store_id: int, sku_id: int):
 
 @bp.get("/refunds")
 @require_role(*READERS)
+@reads_from_replica
 def refunds():
     """Today's returns and voided till sales: where the "refunds above normal" alert leads."""
     scope = current_scope()
@@ -132,6 +137,7 @@ def _period() -> Period:
 
 @bp.get("/kpis")
 @require_role(*READERS)
+@reads_from_replica
 def kpi_list():
     scope, period = current_scope(), _period()
     return render("manage/kpis.html", kpis=kpis.all_kpis(scope.store_ids, period), period=period,
@@ -143,6 +149,7 @@ DRILLS = {"oversell", "unshipped", "pickup_late", "stockout", "returns"}
 
 @bp.get("/kpis/<name>")
 @require_role(*READERS)
+@reads_from_replica
 def kpi(name: str):
     """The orders or SKUs behind a KPI. Turnover and margin open the reports that already list them."""
     scope, period = current_scope(), _period()

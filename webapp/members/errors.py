@@ -66,3 +66,26 @@ class AdjustBelowZero(DomainError):
 
 class InvalidRechargeRule(DomainError):
     message = _l("A recharge rule needs a top-up above zero and a bonus not below zero.")
+
+
+class NothingApplied(DomainError):
+    message = _l("Type an amount of stored value or a number of points above zero to apply.")
+
+
+class PointsNotANumber(DomainError, ValueError):
+    message = _l("%(value)s is not a number of points.")
+
+
+class NotAWholePointsAmount(DomainError):
+    message = _l("%(points)s points do not pay a whole number of fen (%(rate)s points are ¥1): "
+                 "use a number of points that does.")
+
+
+class MoreThanOwed(DomainError):
+    money = ("amount", "due")
+    message = _l("%(amount)s is more than the order still owes (%(due)s): apply at most that.")
+
+
+class NotYourOrder(DomainError):
+    status = 403
+    message = _l("Order %(number)s belongs to another account.")

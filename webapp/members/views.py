@@ -12,7 +12,7 @@ from webapp.auth.models import MANAGERS, Role, User
 from webapp.clock import utcnow
 from webapp.errors import DomainError, check_length
 from webapp.extensions import db
-from webapp.members import cards, points, queries, wallet
+from webapp.members import cards, online_pay, points, queries, wallet
 from webapp.members.blueprint import bp
 from webapp.members.models import PointsKind, ValueKind
 from webapp.web import render
@@ -47,7 +47,8 @@ def index():
 def member(customer_id: int):
     customer = _customer(customer_id)
     return render("members/member.html", member=queries.summary(customer), values=wallet.ledger(customer.id),
-                  points_ledger=points.ledger(customer.id), value_kinds=VALUE_KINDS, points_kinds=POINTS_KINDS)
+                  points_ledger=points.ledger(customer.id), value_kinds=VALUE_KINDS, points_kinds=POINTS_KINDS,
+                  frozen=online_pay.frozen(customer.id))
 
 
 @bp.post("/<int:customer_id>/adjust")

@@ -18,6 +18,7 @@ from webapp.auth.guards import require_role
 from webapp.auth.models import MANAGERS, Role
 from webapp.extensions import db
 from webapp.paging import paginate
+from webapp.replica import reads_from_replica
 from webapp.reports import builders, losses, sellers, stores
 from webapp.reports import models as _indexes  # noqa: F401  (the reports' indexes, in the metadata)
 from webapp.reports import turnover as turnover_queries
@@ -59,14 +60,17 @@ BY_ENDPOINT = {report.endpoint: report for report in REPORTS}
 
 
 def report_route(path: str):
-    """Register a report view twice: for one store (store-scope guard) and for the chain (HQ only)."""
+    """Register a report view twice: for one store (store-scope guard) and for the chain (HQ only).
+    Both read from the replica when one is configured (webapp/replica.py)."""
     def decorator(view):
         def chain_view(**kwargs):
             return view(None, **kwargs)
 
         chain_view.__name__ = f"chain_{view.__name__}"
-        bp.add_url_rule(f"/stores/<int:store_id>/{path}", view.__name__, require_role(*MANAGERS)(view))
-        bp.add_url_rule(f"/chain/{path}", chain_view.__name__, require_role(Role.HQ_ADMIN)(chain_view))
+        bp.add_url_rule(f"/stores/<int:store_id>/{path}", view.__name__,
+                        require_role(*MANAGERS)(reads_from_replica(view)))
+        bp.add_url_rule(f"/chain/{path}", chain_view.__name__,
+                        require_role(Role.HQ_ADMIN)(reads_from_replica(chain_view)))
         return view
 
     return decorator

@@ -167,6 +167,29 @@ def plan(order: Order, tenders: list[Tender], *, at: TakenAt = TakenAt.TILL) -> 
     return Plan((handed, cash_due, handed - cash_due) if handed else None, charges)
 
 
+def plan_part(order: Order, tenders: list[Tender], *, at: TakenAt = TakenAt.ONLINE) -> Plan:
+    """The member's own tenders (stored value, points) applied to all or part of what is due, at a place
+    that takes the rest later (an online order: the rest at the wallet's cashier). Never more than is due;
+    nothing is charged yet. ``taking`` then charges and records them as any plan's."""
+    if order.has_pending_payment:
+        raise PaymentPending()
+    methods = {m.value for m in offered(at) if m in MEMBER_METHODS}
+    charges = []
+    for tender in tenders:
+        if tender.method not in methods:
+            raise UnknownPaymentMethod(method=str(tender.method)[:20])
+        amount = money(tender.amount)
+        if amount <= 0:
+            raise InvalidPayment(amount=amount)
+        charges.append(Charge(PaymentMethod(tender.method), amount, member_code_of(order)))
+    if not charges:
+        raise InvalidPayment(amount=ZERO)
+    charged = sum((c.amount for c in charges), ZERO)
+    if charged > order.due:
+        raise Overpaid(extra=charged - order.due)
+    return Plan(None, charges)
+
+
 @contextmanager
 def taking(order: Order, planned: Plan) -> Iterator:
     """A savepoint for the caller's part of the sale; ``take()`` inside it charges and records the plan.

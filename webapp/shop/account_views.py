@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.auth import customers
 from webapp.errors import DomainError
 from webapp.extensions import db, limiter
-from webapp.members import cards, queries, wallet
+from webapp.members import cards, online_pay, queries, wallet
 from webapp.promotions import coupons
 from webapp.promotions.models import Coupon, CouponUse
 from webapp.sales.models import Order
@@ -97,8 +97,7 @@ def member_page():
     db.session.commit()
     return render("shop/member.html", member=queries.summary(me), code=_code(me), rules=wallet.rules(),
                   orders=queries.orders_of(me), coupons=_coupons(me), own_coupons=coupons.owned_by(me.id),
-                  refresh=REFRESH_SECONDS,
-                  chain=cards.settings())
+                  refresh=REFRESH_SECONDS, chain=cards.settings(), frozen=online_pay.frozen(me.id))
 
 
 @bp.get("/account/member/code")

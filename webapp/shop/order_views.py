@@ -9,6 +9,7 @@ from sqlalchemy import select
 from webapp.auth.customers import has_password
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.members import online_pay
 from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered, SoldOut
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder
@@ -52,6 +53,7 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
     form = form or {"phone": me.phone if me else "", "contact_name": me.display_name if me else ""}
     return render("shop/checkout.html", status=status, cart=cart, option=option, store=store, prices=prices,
                   fee=fee, due=due, error=error, form=form, signed_in=me is not None,
+                  holdings=online_pay.holdings(member()),
                   checkout_key=request.form.get("checkout_key") or uuid.uuid4().hex)
 
 
@@ -125,7 +127,8 @@ def refresh_order(token: str):
 def _show(found: OnlineOrder):
     return render("shop/order.html", "shop/_order_status.html", order=found, labels=STATUS_LABELS,
                   qr=art.qr_svg(found.pickup_token) if found.is_pickup and found.is_open else None,
-                  pending=_pending(found), may_act=_may_act(found))
+                  pending=_pending(found), may_act=_may_act(found), frozen=online_pay.frozen_on(found),
+                  account=online_pay.offer(found, member()))
 
 
 def _may_act(found: OnlineOrder) -> bool:

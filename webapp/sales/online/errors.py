@@ -55,3 +55,9 @@ class PayAtPickupNotOffered(DomainError):
 class RefundRefused(DomainError):
     message = _l("The payment provider refused to refund %(amount)s (%(reason)s): nothing was changed.")
     money = ("amount",)
+
+
+class DueChanged(DomainError):
+    status = 409
+    message = _l("Order %(number)s now owes %(due)s: look at what is left to pay and apply again.")
+    money = ("due",)

@@ -32,10 +32,20 @@ from webapp.promotions.services import Channel, PricedCart
 from webapp.sales import checkout, tenders
 from webapp.sales.cart import open_sale, reprice
 from webapp.sales.errors import WholeUnitsOnly
-from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from webapp.sales.models import (
+    MEMBER_METHODS,
+    ZERO,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
 from webapp.sales.notify import notify
 from webapp.sales.online.errors import (
     AlreadyPaid,
+    DueChanged,
     EmptyCart,
     NotCancellable,
     NotPaid,
@@ -204,6 +214,40 @@ def start_payment(online: OnlineOrder, method: str, *, return_url: str, notify_u
                                 notify_url=notify_url)
 
 
+def pay_from_account(online: OnlineOrder, payments: list[Tender], *, expected_due: Decimal | None = None) -> None:
+    """The member's stored value and points applied to what the order owes, through the payment path
+    (``tenders.plan_part``): all of it (the order is paid, no wallet cashier) or part (the rest at the
+    wallet's cashier, ``start_payment``). What is applied to an order not yet paid is frozen on it: it has
+    left the member's balance and points, and goes back exactly if the order is cancelled or expires
+    (``cancel``, ``expire_if_due``); once the rest is paid it is simply spent.
+
+    ``expected_due``: what the customer saw owing; refused when the order owes something else now (a second
+    tap on "apply", another tab), so nothing is applied twice."""
+    _hold(online)
+    if needs_refresh(online):  # a payment to ask about, or overdue: looked at first (it may close the order)
+        refresh(online)
+    if online.status not in HOLDING:
+        raise OrderClosed(number=online.order.number, status=online.status)
+    if online.is_paid:
+        raise AlreadyPaid(number=online.order.number)
+    if expected_due is not None and online.order.due != expected_due:
+        raise DueChanged(number=online.order.number, due=online.order.due)
+    planned = tenders.plan_part(online.order, payments)
+    with tenders.taking(online.order, planned) as take:
+        take()
+    if online.paid >= online.amount_due:
+        _paid(online)
+    db.session.flush()
+
+
+def frozen_payments(online: OnlineOrder) -> list[Payment]:
+    """The member's stored value and points applied to this order while it is not paid yet (frozen)."""
+    if online.is_paid or online.status not in HOLDING:
+        return []
+    return [p for p in online.order.payments
+            if p.method in MEMBER_METHODS and p.status == PaymentStatus.SUCCEEDED and p.amount > 0]
+
+
 def by_payment_reference(reference: str) -> OnlineOrder | None:
     """The online order a payment reference of ours was made for."""
     number = tenders.order_number_of(reference[:64])
@@ -222,8 +266,7 @@ def payment_notified(online: OnlineOrder, method: str, notice: Notification) -> 
     if payment is None or known or payment.status != PaymentStatus.SUCCEEDED:
         return payment
     if online.status in HOLDING and not was_paid:
-        if online.paid >= online.amount_due:
-            _paid(online)
+        _settled(online, payment)
     else:
         _refund(online, payment)
     db.session.flush()
@@ -239,11 +282,20 @@ def check_payments(online: OnlineOrder) -> None:
         if payment.status != PaymentStatus.SUCCEEDED:
             continue
         if online.status in HOLDING and not online.is_paid:
-            if online.paid >= online.amount_due:
-                _paid(online)
+            _settled(online, payment)
         else:
             _refund(online, payment)
     db.session.flush()
+
+
+def _settled(online: OnlineOrder, payment: Payment) -> None:
+    """A wallet payment arrived for an order not paid yet: paid once it covers what is owed. Its part
+    beyond that goes back at once (a cashier opened for the whole amount, then stored value applied)."""
+    extra = online.paid - online.amount_due
+    if extra > 0:
+        _refund(online, payment, min(extra, payment.amount), "X")
+    if online.paid >= online.amount_due:
+        _paid(online)
 
 
 def _paid(online: OnlineOrder) -> None:
@@ -288,6 +340,7 @@ def expire_if_due(online: OnlineOrder, now: datetime | None = None) -> bool:
     if (online.status != OnlineStatus.NEW or online.is_paid or online.pay_at_pickup
             or online.expires_at is None or online.expires_at > now):
         return False
+    _give_back_payments(online)  # stored value and points applied to it, frozen until now
     _close(online, OnlineStatus.EXPIRED)
     notify(online, NotificationKind.EXPIRED)
     db.session.flush()
@@ -326,14 +379,20 @@ def cancel(online: OnlineOrder, *, by_customer: bool, reason: str = "") -> None:
         if by_customer and online.status in HOLDING:
             raise NotCancellable(number=online.order.number)
         raise StatusRefused(number=online.order.number, status=STATUS_LABELS[online.status])
-    for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
-        rest = tenders.unrefunded(online.order, payment)
-        if rest > 0:
-            _refund(online, payment, rest, "R" if rest == payment.amount else "RR")
+    _give_back_payments(online)
     online.cancel_reason = reason.strip()[:200]
     _close(online, OnlineStatus.CANCELLED)
     notify(online, NotificationKind.CANCELLED)
     db.session.flush()
+
+
+def _give_back_payments(online: OnlineOrder) -> None:
+    """What was paid and not given back yet goes back through its provider: a wallet's money, and the
+    stored value and points applied (frozen) on an order not paid yet, exactly as they were taken."""
+    for payment in [p for p in online.order.payments if p.status == PaymentStatus.SUCCEEDED and p.amount > 0]:
+        rest = tenders.unrefunded(online.order, payment)
+        if rest > 0:
+            _refund(online, payment, rest, "R" if rest == payment.amount else "RR")
 
 
 def start_picking(online: OnlineOrder, user: User) -> None:

@@ -194,7 +194,7 @@ def _show(store_id: int, transfer_id: int, *, line_form=None, choices=(), error=
         line_form = LineForm(formdata=None)
     return render("stock/transfers/detail.html", "stock/transfers/_transfer.html", status=status, store=store,
                   transfer=transfer, line_form=line_form, choices=choices, error=error, notice=notice,
-                  scanned=scanned, scan_form=ScanForm(formdata=None),
+                  scanned=scanned,
                   is_sender=transfer.source_store_id == store.id,
                   is_receiver=transfer.destination_store_id == store.id,
                   is_manager=current_user.role in MANAGERS or current_user.is_hq, **LABELS)
