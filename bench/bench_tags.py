@@ -2,7 +2,7 @@
 
 Makes members (customer accounts), a catalogue in categories and the members' completed sales (two million
 orders of two lines over a year, 2 % returned) with set-based INSERTs, then times ``outreach.tags.recompute``:
-figures, RFM segments, favourite categories and products, usual weekday and hour, birthday months and the
+figures, RFM segments, favourite categories, products and brands, usual weekday and hour, birthday months and the
 often-bought-together counts, each family one set-based statement. Prints the figures.
 
     python -m bench.bench_tags                                  # SQLite file in a temp dir, 1,000,000 members
@@ -18,14 +18,14 @@ from sqlalchemy import func, select, text
 
 from bench.generate import bulk
 from webapp import create_app
-from webapp.catalog.models import SKU, Category, Product
+from webapp.catalog.models import SKU, Brand, Category, Product
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.outreach import tags
 from webapp.outreach.models import MemberTag
 from webapp.stores.services import save_store
 
-PRODUCTS, CATEGORIES = 500, 25
+PRODUCTS, CATEGORIES, BRANDS = 500, 25, 40
 
 
 def main(argv=None) -> None:
@@ -61,8 +61,9 @@ def generate(members: int) -> tuple[int, int]:
     last year at every hour, two lines each (often the member's usual product), 2 % returned in full."""
     store = save_store(None, code="BENCH", name="压测店")
     db.session.add_all(Category(id=c + 1, name=f"品类{c + 1}") for c in range(CATEGORIES))
+    db.session.add_all(Brand(id=b + 1, name=f"品牌{b + 1}") for b in range(BRANDS))
     db.session.flush()
-    bulk(Product, [{"id": n + 1, "name": f"商品{n + 1}", "initials": "", "category_id": n % CATEGORIES + 1,
+    bulk(Product, [{"id": n + 1, "name": f"商品{n + 1}", "initials": "", "category_id": n % CATEGORIES + 1, "brand_id": n % BRANDS + 1,
                     "unit": "piece", "weighed": False, "tracking": "none", "active": True,
                     "created_at": utcnow()} for n in range(PRODUCTS)])
     bulk(SKU, [{"id": n + 1, "product_id": n + 1, "code": f"T{n:05d}", "attributes": {},

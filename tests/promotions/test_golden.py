@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.catalog.services import category_by_path
+from webapp.catalog.services import brand_by_name, category_by_path
 from webapp.promotions.services import Channel, price_cart
 from webapp.sales.online import services as online
 
@@ -20,6 +20,8 @@ def shelf(make_store, goods, make_promotion):
         store.online_pickup = True
         skus = {name: goods(spec["price"], cost=spec["cost"], stores=[store], category=spec["category"], qty=500)
                 for name, spec in CORPUS["skus"].items()}
+        for name, spec in CORPUS["skus"].items():
+            skus[name].product.brand = brand_by_name(spec.get("brand", ""))
         for name in promotion_names:
             spec = dict(CORPUS["promotions"][name])
             kind = spec.pop("kind")
@@ -27,6 +29,8 @@ def shelf(make_store, goods, make_promotion):
                 spec["sku_ids"] = [skus[s].id for s in spec.pop("skus")]
             if "categories" in spec:
                 spec["category_ids"] = [category_by_path(c).id for c in spec.pop("categories")]
+            if "brands" in spec:
+                spec["brand_ids"] = [brand_by_name(b).id for b in spec.pop("brands")]
             if "bundle" in spec:
                 spec["bundle"] = [(skus[s].id, q) for s, q in spec["bundle"]]
             make_promotion(kind, name=name, **spec)

@@ -88,8 +88,8 @@ def _plain_sums(store, promotion, days=30):
     end = utcnow()
     revenue = revenue_after = discount_after = D("0.00")
     for _, store_id, moment, channel, lines in simulation.baskets([store.id], end - timedelta(days=days), end):
-        items = [Item(sku, product, category, qty, price, cost) for sku, product, category, qty, price, cost, _
-                 in lines]
+        items = [Item(sku, product, category, qty, price, cost, brand)
+                 for sku, product, category, qty, price, cost, _, brand in lines]
         context = engine.Context(store_id=store_id, channel=channel, at=moment,
                                  local=simulation._wall_clock()(moment))
         before = engine.price(items, others, context, hints=False)

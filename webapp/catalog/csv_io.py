@@ -11,7 +11,7 @@ from webapp.csvfile import import_rows, read_rows
 from webapp.errors import DomainError
 
 COLUMNS = ["product", "category", "unit", "weighed", "tracking", "plu", "sku", "attributes",
-           "list_price", "member_price", "barcodes", "supplier", "active", "style_code"]
+           "list_price", "member_price", "barcodes", "supplier", "active", "style_code", "brand"]
 REQUIRED = ["product", "sku", "list_price"]
 TRUE = {"1", "yes", "y", "true", "是"}
 
@@ -50,11 +50,12 @@ def _import_row(row: dict[str, str]) -> None:
         style_code=given("style_code", str, keep.style_code),
         preferred_supplier=given("supplier", services.supplier_by_name, keep.preferred_supplier),
         active=keep.active,
+        brand=given("brand", services.brand_by_name, keep.brand),
     )
 
 
 class _NEW_PRODUCT:  # what a product gets where its first row leaves a cell empty
-    category = plu = style_code = preferred_supplier = None
+    category = plu = style_code = preferred_supplier = brand = None
     unit, weighed, tracking, active = Unit.PIECE.value, False, Tracking.NONE.value, True
 
 
@@ -104,4 +105,4 @@ def export_rows():
                sku.member_price if sku.member_price is not None else "",
                " ".join(b.code for b in sku.barcodes),
                product.preferred_supplier.name if product.preferred_supplier else "",
-               "yes" if sku.active else "no", product.style_code or ""]
+               "yes" if sku.active else "no", product.style_code or "", product.brand.name if product.brand else ""]

@@ -38,6 +38,8 @@ class VariantForm(Form):
 class ProductForm(FlaskForm):
     name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=100)])
     category_id = SelectField(_l("Category"), coerce=int)
+    brand = StringField(_l("Brand"), validators=[Optional(), Length(max=50)],
+                        render_kw={"list": "brand-names", "autocomplete": "off"})
     unit = SelectField(_l("Unit"), choices=[(u.value, label) for u, label in UNIT_LABELS.items()])
     weighed = BooleanField(_l("Sold by weight"))
     tracking = SelectField(_l("Tracking"), choices=[(t.value, label) for t, label in TRACKING_LABELS.items()])

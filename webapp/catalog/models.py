@@ -1,4 +1,4 @@
-"""The catalogue: categories, products, their SKUs, barcodes and prices."""
+"""The catalogue: categories, brands, products, their SKUs, barcodes and prices."""
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -48,6 +48,15 @@ class Category(db.Model):
         return f"{self.parent.path} / {self.name}" if self.parent else self.name
 
 
+class Brand(db.Model):
+    """A brand (农夫山泉, 康师傅): one name per chain; promotions and member tags may name it."""
+
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+
+
 class Supplier(db.Model):
     """Who a product is bought from. Purchasing adds orders and terms on top."""
 
@@ -70,6 +79,7 @@ class Product(db.Model):
     # Initials of the name's pinyin ("kkkl" for 可口可乐), for search at the till.
     initials: Mapped[str] = mapped_column(String(100), default="", index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"), index=True)
     unit: Mapped[str] = mapped_column(String(10), default=Unit.PIECE)
     weighed: Mapped[bool] = mapped_column(default=False)
     tracking: Mapped[str] = mapped_column(String(10), default=Tracking.NONE)
@@ -82,6 +92,7 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     category: Mapped[Category | None] = relationship()
+    brand: Mapped[Brand | None] = relationship()
     preferred_supplier: Mapped[Supplier | None] = relationship()
     skus: Mapped[list["SKU"]] = relationship(
         back_populates="product", order_by="SKU.id", cascade="all, delete-orphan"

@@ -2,7 +2,7 @@
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier
+from webapp.catalog.models import SKU, Barcode, Brand, Category, Product, StorePrice, Supplier
 from webapp.extensions import db
 
 
@@ -20,6 +20,10 @@ def categories() -> list[Category]:
 
     walk(None)
     return ordered
+
+
+def brands() -> list[Brand]:
+    return list(db.session.scalars(select(Brand).order_by(Brand.name)))
 
 
 def suppliers() -> list[Supplier]:
@@ -76,7 +80,8 @@ def store_price(store_id: int, sku_id: int) -> StorePrice | None:
 def all_skus_for_export():
     return db.session.scalars(
         select(SKU).join(Product).options(selectinload(SKU.barcodes), selectinload(SKU.product)
-                                          .selectinload(Product.category))
+                                          .selectinload(Product.category),
+                                          selectinload(SKU.product).selectinload(Product.brand))
         .order_by(Product.name, SKU.id)
     )
 

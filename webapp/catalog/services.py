@@ -7,7 +7,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
 from webapp.catalog.barcodes import classify
-from webapp.catalog.models import SKU, Barcode, Category, Product, StorePrice, Supplier, Tracking, Unit
+from webapp.catalog.models import SKU, Barcode, Brand, Category, Product, StorePrice, Supplier, Tracking, Unit
 from webapp.errors import DomainError, InvalidPrice, check_length
 from webapp.extensions import db
 from webapp.numbers import money
@@ -65,7 +65,8 @@ def initials(name: str) -> str:
 def save_product(product: Product | None, *, name: str, variants: list[VariantInput],
                  category: Category | None = None, unit: str = Unit.PIECE, weighed: bool = False,
                  tracking: str = Tracking.NONE, plu: str | None = None, style_code: str | None = None,
-                 preferred_supplier: Supplier | None = None, active: bool = True) -> Product:
+                 preferred_supplier: Supplier | None = None, active: bool = True,
+                 brand: Brand | None = None) -> Product:
     """Create (product=None) or change a product and its SKUs, all checked before anything is written.
 
     SKUs missing from ``variants`` are deactivated, never deleted: the ledger refers to them.
@@ -93,7 +94,7 @@ def save_product(product: Product | None, *, name: str, variants: list[VariantIn
     product.name, product.initials = name, initials(name)
     product.category, product.unit, product.weighed = category, Unit(unit).value, weighed
     product.tracking, product.plu, product.style_code = Tracking(tracking).value, plu, style_code
-    product.preferred_supplier, product.active = preferred_supplier, active
+    product.preferred_supplier, product.active, product.brand = preferred_supplier, active, brand
 
     kept = []
     for variant in variants:
@@ -230,6 +231,19 @@ def supplier_by_name(name: str) -> Supplier:
     found = db.session.scalar(select(Supplier).where(Supplier.name == name.strip()))
     if found is None:
         found = Supplier(name=name.strip())
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def brand_by_name(name: str) -> Brand | None:
+    """The brand called ``name`` (spaces around it ignored), made on first use; blank: no brand."""
+    name = check_length(" ".join((name or "").split()), 50, _l("The brand name"))
+    if not name:
+        return None
+    found = db.session.scalar(select(Brand).where(Brand.name == name))
+    if found is None:
+        found = Brand(name=name)
         db.session.add(found)
         db.session.flush()
     return found

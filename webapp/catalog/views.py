@@ -57,18 +57,19 @@ def _edit(product: Product | None):
         _fill(form, product)
     if request.method == "POST" and "add_variant" in request.form:
         form.variants.append_entry()
-        return render("catalog/form.html", form=form, product=product)
+        return render("catalog/form.html", form=form, product=product, brands=queries.brands())
     if form.validate_on_submit():
         try:
             services.save_product(product, **_product_fields(form))
         except DomainError as e:
             db.session.rollback()
             flash(str(e), "error")
-            return render("catalog/form.html", form=form, product=product, status=422)
+            return render("catalog/form.html", form=form, product=product, brands=queries.brands(), status=422)
         db.session.commit()
         flash(_("Saved."), "success")
         return htmx_redirect(url_for("catalog.index", q=form.name.data))
-    return render("catalog/form.html", form=form, product=product, status=422 if form.errors else 200)
+    return render("catalog/form.html", form=form, product=product, brands=queries.brands(),
+                  status=422 if form.errors else 200)
 
 
 def _fill(form: ProductForm, product: Product) -> None:
@@ -76,6 +77,7 @@ def _fill(form: ProductForm, product: Product) -> None:
     form.tracking.data, form.plu.data, form.active.data = product.tracking, product.plu, product.active
     form.style_code.data = product.style_code
     form.category_id.data = product.category_id or 0
+    form.brand.data = product.brand.name if product.brand else ""
     form.supplier_id.data = product.preferred_supplier_id or 0
     while form.variants.entries:
         form.variants.pop_entry()
@@ -101,6 +103,7 @@ def _product_fields(form: ProductForm) -> dict:
         "tracking": form.tracking.data, "plu": form.plu.data, "active": form.active.data,
         "style_code": form.style_code.data,
         "category": db.session.get(Category, form.category_id.data) if form.category_id.data else None,
+        "brand": services.brand_by_name(form.brand.data or ""),
         "preferred_supplier": db.session.get(Supplier, form.supplier_id.data) if form.supplier_id.data else None,
     }
 

@@ -1,7 +1,8 @@
 """The demo catalogue, built from the tables through the catalogue services.
 
 SKU codes run per top category (饮料 YL0001...), fresh goods use their scale
-PLU (SX10001). Barcodes are EAN-13 for Chinese makers: 69x, a five-digit
+PLU (SX10001). A product's brand is the first word of its name (农夫山泉, 康师傅), except for
+fresh goods sold by weight, whose first word says where they come from (山东, 本地). Barcodes are EAN-13 for Chinese makers: 69x, a five-digit
 company code per brand and a four-digit item number, all drawn from a random
 generator seeded by the brand, so every run makes the same codes.
 """
@@ -13,6 +14,7 @@ from webapp.catalog.barcodes import with_check_digit
 from webapp.catalog.models import SKU, Tracking, Unit
 from webapp.catalog.services import (
     VariantInput,
+    brand_by_name,
     category_by_path,
     save_product,
     set_store_price,
@@ -100,7 +102,8 @@ class CatalogBuilder:
         product = save_product(None, name=name, variants=inputs, category=category_by_path(path),
                                unit=unit, weighed=plu is not None, tracking=tracking, plu=plu,
                                style_code=base if kind == VARIANT else None,
-                               preferred_supplier=supplier_by_name(supplier))
+                               preferred_supplier=supplier_by_name(supplier),
+                               brand=None if plu else brand_by_name(brand))
         for sku in product.skus:
             cost = round_money(sku.list_price * Decimal(COST_SHARE[top]))
             lowest = min(p for p in (sku.list_price, sku.member_price) if p is not None)

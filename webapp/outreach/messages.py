@@ -180,7 +180,8 @@ def queue(recipients: list[User], kind: MessageKind, once_key: str | dict[int, s
     codes: list = []
     if promotion is not None:
         for start in range(0, len(recipients), coupons.MOST_AT_ONCE):
-            codes += coupons.issue(promotion, min(coupons.MOST_AT_ONCE, len(recipients) - start))
+            batch = recipients[start:start + coupons.MOST_AT_ONCE]
+            codes += coupons.issue(promotion, len(batch), owners=[m.id for m in batch])
         db.session.execute(insert(MemberCoupon), [
             {"customer_id": m.id, "coupon_id": c.id, "reason": kind.value, "created_at": now or utcnow()}
             for m, c in zip(recipients, codes, strict=True)])

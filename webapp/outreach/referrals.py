@@ -3,8 +3,12 @@ the friend's first order has completed and is past the return window (a chain se
 both get the reward coupon (¥10 each by default) — ``flask outreach referrals`` (daily) settles them.
 
 Refused: one's own link (the same account or the same mobile number), an unknown code, a friend who had
-bought before, and at reward time a first order placed with the referrer's phone number (the same person
-ordering for themselves). A first order given back in full earns nothing.
+bought before, and at reward time a first order placed with the referrer's phone number, or **paid by a
+wallet account that paid for the referrer** (the same person ordering for themselves under a second number):
+the friend's first order has a succeeded WeChat Pay / Alipay payment whose payer (the openid or buyer id the
+provider reported, ``Payment.payer_account``) also made a succeeded payment on any order of the referrer's —
+a purchase or a top-up, at the till or online, before or after. A first order given back in full earns
+nothing. The referrer reads why on their invites list.
 """
 import hashlib
 import hmac
@@ -23,11 +27,13 @@ from webapp.outreach.messages import queue
 from webapp.outreach.models import MemberCoupon, MessageKind, Referral, ReferralState
 from webapp.promotions.coupons import ALPHABET
 from webapp.promotions.models import Coupon, CouponState, CouponUse
-from webapp.sales.models import Order, OrderKind, OrderStatus
+from webapp.sales.models import Order, OrderKind, OrderStatus, Payment, PaymentStatus
 from webapp.sales.online.models import OnlineOrder
 from webapp.web import LARGEST_ID
 
 SIGNATURE = 5
+SAME_PHONE = "first order placed with the referrer's phone"
+SAME_PAYER = "first order paid by an account that paid for the referrer"
 
 
 def code_of(member: User) -> str:
@@ -122,8 +128,21 @@ def _outcome(referral: Referral, first: Order) -> tuple[str, str]:
     phone = db.session.scalar(select(OnlineOrder.phone).where(OnlineOrder.order_id == first.id))
     referrer = db.session.get(User, referral.referrer_id)
     if phone and phone == referrer.phone:
-        return ReferralState.REFUSED.value, "first order placed with the referrer's phone"
+        return ReferralState.REFUSED.value, SAME_PHONE
+    if _paid_by_referrers_account(first, referrer):
+        return ReferralState.REFUSED.value, SAME_PAYER
     return ReferralState.REWARDED.value, ""
+
+
+def _paid_by_referrers_account(first: Order, referrer: User) -> bool:
+    """Whether a wallet account that paid the friend's first order ever paid for the referrer."""
+    payers = select(Payment.payer_account).where(
+        Payment.order_id == first.id, Payment.payer_account.is_not(None), Payment.amount > 0,
+        Payment.status == PaymentStatus.SUCCEEDED.value)
+    return db.session.scalar(
+        select(Payment.id).join(Order, Order.id == Payment.order_id)
+        .where(Order.customer_id == referrer.id, Payment.payer_account.in_(payers), Payment.amount > 0,
+               Payment.status == PaymentStatus.SUCCEEDED.value).limit(1)) is not None
 
 
 def _reward(referral: Referral, now: datetime) -> None:

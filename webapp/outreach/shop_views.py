@@ -25,6 +25,17 @@ STATE_LABELS = {  # what the referrer reads about each invite
     ReferralState.RETURNED.value: _l("First order returned: no reward"),
     ReferralState.REFUSED.value: _l("Not rewarded: ordered with your number"),
 }
+REFUSAL_LABELS = {  # a refused invite, by what was found
+    referrals.SAME_PHONE: _l("Not rewarded: ordered with your number"),
+    referrals.SAME_PAYER: _l("Not rewarded: paid with a WeChat Pay or Alipay account that also pays for you"),
+}
+
+
+def invite_label(referral) -> str:
+    """What the referrer reads about one invite (a refusal says what was found)."""
+    if referral.state == ReferralState.REFUSED.value and referral.reason in REFUSAL_LABELS:
+        return str(REFUSAL_LABELS[referral.reason])
+    return str(STATE_LABELS.get(referral.state, referral.state))
 COUPON_LABELS = {"usable": _l("Ready to use"), "held": _l("On an order"), "redeemed": _l("Used")}
 
 
@@ -44,7 +55,8 @@ def referral_block(member) -> dict:
     code = referrals.code_of(member)
     link = url_for("outreach.invited", code=code, _external=True)
     return {"code": code, "link": link, "qr": segno.make(link, error="m").svg_inline(scale=4, dark="#222"),
-            "invites": referrals.invites_of(member), "labels": STATE_LABELS, "masked": referrals.masked}
+            "invites": referrals.invites_of(member), "labels": STATE_LABELS, "label": invite_label,
+            "masked": referrals.masked}
 
 
 @bp.get("/shop/invite")

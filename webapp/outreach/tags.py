@@ -32,6 +32,7 @@ from webapp.catalog.models import Category, Product
 from webapp.clock import local_time, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.outreach import brand_tags
 from webapp.outreach.models import MemberManualTag, MemberProfile, MemberTag, OftenBoughtTogether
 
 NEW_DAYS, ACTIVE_DAYS, LOST_DAYS, REGULAR_ORDERS = 30, 60, 180, 3
@@ -81,6 +82,7 @@ def recompute(now: datetime | None = None) -> dict[str, int]:
         step("bought", _bought)
         step("category", lambda: _insert(_favourite("category_id", "SUM(amount)", "category", 2, 1)))
         step("product", lambda: _insert(_favourite("product_id", "SUM(orders)", "product", 1, TOGETHER_MIN)))
+        step("brand", lambda: brand_tags.favourite_brands("member_bought"))
         sql("DROP TABLE member_bought")
         step("weekday", lambda: _insert(_usual(_local_part(dialect, "weekday"), "weekday")))
         step("hour", lambda: _insert(_usual(_local_part(dialect, "hour"), "hour")))
@@ -278,7 +280,7 @@ def labels(tags) -> dict[str, str]:
     if ids["product"]:
         names.update({f"product:{i}": n for i, n in db.session.execute(
             select(Product.id, Product.name).where(Product.id.in_(ids["product"])))})
-    return {tag: label(tag, names) for tag in tags}
+    return {tag: label(tag, names) for tag in tags} | brand_tags.labels(tags)
 
 
 def label(tag: str, names: dict | None = None) -> str:

@@ -17,6 +17,8 @@ from webapp.pos.guards import own_register
 from webapp.pos.queries import open_shift_of
 from webapp.pos.tender_form import tenders_from
 from webapp.pos.till_views import _own_order, _sale_panel
+from webapp.promotions import coupons
+from webapp.promotions.services import Channel
 from webapp.sales import services as sales
 from webapp.sales.models import Order, OrderKind
 from webapp.sales.queries import order_by_number, order_for_till
@@ -28,6 +30,14 @@ from webapp.sales.tenders import TakenAt, offered
 def member_on(order: Order) -> queries.Summary | None:
     """The member named on a sale, as the panel and the receipt page show them."""
     return queries.summary(order.customer) if order.customer_id is not None else None
+
+
+@bp.app_template_global()
+def member_coupons(order: Order, member: queries.Summary | None) -> list[coupons.Offer]:
+    """The named member's own coupons usable on this sale now (one tap applies one)."""
+    if member is None or order.id is None or order.payments:
+        return []
+    return coupons.usable_by(order.customer_id, order.store, Channel.POS.value, tier=member.tier, order_id=order.id)
 
 
 @bp.app_template_global()

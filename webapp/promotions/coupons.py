@@ -1,12 +1,19 @@
 """Coupons: codes of a promotion that needs one, held by an order, redeemed when it is paid, given back
 by a full refund.
 
+A code given to a member (a message's coupon, a referral reward) is theirs (``Coupon.customer_id``): the
+till lists the named member's usable codes and the shop's cart the signed-in member's, each applied in one
+tap through the same path as a scanned or typed code. The code stays a bearer code: whoever shows it may
+use it, as on paper.
+
 A code's state on an order is one ``CouponUse`` row, unique per (code, order): entering the same code
 again on the same order (a retried request, a second scan) changes nothing, so a code is never used twice
 by one order. A single-use code held or redeemed by one order is refused on any other.
 """
 import re
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 
@@ -24,8 +31,9 @@ def normal(code: str) -> str:
     return (code or "").replace("\x00", "").strip().upper()[:40]
 
 
-def issue(promotion: Promotion, count, *, uses=1, prefix: str = "") -> list[Coupon]:
-    """Make ``count`` new random codes for the promotion, each usable ``uses`` times."""
+def issue(promotion: Promotion, count, *, uses=1, prefix: str = "", owners: list[int] | None = None) -> list[Coupon]:
+    """Make ``count`` new random codes for the promotion, each usable ``uses`` times; ``owners``: the members
+    (ids, one per code, in the order of the codes returned) they are given to."""
     try:
         count, uses = int(count), int(uses)
     except (TypeError, ValueError):
@@ -42,7 +50,7 @@ def issue(promotion: Promotion, count, *, uses=1, prefix: str = "") -> list[Coup
         wanted = {prefix + "".join(secrets.choice(ALPHABET) for _ in range(10)) for _ in range(count - len(codes))}
         taken = set(db.session.scalars(select(Coupon.code).where(Coupon.code.in_(wanted))))
         codes |= wanted - taken
-    return _add(promotion, sorted(codes), uses)
+    return _add(promotion, sorted(codes), uses, owners)
 
 
 def add_codes(promotion: Promotion, codes: list[str], *, uses=1) -> list[Coupon]:
@@ -64,8 +72,11 @@ def add_codes(promotion: Promotion, codes: list[str], *, uses=1) -> list[Coupon]
     return _add(promotion, wanted, int(uses))
 
 
-def _add(promotion: Promotion, codes: list[str], uses: int) -> list[Coupon]:
-    made = [Coupon(code=code, promotion=promotion, uses=uses) for code in codes]
+def _add(promotion: Promotion, codes: list[str], uses: int, owners: list[int] | None = None) -> list[Coupon]:
+    if owners is not None and len(owners) != len(codes):
+        raise ValueError("one owner per code")
+    made = [Coupon(code=code, promotion=promotion, uses=uses, customer_id=owners[i] if owners else None)
+            for i, code in enumerate(codes)]
     db.session.add_all(made)
     if not promotion.needs_coupon:
         promotion.needs_coupon = True
@@ -190,6 +201,81 @@ def state_on(order: Order) -> list[tuple[str, str]]:
     return list(db.session.execute(
         select(Coupon.code, CouponUse.state).join(CouponUse, CouponUse.coupon_id == Coupon.id)
         .where(CouponUse.order_id == order.id).order_by(CouponUse.id)).all())
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A member's own code as the till and the cart offer it."""
+
+    code: str
+    name: str  # the promotion's
+    ends_at: datetime | None
+    applied: bool  # the order (or cart) being looked at holds it already
+
+
+def usable_by(customer_id: int | None, store, channel: str, *, tier: str | None = None,
+              order_id: int | None = None, held_code: str = "", at: datetime | None = None) -> list[Offer]:
+    """The member's own codes they can use now at this store and channel: the promotion running (dates,
+    weekdays, hours, stores, channels, tier), and uses left (held or redeemed by other orders count; the
+    order ``order_id`` or the cart holding ``held_code`` shows it as applied). Whether it gives anything on
+    the basket (a minimum spend) is the engine's, asked when tapped. No query when no coupon runs."""
+    from webapp.clock import utcnow
+    from webapp.promotions.engine import Context, Customer
+    from webapp.promotions.services import local_moment
+
+    if customer_id is None:
+        return []
+    running = {rule.id: rule for rule in rules.active_book().rules if rule.needs_coupon}
+    if not running:
+        return []
+    owned = db.session.scalars(select(Coupon).where(Coupon.customer_id == customer_id,
+                                                    Coupon.promotion_id.in_(sorted(running)))
+                               .order_by(Coupon.id)).all()
+    if not owned:
+        return []
+    taken: dict[int, int] = {}
+    here: set[int] = set()
+    for coupon_id, on_order in db.session.execute(
+            select(CouponUse.coupon_id, CouponUse.order_id).join(Order, Order.id == CouponUse.order_id)
+            .where(CouponUse.coupon_id.in_([c.id for c in owned]), CouponUse.state != CouponState.RETURNED.value,
+                   Order.status != OrderStatus.VOIDED.value)):
+        if order_id is not None and on_order == order_id:
+            here.add(coupon_id)
+        else:
+            taken[coupon_id] = taken.get(coupon_id, 0) + 1
+    if tier is None and any(running[c.promotion_id].member_tiers for c in owned):
+        from webapp.members.models import MemberCard  # members sits beside promotions: named only when needed
+
+        tier = db.session.scalar(select(MemberCard.tier).where(MemberCard.customer_id == customer_id))
+    now = at or utcnow()
+    offers = []
+    for coupon in owned:
+        rule = running[coupon.promotion_id]
+        context = Context(store_id=store.id, channel=str(channel), at=now, local=local_moment(now),
+                          customer=Customer(customer_id, True, tier), coupons=frozenset({rule.id}))
+        applied = coupon.id in here or (bool(held_code) and normal(held_code) == coupon.code)
+        if rule.live(context) and (applied or taken.get(coupon.id, 0) < coupon.uses):
+            offers.append(Offer(coupon.code, rule.name, rule.ends_at, applied))
+    return offers
+
+
+def owned_by(customer_id: int) -> list[tuple[Coupon, str]]:
+    """Every code given to the member, newest first, with its state: usable, held (on an unpaid order),
+    redeemed, or ended (the promotion stopped or past its end)."""
+    from webapp.clock import utcnow
+
+    owned = db.session.scalars(select(Coupon).where(Coupon.customer_id == customer_id)
+                               .order_by(Coupon.id.desc()).limit(50)).all()
+    states = dict(db.session.execute(
+        select(CouponUse.coupon_id, CouponUse.state).where(
+            CouponUse.coupon_id.in_([c.id for c in owned]), CouponUse.state != CouponState.RETURNED.value)).all())
+    now, found = utcnow(), []
+    for coupon in owned:
+        promotion = coupon.promotion
+        ended = promotion.status != Status.ACTIVE or (promotion.ends_at is not None and now >= promotion.ends_at)
+        state = states.get(coupon.id) or ("ended" if ended else "usable")
+        found.append((coupon, state))
+    return found
 
 
 def qr_svg(code: str) -> str:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from webapp.auth.models import User
-from webapp.catalog.models import SKU, Category, Product
+from webapp.catalog.models import SKU, Brand, Category, Product
 from webapp.clock import utcnow
 from webapp.errors import check_length
 from webapp.extensions import db
@@ -47,6 +47,7 @@ class PromotionInput:
     sku_ids: list[int] = field(default_factory=list)
     product_ids: list[int] = field(default_factory=list)
     category_ids: list[int] = field(default_factory=list)
+    brand_ids: list[int] = field(default_factory=list)
     store_ids: list[int] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     starts_at: datetime | None = None
@@ -118,11 +119,12 @@ def checked(data: PromotionInput) -> dict:
 
 
 def _scope(data: PromotionInput, kind: Kind) -> dict:
-    skus, products, categories = (sorted(set(map(int, ids))) for ids in (data.sku_ids, data.product_ids,
-                                                                           data.category_ids))
-    for model, ids, what in ((SKU, skus, "SKU"), (Product, products, "product"), (Category, categories, "category")):
+    skus, products, categories, brands = (sorted(set(map(int, ids))) for ids in (
+        data.sku_ids, data.product_ids, data.category_ids, data.brand_ids))
+    for model, ids, what in ((SKU, skus, "SKU"), (Product, products, "product"), (Category, categories, "category"),
+                             (Brand, brands, "brand")):
         _all_exist(model, ids, what)
-    if kind != Kind.BUNDLE and not (data.everything or skus or products or categories):
+    if kind != Kind.BUNDLE and not (data.everything or skus or products or categories or brands):
         raise errors.NoScope()
     stores = sorted(set(map(int, data.store_ids)))
     _all_exist(Store, stores, "store")
@@ -130,8 +132,8 @@ def _scope(data: PromotionInput, kind: Kind) -> dict:
     for channel in channels:
         if channel not in {c.value for c in Channel}:
             raise errors.UnknownChannel(channel=str(channel)[:20])
-    return {"sku_ids": skus, "product_ids": products, "category_ids": categories, "store_ids": stores,
-            "channels": channels}
+    return {"sku_ids": skus, "product_ids": products, "category_ids": categories, "brand_ids": brands,
+            "store_ids": stores, "channels": channels}
 
 
 def _params(data: PromotionInput, kind: Kind, values: dict) -> dict:
@@ -245,7 +247,8 @@ def as_input(promotion: Promotion) -> PromotionInput:
         nth=str(params.get("nth", "2")), buy=str(params.get("buy", "")), free=str(params.get("free", "")),
         bundle=[tuple(b) for b in params.get("bundle", [])], bundle_price=params.get("bundle_price", ""),
         everything=promotion.everything, sku_ids=list(promotion.sku_ids), product_ids=list(promotion.product_ids),
-        category_ids=list(promotion.category_ids), store_ids=list(promotion.store_ids),
+        category_ids=list(promotion.category_ids), brand_ids=list(promotion.brand_ids or ()),
+        store_ids=list(promotion.store_ids),
         channels=list(promotion.channels), starts_at=promotion.starts_at, ends_at=promotion.ends_at,
         weekdays=list(promotion.weekdays), hour_from=promotion.hour_from, hour_to=promotion.hour_to,
         members_only=promotion.members_only, max_uses=str(promotion.max_uses or ""),
@@ -283,7 +286,8 @@ def _budget(value) -> int | None:
     return number
 
 
-WHAT = {"SKU": _l("SKU"), "product": _l("Product"), "category": _l("Category"), "store": _l("Store")}
+WHAT = {"SKU": _l("SKU"), "product": _l("Product"), "category": _l("Category"), "brand": _l("Brand"),
+        "store": _l("Store")}
 
 
 def _all_exist(model, ids: list[int], what: str) -> None:
@@ -307,6 +311,8 @@ def _skus_in_scope(values: dict) -> list[SKU]:
         conditions.append(SKU.product_id.in_(values["product_ids"]))
     if categories:
         conditions.append(SKU.product_id.in_(select(Product.id).where(Product.category_id.in_(categories))))
+    if values["brand_ids"]:
+        conditions.append(SKU.product_id.in_(select(Product.id).where(Product.brand_id.in_(values["brand_ids"]))))
     return list(db.session.scalars(select(SKU).where(or_(*conditions))))
 
 

@@ -49,7 +49,7 @@ UNREACHABLE = 1 << 62  # the floor of a 100 % margin floor, in fen: no amount is
 # What a rule can apply to, one line per kind of target: (the Rule's set of ids, the Item's id). The rule book's
 # index, ``Rule.covers`` and ``Rule.may_meet`` read only this, so a new kind of target (brand, tag) is one line
 # here, beside its field on Rule and on Item.
-SCOPES = (("skus", "sku_id"), ("products", "product_id"), ("categories", "category_id"))
+SCOPES = (("skus", "sku_id"), ("products", "product_id"), ("categories", "category_id"), ("brands", "brand_id"))
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Item:
     quantity: Decimal
     unit_price: Decimal  # before promotions: the store's price, or the member price
     cost: Decimal = ZERO  # per unit, for margin floors
+    brand_id: int | None = None
 
     @cached_property
     def whole_units(self) -> int:
@@ -86,6 +87,7 @@ class Rule:
     skus: frozenset = frozenset()
     products: frozenset = frozenset()
     categories: frozenset = frozenset()
+    brands: frozenset = frozenset()
     stores: frozenset = frozenset()
     channels: frozenset = frozenset()
     starts_at: datetime | None = None
@@ -982,3 +984,7 @@ class RuleBook:
     @property
     def needs_categories(self) -> bool:
         return bool(self.index["categories"])
+
+    @property
+    def needs_brands(self) -> bool:
+        return bool(self.index["brands"])

@@ -61,6 +61,7 @@ def read(form, user: User, kind: str) -> PromotionInput:
                    for i, code in ((i, text(form, f"bundle_code{i}")) for i in range(BUNDLE_ROWS)) if code]
     data.sku_ids = [_sku_id(code) for code in text(form, "sku_codes").replace("，", ",").replace(",", " ").split()]
     data.category_ids = _ids(form.getlist("category"))
+    data.brand_ids = _ids(form.getlist("brand"))
     data.store_ids = _ids(form.getlist("store"))
     if not user.is_hq:
         mine = {store.id for store in user.stores}
@@ -92,6 +93,7 @@ def filled(promotion: Promotion | None) -> dict:
               "margin_floor": "" if promotion.margin_floor is None else promotion.margin_floor,
               "needs_coupon": promotion.needs_coupon, "category": promotion.category_ids,
               "points_multiplier": multiplier_text(promotion.points_multiplier),
+              "brand": promotion.brand_ids or [],
               "store": promotion.store_ids, "channel": promotion.channels, "weekday": promotion.weekdays,
               "hour_from": "" if promotion.hour_from is None else promotion.hour_from,
               "hour_to": "" if promotion.hour_to is None else promotion.hour_to,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.auth.models import Role
-from webapp.catalog.queries import categories
+from webapp.catalog.queries import brands, categories
 from webapp.clock import utcnow
 from webapp.csvfile import csv_response
 from webapp.errors import toast
@@ -162,7 +162,7 @@ def _save(promotion: Promotion | None, kind: str):
 
 def _flat(form) -> dict:
     """Single-valued fields as text, lists (ticks) as lists: what the form template reads."""
-    lists = {"category", "store", "channel", "weekday"}
+    lists = {"category", "brand", "store", "channel", "weekday"}
     return {key: (form.getlist(key) if key in lists else form.get(key)) for key in form}
 
 
@@ -178,6 +178,7 @@ def _form(promotion, kind, values, error=None, status=200):
 
     html = render_template("promotions/form.html", promotion=promotion, kind=kind, template=TEMPLATES[kind],
                            values=values, error=error, categories=[(c, depth(c)) for c in tree],
+                           brands=brands(),
                            stores=forms.stores_for(current_user), weekdays=WEEKDAYS, tier_rows=forms.TIER_ROWS,
                            bundle_rows=forms.BUNDLE_ROWS, as_text=_as_text)
     return html, status
@@ -253,7 +254,7 @@ def hold_coupon(order_id: int):
     order = db.get_or_404(Order, order_id)
     if not current_user.can_access_store(order.store_id):
         abort(403)
-    coupons.hold(order, request.form.get("code", ""))
+    coupons.hold(order, request.form.get("code", ""), customer_id=order.customer_id)
     db.session.commit()
     response = make_response("", 204)
     response.headers["HX-Refresh"] = "true"

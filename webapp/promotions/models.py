@@ -2,7 +2,7 @@
 
 A ``Promotion`` is one rule from a template a shop owner knows (满减, 折扣, 特价,
 第N件X折, 买N送M, 套餐价), with what it applies to (SKUs, products, categories
-with their children, or everything), where (stores, channels), when (dates,
+with their children, brands, or everything), where (stores, channels), when (dates,
 weekdays, hours), for whom (members only), its budget and how it stacks.
 The engine (``webapp.promotions.engine``) reads them as plain snapshots.
 
@@ -57,6 +57,7 @@ class Promotion(db.Model):
     sku_ids: Mapped[list] = mapped_column(JSON, default=list)
     product_ids: Mapped[list] = mapped_column(JSON, default=list)
     category_ids: Mapped[list] = mapped_column(JSON, default=list)  # with their children
+    brand_ids: Mapped[list] = mapped_column(JSON, default=list)
     store_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: every store
     channels: Mapped[list] = mapped_column(JSON, default=list)  # empty: every channel
     starts_at: Mapped[datetime | None]  # naive UTC
@@ -126,6 +127,9 @@ class Coupon(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)  # unique across campaigns
     promotion_id: Mapped[int] = mapped_column(ForeignKey("promotions.id"), index=True)
     uses: Mapped[int] = mapped_column(default=1)
+    # The member the code was given to (a message's coupon, a referral reward): listed for them at the
+    # till and in the shop. The code itself stays a bearer code: whoever shows it may use it.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     promotion: Mapped[Promotion] = relationship(back_populates="coupons")

@@ -95,5 +95,7 @@ def _skus_in_scope(promotion: Promotion, limit: int = 2) -> list[SKU]:
     if not promotion.everything:
         categories = rules.with_children(promotion.category_ids, rules.children())
         query = query.where(or_(SKU.id.in_(promotion.sku_ids), SKU.product_id.in_(promotion.product_ids),
-                                SKU.product_id.in_(select(Product.id).where(Product.category_id.in_(categories)))))
+                                SKU.product_id.in_(select(Product.id).where(Product.category_id.in_(categories))),
+                                SKU.product_id.in_(select(Product.id).where(
+                                    Product.brand_id.in_(promotion.brand_ids or [])))))
     return list(db.session.scalars(query))

@@ -100,6 +100,7 @@ def to_rule(promotion: Promotion, tree: dict[int, list[int]], chain_floor: Decim
         id=promotion.id, name=promotion.name, kind=promotion.kind, everything=promotion.everything,
         skus=frozenset(promotion.sku_ids or ()), products=frozenset(promotion.product_ids or ()),
         categories=frozenset(with_children(promotion.category_ids or (), tree)),
+        brands=frozenset(promotion.brand_ids or ()),
         stores=frozenset(promotion.store_ids or ()), channels=frozenset(promotion.channels or ()),
         starts_at=promotion.starts_at, ends_at=promotion.ends_at, weekdays=frozenset(promotion.weekdays or ()),
         hour_from=promotion.hour_from, hour_to=promotion.hour_to, members_only=promotion.members_only,

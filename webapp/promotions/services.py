@@ -109,8 +109,9 @@ def price_cart(store: Store, channel: Channel, lines: list[tuple[SKU, Decimal]],
         return PricedCart([PricedLine(sku, qty, unit, regular, round_money(unit * qty))
                            for sku, qty, unit, regular in bases])
     categories = _categories_of([sku for sku, *_ in bases]) if book.needs_categories else {}
-    items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO)
-             for sku, qty, unit, _ in bases]
+    brands = _brands_of([sku for sku, *_ in bases]) if book.needs_brands or adjust is not None else {}
+    items = [Item(sku.id, sku.product_id, categories.get(sku.product_id), qty, unit, sku.cost or ZERO,
+                  brands.get(sku.product_id)) for sku, qty, unit, _ in bases]
     found = _without_lots_gone(book.touching(items), store, lots)
     if adjust is not None:
         found = adjust(found)
@@ -236,8 +237,9 @@ def kept_extra(sale: Order, kept: dict[int, Decimal]) -> Decimal:
     before = sum((round_money((round_money(ln.unit_price * ln.quantity) - item_savings.get(ln.id, ZERO))
                               * kept[ln.id] / ln.quantity) for ln in lines), ZERO)
     categories = _categories({ln.sku.product_id for ln in lines})
+    brands = _brands({ln.sku.product_id for ln in lines})
     items = [Item(ln.sku_id, ln.sku.product_id, categories.get(ln.sku.product_id), kept[ln.id], ln.unit_price,
-                  ln.unit_cost or ZERO) for ln in lines]
+                  ln.unit_cost or ZERO, brands.get(ln.sku.product_id)) for ln in lines]
     context = engine.Context(store_id=sale.store_id, channel=sale.channel, at=sale.created_at)
     now = engine.price(items, rules.rules_for({pid for _, _, pid, _ in stored}), context).total
     return max(ZERO, now - before)
@@ -273,6 +275,19 @@ def _categories(product_ids: set[int]) -> dict[int, int | None]:
     if not product_ids:
         return {}
     return dict(db.session.execute(select(Product.id, Product.category_id).where(Product.id.in_(product_ids))).all())
+
+
+def _brands_of(skus: list[SKU]) -> dict[int, int | None]:
+    """Product id → brand id, from the products already loaded with the SKUs, else one query."""
+    known = {sku.product_id: sku.__dict__["product"].brand_id for sku in skus if "product" in sku.__dict__}
+    missing = {sku.product_id for sku in skus} - set(known)
+    return known | _brands(missing) if missing else known
+
+
+def _brands(product_ids: set[int]) -> dict[int, int | None]:
+    if not product_ids:
+        return {}
+    return dict(db.session.execute(select(Product.id, Product.brand_id).where(Product.id.in_(product_ids))).all())
 
 
 def local_moment(at: datetime) -> datetime:

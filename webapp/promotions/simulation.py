@@ -46,10 +46,10 @@ def as_launched(promotion: Promotion) -> Rule:
 
 def baskets(store_ids: list[int], start: datetime, end: datetime):
     """Completed sales as (order id, store id, moment, channel, [(sku, product, category, qty, unit price,
-    unit cost, amount)]), one statement, oldest first."""
+    unit cost, amount, brand)]), one statement, oldest first."""
     query = (select(Order.id, Order.store_id, Order.created_at, Order.channel, OrderLine.sku_id, SKU.product_id,
                     Product.category_id, OrderLine.quantity, OrderLine.unit_price, OrderLine.unit_cost, SKU.cost,
-                    OrderLine.amount)
+                    OrderLine.amount, Product.brand_id)
              .join(OrderLine, OrderLine.order_id == Order.id).join(SKU, SKU.id == OrderLine.sku_id)
              .join(Product, Product.id == SKU.product_id)
              .where(Order.kind == OrderKind.SALE.value, Order.status == OrderStatus.COMPLETED.value,
@@ -64,7 +64,7 @@ def baskets(store_ids: list[int], start: datetime, end: datetime):
             lines = []
         current = row[:4]
         cost = row[9] if row[9] is not None else (row[10] or ZERO)
-        lines.append((row[4], row[5], row[6], row[7], row[8], cost, row[11]))
+        lines.append((row[4], row[5], row[6], row[7], row[8], cost, row[11], row[12]))
     if current is not None:
         yield (*current, lines)
 
@@ -171,9 +171,10 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
              Order.completed_at >= start, Order.completed_at < end]
     if store_ids:
         where.append(Order.store_id.in_(store_ids))
-    skus = {sku_id: (product_id, category_id, cost or 0) for sku_id, product_id, category_id, cost in db.session.execute(
-        select(SKU.id, SKU.product_id, Product.category_id, type_coerce(SKU.cost, BigInteger))
-        .join(Product, Product.id == SKU.product_id))}
+    skus = {sku_id: (product_id, category_id, cost or 0, brand_id)
+            for sku_id, product_id, category_id, cost, brand_id in db.session.execute(
+                select(SKU.id, SKU.product_id, Product.category_id, type_coerce(SKU.cost, BigInteger), Product.brand_id)
+                .join(Product, Product.id == SKU.product_id))}
     moment = Order.created_at if moments else null()
     orders = (row for chunk in _chunks(select(Order.id, Order.store_id, moment, Order.channel).where(*where)
                                        .order_by(Order.id)) for row in chunk)
@@ -200,10 +201,10 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
         if kind is None:
             if len(kinds) >= 50_000:
                 kinds.clear()
-            product_id, category_id, sku_cost = skus[sku_id]
+            product_id, category_id, sku_cost, brand_id = skus[sku_id]
             cost = unit_cost if unit_cost is not None else sku_cost
             kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
-                                      prices[cost]),
+                                      prices[cost], brand_id=brand_id),
                                  _half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
         items.append(kind[0])
         costs.append(kind[1])
@@ -312,8 +313,8 @@ def review(promotion: Promotion, end: datetime | None = None) -> dict:
     for label, (a, b) in (("before", (start - length, start)), ("during", (start, end))):
         for _order_id, store_id, _moment, _channel, lines in baskets(list(promotion.store_ids), a, b):
             row = rows.setdefault(store_id, {"before": [ZERO, ZERO], "during": [ZERO, ZERO]})
-            for sku, product, category, qty, _price, cost, amount in lines:
-                if rule.covers(Item(sku, product, category, qty, ZERO)):
+            for sku, product, category, qty, _price, cost, amount, brand in lines:
+                if rule.covers(Item(sku, product, category, qty, ZERO, brand_id=brand)):
                     row[label][0] += amount
                     row[label][1] += amount - (cost * qty).quantize(Decimal("0.01"))
     names = dict(db.session.execute(select(Store.id, Store.name).where(Store.id.in_(list(rows) or [0]))).all())

@@ -191,6 +191,8 @@ class Payment(db.Model):
     change: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     reference: Mapped[str] = mapped_column(String(64), default="")  # terminal ref or provider transaction id
     merchant_reference: Mapped[str | None] = mapped_column(String(64), index=True)  # ours, for query()
+    # Who paid, as the wallet names them (WeChat Pay's openid, Alipay's buyer_id): self-referral checks.
+    payer_account: Mapped[str | None] = mapped_column(String(64), index=True)
     original_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))  # a refund's payment
     status: Mapped[str] = mapped_column(String(10), default=PaymentStatus.SUCCEEDED)
     message: Mapped[str] = mapped_column(String(200), default="")

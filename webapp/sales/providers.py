@@ -25,6 +25,13 @@ other         declined: invalid payment code        declined
 A card's transaction id is the terminal's reference itself. The sandbox
 remembers its charges in memory, per process, as a provider would on its side.
 
+Who paid: a wallet names its payer (WeChat Pay's ``openid``, Alipay's ``buyer_user_id``
+/ ``buyer_id``) in the charge's answer and in the notification; ``payer_account`` carries
+it to the payment row (self-referral is checked by it). The sandbox gives a stable fake
+one: at the till from the payment code without its last four digits (the same phone's
+wallet pays with the same leading digits), online the one the cashier page was paid with
+(by default one per signed-in customer, ``SandboxProvider.account_of``).
+
 The shop pays the other way round, as WeChat Pay's H5 payment and Alipay's wap payment
 do: no code is typed. ``start_checkout`` answers the address of the provider's cashier
 page for one payment; the customer confirms there; the provider tells us by an
@@ -54,6 +61,7 @@ class PaymentResult:
     status: PaymentStatus
     transaction_id: str = ""
     message: str = ""
+    payer_account: str = ""  # who paid, as the wallet names them (WeChat Pay's openid, Alipay's buyer_user_id)
 
     @property
     def succeeded(self) -> bool:
@@ -69,6 +77,7 @@ class Notification:
     transaction_id: str = ""
     amount: Decimal = Decimal("0")
     message: str = ""
+    payer_account: str = ""  # who paid: WeChat Pay's payer.openid, Alipay's buyer_id
 
 
 class NotificationRefused(Exception):
@@ -116,7 +125,8 @@ class SandboxProvider:
     def charge(self, amount: Decimal, auth_code: str, reference: str) -> PaymentResult:
         code = auth_code.strip()
         last = code[-4:] if len(code) >= 4 and code[-4:].isdigit() else ""
-        paid = PaymentResult(PaymentStatus.SUCCEEDED, self._transaction_id(code, reference), _("Sandbox: paid"))
+        paid = PaymentResult(PaymentStatus.SUCCEEDED, self._transaction_id(code, reference), _("Sandbox: paid"),
+                             self._payer(code))
         declined = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: insufficient balance"))
         outcomes = {
             "9001": (declined, declined),
@@ -173,14 +183,15 @@ class SandboxProvider:
             raise NotificationRefused("not a payment of this provider")
         return checked
 
-    def confirm(self, checkout: Mapping[str, str], paid: bool) -> dict[str, str]:
+    def confirm(self, checkout: Mapping[str, str], paid: bool, payer: str = "") -> dict[str, str]:
         """The customer confirmed (or cancelled) on the cashier page: the signed result the provider
-        sends to the notify URL and, with the customer, to the return URL."""
+        sends to the notify URL and, with the customer, to the return URL; ``payer``: the wallet account
+        that paid (``account_of``)."""
         reference = checkout["out_trade_no"]
         amount = _amount(checkout["total_amount"])
         if paid:
             result = PaymentResult(PaymentStatus.SUCCEEDED, f"sandbox-{self.method.value}-{reference}",
-                                   _("Sandbox: paid"))
+                                   _("Sandbox: paid"), payer[:64])
         else:
             result = PaymentResult(PaymentStatus.DECLINED, message=_("Sandbox: cancelled by the customer"))
         with self._lock:
@@ -188,22 +199,39 @@ class SandboxProvider:
             if known is None or not known[1].succeeded:  # paid stays paid, as at a real provider
                 self._charges[reference] = (self.method.value, result)
             result = self._charges[reference][1]
-        return sign({"method": self.method.value, "out_trade_no": reference, "total_amount": f"{amount:.2f}",
-                     "trade_status": "SUCCESS" if result.succeeded else "CLOSED",
-                     "transaction_id": result.transaction_id})
+        fields = {"method": self.method.value, "out_trade_no": reference, "total_amount": f"{amount:.2f}",
+                  "trade_status": "SUCCESS" if result.succeeded else "CLOSED",
+                  "transaction_id": result.transaction_id}
+        if result.payer_account:
+            fields["payer"] = result.payer_account
+        return sign(fields)
 
     def verify_notification(self, fields: Mapping[str, str], headers: Mapping[str, str] | None = None,
                             body: bytes = b"") -> Notification:
-        checked = verified(fields, ("method", "out_trade_no", "total_amount", "trade_status", "transaction_id"))
+        names = ("method", "out_trade_no", "total_amount", "trade_status", "transaction_id")
+        checked = verified(fields, (*names, "payer") if "payer" in fields else names)
         if checked["method"] != self.method.value:
             raise NotificationRefused("a notification for another method")
         paid = checked["trade_status"] == "SUCCESS"
         return Notification(checked["out_trade_no"], PaymentStatus.SUCCEEDED if paid else PaymentStatus.DECLINED,
                             checked["transaction_id"] if paid else "", _amount(checked["total_amount"]),
-                            _("Sandbox: paid") if paid else _("Sandbox: cancelled by the customer"))
+                            _("Sandbox: paid") if paid else _("Sandbox: cancelled by the customer"),
+                            checked.get("payer", "")[:64] if paid else "")
 
     def acknowledge(self) -> tuple[str, str]:
         return "success", "text/plain"
+
+    def account_of(self, who: str) -> str:
+        """The sandbox wallet account of someone (a customer, a payment code's phone): stable, and shaped
+        like an openid (28 characters)."""
+        digest = hmac.new(_sandbox_key(), f"payer:{self.method.value}:{who}".encode(), hashlib.sha256).hexdigest()
+        return f"sb{self.method.value[:2]}{digest[:24]}"
+
+    def _payer(self, code: str) -> str:
+        """A wallet's payer from its payment code: the digits before the last four (a card names none)."""
+        if self.method == PaymentMethod.CARD or len(code) < 8:
+            return ""
+        return self.account_of("code:" + code[:-4])
 
     def _transaction_id(self, code: str, reference: str) -> str:
         return code if self.method == PaymentMethod.CARD else f"sandbox-{self.method.value}-{reference}"

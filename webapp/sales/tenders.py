@@ -274,13 +274,15 @@ def settle_online(order: Order, method: str, notice: Notification) -> Payment | 
     if known is not None:
         if known.status == PaymentStatus.PENDING and notice.status != PaymentStatus.PENDING:
             known.status, known.reference = notice.status.value, notice.transaction_id
+            known.payer_account = notice.payer_account[:64] or known.payer_account
             db.session.flush()
         return known
     if notice.status != PaymentStatus.SUCCEEDED or notice.amount <= 0:
         return None
     payment = Payment(order=order, method=PaymentMethod(method).value, amount=money(notice.amount),
                       reference=notice.transaction_id[:64], merchant_reference=notice.reference[:64],
-                      status=PaymentStatus.SUCCEEDED.value, message=notice.message[:200])
+                      status=PaymentStatus.SUCCEEDED.value, message=notice.message[:200],
+                      payer_account=notice.payer_account[:64] or None)
     db.session.add(payment)
     db.session.flush()
     return payment
@@ -293,6 +295,7 @@ def check(payment: Payment) -> Payment:
     result = get_provider(payment.method).query(payment.merchant_reference)
     if result.status == PaymentStatus.SUCCEEDED:
         payment.status, payment.reference = PaymentStatus.SUCCEEDED.value, result.transaction_id
+        payment.payer_account = result.payer_account[:64] or payment.payer_account
     elif result.status == PaymentStatus.DECLINED:
         payment.status = PaymentStatus.DECLINED.value
     payment.message = result.message[:200]
@@ -366,13 +369,14 @@ def _record(order: Order, planned: Plan) -> None:
         rows.append({"method": PaymentMethod.CASH.value, "amount": applied, "tendered": handed, "change": change})
     for c in planned.charges:
         rows.append({"method": c.method.value, "amount": c.amount, "reference": c.result.transaction_id,
-                     "merchant_reference": c.reference, "message": c.result.message[:200]})
+                     "merchant_reference": c.reference, "message": c.result.message[:200],
+                     "payer_account": c.result.payer_account[:64] or None})
     if not rows:
         return
     now = utcnow()
     db.session.connection().execute(_payments.insert(), [
         {"order_id": order.id, "tendered": None, "change": ZERO, "reference": "", "merchant_reference": None,
-         "message": "", "status": PaymentStatus.SUCCEEDED.value, "created_at": now, **row} for row in rows])
+         "message": "", "payer_account": None, "status": PaymentStatus.SUCCEEDED.value, "created_at": now, **row} for row in rows])
     db.session.expire(order, ["payments"])  # read again, these included, when next asked
 
 
@@ -399,6 +403,7 @@ def _keep(order: Order, kept: list[Charge]) -> Decimal:
 def _add(order: Order, charge: Charge, status: PaymentStatus) -> Payment:
     payment = Payment(order=order, method=charge.method.value, amount=charge.amount,
                       reference=charge.result.transaction_id if status == PaymentStatus.SUCCEEDED else "",
-                      merchant_reference=charge.reference, status=status.value, message=charge.result.message[:200])
+                      merchant_reference=charge.reference, status=status.value, message=charge.result.message[:200],
+                      payer_account=charge.result.payer_account[:64] or None)
     db.session.add(payment)
     return payment

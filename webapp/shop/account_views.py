@@ -10,6 +10,7 @@ from webapp.auth import customers
 from webapp.errors import DomainError
 from webapp.extensions import db, limiter
 from webapp.members import cards, online_pay, queries, wallet
+from webapp.promotions import coupons
 from webapp.promotions.models import Coupon, CouponUse
 from webapp.sales.models import Order
 from webapp.shop import carts
@@ -95,8 +96,8 @@ def member_page():
     cards.card_of(me)
     db.session.commit()
     return render("shop/member.html", member=queries.summary(me), code=_code(me), rules=wallet.rules(),
-                  orders=queries.orders_of(me), coupons=_coupons(me), refresh=REFRESH_SECONDS,
-                  chain=cards.settings(), frozen=online_pay.frozen(me.id))
+                  orders=queries.orders_of(me), coupons=_coupons(me), own_coupons=coupons.owned_by(me.id),
+                  refresh=REFRESH_SECONDS, chain=cards.settings(), frozen=online_pay.frozen(me.id))
 
 
 @bp.get("/account/member/code")

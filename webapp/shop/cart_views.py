@@ -7,6 +7,7 @@ from webapp.catalog.photos import queries as photo_queries
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.promotions import coupons
+from webapp.promotions.services import Channel
 from webapp.shop import carts, checkout, choices, geo, queries
 from webapp.shop.blueprint import bp
 from webapp.shop.errors import NoPickupStore
@@ -38,6 +39,9 @@ def cart_page(cart, status=200, error: str | None = None, coupon_error: str | No
     store = option.store if option else (nearest or pricing_store(cart))
     prices = priced(store, [(ln.sku, ln.quantity) for ln in lines], cart.coupon_code if cart else "")
     coupon = coupons.typed_promotions(cart.coupon_code) if cart else frozenset()
+    me = customer()
+    mine = coupons.usable_by(me.id, store, Channel.SHOP.value) if me and store and lines and not cart.coupon_code \
+        else []
     here = choices.customer_position(cart, stores) if cart else None
     stock = queries.available([cart.store], [ln.sku_id for ln in lines]) if cart and cart.store else {}
     return render("shop/cart.html", "shop/_cart.html", status=status, cart=cart, lines=lines,
@@ -45,7 +49,7 @@ def cart_page(cart, status=200, error: str | None = None, coupon_error: str | No
                       districts=queries.districts(stores), located=here is not None, stock=stock,
                       others={ln.sku_id: [o for o in pickup if ln.sku not in o.missing] for ln in lines},
                       photos=photo_queries.sku_photos(ln.sku for ln in lines),
-                      coupon_error=coupon_error, typed_code=typed_code,
+                      coupon_error=coupon_error, typed_code=typed_code, my_coupons=mine,
                       coupon_saving=next((a.saving for a in prices.promotions if a.id in coupon), None)
                       if prices else None)
 

@@ -24,6 +24,7 @@ from webapp.sales.online.models import OnlineOrder
 from webapp.sales.providers import NotificationRefused, SandboxProvider, get_provider
 from webapp.sales.tenders import WALLETS
 from webapp.shop.blueprint import bp
+from webapp.shop.web import customer
 from webapp.web import is_htmx, render, writes
 
 METHODS = {m.value for m in WALLETS}
@@ -110,7 +111,8 @@ def _checkout(fields) -> tuple[SandboxProvider, dict]:
 def sandbox_cashier():
     provider, checkout = _checkout(request.args)
     return render("shop/sandbox_cashier.html", checkout=checkout, amount=Decimal(checkout["total_amount"]),
-                  wechat=provider.method == PaymentMethod.WECHAT, fields=request.args)
+                  wechat=provider.method == PaymentMethod.WECHAT, fields=request.args,
+                  payer=_sandbox_payer(provider, checkout))
 
 
 @bp.post("/sandbox-pay")
@@ -118,11 +120,22 @@ def sandbox_confirm():
     """确认支付 or 取消: the provider tells the shop (the notification, unless ``SANDBOX_NOTIFY`` is off)
     and sends the customer back to the return URL with the same signed result."""
     provider, checkout = _checkout(request.form)
-    result = provider.confirm(checkout, paid=request.form.get("action") == "pay")
+    result = provider.confirm(checkout, paid=request.form.get("action") == "pay",
+                              payer=_sandbox_payer(provider, checkout, request.form.get("payer", "")))
     if current_app.config.get("SANDBOX_NOTIFY", True):
         _deliver(checkout["notify_url"], result)
     back = checkout["return_url"]
     return redirect(f"{back}{'&' if '?' in back else '?'}{urlencode(result)}", 303)
+
+
+def _sandbox_payer(provider: SandboxProvider, checkout: dict, typed: str = "") -> str:
+    """The wallet account that pays at the sandbox's cashier: the one typed there (to play someone else's
+    wallet), else the signed-in customer's own, else one for this payment alone (a guest)."""
+    typed = "".join(c for c in (typed or "")[:64] if c.isascii() and (c.isalnum() or c in "-_"))
+    if typed:
+        return typed
+    me = customer()
+    return provider.account_of(f"customer:{me.id}" if me else f"guest:{checkout['out_trade_no']}")
 
 
 def _deliver(notify_url: str, fields: dict) -> None:
