@@ -27,6 +27,7 @@ last year's sales but at most the newest ``TOGETHER_ORDERS`` of them, so its cos
 many members and orders there are (a small shop's whole year; a big chain's last weeks, which also follow
 the season).
 """
+import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -182,14 +183,13 @@ def rfm(run: Run) -> int:
 
 def bought(run: Run) -> int:
     """A scratch table: what each member bought, per category and product (money, orders), read by the
-    favourites. Keyed in that order, so the favourite categories need no sort to group and a member's
-    products are already their rows. The lines are read in their own order, each order found by its key
+    favourites. In SQLite keyed in that order, so the favourite categories need no sort to group and a
+    member's products are already their rows (PostgreSQL groups by hashing: no key to keep up). The lines are read in their own order, each order found by its key
     (the join order written down for SQLite: ``CROSS JOIN``; PostgreSQL plans it itself)."""
     sql("DROP TABLE IF EXISTS member_bought")
-    sql(f"""CREATE TEMPORARY TABLE member_bought (
-              customer_id BIGINT NOT NULL, category_id BIGINT NOT NULL, product_id BIGINT NOT NULL,
-              amount BIGINT NOT NULL, orders BIGINT NOT NULL,
-              PRIMARY KEY (customer_id, category_id, product_id)){" WITHOUT ROWID" if run.sqlite else ""}""")
+    keyed = ", PRIMARY KEY (customer_id, category_id, product_id)) WITHOUT ROWID" if run.sqlite else ")"
+    sql("CREATE TEMPORARY TABLE member_bought (customer_id BIGINT NOT NULL, category_id BIGINT NOT NULL, "
+        f"product_id BIGINT NOT NULL, amount BIGINT NOT NULL, orders BIGINT NOT NULL{keyed}")
     return sql(f"""
         INSERT INTO member_bought (customer_id, category_id, product_id, amount, orders)
         SELECT o.customer_id, COALESCE(p.category_id, 0), s.product_id, CAST(SUM(l.amount) AS BIGINT),
@@ -234,15 +234,17 @@ def birthday_months(run: Run) -> int:
 
 
 def _usual(part: str, family: str) -> str:
-    """The member's usual weekday or hour: the most frequent, on 2 orders or more and 40 % of them."""
+    """The member's usual weekday or hour: the most frequent, on 2 orders or more and 40 % of them (the
+    values seen once are dropped before ranking: they can never be the usual one)."""
     return f"""
         SELECT ranked.customer_id, '{family}:' || ranked.value FROM (
-          SELECT customer_id, value, COUNT(*) AS times,
-                 ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY COUNT(*) DESC, value) AS place
-          FROM (SELECT o.customer_id AS customer_id, {part} AS value FROM orders o WHERE {SALES}) AS visits
-          GROUP BY customer_id, value) AS ranked
+          SELECT customer_id, value, times,
+                 ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY times DESC, value) AS place
+          FROM (SELECT customer_id, value, COUNT(*) AS times
+                FROM (SELECT o.customer_id AS customer_id, {part} AS value FROM orders o WHERE {SALES}) AS visits
+                GROUP BY customer_id, value HAVING COUNT(*) >= 2) AS repeated) AS ranked
         JOIN member_figures f ON f.customer_id = ranked.customer_id
-        WHERE ranked.place = 1 AND ranked.times >= 2 AND 5 * ranked.times >= 2 * f.orders"""
+        WHERE ranked.place = 1 AND 5 * ranked.times >= 2 * f.orders"""
 
 
 def _local_part(run: Run, part: str) -> str:
@@ -250,7 +252,9 @@ def _local_part(run: Run, part: str) -> str:
     whole seconds since 1970 (a Thursday), shifted to local time, in integers (exact at midnight)."""
     minutes = int(local_time().utcoffset().total_seconds() // 60)
     if run.sqlite:
-        seconds = f"(CAST(strftime('%s', o.completed_at) AS INTEGER) + {minutes * 60})"
+        epoch = "unixepoch(o.completed_at)" if sqlite3.sqlite_version_info >= (3, 38) \
+            else "CAST(strftime('%s', o.completed_at) AS INTEGER)"
+        seconds = f"({epoch} + {minutes * 60})"
         return f"(({seconds} / 86400 + 3) % 7 + 1)" if part == "weekday" else f"(({seconds} % 86400) / 3600)"
     moment = f"(o.completed_at + INTERVAL '{minutes} minutes')"
     return f"CAST(EXTRACT(ISODOW FROM {moment}) AS INTEGER)" if part == "weekday" \
@@ -278,11 +282,11 @@ def refresh_together(now: datetime) -> int:
            JOIN order_lines l ON l.order_id = recent.id JOIN skus s ON s.id = l.sku_id""",
         since=now - timedelta(days=TOGETHER_DAYS), most=TOGETHER_ORDERS)
     result = sql(f"""
+        INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         WITH pairs AS (
           SELECT a.product_id AS first_id, b.product_id AS second_id, COUNT(*) AS together
           FROM order_products a JOIN order_products b ON b.order_id = a.order_id AND b.product_id > a.product_id
           GROUP BY a.product_id, b.product_id HAVING COUNT(*) >= {TOGETHER_MIN})
-        INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         SELECT product_id, other_id, together, place FROM (
           SELECT product_id, other_id, together,
                  ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY together DESC, other_id) AS place
