@@ -159,3 +159,12 @@ def test_often_bought_together_counts_only_the_newest_orders_of_the_last_year(me
     monkeypatch.setattr(tags, "TOGETHER_ORDERS", 4)
     tags.recompute()
     assert [p.id for p, _n in together.for_products([milk.product_id])] == [nappy.product_id]
+
+
+def test_the_tags_command_can_show_each_steps_rows_and_seconds(app, member, bought, make_sku):
+    bought(member(), (make_sku(), 1))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outreach", "tags", "--steps"])
+    assert result.exit_code == 0, result.output
+    assert "members 1" in result.output
+    assert [line.split()[0] for line in result.output.splitlines()[1:]] == [name for name, _step in tags.STEPS]
