@@ -113,7 +113,7 @@ def _roomy(run: Run):
     for this run only). (SQLite's ``temp_store`` cannot change inside a transaction; its scratch files stay
     in the operating system's cache anyway.)"""
     if not run.sqlite:
-        sql("SET LOCAL work_mem = '64MB'")
+        sql("SET LOCAL work_mem = '256MB'")
         yield
         return
     cache = sql("PRAGMA cache_size").scalar()
@@ -190,13 +190,16 @@ def bought(run: Run) -> int:
     keyed = ", PRIMARY KEY (customer_id, category_id, product_id)) WITHOUT ROWID" if run.sqlite else ")"
     sql("CREATE TEMPORARY TABLE member_bought (customer_id BIGINT NOT NULL, category_id BIGINT NOT NULL, "
         f"product_id BIGINT NOT NULL, amount BIGINT NOT NULL, orders BIGINT NOT NULL{keyed}")
-    return sql(f"""
+    rows = sql(f"""
         INSERT INTO member_bought (customer_id, category_id, product_id, amount, orders)
         SELECT o.customer_id, COALESCE(p.category_id, 0), s.product_id, CAST(SUM(l.amount) AS BIGINT),
                COUNT(DISTINCT o.id)
         FROM order_lines l CROSS JOIN orders o CROSS JOIN skus s CROSS JOIN products p
         WHERE o.id = l.order_id AND s.id = l.sku_id AND p.id = s.product_id AND {SALES}
         GROUP BY o.customer_id, COALESCE(p.category_id, 0), s.product_id""").rowcount
+    if not run.sqlite:
+        sql("ANALYZE member_bought")  # a temporary table has no statistics until asked
+    return rows
 
 
 def favourite_categories(run: Run) -> int:
@@ -267,20 +270,22 @@ def together(run: Run) -> int:
 
 def refresh_together(now: datetime) -> int:
     """Co-purchase counts (till and online, any customer) of the last year's sales, at most the newest
-    ``TOGETHER_ORDERS`` (by order number, the primary key read backwards): top 4 per product. The orders'
-    products go into a scratch table keyed by order first; each pair is counted once (the smaller product
-    first) and written both ways."""
+    ``TOGETHER_ORDERS`` (the first of them found on the primary key read backwards; then their lines are one
+    range of the lines' order index): top 4 per product. The orders' products go into a scratch table keyed
+    by order first; each pair is counted once (the smaller product first) and written both ways."""
     db.session.execute(delete(OftenBoughtTogether))  # a few rows per product: no need to truncate
     sql("DROP TABLE IF EXISTS order_products")
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     sql("CREATE TEMPORARY TABLE order_products (order_id BIGINT NOT NULL, product_id BIGINT NOT NULL, "
         f"PRIMARY KEY (order_id, product_id)){' WITHOUT ROWID' if sqlite else ''}")
-    sql("""INSERT INTO order_products (order_id, product_id)
-           SELECT DISTINCT l.order_id, s.product_id
-           FROM (SELECT o.id FROM orders o WHERE o.kind = 'sale' AND o.status = 'completed'
-                   AND o.completed_at >= :since ORDER BY o.id DESC LIMIT :most) AS recent
-           JOIN order_lines l ON l.order_id = recent.id JOIN skus s ON s.id = l.sku_id""",
-        since=now - timedelta(days=TOGETHER_DAYS), most=TOGETHER_ORDERS)
+    recent = "o.kind = 'sale' AND o.status = 'completed' AND o.completed_at >= :since"
+    since = now - timedelta(days=TOGETHER_DAYS)
+    first = sql(f"SELECT o.id FROM orders o WHERE {recent} ORDER BY o.id DESC LIMIT 1 OFFSET :skip",
+                since=since, skip=TOGETHER_ORDERS - 1).scalar() or 0
+    sql(f"""INSERT INTO order_products (order_id, product_id)
+            SELECT DISTINCT l.order_id, s.product_id
+            FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
+            WHERE o.id >= :first AND l.order_id >= :first AND {recent}""", since=since, first=first)
     result = sql(f"""
         INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         WITH pairs AS (
