@@ -23,7 +23,7 @@ spent, so members who spent the same are never split):
 - ``lost`` 已流失: nothing for more than 180 days.
 
 "Often bought together" is per pair of products, not per member: counted over a bounded window, the
-last year's sales but at most the newest ``TOGETHER_ORDERS`` of them, so its cost stays the same however
+newest ``TOGETHER_ORDERS`` sales, those of the last year, so its cost stays the same however
 many members and orders there are (a small shop's whole year; a big chain's last weeks, which also follow
 the season).
 """
@@ -269,23 +269,23 @@ def together(run: Run) -> int:
 
 
 def refresh_together(now: datetime) -> int:
-    """Co-purchase counts (till and online, any customer) of the last year's sales, at most the newest
-    ``TOGETHER_ORDERS`` (the first of them found on the primary key read backwards; then their lines are one
-    range of the lines' order index): top 4 per product. The orders' products go into a scratch table keyed
+    """Co-purchase counts (till and online, any customer) of the newest ``TOGETHER_ORDERS`` sales, those of
+    the last year (the first of them found on the primary key read backwards; their lines are then one range
+    of the lines' order index): top 4 per product. The orders' products go into a scratch table keyed
     by order first; each pair is counted once (the smaller product first) and written both ways."""
     db.session.execute(delete(OftenBoughtTogether))  # a few rows per product: no need to truncate
     sql("DROP TABLE IF EXISTS order_products")
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     sql("CREATE TEMPORARY TABLE order_products (order_id BIGINT NOT NULL, product_id BIGINT NOT NULL, "
         f"PRIMARY KEY (order_id, product_id)){' WITHOUT ROWID' if sqlite else ''}")
-    recent = "o.kind = 'sale' AND o.status = 'completed' AND o.completed_at >= :since"
-    since = now - timedelta(days=TOGETHER_DAYS)
-    first = sql(f"SELECT o.id FROM orders o WHERE {recent} ORDER BY o.id DESC LIMIT 1 OFFSET :skip",
-                since=since, skip=TOGETHER_ORDERS - 1).scalar() or 0
+    sales = "o.kind = 'sale' AND o.status = 'completed'"
+    first = sql(f"SELECT o.id FROM orders o WHERE {sales} ORDER BY o.id DESC LIMIT 1 OFFSET :skip",
+                skip=TOGETHER_ORDERS - 1).scalar() or 0
     sql(f"""INSERT INTO order_products (order_id, product_id)
             SELECT DISTINCT l.order_id, s.product_id
             FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
-            WHERE o.id >= :first AND l.order_id >= :first AND {recent}""", since=since, first=first)
+            WHERE o.id >= :first AND l.order_id >= :first AND {sales} AND o.completed_at >= :since""",
+        since=now - timedelta(days=TOGETHER_DAYS), first=first)
     result = sql(f"""
         INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         WITH pairs AS (
