@@ -113,7 +113,7 @@ def _roomy(run: Run):
     for this run only). (SQLite's ``temp_store`` cannot change inside a transaction; its scratch files stay
     in the operating system's cache anyway.)"""
     if not run.sqlite:
-        sql("SET LOCAL work_mem = '256MB'")
+        sql("SET LOCAL work_mem = '64MB'")
         yield
         return
     cache = sql("PRAGMA cache_size").scalar()
