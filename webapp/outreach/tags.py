@@ -184,8 +184,9 @@ def rfm(run: Run) -> int:
 def bought(run: Run) -> int:
     """A scratch table: what each member bought, per category and product (money, orders), read by the
     favourites. In SQLite keyed in that order, so the favourite categories need no sort to group and a
-    member's products are already their rows (PostgreSQL groups by hashing: no key to keep up). The lines are read in their own order, each order found by its key
-    (the join order written down for SQLite: ``CROSS JOIN``; PostgreSQL plans it itself)."""
+    member's products are already their rows (PostgreSQL groups by hashing: no key to keep up). The lines
+    are read in their own order, each order found by its key (the join order written down for SQLite:
+    ``CROSS JOIN``; PostgreSQL plans it itself)."""
     sql("DROP TABLE IF EXISTS member_bought")
     keyed = ", PRIMARY KEY (customer_id, category_id, product_id)) WITHOUT ROWID" if run.sqlite else ")"
     sql("CREATE TEMPORARY TABLE member_bought (customer_id BIGINT NOT NULL, category_id BIGINT NOT NULL, "
