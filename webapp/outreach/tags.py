@@ -272,13 +272,13 @@ def together(run: Run) -> int:
 def refresh_together(now: datetime) -> int:
     """Co-purchase counts (till and online, any customer) of the newest ``TOGETHER_ORDERS`` sales, those of
     the last year (the first of them found on the primary key read backwards; their lines are then one range
-    of the lines' order index): top 4 per product. The orders' products go into a scratch table keyed
-    by order first; each pair is counted once (the smaller product first) and written both ways."""
+    of the lines' order index): top 4 per product. The orders' products go into a scratch table (SQLite: keyed
+    by order first); each pair is counted once (the smaller product first) and written both ways."""
     db.session.execute(delete(OftenBoughtTogether))  # a few rows per product: no need to truncate
     sql("DROP TABLE IF EXISTS order_products")
     sqlite = db.session.get_bind().dialect.name == "sqlite"
-    sql("CREATE TEMPORARY TABLE order_products (order_id BIGINT NOT NULL, product_id BIGINT NOT NULL, "
-        f"PRIMARY KEY (order_id, product_id)){' WITHOUT ROWID' if sqlite else ''}")
+    keyed = ", PRIMARY KEY (order_id, product_id)) WITHOUT ROWID" if sqlite else ")"  # PostgreSQL: hash join
+    sql(f"CREATE TEMPORARY TABLE order_products (order_id BIGINT NOT NULL, product_id BIGINT NOT NULL{keyed}")
     sales = "o.kind = 'sale' AND o.status = 'completed'"
     first = sql(f"SELECT o.id FROM orders o WHERE {sales} ORDER BY o.id DESC LIMIT 1 OFFSET :skip",
                 skip=TOGETHER_ORDERS - 1).scalar() or 0
@@ -287,6 +287,8 @@ def refresh_together(now: datetime) -> int:
             FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN skus s ON s.id = l.sku_id
             WHERE o.id >= :first AND l.order_id >= :first AND {sales} AND o.completed_at >= :since""",
         since=now - timedelta(days=TOGETHER_DAYS), first=first)
+    if not sqlite:
+        sql("ANALYZE order_products")  # without statistics it probes an index per row instead
     result = sql(f"""
         INSERT INTO often_bought_together (product_id, other_id, orders, rank)
         WITH pairs AS (
