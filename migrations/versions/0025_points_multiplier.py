@@ -3,7 +3,7 @@ line's promotions multiply its points by, stored when it is priced), points_lots
 multiplier the lot was earned with, for the receipt)
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07 09:10:00
 
 """
@@ -15,7 +15,7 @@ from webapp.numbers import Money
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

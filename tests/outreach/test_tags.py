@@ -96,3 +96,75 @@ def test_the_nightly_command_recomputes_tags_and_runs_the_journeys(app, member, 
     assert result.exit_code == 0, result.output
     assert "members 1" in result.output and "win_back 1" in result.output and "sent 1 message(s)" in result.output
     assert "rfm:at_risk" in tags.tags_of(someone.id)  # the only member: the top spender, 61 days away
+
+
+def test_members_who_spent_the_same_at_the_top_fifths_edge_are_all_top_spenders(member, bought, make_sku):
+    big, small = make_sku(price="100.00"), make_sku(price="10.00")
+    first, second, *others = [member() for _ in range(5)]
+    for days in (3, 10, 20):
+        for someone in (first, second):
+            bought(someone, (big, 1), days_ago=days)
+        for someone in others:
+            bought(someone, (small, 1), days_ago=days)
+    tags.recompute()  # five members: the top fifth is one member, but two spent the most
+    segments = {m.id: db.session.get(MemberFigures, m.id).segment for m in (first, second, *others)}
+    assert segments == {first.id: "high_value", second.id: "high_value", **{m.id: "loyal" for m in others}}
+
+
+def test_a_top_spender_who_went_quiet_is_at_risk_and_others_need_waking(member, bought, make_sku):
+    big, small = make_sku(price="100.00"), make_sku(price="10.00")
+    spender, others = member(), [member() for _ in range(4)]
+    bought(spender, (big, 1), days_ago=90)
+    for someone in others:
+        bought(someone, (small, 1), days_ago=90)
+    tags.recompute()
+    assert db.session.get(MemberFigures, spender.id).segment == "at_risk"
+    assert {db.session.get(MemberFigures, m.id).segment for m in others} == {"to_wake"}
+
+
+def test_an_order_at_local_midnight_counts_on_that_day_at_hour_0(member, bought, make_sku):
+    sku, someone = make_sku(), member()
+    wednesday = date(2026, 11, 4)
+    for weeks in range(3):
+        bought(someone, (sku, 1), at=day_start(wednesday - timedelta(weeks=weeks)))
+    tags.recompute(now=day_start(wednesday) + timedelta(days=1))
+    assert {"weekday:3", "hour:0"} <= set(tags.tags_of(someone.id))
+
+
+def test_a_product_without_a_category_gives_no_category_tag(member, bought, make_sku):
+    sku, someone = make_sku(), member()
+    sku.product.category_id = None
+    bought(someone, (sku, 1))
+    bought(someone, (sku, 1))
+    tags.recompute()
+    found = tags.tags_of(someone.id)
+    assert f"product:{sku.product_id}" in found
+    assert not [t for t in found if t.startswith("category:")]
+
+
+def test_often_bought_together_counts_only_the_newest_orders_of_the_last_year(member, bought, make_sku, monkeypatch):
+    from webapp.outreach import together
+
+    milk, cereal, nappy, water = (make_sku(name=n) for n in ("奶粉", "米粉", "纸尿裤", "矿泉水"))
+    someone = member()
+    for _ in range(2):
+        bought(someone, (milk, 1), (water, 1), days_ago=400)  # more than a year ago: not counted
+    for _ in range(3):
+        bought(someone, (milk, 1), (cereal, 1), days_ago=30)  # older than the newest four
+    for _ in range(4):
+        bought(someone, (milk, 1), (nappy, 1), days_ago=1)
+    tags.recompute()
+    assert [p.id for p, _n in together.for_products([milk.product_id])] == [nappy.product_id, cereal.product_id]
+    assert [(p.id, n) for p, n in together.for_products([nappy.product_id])] == [(milk.product_id, 4)]
+    monkeypatch.setattr(tags, "TOGETHER_ORDERS", 4)
+    tags.recompute()
+    assert [p.id for p, _n in together.for_products([milk.product_id])] == [nappy.product_id]
+
+
+def test_the_tags_command_can_show_each_steps_rows_and_seconds(app, member, bought, make_sku):
+    bought(member(), (make_sku(), 1))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outreach", "tags", "--steps"])
+    assert result.exit_code == 0, result.output
+    assert "members 1" in result.output
+    assert [line.split()[0] for line in result.output.splitlines()[1:]] == [name for name, _step in tags.STEPS]

@@ -9,13 +9,18 @@ outreach = AppGroup("outreach", help="Member growth: tags, journeys, referral re
 
 
 @outreach.command("tags")
-def tags_command():
+@click.option("--steps", is_flag=True, help="Also print each step's rows and seconds.")
+def tags_command(steps=False):
     """Recompute every member's computed tags and the often-bought-together counts."""
     from webapp.outreach import tags
 
     counts = tags.recompute()
     db.session.commit()
     click.echo(", ".join(f"{name} {n}" for name, n in counts.items()))
+    if steps:
+        for name, n in counts.items():
+            wall, cpu = tags.timings[name]
+            click.echo(f"  {name:<10} {n:>10} rows {wall:7.2f} s ({cpu:.2f} s CPU)")
 
 
 @outreach.command("journeys")

@@ -1,6 +1,7 @@
 """"Often bought together" (买过婴儿奶粉的客户,自动推荐辅食): the products most often in the same orders as
-the ones shown, from the co-purchase counts ``flask outreach tags`` keeps (top 4 per product). The shop's
-product page and cart include ``outreach/_together.html``; it asks ``often_bought_with`` here."""
+the ones shown, from the co-purchase counts ``flask outreach tags`` keeps (top 4 per product, counted over
+the last year's newest 200,000 sales: ``tags.refresh_together``). The shop's product page and cart include
+``outreach/_together.html``; it asks ``often_bought_with`` here."""
 from sqlalchemy import func, select
 
 from webapp.catalog.models import Product
