@@ -16,6 +16,7 @@ from webapp.sales.online.models import OnlineOrder
 from webapp.shop.checkout import due_token
 from webapp.shop.models import Cart, CartLine
 from webapp.stock import services as stock
+from webapp.stock import sold_out
 from webapp.stock.queries import level_at
 
 PAID_CODE = "134567890123450001"
@@ -70,22 +71,62 @@ def test_a_three_line_online_checkout_takes_few_statements(client, online_store,
     assert all(level_at(store, sku) == (Decimal("5.000"), Decimal("1.000")) for sku in skus)
 
 
-def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, online_store, stocked):
-    store = online_store()
-    cake = stocked({store: 1}, price="88.00", name="限量月饼")
-    cart = _cart(store, [cake])
-    shown = due_token(cart)
-    stock.reserve(store, cake, 1, document=("order", "someone-else"))  # the last unit went meanwhile
-    db.session.commit()
-    db.session.expunge_all()
+def _late(client, cart, key):
     client.set_cookie("huotong_cart", cart.token)
     with counted() as statements:
         response = client.post("/shop/checkout", data={
-            "checkout_key": "k-late", "payment": "wechat", "payment_code": PAID_CODE, "phone": "13900000002",
-            "expected_due": shown})
+            "checkout_key": key, "payment": "wechat", "payment_code": PAID_CODE, "phone": "13900000002",
+            "expected_due": cart.shown})
+    return response, [s for s in statements if not s.startswith("BEGIN")]  # SQLite's BEGIN IMMEDIATE: not sent to a server
+
+
+def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, online_store, stocked):
+    store = online_store()
+    cake = stocked({store: 1}, price="88.00", name="限量月饼")
+    first, second = _cart(store, [cake], "late-1"), _cart(store, [cake], "late-2")
+    first.shown, second.shown = due_token(first), due_token(second)
+    stock.reserve(store, cake, 1, document=("order", "someone-else"))  # the last unit went meanwhile
+    db.session.commit()
+    db.session.expunge_all()
+    sold_out.forget_all()
+
+    response, statements = _late(client, first, "k-late-1")  # the guarded UPDATE says no: nothing else is done
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "已售罄" in page and "限量月饼" in page
-    assert 'name="fulfilment"' not in page  # not the cart page with its store choices
-    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert len(statements) <= 6, "\n".join(statements)  # the cart, the key, the stock; the badge; SQLite: BEGIN ×2
+    assert 'name="fulfilment"' not in page and "csrf" not in page  # not the cart page; nothing to post
+    assert not [s for s in statements if s.startswith(("INSERT", "DELETE"))], "\n".join(statements)
+    assert len(statements) <= 5, "\n".join(statements)  # the cart; the refused UPDATE and what was left; the key
+
+    response, statements = _late(client, second, "k-late-2")  # this process knows: no stock statement at all
+    assert response.status_code == 409 and "限量月饼" in response.get_data(as_text=True)
+    assert len(response.data) < 2000
+    assert not [s for s in statements if "stock_levels" in s or s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(statements) <= 2, "\n".join(statements)  # the cart; the checkout key (not placed already)
     assert db.session.query(OnlineOrder).count() == 0
+    assert level_at(store, cake) == (Decimal("1.000"), Decimal("1.000"))
+
+
+def test_stock_arriving_lets_the_next_buyer_order_at_once(client, online_store, stocked):
+    store = online_store()
+    cake = stocked({store: 1}, price="88.00", name="限量月饼")
+    first, second = _cart(store, [cake], "late-1"), _cart(store, [cake], "late-2")
+    first.shown, second.shown = due_token(first), due_token(second)
+    stock.reserve(store, cake, 1, document=("order", "someone-else"))
+    db.session.commit()
+    sold_out.forget_all()
+    assert _late(client, first, "k-late-1")[0].status_code == 409  # noted as sold out
+    stock.receive(store, cake, 5, "40.00", user=None, document=("receipt", "MORE"))  # this process: forgotten at once
+    db.session.commit()
+    response, _statements = _late(client, second, "k-late-2")
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+
+
+def test_a_sold_out_note_runs_out(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(sold_out.time, "monotonic", lambda: clock[0])
+    sold_out.forget_all()
+    sold_out.note(1, 7, Decimal("0"))
+    assert sold_out.short(1, [(7, Decimal("1"))]) == (7, Decimal("0"))
+    assert sold_out.short(2, [(7, Decimal("1"))]) is None  # another store
+    clock[0] += sold_out.SECONDS
+    assert sold_out.short(1, [(7, Decimal("1"))]) is None

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.customers import has_password
 from webapp.errors import DomainError
@@ -17,6 +18,7 @@ from webapp.shop.blueprint import bp
 from webapp.shop.cart_views import cart_page
 from webapp.shop.errors import (
     AddressRequired,
+    AmountChanged,
     NoDeliveryStoreHasAll,
     NoPickupStore,
     OutsideDeliveryArea,
@@ -60,37 +62,41 @@ def place_order():
     cart = current_cart()
     form = request.form
     key = form.get("checkout_key", "")[:64]
-    known = online.by_checkout_key(key)
-    if (cart is None or not cart.lines) and known is None:
-        return redirect(url_for("shop.cart"), 303)
+    if not key:
+        abort(400)
     method = form.get("payment", "wechat")
-    try:
-        if not key:
-            abort(400)
-        if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
-            placed = checkout.Placed(known, None)
-        else:
-            # The store and the amount worked out once: compared with what the page showed (never charge
-            # an amount the customer has not seen: the cart, a price or the store may have changed), then
-            # the very same prices go onto the order.
-            option = checkout.fulfilling(cart)
-            prices, _fee, due = checkout.amounts(cart, option.store, member())
-            if f"{option.store.id}:{due}" != form.get("expected_due", ""):
-                return _checkout_page(409, _("The amount to pay has changed: check it and place the order "
-                                             "again."), form)
+    if cart is None or not cart.lines:  # placed already (this form again), or nothing to order
+        placed = _placed_by(key)
+        if placed is None:
+            return redirect(url_for("shop.cart"), 303)
+    else:
+        try:
+            # The amount is worked out once at the fulfilling store and compared with the one the page showed
+            # (never charge an amount the customer has not seen); the very same prices go onto the order.
             placed = checkout.place_new(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
+                                        expected_due=form.get("expected_due", ""),
                                         contact_name=form.get("contact_name", ""),
                                         password=form.get("password", ""), pay_at_pickup=method == "at_pickup",
-                                        note=form.get("note", ""), member=member(), option=option, prices=prices)
-    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
-        db.session.rollback()
-        return render("shop/sold_out.html", status=409, error=str(e))
-    except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
-        db.session.rollback()
-        return cart_page(current_cart(), 409, str(e))
-    except DomainError as e:
-        db.session.rollback()
-        return _checkout_page(422, str(e), form)
+                                        note=form.get("note", ""), member=member())
+        except IntegrityError:  # the same form submitted again before its first answer: that order
+            db.session.rollback()
+            placed = _placed_by(key)
+            if placed is None:
+                raise
+        except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+            db.session.rollback()
+            placed = _placed_by(key)  # unless this very form took it a moment ago (a double submit)
+            if placed is None:
+                return render("shop/sold_out.html", status=409, error=str(e))
+        except AmountChanged as e:
+            db.session.rollback()
+            return _checkout_page(e.status, str(e), form)
+        except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
+            db.session.rollback()
+            return cart_page(current_cart(), 409, str(e))
+        except DomainError as e:
+            db.session.rollback()
+            return _checkout_page(422, str(e), form)
     order = placed.order
     _remember(order)
     db.session.commit()
@@ -99,6 +105,12 @@ def place_order():
     if method in METHODS and not order.is_paid and not order.pay_at_pickup and not _pending(order):
         return _to_cashier_or_order(order, method)
     return redirect(url_for("shop.order", token=order.access_token), 303)
+
+
+def _placed_by(key: str) -> checkout.Placed | None:
+    """The order this checkout form placed already, if it did."""
+    known = online.by_checkout_key(key)
+    return checkout.Placed(known, None) if known is not None else None
 
 
 @bp.get("/orders/<token>")

@@ -11,6 +11,7 @@ are locked with SELECT ... FOR UPDATE on PostgreSQL. SQLite serialises
 writers (every transaction begins IMMEDIATE), so the same code is safe there.
 """
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from webapp.catalog.models import SKU, Product, Tracking
 from webapp.errors import InvalidPrice, InvalidQuantity, check_length
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
+from webapp.stock import sold_out
 from webapp.stock.errors import (
     InsufficientStock,
     LotRequired,
@@ -258,21 +260,25 @@ def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservat
     return reservations
 
 
-def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: Document) -> None:
+def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
+                  document: Document | Callable[[], Document]) -> None:
     """Hold stock for every line of an order; refuses with InsufficientStock (of the first line short)
     rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held).
 
     An untracked SKU is reserved by the guarded UPDATE alone (its level found by store and SKU in
     the same statement: no read first); the reservations go in with one INSERT. Lot-tracked SKUs
-    split over their lots as ``reserve`` does.
+    split over their lots as ``reserve`` does. ``document`` may be a function, asked once the untracked
+    lines are held (an online order takes its number only when its stock is there).
     """
     shelf_of_store = (select(Location.id).where(Location.store_id == store.id,
                                                 Location.usage == Usage.INTERNAL.value).scalar_subquery())
-    rows = []
-    for sku, qty in lines:
+    held, tracked = [], []
+    # In SKU order, whatever order the lines came in: two orders lock the same levels in the same order
+    # and never deadlock (PostgreSQL).
+    for sku, qty in sorted(lines, key=lambda line: line[0].id):
         qty = _positive(qty)
         if sku.product.tracking != Tracking.NONE:
-            reserve(store, sku, qty, document=document)
+            tracked.append((sku, qty))
             continue
         level_id = db.session.execute(
             update(StockLevel)
@@ -282,17 +288,24 @@ def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: D
             .execution_options(synchronize_session=False)
         ).scalar()
         if level_id is None:
-            raise _insufficient(sku, shelf(store), qty)
-        rows.append({"level_id": level_id, "quantity": qty, "status": ReservationStatus.ACTIVE.value,
-                     "document_type": document[0], "document_id": document[1]})
-    if rows:
-        _execute_many(insert(Reservation), rows)
+            refused = _insufficient(sku, shelf(store), qty)
+            sold_out.note(store.id, sku.id, refused.facts["available"])  # the next late buyers: told at once
+            raise refused
+        held.append((level_id, qty))
+    document = document() if callable(document) else document
+    for sku, qty in tracked:
+        reserve(store, sku, qty, document=document)
+    if held:
+        _execute_many(insert(Reservation), [
+            {"level_id": level_id, "quantity": qty, "status": ReservationStatus.ACTIVE.value,
+             "document_type": document[0], "document_id": document[1]} for level_id, qty in held])
         _forget_loaded_levels()
 
 
 def release(reservation: Reservation) -> None:
     """Give reserved stock back (cancelled or expired order)."""
     _close(reservation, ReservationStatus.RELEASED)
+    sold_out.forget_all()  # rare, and the level's store and SKU are not at hand: every note goes
     db.session.execute(
         update(StockLevel).where(StockLevel.id == reservation.level_id)
         .values(reserved=StockLevel.reserved - reservation.quantity)
@@ -473,6 +486,7 @@ def _post_many(postings: list[Posting], document: Document, user, *,
                 by_key.append((p.source, p.sku, p.take.lot_id, -q))
         if p.destination.usage in TRACKED:
             by_key.append((p.destination, p.sku, p.take.lot_id, q))
+            sold_out.forget(p.destination.store_id, p.sku.id)
     if unguarded_by_id:
         _execute_many(_ADD_BY_ID, unguarded_by_id)
     _add_by_key(by_key)
