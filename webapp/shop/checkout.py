@@ -20,6 +20,7 @@ from webapp.sales.online.models import Fulfilment, OnlineOrder
 from webapp.shop import carts, choices
 from webapp.shop.errors import AmountChanged, BelowMinimum, NoPickupStore, StoreLacksItems
 from webapp.shop.models import Cart
+from webapp.stock import sold_out
 from webapp.stores.models import Store
 
 
@@ -69,6 +70,16 @@ def due_token(cart: Cart, member: User | None = None) -> str | None:
     except DomainError:
         return None
     return f"{store.id}:{amounts(cart, store, member)[2]}"
+
+
+def refuse_known_sold_out(token: str | None, customer: User | None) -> None:
+    """A flash sale's late buyer is refused (``SoldOut``) before their cart is even loaded, when this process
+    has just seen an item of it sold out at their pickup store (``online.refuse_known_sold_out``).
+    Costs nothing while nothing is noted, one light read while something is."""
+    if sold_out.noted():
+        store_id, lines = carts.pickup_lines(token, customer)
+        if store_id is not None:
+            online.refuse_known_sold_out(store_id, lines)
 
 
 def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, expected_due: str | None = None,

@@ -25,7 +25,7 @@ from webapp.shop.errors import (
     StoreLacksItems,
 )
 from webapp.shop.payment_views import METHODS, to_cashier
-from webapp.shop.web import current_cart, customer, member
+from webapp.shop.web import CART_COOKIE, current_cart, customer, member
 from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
@@ -59,18 +59,22 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
 
 @bp.post("/checkout")
 def place_order():
-    cart = current_cart()
     form = request.form
     key = form.get("checkout_key", "")[:64]
     if not key:
         abort(400)
     method = form.get("payment", "wechat")
-    if cart is None or not cart.lines:  # placed already (this form again), or nothing to order
-        placed = _placed_by(key)
-        if placed is None:
-            return redirect(url_for("shop.cart"), 303)
-    else:
-        try:
+    try:
+        checkout.refuse_known_sold_out(request.cookies.get(CART_COOKIE), customer())
+    except SoldOut as e:  # a flash sale's late buyer, told at once (their cart still holds it: no order was placed)
+        return render("shop/sold_out.html", status=409, error=str(e))
+    try:
+        cart = current_cart()
+        if cart is None or not cart.lines:  # placed already (this form again), or nothing to order
+            placed = _placed_by(key)
+            if placed is None:
+                return redirect(url_for("shop.cart"), 303)
+        else:
             # The amount is worked out once at the fulfilling store and compared with the one the page showed
             # (never charge an amount the customer has not seen); the very same prices go onto the order.
             placed = checkout.place_new(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
@@ -78,25 +82,25 @@ def place_order():
                                         contact_name=form.get("contact_name", ""),
                                         password=form.get("password", ""), pay_at_pickup=method == "at_pickup",
                                         note=form.get("note", ""), member=member())
-        except IntegrityError:  # the same form submitted again before its first answer: that order
-            db.session.rollback()
-            placed = _placed_by(key)
-            if placed is None:
-                raise
-        except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
-            db.session.rollback()
-            placed = _placed_by(key)  # unless this very form took it a moment ago (a double submit)
-            if placed is None:
-                return render("shop/sold_out.html", status=409, error=str(e))
-        except AmountChanged as e:
-            db.session.rollback()
-            return _checkout_page(e.status, str(e), form)
-        except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
-            db.session.rollback()
-            return cart_page(current_cart(), 409, str(e))
-        except DomainError as e:
-            db.session.rollback()
-            return _checkout_page(422, str(e), form)
+    except IntegrityError:  # the same form submitted again before its first answer: that order
+        db.session.rollback()
+        placed = _placed_by(key)
+        if placed is None:
+            raise
+    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+        placed = _placed_by(key)  # unless this very form took it a moment ago (a double submit)
+        db.session.rollback()
+        if placed is None:
+            return render("shop/sold_out.html", status=409, error=str(e))
+    except AmountChanged as e:
+        db.session.rollback()
+        return _checkout_page(e.status, str(e), form)
+    except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
+        db.session.rollback()
+        return cart_page(current_cart(), 409, str(e))
+    except DomainError as e:
+        db.session.rollback()
+        return _checkout_page(422, str(e), form)
     order = placed.order
     _remember(order)
     db.session.commit()
@@ -108,9 +112,10 @@ def place_order():
 
 
 def _placed_by(key: str) -> checkout.Placed | None:
-    """The order this checkout form placed already, if it did."""
-    known = online.by_checkout_key(key)
-    return checkout.Placed(known, None) if known is not None else None
+    """The order this checkout form placed already, if it did (asked by id first: usually it did not)."""
+    if db.session.scalar(select(OnlineOrder.id).where(OnlineOrder.checkout_key == key)) is None:
+        return None
+    return checkout.Placed(online.by_checkout_key(key), None)
 
 
 @bp.get("/orders/<token>")

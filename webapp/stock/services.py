@@ -289,7 +289,7 @@ def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
         ).scalar()
         if level_id is None:
             refused = _insufficient(sku, shelf(store), qty)
-            sold_out.note(store.id, sku.id, refused.facts["available"])  # the next late buyers: told at once
+            sold_out.note(store, sku, refused.facts["available"])  # the next late buyers: told at once
             raise refused
         held.append((level_id, qty))
     document = document() if callable(document) else document

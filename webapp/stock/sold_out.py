@@ -11,31 +11,49 @@ another server process is seen when the note runs out.
 Per process, no lock: one dict read or write is atomic in CPython.
 """
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 SECONDS = 0.5  # long enough for a flash sale's rush, short enough to miss no unit given back elsewhere
 MOST = 10_000  # notes kept before the ones run out are dropped
 
-_left: dict[tuple[int, int], tuple[float, Decimal]] = {}  # (store, SKU) → (until, available then)
+
+@dataclass(frozen=True)
+class Gone:
+    """What the refusal said: the SKU, its name, the store's name, what was left."""
+
+    sku_id: int
+    name: str
+    store: str
+    available: Decimal
+    until: float
 
 
-def note(store_id: int, sku_id: int, available: Decimal) -> None:
+_left: dict[tuple[int, int], Gone] = {}  # (store, SKU) → the last refusal
+
+
+def note(store, sku, available: Decimal) -> None:
     """The store's shelf had only ``available`` of the SKU for an online order."""
     now = time.monotonic()
     if len(_left) >= MOST:
-        for key in [key for key, (until, _a) in list(_left.items()) if until <= now]:
+        for key in [key for key, gone in list(_left.items()) if gone.until <= now]:
             _left.pop(key, None)
-    _left[(store_id, sku_id)] = (now + SECONDS, available)
+    _left[(store.id, sku.id)] = Gone(sku.id, sku.display_name, store.name, available, now + SECONDS)
 
 
-def short(store_id: int, lines) -> tuple[int, Decimal] | None:
-    """(SKU id, what was left) of the first of ``lines`` — (SKU id, quantity) — this process has just seen
-    the store's shelf unable to hold; None when it knows of none."""
+def noted() -> bool:
+    """Is anything noted (then a checkout looks at its lines first)?"""
+    return bool(_left)
+
+
+def short(store_id: int, lines) -> Gone | None:
+    """The first of ``lines`` — (SKU id, quantity) — this process has just seen the store's shelf unable
+    to hold; None when it knows of none."""
     now = time.monotonic()
     for sku_id, qty in lines:
         known = _left.get((store_id, sku_id))
-        if known is not None and known[0] > now and known[1] < qty:
-            return sku_id, known[1]
+        if known is not None and known.until > now and known.available < qty:
+            return known
     return None
 
 

@@ -113,9 +113,7 @@ def hold_stock(store: Store, lines: list[tuple[SKU, object]]) -> Held:
     if not lines:
         raise EmptyCart()
     checked = [(sku, check_line(sku, qty)) for sku, qty in lines]
-    gone = sold_out.short(store.id, [(sku.id, qty) for sku, qty in checked])
-    if gone is not None:
-        raise _sold_out(store, checked, next(sku for sku, _q in checked if sku.id == gone[0]).display_name, gone[1])
+    refuse_known_sold_out(store.id, [(sku.id, qty) for sku, qty in checked])
     taken = []
 
     def numbered() -> tuple[str, str]:  # the order's number, taken once its stock is held
@@ -127,6 +125,14 @@ def hold_stock(store: Store, lines: list[tuple[SKU, object]]) -> Held:
     except InsufficientStock as e:
         raise _sold_out(store, checked, e.facts.get("name"), e.facts.get("available", 0)) from None
     return Held(store, taken[0], checked)
+
+
+def refuse_known_sold_out(store_id: int, lines: list[tuple[int, Decimal]]) -> None:
+    """``SoldOut`` when this process has just seen one of the lines — (SKU id, quantity) — sold out at the
+    store (``stock.sold_out``): no statement is sent."""
+    gone = sold_out.short(store_id, lines)
+    if gone is not None:
+        raise SoldOut(name=gone.name, store=gone.store, available=gone.available)
 
 
 def _sold_out(store: Store, lines: list[tuple[SKU, Decimal]], name, available) -> SoldOut:
