@@ -34,6 +34,7 @@ from webapp.sales.cart import open_sale, reprice
 from webapp.sales.errors import WholeUnitsOnly
 from webapp.sales.models import ZERO, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from webapp.sales.notify import notify
+from webapp.sales.numbering import next_order_number
 from webapp.sales.online.errors import (
     AlreadyPaid,
     EmptyCart,
@@ -99,7 +100,7 @@ class Held:
     """An order's stock, held: its number taken and every line reserved at the store; nothing else written."""
 
     store: Store
-    order: Order  # not in the database yet: ``place_held`` writes it
+    number: str  # the order's, which ``place_held`` writes
     lines: list[tuple[SKU, Decimal]]
 
 
@@ -117,8 +118,8 @@ def hold_stock(store: Store, lines: list[tuple[SKU, object]]) -> Held:
     taken = []
 
     def numbered() -> tuple[str, str]:  # the order's number, taken once its stock is held
-        taken.append(open_sale(store, channel=Channel.SHOP, flush=False))  # no row yet
-        return ("order", taken[0].number)
+        taken.append(next_order_number(store))
+        return ("order", taken[0])
 
     try:
         stock.reserve_lines(store, checked, document=numbered)
@@ -152,11 +153,12 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
     are not priced twice. The checkout key is unique: a second order with it is refused by the database
     (``IntegrityError``; the caller rolls back and finds the order that holds the key).
     """
-    store, order, checked = held.store, held.order, held.lines
+    store, checked = held.store, held.lines
     if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
         raise PayAtPickupNotOffered(store=store.name)
+    code = _pickup_code(store)
     with db.session.no_autoflush:  # one flush, below
-        code = _pickup_code(store)
+        order = open_sale(store, channel=Channel.SHOP, flush=False, number=held.number)
         order.customer = customer
         online = OnlineOrder(
             order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
