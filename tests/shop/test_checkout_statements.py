@@ -25,12 +25,12 @@ from webapp.stock.queries import level_at
 PAID_CODE = "134567890123450001"
 # A returning member's 3-line order, on PostgreSQL (was 21 before the flash-sale work, 70 before that): the user,
 # the cart, one guarded UPDATE for the 3 lines, the order number (on its own connection), the reservations,
-# the store's prices, the pickup code's check, the order, its lines (one INSERT), its online side, the
-# notification, the member card, the cart emptied.
-MOST_FOR_A_MEMBER = 13
+# the store's prices, the order, its lines (one INSERT), its online side, the notification, the member card,
+# the cart emptied. (The pickup code needs no look-up: ``online._pickup_code``.)
+MOST_FOR_A_MEMBER = 12
 # A guest's first order: no user to load, but their account looked for and made (2) and their member card
-# made (3: SAVEPOINT, INSERT, RELEASE): 13 - 1 + 2 + 3.
-MOST_STATEMENTS = 17
+# made (3: SAVEPOINT, INSERT, RELEASE): 12 - 1 + 2 + 3.
+MOST_STATEMENTS = 16
 SQLITE_LINES = 2  # SQLite sends each line's INSERT alone (PostgreSQL: one INSERT of the 3 lines)
 
 
@@ -167,3 +167,15 @@ def test_a_sold_out_note_runs_out(monkeypatch):
     assert sold_out.short(2, [(7, Decimal("1"))]) is None  # another store
     clock[0] += sold_out.SECONDS
     assert sold_out.short(1, [(7, Decimal("1"))]) is None
+
+
+def test_pickup_codes_are_the_stores_own_for_ninety_days_without_a_look_up(app):
+    from webapp.sales.online.services import _pickup_code
+    store = SimpleNamespace(id=3)
+    codes = {_pickup_code(store, f"HZ01-2026{month:02d}{day:02d}-{n:04d}")
+             for month, day in ((1, 1), (1, 2), (3, 31)) for n in range(1, 3001)}
+    assert len(codes) == 9000 and all(len(code) == 6 and code[0] != "0" for code in codes)
+    mine = [_pickup_code(store, f"HZ01-20260101-{n:04d}") for n in range(1, 51)]
+    theirs = [_pickup_code(SimpleNamespace(id=4), f"HZ02-20260101-{n:04d}") for n in range(1, 51)]
+    assert mine != theirs  # each store its own order of codes
+    assert sorted(mine) != mine  # no order to read off from one's own code
