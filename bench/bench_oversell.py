@@ -189,11 +189,11 @@ def _postgres_cpu(url: str) -> float:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection:  # this backend's parent is the postmaster
         backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        with open(f"/proc/{backend}/stat") as f:
+            postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
     engine.dispose()
-    with open(f"/proc/{backend}/stat") as f:
-        postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
     return process_tree_cpu(postmaster)
 
 

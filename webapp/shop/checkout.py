@@ -3,7 +3,8 @@
 The store is the chosen pickup store (which must have everything now) or the
 nearest delivering store that reaches the customer. Prices come from the one
 pricing seam at that store, whatever the page showed; the order's placement
-reserves the stock in the same transaction (``webapp.sales.online``).
+reserves the stock in the same transaction, first (``webapp.sales.online.hold_stock``): a flash sale's
+late buyer is refused before anything else is done.
 """
 from dataclasses import dataclass
 from decimal import Decimal

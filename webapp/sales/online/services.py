@@ -6,9 +6,10 @@ queue and the till call the transitions (``start_picking``, ``mark_ready``,
 runs in the caller's transaction, flushes, raises a typed error and never
 commits.
 
-Stock: ``place_order`` reserves every line at the fulfilling store inside one
-savepoint with the order itself (the ledger's guarded UPDATE: the last unit
-is never reserved twice); ``cancel`` and ``expire`` release the reservations;
+Stock: placing is two steps in the caller's transaction — ``hold_stock`` reserves every line at the
+fulfilling store (the ledger's guarded UPDATE: the last unit is never reserved twice; a line this
+process has just seen sold out is refused before any statement), then ``place_held`` writes the order
+(``place_order`` does both in a savepoint); ``cancel`` and ``expire`` release the reservations;
 ``hand_over`` and ``dispatch`` consume them.
 """
 import hashlib
