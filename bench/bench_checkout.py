@@ -17,7 +17,7 @@ import tempfile
 import time
 from decimal import Decimal
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 
 from bench.cluster import Cluster
 from webapp import create_app
@@ -72,7 +72,6 @@ def checkouts(app, tokens: list[str]) -> tuple[list[float], list[str]]:
     for n, token in enumerate(tokens):
         with app.app_context():  # the page's amount; the request then runs in an app context of its own
             shown = due_token(db.session.query(Cart).filter_by(token=token).one())
-            engine = db.engine
         client = app.test_client()  # a new browser: the last one is signed in to its new account
         client.set_cookie("huotong_cart", token)
         statements = []
@@ -80,13 +79,13 @@ def checkouts(app, tokens: list[str]) -> tuple[list[float], list[str]]:
         def count(_conn, _cursor, statement, *_args, seen=statements):
             seen.append(" ".join(statement.split()))
 
-        event.listen(engine, "before_cursor_execute", count)
+        event.listen(Engine, "before_cursor_execute", count)  # every engine: the order counter's own pool too
         began = time.perf_counter()
         response = client.post("/shop/checkout", data={
             "checkout_key": f"k-{n}", "payment": "wechat", "payment_code": "134567890123450001",
             "phone": f"139{n:08d}", "contact_name": "买家", "expected_due": shown})
         timings.append(time.perf_counter() - began)
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(Engine, "before_cursor_execute", count)
         # placed: on to the wallet's cashier (where the customer pays), or the order page
         assert response.status_code == 303 and ("/shop/sandbox-pay" in response.location
                                                 or "/shop/orders/" in response.location), response.location
@@ -154,7 +153,8 @@ def run(url: str, orders: int, label: str) -> None:
     p50, p95 = statistics.median(timings), statistics.quantiles(timings, n=20)[18]
     raw50 = statistics.median(raws)
     print(f"{label}: one 3-line guest checkout (account and member card made, sent to the wallet's cashier) executes {len(statements)} "
-          "statements:")
+          "statements (a returning member's: these less the account's 2 and the card's 3, plus loading the user; "
+          "tests/shop/test_checkout_statements.py):")
     for statement in statements:
         print("    " + statement[:120])
     print(f"{label}: checkout POST server time over {orders} orders: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "

@@ -11,6 +11,11 @@ barrier) to the real app served by a threaded WSGI server. Exactly ``units``
 orders must be placed and every other buyer told "sold out" (409); the ledger
 must still hold: on hand unchanged, reserved = units, each level equal to the
 sum of its moves, one active reservation per order. Prints p50/p99 latency.
+
+The server is warmed first (as a shop is before a sale opens: a few dozen ordinary checkouts of
+another item, some of them sold out), then the storm; with gunicorn it prints the CPU the storm cost
+(gunicorn, PostgreSQL, these clients) and, one request at a time afterwards, what a late buyer's
+"sold out" costs and what a placed order costs (server CPU per request, PostgreSQL CPU, bytes).
 """
 import argparse
 import http.client
@@ -28,13 +33,19 @@ from urllib.parse import urlencode
 
 from werkzeug.serving import make_server
 
+from bench.cluster import process_tree_cpu
 from webapp import create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+WARM = 32  # warm-up checkouts: half of them get the warm-up item, half are told it is sold out
+COST = 50  # checkouts one at a time after the storm, for the cost of each answer
+
+
 def prepare(buyers: int, units: int) -> dict:
-    """One store, one SKU with ``units`` on the shelf, and a one-unit cart per buyer (in an app context)."""
+    """One store; the flash sale's SKU with ``units`` on the shelf and a one-unit cart per buyer; a warm-up
+    item and one to measure a placed order's cost with, with carts of their own (in an app context)."""
     from webapp.catalog.services import VariantInput, save_product
     from webapp.extensions import db
     from webapp.shop.models import Cart, CartLine
@@ -45,39 +56,48 @@ def prepare(buyers: int, units: int) -> dict:
     store = save_store(None, code="HZ01", name="西湖店", district="西湖区", latitude=30.259, longitude=120.13)
     store.online_pickup = True
     stock.ensure_locations(store)
-    product = save_product(None, name="限量月饼", tracking="none", weighed=False, unit="piece", plu=None,
-                           variants=[VariantInput(code="MOON-1", list_price="88.00", barcodes=[])])
-    sku = product.skus[0]
-    stock.receive(store, sku, units, "40.00", user=None, document=("receipt", "BENCH"))
-    db.session.add_all(Cart(token=f"buyer-{i}", fulfilment="pickup", store=store,
-                            lines=[CartLine(sku=sku, quantity=Decimal("1"))]) for i in range(buyers))
+    ids = {"store_id": store.id}
+    for kind, name, code, stocked, carts in (("sku", "限量月饼", "MOON-1", units, buyers),
+                                             ("warm", "热身面包", "WARM-1", WARM // 2, WARM),
+                                             ("cost", "日常牛奶", "MILK-1", COST, COST)):
+        product = save_product(None, name=name, tracking="none", weighed=False, unit="piece", plu=None,
+                               variants=[VariantInput(code=code, list_price="88.00", barcodes=[])])
+        sku = product.skus[0]
+        stock.receive(store, sku, stocked, "40.00", user=None, document=("receipt", "BENCH"))
+        token = "buyer" if kind == "sku" else kind
+        db.session.add_all(Cart(token=f"{token}-{i}", fulfilment="pickup", store=store,
+                                lines=[CartLine(sku=sku, quantity=Decimal("1"))]) for i in range(carts))
+        ids[f"{kind}_id"] = sku.id
     db.session.commit()
-    return {"store_id": store.id, "sku_id": sku.id}
+    return ids
 
 
-def checkout(host: str, port: int, buyer: int, shown: str) -> tuple[str, float]:
+def checkout(host: str, port: int, buyer: int, shown: str, cart: str = "buyer", key: str = ""
+             ) -> tuple[str, float, int]:
     """Post one buyer's checkout; 'ordered' (303 to the order or on to the wallet's cashier), 'sold out' (409)
-    or what else came back.
+    or what else came back; the seconds it took and the bytes of the answer.
 
     ``shown`` is the amount the checkout page showed (every buyer's cart is the same)."""
-    body = urlencode({"checkout_key": f"bench-{buyer}", "payment": "wechat",
-                      "phone": f"139{buyer:08d}", "contact_name": "买家", "expected_due": shown})
+    body = urlencode({"checkout_key": f"{key or cart}-{buyer}", "payment": "wechat",
+                      "phone": f"1{hash(cart) % 9 + 30}{buyer:08d}", "contact_name": "买家", "expected_due": shown})
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, port, timeout=120)
     try:
         connection.request("POST", "/shop/checkout", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"huotong_cart=buyer-{buyer}"})
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"huotong_cart={cart}-{buyer}",
+            "Accept-Encoding": "gzip, br"})
         response = connection.getresponse()
-        text = response.read().decode(errors="replace")
+        raw = response.read()
+        text = raw.decode(errors="replace") if response.getheader("Content-Encoding") is None else ""
     finally:
         connection.close()
     elapsed = time.perf_counter() - started
     if response.status == 303 and any(place in (response.getheader("Location") or "")
                                       for place in ("/shop/orders/", "/shop/sandbox-pay")):
-        return "ordered", elapsed
-    if response.status == 409 and ("售罄" in text or "Sold out" in text or "does not have" in text or "没有" in text):
-        return "sold out", elapsed
-    return f"HTTP {response.status}", elapsed
+        return "ordered", elapsed, len(raw)
+    if response.status == 409 and (not text or "售罄" in text or "Sold out" in text):
+        return "sold out", elapsed, len(raw)
+    return f"HTTP {response.status}", elapsed, len(raw)
 
 
 def served_app():
@@ -85,9 +105,11 @@ def served_app():
     return create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
 
 
-def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") -> list[tuple[str, float]]:
-    """Serve the app (a thread, or gunicorn processes) and send every buyer's checkout at once."""
-    shown = _shown_amount(app)
+def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "", warm: bool = False
+          ) -> tuple[list, dict]:
+    """Serve the app (a thread, or gunicorn processes), warm it (``warm``: the carts ``prepare`` made), send
+    every buyer's checkout at once; then, with gunicorn, the cost of one answer of each kind."""
+    shown = {cart: _shown_amount(app, cart) for cart in (("buyer", "warm", "cost") if warm else ("buyer",))}
     if workers:
         port = _free_port()
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
@@ -96,7 +118,25 @@ def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") 
                                    "--log-level", "warning", "bench.bench_oversell:served_app()"], env=env, cwd=ROOT)
         _wait_for(port)
         try:
-            return _send(port, buyers, shown)
+            if not warm:
+                began = time.perf_counter()
+                return _send(port, buyers, shown["buyer"]), {"wall": time.perf_counter() - began}
+            _send(port, WARM, shown["warm"], "warm")
+            time.sleep(1)  # the warm-up's answers all sent; its sold-out notes run out
+            before = process_tree_cpu(server.pid), _postgres_cpu(url), time.process_time(), time.perf_counter()
+            sent = _send(port, buyers, shown["buyer"])
+            cpu = {"wall": time.perf_counter() - before[3], "gunicorn": process_tree_cpu(server.pid) - before[0],
+                   "postgres": _postgres_cpu(url) - before[1], "clients": time.process_time() - before[2]}
+            late = [i for i, answer in enumerate(sent) if answer[0] == "sold out"][:COST]  # their carts are full
+            for kind, cart, key, who in (("sold out", "buyer", "late", late), ("ordered", "cost", "", range(COST))):
+                before = process_tree_cpu(server.pid), _postgres_cpu(url)
+                answers = [checkout("127.0.0.1", port, i, shown[cart], cart, key) for i in who]
+                cpu[kind] = {"gunicorn": (process_tree_cpu(server.pid) - before[0]) / len(answers),
+                             "postgres": (_postgres_cpu(url) - before[1]) / len(answers),
+                             "p50": statistics.median(a[1] for a in answers),
+                             "bytes": statistics.median(a[2] for a in answers),
+                             "right": f"{sum(a[0] == kind for a in answers)}/{len(answers)}"}
+            return sent, cpu
         finally:
             server.terminate()
             server.wait(30)
@@ -105,30 +145,34 @@ def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "") 
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
     try:
-        return _send(server.server_port, buyers, shown)
+        if warm:
+            _send(server.server_port, WARM, shown["warm"], "warm")
+            time.sleep(1)
+        began = time.perf_counter()
+        return _send(server.server_port, buyers, shown["buyer"]), {"wall": time.perf_counter() - began}
     finally:
         server.shutdown()
 
 
-def _shown_amount(app) -> str:
+def _shown_amount(app, cart: str) -> str:
     """What the checkout page shows each buyer (their carts are alike): the first buyer's."""
     from webapp.extensions import db
     from webapp.shop.checkout import due_token
     from webapp.shop.models import Cart
 
     with app.app_context():
-        shown = due_token(db.session.query(Cart).filter_by(token="buyer-0").one())
+        shown = due_token(db.session.query(Cart).filter_by(token=f"{cart}-0").one())
         db.session.remove()
     return shown
 
 
-def _send(port: int, buyers: int, shown: str) -> list[tuple[str, float]]:
+def _send(port: int, buyers: int, shown: str, cart: str = "buyer") -> list[tuple[str, float, int]]:
     results: list = [None] * buyers
     gate = threading.Barrier(buyers)
 
     def buyer(i):
         gate.wait()
-        results[i] = checkout("127.0.0.1", port, i, shown)
+        results[i] = checkout("127.0.0.1", port, i, shown, cart)
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
     for t in threads:
@@ -136,6 +180,21 @@ def _send(port: int, buyers: int, shown: str) -> list[tuple[str, float]]:
     for t in threads:
         t.join()
     return results
+
+
+def _postgres_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL server on this machine (its postmaster and every backend), 0 for SQLite."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:  # this backend's parent is the postmaster
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        with open(f"/proc/{backend}/stat") as f:
+            postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
+    engine.dispose()
+    return process_tree_cpu(postmaster)
 
 
 def _free_port() -> int:
@@ -161,6 +220,7 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
 
     from webapp.catalog.models import SKU
     from webapp.extensions import db
+    from webapp.sales.models import OrderLine
     from webapp.sales.online.models import OnlineOrder
     from webapp.stock.models import Reservation, StockLevel
     from webapp.stock.queries import level_at, level_from_moves
@@ -171,9 +231,11 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
     on_hand, reserved = level_at(store, sku)
     levels = db.session.scalars(select(StockLevel).where(StockLevel.sku_id == sku_id)).all()
     return {
-        "orders": db.session.scalar(select(func.count(OnlineOrder.id))),
+        "orders": db.session.scalar(select(func.count(func.distinct(OnlineOrder.id))).join(
+            OrderLine, OrderLine.order_id == OnlineOrder.order_id).where(OrderLine.sku_id == sku_id)),
         "on_hand": on_hand, "reserved": reserved,
-        "active_reservations": db.session.scalar(select(func.count(Reservation.id)).where(Reservation.status == "active")),
+        "active_reservations": db.session.scalar(select(func.count(Reservation.id)).where(
+            Reservation.status == "active", Reservation.level_id.in_([level.id for level in levels]))),
         "levels_match_moves": all(level.on_hand == level_from_moves(level.location_id, level.sku_id, level.lot_id)
                                   for level in levels),
     }
@@ -188,19 +250,17 @@ def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16) 
         db.drop_all()
         db.create_all()
         ids = prepare(buyers, units)
-    started = time.perf_counter()
-    results = storm(app, buyers, workers, threads, url)
-    wall = time.perf_counter() - started
+    results, cpu = storm(app, buyers, workers, threads, url, warm=True)
     with app.app_context():
         ledger = invariants(ids["store_id"], ids["sku_id"], units)
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
     outcomes: dict[str, int] = {}
-    for outcome, _seconds in results:
+    for outcome, _seconds, _size in results:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    latencies = sorted(seconds for _outcome, seconds in results)
-    return {"outcomes": outcomes, "ledger": ledger, "wall": wall,
+    latencies = sorted(seconds for _outcome, seconds, _size in results)
+    return {"outcomes": outcomes, "ledger": ledger, "wall": cpu.pop("wall"), "cpu": cpu,
             "p50": statistics.median(latencies), "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)]}
 
 
@@ -224,7 +284,17 @@ def main() -> None:
     print(f"orders        {ledger['orders']}  on hand {ledger['on_hand']}  reserved {ledger['reserved']}  "
           f"active reservations {ledger['active_reservations']}  levels = moves: {ledger['levels_match_moves']}")
     print(f"latency       p50 {result['p50'] * 1000:.0f} ms   p99 {result['p99'] * 1000:.0f} ms   "
-          f"(all done in {result['wall']:.1f} s)")
+          f"(all done in {result['wall']:.2f} s; goal p99 ≤ 1000 ms)")
+    cpu = result["cpu"]
+    if cpu:
+        print(f"storm CPU     gunicorn {cpu['gunicorn']:.2f} s, PostgreSQL {cpu['postgres']:.2f} s, "
+              f"these clients {cpu['clients']:.2f} s (for {args.buyers} checkouts)")
+        for kind in ("sold out", "ordered"):
+            one = cpu[kind]
+            print(f"one {kind:<9} gunicorn {one['gunicorn'] * 1000:.1f} ms CPU, PostgreSQL {one['postgres'] * 1000:.1f} ms, "
+                  f"p50 {one['p50'] * 1000:.1f} ms, {one['bytes']:.0f} bytes ({one['right']} answered so, "
+                  "one at a time)")
+    print(f"load (uptime) {open('/proc/loadavg').read().split()[:3]}  cores: {os.cpu_count()}")
     ok = (result["outcomes"].get("ordered") == args.units
           and result["outcomes"].get("sold out") == args.buyers - args.units
           and ledger["orders"] == args.units and ledger["reserved"] == args.units

@@ -13,7 +13,8 @@ What it does:
 - ``--clients`` threads replay ``--orders`` orders like browsers do (cookies, CSRF tokens read from
   the pages, htmx headers on the till's posts): 60 % till sales (about 3 scans, paid by WeChat Pay
   or cash, the receipt opened), 40 % online (half pickup, half delivery: three adds to the cart, the
-  fulfilment choice, the checkout page, the checkout, the order page); each pickup order is later
+  fulfilment choice, the checkout page, the checkout, paying at the wallet's cashier — the sandbox's,
+  served by the app, its notification handled in the same request — and the order page); each pickup order is later
   started, made ready and handed over at its store's till (pickup code scanned);
 - prints progress, then orders/s, the time the day took, p50/p95/p99 per endpoint, SQL statements
   and transactions per order (pg_stat_statements, pg_stat_database), CPU per order for gunicorn and
@@ -23,6 +24,7 @@ What it does:
 Lines are picked with a skew (a few SKUs of each store sell most: contention on their stock rows).
 """
 import argparse
+import html
 import http.client
 import os
 import random
@@ -35,7 +37,7 @@ import uuid
 from collections import defaultdict, deque
 from decimal import Decimal
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import insert, select, text
 
@@ -307,13 +309,30 @@ def online_order(day: Day, kind: str, rng: random.Random) -> None:
     if status == 409:
         day.count("online sold out")
         return
-    browser.request("shop: order page", "GET", headers["Location"])
+    location = headers["Location"]
+    if "/shop/sandbox-pay" in location:  # the customer pays at the wallet's cashier (the sandbox's, served here)
+        _s, cashier, _h = browser.request("wallet: cashier page", "GET", _path(location))
+        fields = {name: html.unescape(value)
+                  for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', cashier)
+                  if name != "csrf_token"}
+        _s, _p, headers = browser.request("wallet: pay (its notification too)", "POST", "/shop/sandbox-pay",
+                                          {**fields, "action": "pay"}, expect=(303,))
+        _s, _p, headers = browser.request("shop: back from paying", "GET", _path(headers["Location"]),
+                                          expect=(303,))
+        location = headers["Location"]
+    browser.request("shop: order page", "GET", _path(location))
     day.count("online order")
     if kind == "pickup":
-        token = headers["Location"].rsplit("/", 1)[1]
+        token = _path(location).rsplit("/", 1)[1]
         day.count("pickup to hand over")
         owner = day.owner[store]
         day.handovers[owner].append((store, token))
+
+
+def _path(location: str) -> str:
+    """The path (and query) of a redirect's address, absolute or not."""
+    parts = urlsplit(location)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def hand_over(day: Day, browser: Browser, till: dict, token: str) -> None:

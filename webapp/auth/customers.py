@@ -11,7 +11,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from webapp.auth.models import Role, User
 from webapp.auth.services import MIN_PASSWORD, PasswordTooShort
@@ -67,11 +70,10 @@ def account_for_order(phone: str, name: str = "", password: str = "") -> tuple[U
         return known, False
     if password and len(password) < MIN_PASSWORD:
         raise PasswordTooShort(length=MIN_PASSWORD)
-    try:
-        with db.session.begin_nested():
-            return _create(normal_phone(phone), name, password), True
-    except IntegrityError:  # the same phone's first order, placed twice at once
+    made = _create_unless_taken(normal_phone(phone), name, password)
+    if made is None:  # the same phone's first order, placed twice at once: the other one made it
         return customer_by_phone(phone), False
+    return made, True
 
 
 def sign_up(phone: str, name: str, password: str) -> User:
@@ -96,6 +98,17 @@ def authenticate_phone(phone: str, password: str) -> User | None:
     if user and user.active and has_password(user) and user.check_password(password):
         return user
     return None
+
+
+def _create_unless_taken(phone: str, name: str, password: str) -> User | None:
+    """The account, made with one INSERT … ON CONFLICT DO NOTHING RETURNING (no savepoint); None when its
+    username was taken meanwhile."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.session.scalars(
+        insert(User).values(username=f"c{phone}", phone=phone, display_name=name.strip()[:100],
+                            role=Role.CUSTOMER.value,
+                            password_hash=generate_password_hash(password) if password else NO_PASSWORD)
+        .on_conflict_do_nothing(index_elements=[User.username]).returning(User)).first()
 
 
 def _create(phone: str, name: str, password: str) -> User:

@@ -39,13 +39,14 @@ from webapp.stores.models import Store
 
 
 def open_sale(store: Store, register=None, shift=None, cashier: User | None = None, *,
-              channel: Channel = Channel.POS, flush: bool = True) -> Order:
-    """A new, empty sale with its number; a till sale belongs to a register's open shift.
+              channel: Channel = Channel.POS, flush: bool = True, number: str | None = None) -> Order:
+    """A new, empty sale with its number (``number``: one taken already); a till sale belongs to a register's
+    open shift.
 
     ``flush=False``: the order goes in with the caller's next flush (with its lines: one round trip).
     """
     check_till(store, register, shift)
-    order = Order(number=next_order_number(store), channel=Channel(channel).value, kind=OrderKind.SALE.value,
+    order = Order(number=number or next_order_number(store), channel=Channel(channel).value, kind=OrderKind.SALE.value,
                   status=OrderStatus.OPEN.value, store=store, register_id=register.id if register else None,
                   shift_id=shift.id if shift else None, cashier_id=cashier.id if cashier else None)
     db.session.add(order)

@@ -18,7 +18,7 @@ PostgreSQL's when the store itself is not committed yet (made in the same
 transaction: the other connection cannot see it) or the counter row is held by
 this transaction: the short one gives up at once and the bump happens here.
 """
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -50,8 +50,6 @@ def _bumped_apart(bump) -> int | None:
     try:
         with _counter_engine().connect() as connection:
             try:
-                connection.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
-                                        "set_config('lock_timeout', '200ms', true)"))
                 sequence = connection.execute(bump).scalar_one()
             except DBAPIError:
                 connection.rollback()
@@ -70,5 +68,16 @@ def _counter_engine():
     second one from the same pool (a threaded server would deadlock when the pool runs dry)."""
     url = db.engine.url
     if url not in _ENGINES:
-        _ENGINES[url] = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=False)
+        engine = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=False)
+        event.listen(engine, "connect", _short_and_quick)
+        _ENGINES[url] = engine
     return _ENGINES[url]
+
+
+def _short_and_quick(connection, _record) -> None:
+    """Once per connection of the counters' pool (not per order): commit without waiting for the disk,
+    and give up a lock wait after 200 ms."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET lock_timeout = '200ms'")
+    connection.commit()

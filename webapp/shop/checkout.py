@@ -3,7 +3,8 @@
 The store is the chosen pickup store (which must have everything now) or the
 nearest delivering store that reaches the customer. Prices come from the one
 pricing seam at that store, whatever the page showed; the order's placement
-reserves the stock in the same transaction (``webapp.sales.online``).
+reserves the stock in the same transaction, first (``webapp.sales.online.hold_stock``): a flash sale's
+late buyer is refused before anything else is done.
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,8 +19,9 @@ from webapp.sales.online import services as online
 from webapp.sales.online.errors import EmptyCart, PickupNotOffered
 from webapp.sales.online.models import Fulfilment, OnlineOrder
 from webapp.shop import carts, choices
-from webapp.shop.errors import BelowMinimum, NoPickupStore, StoreLacksItems
+from webapp.shop.errors import AmountChanged, BelowMinimum, NoPickupStore, StoreLacksItems
 from webapp.shop.models import Cart
+from webapp.stock import sold_out
 from webapp.stores.models import Store
 
 
@@ -29,8 +31,11 @@ class Placed:
     new_account: User | None  # made by this order (to sign the browser in)
 
 
-def fulfilling(cart: Cart) -> choices.StoreOption:
-    """The store that would fulfil the cart now, or why none can."""
+def fulfilling(cart: Cart, reserving: bool = False) -> choices.StoreOption:
+    """The store that would fulfil the cart now, or why none can.
+
+    ``reserving``: the order is about to reserve its stock at the chosen pickup store, which is the check
+    that counts (a store's stock is not read first only to be checked again)."""
     if not cart.lines:
         raise EmptyCart()
     if cart.fulfilment == Fulfilment.DELIVERY:
@@ -39,7 +44,7 @@ def fulfilling(cart: Cart) -> choices.StoreOption:
         return choices.preselected(cart) or _no_pickup_store()
     if not (cart.store.online_pickup and cart.store.active):
         raise PickupNotOffered(store=cart.store.name)
-    [option] = choices.options(cart, [cart.store])
+    [option] = choices.options(cart, [cart.store], stock=not reserving)
     if option.missing:
         raise StoreLacksItems(store=cart.store.name, names=[s.display_name for s in option.missing])
     return option
@@ -68,33 +73,35 @@ def due_token(cart: Cart, member: User | None = None) -> str | None:
     return f"{store.id}:{amounts(cart, store, member)[2]}"
 
 
-def place(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
-          password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None,
-          option: choices.StoreOption | None = None, prices: PricedCart | None = None) -> Placed:
-    """Place the cart's order; the same checkout key again returns the order already placed.
+def refuse_known_sold_out(token: str | None, customer: User | None) -> None:
+    """A flash sale's late buyer is refused (``SoldOut``) before their cart is even loaded, when this process
+    has just seen an item of it sold out at their pickup store (``online.refuse_known_sold_out``).
+    Costs nothing while nothing is noted, one light read while something is."""
+    if sold_out.noted():
+        store_id, lines = carts.pickup_lines(token, customer)
+        if store_id is not None:
+            online.refuse_known_sold_out(store_id, lines)
 
-    ``member``: the signed-in member, whose order is priced at member prices (as the page showed them).
-    ``option`` and ``prices``: the fulfilling store and the cart priced there, as just worked out for
-    the amount the customer confirmed (``fulfilling``, ``amounts``): not worked out twice.
+
+def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, expected_due: str | None = None,
+              contact_name: str = "", password: str = "", pay_at_pickup: bool = False, note: str = "",
+              member: User | None = None) -> Placed:
+    """The cart's order, at the store that fulfils it, priced at that store (for a signed-in ``member``:
+    at member prices).
+
+    ``expected_due``: the "store:amount" the customer confirmed (``due_token``); another amount now is
+    refused (``AmountChanged``: never charge an amount the customer has not seen) and the very prices
+    checked go onto the order. The stock is held first (``online.hold_stock``): a buyer too late for a
+    flash sale's last unit is refused before their account is made or their cart priced.
+    The checkout key is unique: the same form submitted again makes the flush fail (``IntegrityError``);
+    the caller rolls back and finds the order that holds the key.
     """
-    known = online.by_checkout_key(checkout_key)
-    if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
-        return Placed(known, None)
-    return place_new(cart, customer, phone=phone, checkout_key=checkout_key, contact_name=contact_name,
-                     password=password, pay_at_pickup=pay_at_pickup, note=note, member=member, option=option,
-                     prices=prices)
-
-
-def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: str, contact_name: str = "",
-              password: str = "", pay_at_pickup: bool = False, note: str = "", member: User | None = None,
-              option: choices.StoreOption | None = None, prices: PricedCart | None = None) -> Placed:
-    """``place`` when the caller has just looked the checkout key up and found no order (a submit
-    racing this one is still caught: the key is unique, and its order is returned)."""
-    option = option or fulfilling(cart)
+    option = fulfilling(cart, reserving=True)
     store = option.store
-    lines = [(line.sku, line.quantity) for line in cart.lines]
-    if prices is None:
-        prices = price_cart(store, Channel.SHOP, lines, member=member, coupons=coupons.typed_promotions(cart.coupon_code))
+    held = online.hold_stock(store, [(line.sku, line.quantity) for line in cart.lines])
+    prices, _fee, due = amounts(cart, store, member)
+    if expected_due is not None and f"{store.id}:{due}" != expected_due:
+        raise AmountChanged()
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
         if prices.total < store.minimum_order:
@@ -104,11 +111,8 @@ def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: st
     if customer is None or customer.role != Role.CUSTOMER:
         customer, created = account_for_order(phone, contact_name, password)
         made = customer if created else None
-    order = online.place_order(store, customer, lines, phone=phone, checkout_key=checkout_key,
-                               contact_name=contact_name, delivery=delivery, distance_m=option.distance_m,
-                               pay_at_pickup=pay_at_pickup, note=note, member=member, priced=prices,
-                               coupon_code=cart.coupon_code)
-    if not getattr(order, "placed_now", False):  # the key's order, placed by a submit racing this one
-        return Placed(order, None)
+    order = online.place_held(held, customer, phone=phone, checkout_key=checkout_key, contact_name=contact_name,
+                              delivery=delivery, distance_m=option.distance_m, pay_at_pickup=pay_at_pickup,
+                              note=note, member=member, priced=prices, coupon_code=cart.coupon_code)
     carts.clear(cart)
     return Placed(order, made)

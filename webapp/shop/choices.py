@@ -47,10 +47,12 @@ def customer_position(cart: Cart, stores: list[Store]) -> geo.Position | None:
     return geo.district_centre(stores, cart.district) if cart.district else None
 
 
-def options(cart: Cart, stores: list[Store]) -> list[StoreOption]:
-    """Every given store with its distance and what it lacks, best first: complete, then nearest."""
+def options(cart: Cart, stores: list[Store], stock: bool = True) -> list[StoreOption]:
+    """Every given store with its distance and what it lacks, best first: complete, then nearest
+    (``stock=False``: what it lacks is not looked at; the caller reserves, which checks it)."""
     wanted = {line.sku_id: line for line in cart.lines}
-    stock = queries.available(stores, list(wanted))
+    if stock:
+        levels = queries.available(stores, list(wanted))
     here = customer_position(cart, stores)
     approximate = cart.latitude is None or cart.longitude is None
     result = []
@@ -58,7 +60,7 @@ def options(cart: Cart, stores: list[Store]) -> list[StoreOption]:
         where = geo.position_of(store)
         distance = geo.distance_m(here, where) if here and where else None
         missing = [line.sku for sku_id, line in wanted.items()
-                   if stock.get((store.id, sku_id), Decimal("0")) < line.quantity]
+                   if stock and levels.get((store.id, sku_id), Decimal("0")) < line.quantity]
         result.append(StoreOption(store, distance, missing, approximate))
     return sorted(result, key=lambda o: (bool(o.missing), o.distance_m is None, o.distance_m or 0, o.store.code))
 

@@ -35,3 +35,10 @@ class BelowMinimum(DomainError):
 
 class UnknownProduct(DomainError):
     message = _l("This item is no longer sold.")
+
+
+class AmountChanged(DomainError):
+    """The cart, a price or the store changed since the checkout page showed the amount to pay."""
+
+    message = _l("The amount to pay has changed: check it and place the order again.")
+    status = 409

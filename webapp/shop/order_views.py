@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.customers import has_password
 from webapp.errors import DomainError
@@ -18,13 +19,14 @@ from webapp.shop.blueprint import bp
 from webapp.shop.cart_views import cart_page
 from webapp.shop.errors import (
     AddressRequired,
+    AmountChanged,
     NoDeliveryStoreHasAll,
     NoPickupStore,
     OutsideDeliveryArea,
     StoreLacksItems,
 )
 from webapp.shop.payment_views import METHODS, to_cashier
-from webapp.shop.web import current_cart, customer, member
+from webapp.shop.web import CART_COOKIE, current_cart, customer, member
 from webapp.web import render, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
@@ -59,34 +61,42 @@ def _checkout_page(status: int = 200, error: str | None = None, form=None):
 
 @bp.post("/checkout")
 def place_order():
-    cart = current_cart()
     form = request.form
     key = form.get("checkout_key", "")[:64]
-    known = online.by_checkout_key(key)
-    if (cart is None or not cart.lines) and known is None:
-        return redirect(url_for("shop.cart"), 303)
+    if not key:
+        abort(400)
     method = form.get("payment", "wechat")
     try:
-        if not key:
-            abort(400)
-        if known is not None:  # a double submit: the order placed the first time, whatever the cart holds now
-            placed = checkout.Placed(known, None)
+        checkout.refuse_known_sold_out(request.cookies.get(CART_COOKIE), customer())
+    except SoldOut as e:  # a flash sale's late buyer, told at once (their cart still holds it: no order was placed)
+        return render("shop/sold_out.html", status=409, error=str(e))
+    try:
+        cart = current_cart()
+        if cart is None or not cart.lines:  # placed already (this form again), or nothing to order
+            placed = _placed_by(key)
+            if placed is None:
+                return redirect(url_for("shop.cart"), 303)
         else:
-            # The store and the amount worked out once: compared with what the page showed (never charge
-            # an amount the customer has not seen: the cart, a price or the store may have changed), then
-            # the very same prices go onto the order.
-            option = checkout.fulfilling(cart)
-            prices, _fee, due = checkout.amounts(cart, option.store, member())
-            if f"{option.store.id}:{due}" != form.get("expected_due", ""):
-                return _checkout_page(409, _("The amount to pay has changed: check it and place the order "
-                                             "again."), form)
+            # The amount is worked out once at the fulfilling store and compared with the one the page showed
+            # (never charge an amount the customer has not seen); the very same prices go onto the order.
             placed = checkout.place_new(cart, customer(), phone=form.get("phone", ""), checkout_key=key,
+                                        expected_due=form.get("expected_due", ""),
                                         contact_name=form.get("contact_name", ""),
                                         password=form.get("password", ""), pay_at_pickup=method == "at_pickup",
-                                        note=form.get("note", ""), member=member(), option=option, prices=prices)
-    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+                                        note=form.get("note", ""), member=member())
+    except IntegrityError:  # the same form submitted again before its first answer: that order
         db.session.rollback()
-        return render("shop/sold_out.html", status=409, error=str(e))
+        placed = _placed_by(key)
+        if placed is None:
+            raise
+    except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+        placed = _placed_by(key)  # unless this very form took it a moment ago (a double submit)
+        db.session.rollback()
+        if placed is None:
+            return render("shop/sold_out.html", status=409, error=str(e))
+    except AmountChanged as e:
+        db.session.rollback()
+        return _checkout_page(e.status, str(e), form)
     except CART_PROBLEMS as e:  # the store can no longer fulfil the cart as it is: the cart says why
         db.session.rollback()
         return cart_page(current_cart(), 409, str(e))
@@ -101,6 +111,13 @@ def place_order():
     if method in METHODS and not order.is_paid and not order.pay_at_pickup and not _pending(order):
         return _to_cashier_or_order(order, method)
     return redirect(url_for("shop.order", token=order.access_token), 303)
+
+
+def _placed_by(key: str) -> checkout.Placed | None:
+    """The order this checkout form placed already, if it did (asked by id first: usually it did not)."""
+    if db.session.scalar(select(OnlineOrder.id).where(OnlineOrder.checkout_key == key)) is None:
+        return None
+    return checkout.Placed(online.by_checkout_key(key), None)
 
 
 @bp.get("/orders/<token>")

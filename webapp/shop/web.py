@@ -79,4 +79,5 @@ def cart_count(cart: Cart | None) -> Decimal:
 def shop_context() -> dict:
     if not request.path.startswith(bp.url_prefix or "/shop"):
         return {}
-    return {"shop_customer": customer(), "shop_cart_count": cart_count(current_cart())}
+    # the badge's count is worked out when a page shows it (a page without it never loads the cart for it)
+    return {"shop_customer": customer(), "shop_cart_count": lambda: cart_count(current_cart())}

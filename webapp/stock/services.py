@@ -11,12 +11,13 @@ are locked with SELECT ... FOR UPDATE on PostgreSQL. SQLite serialises
 writers (every transaction begins IMMEDIATE), so the same code is safe there.
 """
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, event, func, insert, inspect, select, update
+from sqlalchemy import bindparam, case, event, func, insert, inspect, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from webapp.catalog.models import SKU, Product, Tracking
 from webapp.errors import InvalidPrice, InvalidQuantity, check_length
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
+from webapp.stock import sold_out
 from webapp.stock.errors import (
     InsufficientStock,
     LotRequired,
@@ -258,41 +260,62 @@ def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservat
     return reservations
 
 
-def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: Document) -> None:
+def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
+                  document: Document | Callable[[], Document]) -> None:
     """Hold stock for every line of an order; refuses with InsufficientStock (of the first line short)
     rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held).
 
-    An untracked SKU is reserved by the guarded UPDATE alone (its level found by store and SKU in
-    the same statement: no read first); the reservations go in with one INSERT. Lot-tracked SKUs
-    split over their lots as ``reserve`` does.
+    The untracked SKUs are reserved by one guarded UPDATE (their levels found by store and SKU in the same
+    statement, no read first; locked in id order, so two orders never deadlock on PostgreSQL) and the
+    reservations go in with one INSERT. Lot-tracked SKUs split over their lots as ``reserve`` does.
+    ``document`` may be a function, asked once the untracked lines are held (an online order takes its
+    number only when its stock is there).
     """
-    shelf_of_store = (select(Location.id).where(Location.store_id == store.id,
-                                                Location.usage == Usage.INTERNAL.value).scalar_subquery())
-    rows = []
-    for sku, qty in lines:
+    wanted: dict[int, Decimal] = {}
+    tracked = []
+    for sku, qty in sorted(lines, key=lambda line: line[0].id):
         qty = _positive(qty)
         if sku.product.tracking != Tracking.NONE:
-            reserve(store, sku, qty, document=document)
-            continue
-        level_id = db.session.execute(
-            update(StockLevel)
-            .where(StockLevel.location_id == shelf_of_store, StockLevel.sku_id == sku.id,
-                   StockLevel.lot_id.is_(None), StockLevel.on_hand - StockLevel.reserved >= qty)
-            .values(reserved=StockLevel.reserved + qty).returning(StockLevel.id)
-            .execution_options(synchronize_session=False)
-        ).scalar()
-        if level_id is None:
-            raise _insufficient(sku, shelf(store), qty)
-        rows.append({"level_id": level_id, "quantity": qty, "status": ReservationStatus.ACTIVE.value,
-                     "document_type": document[0], "document_id": document[1]})
-    if rows:
-        _execute_many(insert(Reservation), rows)
+            tracked.append((sku, qty))
+        else:
+            wanted[sku.id] = wanted.get(sku.id, Decimal("0")) + qty
+    held = _hold_untracked(store, wanted) if wanted else []
+    if len(held) < len(wanted):
+        short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {sku_id for _l, sku_id in held})
+        refused = _insufficient(short, shelf(store), wanted[short.id])
+        sold_out.note(store, short, refused.facts["available"])  # the next late buyers: told at once
+        raise refused
+    document = document() if callable(document) else document
+    for sku, qty in tracked:
+        reserve(store, sku, qty, document=document)
+    if held:
+        _execute_many(insert(Reservation), [
+            {"level_id": level_id, "quantity": wanted[sku_id], "status": ReservationStatus.ACTIVE.value,
+             "document_type": document[0], "document_id": document[1]} for level_id, sku_id in held])
         _forget_loaded_levels()
+
+
+def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int, int]]:
+    """``reserved += q`` on the store's shelf for every (SKU, q) that has q available, in one statement;
+    (level id, SKU id) of those held."""
+    qty = case({sku_id: literal(q, StockLevel.reserved.type) for sku_id, q in wanted.items()},
+               value=StockLevel.sku_id)
+    levels = (select(StockLevel.id)
+              .where(StockLevel.location_id == select(Location.id).where(
+                  Location.store_id == store.id, Location.usage == Usage.INTERNAL.value).scalar_subquery(),
+                  StockLevel.sku_id.in_(list(wanted)), StockLevel.lot_id.is_(None))
+              .order_by(StockLevel.id).with_for_update())
+    return [tuple(row) for row in db.session.execute(
+        update(StockLevel)
+        .where(StockLevel.id.in_(levels.scalar_subquery()), StockLevel.on_hand - StockLevel.reserved >= qty)
+        .values(reserved=StockLevel.reserved + qty).returning(StockLevel.id, StockLevel.sku_id)
+        .execution_options(synchronize_session=False))]
 
 
 def release(reservation: Reservation) -> None:
     """Give reserved stock back (cancelled or expired order)."""
     _close(reservation, ReservationStatus.RELEASED)
+    sold_out.forget_all()  # rare, and the level's store and SKU are not at hand: every note goes
     db.session.execute(
         update(StockLevel).where(StockLevel.id == reservation.level_id)
         .values(reserved=StockLevel.reserved - reservation.quantity)
@@ -473,6 +496,7 @@ def _post_many(postings: list[Posting], document: Document, user, *,
                 by_key.append((p.source, p.sku, p.take.lot_id, -q))
         if p.destination.usage in TRACKED:
             by_key.append((p.destination, p.sku, p.take.lot_id, q))
+            sold_out.forget(p.destination.store_id, p.sku.id)
     if unguarded_by_id:
         _execute_many(_ADD_BY_ID, unguarded_by_id)
     _add_by_key(by_key)

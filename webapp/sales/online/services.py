@@ -6,16 +6,20 @@ queue and the till call the transitions (``start_picking``, ``mark_ready``,
 runs in the caller's transaction, flushes, raises a typed error and never
 commits.
 
-Stock: ``place_order`` reserves every line at the fulfilling store inside one
-savepoint with the order itself (the ledger's guarded UPDATE: the last unit
-is never reserved twice); ``cancel`` and ``expire`` release the reservations;
+Stock: placing is two steps in the caller's transaction — ``hold_stock`` reserves every line at the
+fulfilling store (the ledger's guarded UPDATE: the last unit is never reserved twice; a line this
+process has just seen sold out is refused before any statement), then ``place_held`` writes the order
+(``place_order`` does both in a savepoint); ``cancel`` and ``expire`` release the reservations;
 ``hand_over`` and ``dispatch`` consume them.
 """
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,6 +47,7 @@ from webapp.sales.models import (
     PaymentStatus,
 )
 from webapp.sales.notify import notify
+from webapp.sales.numbering import next_order_number
 from webapp.sales.online.errors import (
     AlreadyPaid,
     DueChanged,
@@ -68,6 +73,7 @@ from webapp.sales.online.models import (
 from webapp.sales.providers import Notification
 from webapp.sales.tenders import TakenAt, Tender
 from webapp.stock import services as stock
+from webapp.stock import sold_out
 from webapp.stock.errors import InsufficientStock
 from webapp.stock.models import Reservation, ReservationStatus
 from webapp.stores.models import Store
@@ -103,75 +109,120 @@ def check_line(sku: SKU, qty) -> Decimal:
     return qty
 
 
-def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
-                checkout_key: str, contact_name: str = "", delivery: Delivery | None = None,
-                distance_m: int | None = None, pay_at_pickup: bool = False, note: str = "",
-                member: User | None = None, priced: PricedCart | None = None,
-                coupon_code: str = "") -> OnlineOrder:
-    """The order, its lines priced by the seam (for a signed-in ``member``: at member prices; with the
-    ``coupon_code`` the customer typed, held by the order until it is paid) and its stock reserved, all or
-    nothing.
+@dataclass
+class Held:
+    """An order's stock, held: its number taken and every line reserved at the store; nothing else written."""
 
-    ``priced``: the lines as the customer was shown them priced at this store (``price_cart``), so they
-    are not priced twice. The same ``checkout_key`` again returns the order already placed (a double
-    submit: the key is unique, and the order that holds it is found when the insert is refused).
-    Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept.
+    store: Store
+    number: str  # the order's, which ``place_held`` writes
+    lines: list[tuple[SKU, Decimal]]
 
-    Written for the peak day: the stock is reserved first (one guarded UPDATE per line, one INSERT of
-    the reservations: a buyer too late is refused before anything else is done), then the order, its
-    online side and its lines go in with one flush.
+
+def hold_stock(store: Store, lines: list[tuple[SKU, object]]) -> Held:
+    """The first step of placing an order: check the lines and reserve them at the store, all or nothing.
+
+    In a flash sale this is all a buyer too late pays for: a line this process has just seen sold out at
+    the store is refused before any statement (``stock.sold_out``), any other by the guarded UPDATE,
+    before an account is made or anything is priced. Raises ``SoldOut``; the caller rolls back.
     """
     if not lines:
         raise EmptyCart()
     checked = [(sku, check_line(sku, qty)) for sku, qty in lines]
+    refuse_known_sold_out(store.id, [(sku.id, qty) for sku, qty in checked])
+    taken = []
+
+    def numbered() -> tuple[str, str]:  # the order's number, taken once its stock is held
+        taken.append(next_order_number(store))
+        return ("order", taken[0])
+
+    try:
+        stock.reserve_lines(store, checked, document=numbered)
+    except InsufficientStock as e:
+        raise _sold_out(store, checked, e.facts.get("name"), e.facts.get("available", 0)) from None
+    return Held(store, taken[0], checked)
+
+
+def refuse_known_sold_out(store_id: int, lines: list[tuple[int, Decimal]]) -> None:
+    """``SoldOut`` when this process has just seen one of the lines — (SKU id, quantity) — sold out at the
+    store (``stock.sold_out``): no statement is sent."""
+    gone = sold_out.short(store_id, lines)
+    if gone is not None:
+        raise SoldOut(name=gone.name, store=gone.store, available=gone.available)
+
+
+def _sold_out(store: Store, lines: list[tuple[SKU, Decimal]], name, available) -> SoldOut:
+    sku = next((sku for sku, _q in lines if sku.display_name == name), lines[0][0])
+    return SoldOut(name=sku.display_name, store=store.name, available=available)
+
+
+def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, contact_name: str = "",
+               delivery: Delivery | None = None, distance_m: int | None = None, pay_at_pickup: bool = False,
+               note: str = "", member: User | None = None, priced: PricedCart | None = None,
+               coupon_code: str = "") -> OnlineOrder:
+    """The order whose stock is held, its online side and its lines, priced by the seam (for a signed-in
+    ``member``: at member prices; with the ``coupon_code`` the customer typed, held by the order until it
+    is paid), written with one flush.
+
+    ``priced``: the lines as the customer was shown them priced at this store (``price_cart``), so they
+    are not priced twice. The checkout key is unique: a second order with it is refused by the database
+    (``IntegrityError``; the caller rolls back and finds the order that holds the key).
+    """
+    store, checked = held.store, held.lines
     if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
         raise PayAtPickupNotOffered(store=store.name)
+    code = _pickup_code(store, held.number)
+    with db.session.no_autoflush:  # one flush, below
+        order = open_sale(store, channel=Channel.SHOP, flush=False, number=held.number)
+        order.customer = customer
+        online = OnlineOrder(
+            order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
+            fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
+            contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
+            address=delivery.address.strip()[:200] if delivery else "",
+            district=delivery.district[:50] if delivery else "",
+            latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
+            distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
+            pay_at_pickup=pay_at_pickup, pickup_code=code,
+            pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
+            checkout_key=checkout_key[:64], note=note.strip()[:200],
+            expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
+        db.session.add(online)
+        for sku, qty in checked:
+            order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
+                                         priced_amount=ZERO, line_discount=ZERO,
+                                         order_discount_share=ZERO, amount=ZERO))
+        # one flush: the order, its online side (claiming the checkout key) and its priced lines
+        reprice(order, member=member, priced=None if coupon_code else _same_lines(priced, checked))
+        set_committed_value(order, "payments", [])  # a new order has none: no query to find out
+        set_committed_value(order, "online", online)
+        notify(online, NotificationKind.ACCEPTED)
+        db.session.flush()
+    from webapp.members.cards import card_of
+    card_of(customer, store)  # the first order enrols the customer as a member (after the one flush)
+    if coupon_code:  # the code the customer typed: held by the order (priced again with it)
+        coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
+    online.placed_now = True  # this request made it: paying it needs no lock or re-read (see ``pay``)
+    return online
+
+
+def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
+                checkout_key: str, **details) -> OnlineOrder:
+    """The order, its stock reserved and its lines priced, all or nothing (``hold_stock``, then
+    ``place_held`` with the ``details``), in a savepoint of the caller's transaction.
+
+    Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept. The same
+    ``checkout_key`` again returns the order already placed (the key is unique, and the order that
+    holds it is found when the insert is refused, or when its twin took the last unit).
+    """
     try:
-        with db.session.begin_nested(), db.session.no_autoflush:  # one flush, below
-            order = open_sale(store, channel=Channel.SHOP, flush=False)  # its number; no row yet
-            try:  # the stock first: in a flash sale, the buyers too late are told before any other work
-                stock.reserve_lines(store, checked, document=("order", order.number))
-            except InsufficientStock as e:
-                sku = next((sku for sku, _q in checked if sku.display_name == e.facts.get("name")), checked[0][0])
-                raise SoldOut(name=sku.display_name, store=store.name,
-                              available=e.facts.get("available", 0)) from None
-            code = _pickup_code(store)
-            order.customer = customer
-            online = OnlineOrder(
-                order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
-                fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
-                contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
-                address=delivery.address.strip()[:200] if delivery else "",
-                district=delivery.district[:50] if delivery else "",
-                latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
-                distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
-                pay_at_pickup=pay_at_pickup, pickup_code=code,
-                pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
-                checkout_key=checkout_key[:64], note=note.strip()[:200],
-                expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
-            db.session.add(online)
-            for sku, qty in checked:
-                order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
-                                             priced_amount=ZERO, line_discount=ZERO,
-                                             order_discount_share=ZERO, amount=ZERO))
-            # one flush: the order, its online side (claiming the checkout key) and its priced lines
-            reprice(order, member=member, priced=None if coupon_code else _same_lines(priced, checked))
-            set_committed_value(order, "payments", [])  # a new order has none: no query to find out
-            set_committed_value(order, "online", online)
-            notify(online, NotificationKind.ACCEPTED)
-            db.session.flush()
-            from webapp.members.cards import card_of
-            card_of(customer, store)  # the first order enrols the customer as a member (after the one flush)
-            if coupon_code:  # the code the customer typed: held by the order (priced again with it)
-                coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
+        with db.session.begin_nested():
+            return place_held(hold_stock(store, lines), customer, phone=phone, checkout_key=checkout_key,
+                              **details)
     except (IntegrityError, SoldOut):
-        # The same form submitted again, or twice at once: the twin holds the key (and maybe the last unit)
         known = by_checkout_key(checkout_key)
         if known is None:
             raise
         return known
-    online.placed_now = True  # this request made it: paying it needs no lock or re-read (see ``pay``)
-    return online
 
 
 def _same_lines(priced: PricedCart | None, lines: list[tuple[SKU, Decimal]]) -> PricedCart | None:
@@ -594,10 +645,38 @@ def _require_covered(online: OnlineOrder) -> None:
         raise NotPaid(number=online.order.number, due=online.amount_due - online.paid)
 
 
-def _pickup_code(store: Store) -> str:
-    """Six digits, not shared with another open order of the store."""
+CODE_DAYS = 90  # a pickup code is the store's alone among its orders of this many days
+CODES_A_DAY = 10_000  # orders a store takes in a day up to which its codes need no look-up
+
+
+def _pickup_code(store: Store, number: str) -> str:
+    """Six digits, not shared with another open order of the store, that nobody can work out from their own.
+
+    The order's place in the store's days — (day mod 90) × 10,000 + its number of the day — is enciphered
+    with the app's secret key (a keyed permutation of the 900,000 six-digit codes: a four-round Feistel
+    network over 20 bits, walking the cycle back into range), so no two of the store's orders of the last
+    90 days share a code and no read is needed. Past 10,000 orders of a store in a day: a random code, checked.
+    """
+    day, sequence = number.rsplit("-", 2)[1:]
+    if int(sequence) >= CODES_A_DAY:
+        while True:
+            code = f"{secrets.randbelow(900000) + 100000}"
+            if by_pickup_code(store, code) is None:
+                return code
+    place = (date.fromisoformat(f"{day[:4]}-{day[4:6]}-{day[6:]}").toordinal() % CODE_DAYS) * CODES_A_DAY
+    return f"{_enciphered(place + int(sequence), store.id) + 100000}"
+
+
+def _enciphered(value: int, store_id: int) -> int:
+    """A keyed permutation of 0 … 899,999 (per store)."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
     while True:
-        code = f"{secrets.randbelow(900000) + 100000}"
-        if by_pickup_code(store, code) is None:
-            return code
+        left, right = value >> 10, value & 0x3FF
+        for step in range(4):
+            mac = hmac.new(key, f"pickup:{store_id}:{step}:{right}".encode(), hashlib.sha256).digest()
+            left, right = right, left ^ (int.from_bytes(mac[:2], "big") & 0x3FF)
+        value = (left << 10) | right
+        if value < 900_000:
+            return value
 
