@@ -100,7 +100,7 @@ class PointsLot(db.Model):
     left: Mapped[int]
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)  # the sale that earned it
     base: Mapped[Decimal] = mapped_column(Money, default=ZERO)  # the amount paid that earned them
-    tier_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"))  # the tier's, when earned
+    tier_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"), server_default="100")  # the tier's, when earned
     earned_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
 

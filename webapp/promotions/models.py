@@ -75,7 +75,7 @@ class Promotion(db.Model):
     margin_floor: Mapped[Decimal | None] = mapped_column(Money)  # lowest gross margin %, e.g. 10.00
     needs_coupon: Mapped[bool] = mapped_column(default=False)
     # 积分 ×2: what the lines it applies to earn in points is multiplied by this (1–10, one decimal)
-    points_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"))
+    points_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"), server_default="100")
     source: Mapped[str] = mapped_column(String(40), default="")  # e.g. "markdown:12" for a one-tap draft
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

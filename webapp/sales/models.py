@@ -166,7 +166,7 @@ class OrderLine(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     unit_cost: Mapped[Decimal | None] = mapped_column(Money)  # the SKU's cost when rung up; the moves' at completion
     # What the promotions applied to the line multiply its points by (积分 ×2), stored when it is priced
-    points_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"))
+    points_multiplier: Mapped[Decimal] = mapped_column(Money, default=Decimal("1.00"), server_default="100")
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     serial: Mapped[str | None] = mapped_column(String(60))
     original_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"), index=True)
