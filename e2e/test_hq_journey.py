@@ -35,3 +35,5 @@ def test_hq_admin_creates_a_product_receives_it_and_sees_it_in_the_ledger(page: 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Stock moves")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Received")).to_contain_text("+10")
+    page.get_by_role("button", name="中文").click()  # the admin's choice is kept: later journeys sign in as them
+    expect(page.get_by_role("heading", name="库存流水")).to_be_visible()

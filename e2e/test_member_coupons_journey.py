@@ -88,6 +88,7 @@ def test_the_cart_offers_the_members_own_coupons(page: Page, base_url, shop):
     page.goto(f"{base_url}/shop/")
     page.get_by_role("searchbox", name="搜索商品").fill("冰红茶")
     page.get_by_role("searchbox", name="搜索商品").press("Enter")
+    expect(page.locator("#results")).to_be_visible()  # the search has come back (the home page may show it too)
     page.get_by_role("link", name=re.compile("冰红茶")).first.click()
     page.get_by_role("button", name="加入购物车").click()
     page.goto(f"{base_url}/shop/cart")

@@ -57,6 +57,7 @@ def order_coffee(page: Page, url: str, phone: str, name: str):
     page.goto(f"{url}/shop/")
     page.get_by_role("searchbox", name="搜索商品").fill("冰美式")
     page.get_by_role("searchbox", name="搜索商品").press("Enter")
+    expect(page.locator("#results")).to_be_visible()  # the search has come back (the home page may show it too)
     page.get_by_role("link", name=re.compile("冰美式咖啡")).first.click()
     page.get_by_role("button", name="加入购物车").click()
     expect(page.get_by_role("status")).to_contain_text("已将 冰美式咖啡")
