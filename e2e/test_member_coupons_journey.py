@@ -91,6 +91,7 @@ def test_the_cart_offers_the_members_own_coupons(page: Page, base_url, shop):
     expect(page.locator("#results")).to_be_visible()  # the search has come back (the home page may show it too)
     page.get_by_role("link", name=re.compile("冰红茶")).first.click()
     page.get_by_role("button", name="加入购物车").click()
+    expect(page.get_by_role("status")).to_contain_text("已将")  # in the cart before going there
     page.goto(f"{base_url}/shop/cart")
     mine = page.get_by_test_id("my-coupons")
     expect(mine).to_contain_text("满30减8券")
