@@ -21,6 +21,7 @@ import random
 import statistics
 import tempfile
 import time
+import traceback
 import uuid
 from collections import defaultdict
 
@@ -43,6 +44,7 @@ WECHAT_CODE = "134567890123450001"  # the sandbox's "succeeded"
 HX = {"HX-Request": "true"}
 PROFILE = os.environ.get("BENCH_PROFILE", "")
 SHOW_STATEMENTS = os.environ.get("BENCH_STATEMENTS") == "1"
+TRACE = os.environ.get("BENCH_TRACE", "")  # "request name|words": where that request executes statements with the words
 
 
 class Meter:
@@ -62,6 +64,11 @@ class Meter:
 
         def count(_conn, _cursor, statement, *_args):
             seen.append(" ".join(statement.split()))
+            if TRACE and self.counting and TRACE.split("|")[0] == name and TRACE.split("|")[1] in statement:
+                print(f"  {name}: {seen[-1][:100]}")
+                for frame in traceback.extract_stack():
+                    if "/webapp/" in frame.filename or "/templates/" in frame.filename:
+                        print(f"      {frame.filename.split('/wt-tillpath/')[-1]}:{frame.lineno} {frame.name}")
 
         profiling = self.profile is not None and self.counting and name == PROFILE
         event.listen(self.engine, "before_cursor_execute", count)
@@ -83,7 +90,7 @@ class Meter:
                 self.shown.add(name)
                 print(f"  {name}: {len(seen)} statements")
                 for statement in seen:
-                    print("      " + statement[:150])
+                    print("      " + statement[:int(os.environ.get("BENCH_WIDTH", "150"))])
         return response, body
 
     def report(self, label: str) -> None:

@@ -12,17 +12,20 @@ from flask import abort, make_response, render_template, request
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import scanning
+from webapp.catalog.models import SKU
 from webapp.errors import toast
 from webapp.extensions import db
-from webapp.pos import queries
 from webapp.pos.blueprint import bp
-from webapp.pos.guards import own_register
+from webapp.pos.guards import own_till
 from webapp.pos.tender_form import tenders_from
 from webapp.sales.errors import PaymentPending
-from webapp.sales.models import Order
+from webapp.sales.models import Order, OrderLine
 from webapp.sales.online import services as online
 from webapp.sales.online.models import STATUS_LABELS, OnlineOrder, OnlineStatus
 from webapp.sales.tenders import TakenAt, offered
@@ -83,8 +86,7 @@ def _why_not(register, found: OnlineOrder) -> str | None:
 @require_role(*STAFF)
 def hand_over(register_id: int, online_id: int):
     """Take what is due (paid at pickup), consume the reservation, complete the order: once per tap id."""
-    register, found = _own_pickup(register_id, online_id)
-    shift = queries.open_shift_of(register)
+    register, shift, found = _own_pickup(register_id, online_id)
     if shift is None:
         return toast(str(NO_SHIFT), 409)
     tenders = tenders_from(request.form, found.order.due) if not found.is_paid else []
@@ -102,21 +104,41 @@ def hand_over(register_id: int, online_id: int):
 @require_role(*STAFF)
 def check_pickup_payment(register_id: int, online_id: int):
     """Ask the provider again about a charge at pickup that timed out."""
-    register, found = _own_pickup(register_id, online_id)
+    register, _shift, found = _own_pickup(register_id, online_id)
     online.check_payments(found)
     db.session.commit()
     return _panel(register, found)
 
 
 def _own_pickup(register_id: int, online_id: int):
-    register = own_register(register_id)
-    found = db.session.get(OnlineOrder, online_id)
+    """The register, its open shift (or None) and this store's online order with its order: two statements."""
+    register, shift = own_till(register_id)
+    found = db.session.get(OnlineOrder, online_id, options=[joinedload(OnlineOrder.order)])
     if found is None or found.order.store_id != register.store_id:
         abort(404)
-    return register, found
+    return register, shift, found
+
+
+def _with_items(order: Order) -> None:
+    """The order's lines with their SKUs and products, as the panel lists them: one statement, not one per
+    line (only what the request has not read yet)."""
+    if "lines" in inspect(order).unloaded:
+        lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+                                   .options(joinedload(OrderLine.sku).joinedload(SKU.product))).all()
+        set_committed_value(order, "lines", lines)
+        return
+    missing = [line for line in order.lines if "sku" in inspect(line).unloaded]
+    if missing:
+        skus = {sku.id: sku for sku in db.session.scalars(
+            select(SKU).where(SKU.id.in_({line.sku_id for line in missing})).options(joinedload(SKU.product)))}
+        for line in missing:
+            set_committed_value(line, "sku", skus[line.sku_id])
 
 
 def _panel(register, found: OnlineOrder, status: int = 200, error: str | None = None):
+    if "online" in inspect(found.order).unloaded:
+        set_committed_value(found.order, "online", found)  # what it owes reads its online side: this one
+    _with_items(found.order)
     html = render_template("pos/_pickup.html", register=register, found=found, labels=STATUS_LABELS,
                            due=found.order.due, methods=offered(TakenAt.PICKUP),
                            client_uuid=str(uuid.uuid4()), error=error, pending=found.order.has_pending_payment)

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import queries as catalog_queries
@@ -22,17 +22,17 @@ from webapp.numbers import quantity
 from webapp.paging import paginate
 from webapp.pos import queries
 from webapp.pos.blueprint import bp
-from webapp.pos.guards import own_register
-from webapp.pos.models import Shift
+from webapp.pos.guards import own_register, own_till
+from webapp.pos.models import Register
 from webapp.pos.pickup_views import answer_scan
 from webapp.pos.services import approve_with_pin
 from webapp.pos.tender_form import tenders_from
-from webapp.promotions.services import Channel, price_cart
+from webapp.promotions.services import Channel, price_cart, savings_of
 from webapp.sales import services as sales
 from webapp.sales.errors import SerialRequired
 from webapp.sales.models import Order, OrderLine, OrderStatus, Payment, PaymentMethod
 from webapp.sales.online import shortfalls
-from webapp.sales.queries import order_for_till, suspended_sales
+from webapp.sales.queries import suspended_sales
 from webapp.sales.receipts import receipt_document
 from webapp.sales.tenders import TakenAt, offered
 from webapp.web import render, writes
@@ -56,18 +56,28 @@ PIN_TRIES = limiter.shared_limit(
 
 
 def _till(register_id: int):
-    """The register, its open shift and the sale on it (made on first use).
+    """The register, its open shift and the sale on it (made on first use)."""
+    register, shift = _register_and_shift(register_id)
+    if shift is None:
+        return register, None, None
+    return register, shift, _sale_on(register, shift)
+
+
+def _register_and_shift(register_id: int):
+    """The register and its open shift (None: no shift open), in one statement.
 
     A shift is its cashier's: another cashier is refused; a manager may step in.
     """
-    register = own_register(register_id)
-    shift = queries.open_shift_of(register)
-    if shift is None:
-        return register, None, None
-    if shift.cashier_id != current_user.id and not sales.may_discount(current_user, register.store):
+    register, shift = own_till(register_id)
+    if shift is not None and shift.cashier_id != current_user.id \
+            and not sales.may_discount(current_user, register.store):
         abort(403)
-    order = queries.current_sale(shift) or sales.open_sale(register.store, register, shift, current_user)
-    return register, shift, order
+    return register, shift
+
+
+def _sale_on(register, shift) -> Order:
+    """The sale being rung up on the shift, with its lines and payments (made on first use)."""
+    return queries.current_sale(shift) or sales.open_sale(register.store, register, shift, current_user)
 
 
 def _sale_panel(register, order, status=200, **extra):
@@ -85,10 +95,12 @@ def till(register_id: int):
     register, shift, order = _till(register_id)
     if shift is None:
         return redirect(url_for("pos.open_shift", register_id=register.id), 303)
-    db.session.commit()  # the new empty sale keeps its number
-    return render("pos/till.html", register=register, shift=shift, order=order_for_till(order.id),
+    # The sale in hand (its lines, SKUs and payments loaded with it, or a new one with none): no reload.
+    page = render("pos/till.html", register=register, shift=shift, order=order,
                   suspended=suspended_sales(register.store, register),
                   may_discount=sales.may_discount(current_user, register.store))
+    db.session.commit()  # the new empty sale keeps its number
+    return page
 
 
 @bp.post("/registers/<int:register_id>/scan")
@@ -98,13 +110,14 @@ def scan(register_id: int):
 
     A refusal undoes only the scan (a savepoint); the sale, however new, stays.
     """
-    register, shift, order = _till(register_id)
+    register, shift = _register_and_shift(register_id)
     if shift is None:
         return toast(str(NO_SHIFT), 409)
     code = request.form.get("code", "").strip()
-    pickup = answer_scan(register, code)  # an online order's pickup code, not a product's
+    pickup = answer_scan(register, code)  # an online order's pickup code, not a product's: no sale opened
     if pickup is not None:
         return pickup
+    order = _sale_on(register, shift)
     prompt, refusal, sku = {}, None, None
     try:
         with db.session.begin_nested():
@@ -259,7 +272,6 @@ def check_payment(order_id: int, payment_id: int):
 @require_role(*STAFF)
 def pay_panel(order_id: int):
     register, order = _own_order(order_id)
-    order = order_for_till(order.id)
     return render_template("pos/_pay.html", register=register, order=order, methods=offered(TakenAt.TILL), due=order.due, client_uuid=str(uuid.uuid4()))
 
 
@@ -287,19 +299,27 @@ def receipt(order_id: int):
     if order.status != OrderStatus.COMPLETED:
         abort(404)
     cash = any(p.method == PaymentMethod.CASH for p in order.payments)
-    return render("pos/receipt.html", register=register, order=order_for_till(order.id),
-                  document=receipt_document(order), fresh=request.args.get("fresh") == "1", open_drawer=cash,
-                  taken_from_online=shortfalls.taken_by(order))
+    applied = [] if order.is_return else savings_of(order)  # read once: the page and the printed receipt
+    return render("pos/receipt.html", register=register, order=order, applied=applied,
+                  document=receipt_document(order, applied=applied), fresh=request.args.get("fresh") == "1",
+                  open_drawer=cash, taken_from_online=shortfalls.taken_by(order))
 
 
 def _own_order(order_id: int) -> tuple:
-    """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager)."""
-    order = db.session.get(Order, order_id, options=[  # with what completing or showing the sale reads
-        selectinload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), selectinload(Order.payments)])
+    """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager).
+
+    One statement reads the order with what completing or showing the sale reads: its register and
+    store, its shift, its lines with their SKUs and products, its payments.
+    """
+    order = db.session.get(Order, order_id, options=[
+        joinedload(Order.register).joinedload(Register.store), joinedload(Order.shift),
+        joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), joinedload(Order.payments)])
     if order is None or order.register_id is None:
         abort(404)
-    register = own_register(order.register_id)
-    shift = db.session.get(Shift, order.shift_id) if order.shift_id else None
+    register = order.register
+    if not current_user.can_access_store(register.store_id):
+        abort(403)
+    shift = order.shift
     if shift is not None and shift.cashier_id != current_user.id \
             and not sales.may_discount(current_user, register.store):
         abort(403)

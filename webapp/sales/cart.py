@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import format_date
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.models import User
 from webapp.catalog.models import SKU, Tracking
@@ -52,6 +53,8 @@ def open_sale(store: Store, register=None, shift=None, cashier: User | None = No
     db.session.add(order)
     if flush:
         db.session.flush()
+        for empty in ("lines", "payments"):  # a new sale has none: no query to find out
+            set_committed_value(order, empty, [])
     return order
 
 
@@ -63,15 +66,16 @@ def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> Ord
     line = None
     if not sku.product.weighed and sku.product.tracking != Tracking.SERIAL:
         line = next((ln for ln in order.lines if ln.sku_id == sku.id and ln.lot_id == (lot and lot.id)), None)
-    if line is None:
-        line = OrderLine(sku=sku, quantity=qty, lot=lot, serial=lot.code if lot else None, unit_price=ZERO,
-                         unit_cost=sku.cost,  # the completion writes it again only if the cost changed meanwhile
-                         regular_price=ZERO, priced_amount=ZERO, line_discount=ZERO,
-                         order_discount_share=ZERO, amount=ZERO)
-        order.lines.append(line)
-    else:
-        line.quantity += qty
-    reprice(order)
+    with db.session.no_autoflush:  # the line goes in priced, with the order's totals: one flush (reprice's)
+        if line is None:
+            line = OrderLine(sku=sku, quantity=qty, lot=lot, serial=lot.code if lot else None, unit_price=ZERO,
+                             unit_cost=sku.cost,  # the completion writes it again only if the cost changed since
+                             regular_price=ZERO, priced_amount=ZERO, line_discount=ZERO,
+                             order_discount_share=ZERO, amount=ZERO)
+            order.lines.append(line)
+        else:
+            line.quantity += qty
+        reprice(order)
     return line
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from webapp.clock import local_time
 from webapp.numbers import FEN, round_money
-from webapp.promotions.services import savings_of
+from webapp.promotions.services import Applied, savings_of
 from webapp.sales.models import Order, OrderKind, PaymentMethod
 
 DEFAULT_WIDTH = 80
@@ -23,14 +23,16 @@ def method_label(method: str) -> str:
     return PaymentMethod(method).label
 
 
-def receipt_document(order: Order) -> dict:
+def receipt_document(order: Order, *, applied: list[Applied] | None = None) -> dict:
     """A sale's or a return's receipt, for 58 or 80 mm paper as the register is set, in the shop's
-    language (the chain's default locale), whatever language the cashier's screen is in."""
+    language (the chain's default locale), whatever language the cashier's screen is in.
+
+    ``applied``: the promotions stored with the sale (``savings_of``), when the caller has read them."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return _document(order)
+        return _document(order, applied)
 
 
-def _document(order: Order) -> dict:
+def _document(order: Order, applied: list[Applied] | None) -> dict:
     width = order.register.receipt_width if order.register is not None else DEFAULT_WIDTH
     store, cashier = order.store, order.cashier
     document = {
@@ -40,7 +42,7 @@ def _document(order: Order) -> dict:
         "time": local_time(order.completed_at or order.created_at).strftime("%Y-%m-%d %H:%M"),
         "cashier": cashier.name if cashier else "",
         "lines": [_line(line, order.is_return) for line in order.lines],
-        "discounts": _discounts(order),
+        "discounts": _discounts(order, applied),
         "totals": [{"label": _total_label(order), "amount": _money(order.total)}],
         "payments": [{"method": method_label(p.method), "amount": _money(p.tendered or p.amount)}
                      for p in order.payments if p.status == "succeeded"],
@@ -83,11 +85,11 @@ def _line(line, is_return: bool) -> dict:
             "amount": _money(line.amount if is_return else round_money(line.unit_price * line.quantity))}
 
 
-def _discounts(order: Order) -> list[dict]:
+def _discounts(order: Order, applied: list[Applied] | None) -> list[dict]:
     rows = []
     if not order.is_return:
-        rows = [{"name": _("Promotion: %(name)s", name=applied.name), "amount": _money(-applied.saving)}
-                for applied in savings_of(order)]
+        rows = [{"name": _("Promotion: %(name)s", name=promotion.name), "amount": _money(-promotion.saving)}
+                for promotion in (savings_of(order) if applied is None else applied)]
     rows += [{"name": _("Discount: %(item)s", item=line.sku.display_name), "amount": _money(-line.line_discount)}
              for line in order.lines if line.line_discount]
     if order.order_discount:
