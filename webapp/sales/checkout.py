@@ -59,11 +59,15 @@ def complete_sale(order: Order, payments: list[Tender], *, user: User, client_uu
             holds_coupon = _claim_and_complete(order, client_uuid, user, now)
             if holds_coupon is None:
                 raise _Taken()
-            _move_stock(order, user)
-            asked = shortfalls.any_held(order) if order.customer_id is not None else None
+            shelf = _move_stock(order, user)
+            # Does the shelf hold any sold SKU for an online order? The level rows the sale changed tell
+            # (untracked SKUs); else it is asked with the member's card, or by flag_sold_at_till itself.
+            held = shelf.answer
+            asked = shortfalls.any_held(order) if order.customer_id is not None and held is None else None
             with tab_for(order, ask=asked) as card:  # the member's card: read once, written once
-                # online orders whose held units this sale took (with a member: asked with the card's read)
-                shortfalls.flag_sold_at_till(order, held=bool(card.answer) if card is not None else None)
+                if held is None and card is not None:
+                    held = bool(card.answer)
+                shortfalls.flag_sold_at_till(order, held=held)  # online orders whose held units it took
                 take()
                 _mark_completed(order, user, now)
                 if holds_coupon:
@@ -121,14 +125,16 @@ def _claim_and_complete(order: Order, client_uuid: str, user: User, now) -> bool
     return bool(claimed[1])
 
 
-def _move_stock(order: Order, user: User) -> None:
-    """Out of the shelf through the ledger; each line keeps its cost (and its lot, when one).
+def _move_stock(order: Order, user: User) -> stock.HeldOnShelf:
+    """Out of the shelf through the ledger; each line keeps its cost (and its lot, when one). Answers
+    what the shelf's rows said as they changed: which sold SKUs are held for online orders.
 
     The lines' costs are written with one executemany and set on the lines in hand, so the
-    sale needs no unit-of-work flush (the till's completion is measured in bench/bench_till.py).
+    sale needs no unit-of-work flush (the till's completion is measured in bench/bench_till_sale.py).
     """
+    held: list[stock.HeldOnShelf] = []
     sold = stock.sell_many(order.store, [(line.sku, line.quantity, line.lot) for line in order.lines],
-                           user=user, document=("order", order.number), returning=False)
+                           user=user, document=("order", order.number), returning=False, held=held)
     rows = []
     for line, moves in zip(order.lines, sold, strict=True):
         cost = round_money(sum(m.unit_cost * m.quantity for m in moves) / line.quantity)
@@ -138,7 +144,7 @@ def _move_stock(order: Order, user: User) -> None:
         if cost != line.unit_cost or lot_id != line.lot_id:  # the cost it was rung up with has changed
             rows.append({"line": line.id, "cost": cost, "lot": lot_id})
     if not rows:
-        return
+        return held[0]
     db.session.connection().execute(_LINE_COST, rows)
     lines = {line.id: line for line in order.lines}
     for row in rows:
@@ -147,6 +153,7 @@ def _move_stock(order: Order, user: User) -> None:
         if row["lot"] != line.lot_id:
             set_committed_value(line, "lot_id", row["lot"])
             set_committed_value(line, "lot", db.session.get(Lot, row["lot"]))
+    return held[0]
 
 
 def _mark_completed(order: Order, user: User, now) -> None:

@@ -12,12 +12,12 @@ writers (every transaction begins IMMEDIATE), so the same code is safe there.
 """
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, event, func, insert, inspect, literal, select, update
+from sqlalchemy import and_, bindparam, case, event, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -94,6 +94,22 @@ def shelf(store: Store) -> Place:
 def _forget_locations(session, _transaction):
     """A rolled-back transaction may have made a place that no longer exists."""
     session.info.pop("stock_locations", None)
+
+
+def _look_up_places(*wanted: tuple[Usage, int | None]) -> None:
+    """Find the places (usage, store id) this session does not know yet with one statement; any not made
+    yet are left to ``location``, which makes them."""
+    known = db.session.info.setdefault("stock_locations", {})
+    missing = [(usage, store_id) for usage, store_id in wanted if (usage, store_id) not in known]
+    if len(missing) < 2:
+        return  # none, or one: location() asks for it alone
+    for found in db.session.scalars(select(Location).where(or_(*(
+            and_(Location.usage == usage.value,
+                 Location.store_id.is_(None) if store_id is None else Location.store_id == store_id)
+            for usage, store_id in missing)))):
+        key = (Usage(found.usage), found.store_id)
+        if key in missing:
+            known[key] = Place(found.id, found.usage, found.store_id)
 
 
 def _find_location(usage: Usage, store_id: int | None) -> Location | None:
@@ -203,13 +219,33 @@ def sell(store: Store, sku: SKU, qty, *, user, document: Document, lot: Lot | No
     return sell_many(store, [(sku, qty, lot)], user=user, document=document)[0]
 
 
+@dataclass
+class HeldOnShelf:
+    """What the shelf's level rows said as a sale changed them (their UPDATE … RETURNING): the SKUs whose
+    shelf still holds units for online orders. ``complete`` is False when that cannot be told from the rows
+    changed (a lot-tracked SKU has other rows; a row changed by id says nothing): then ask the levels."""
+
+    shelf_id: int
+    skus: set[int] = field(default_factory=set)
+    complete: bool = True
+
+    @property
+    def answer(self) -> bool | None:
+        """Whether any sold SKU is held for an online order; None: not known from the sale's rows."""
+        return bool(self.skus) if self.complete else None
+
+
 def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user, document: Document,
-              returning: bool = True) -> "list[list[StockMove]] | list[list[Posting]]":
+              returning: bool = True, held: "list[HeldOnShelf] | None" = None
+              ) -> "list[list[StockMove]] | list[list[Posting]]":
     """Several till lines at once (SKU, quantity, lot or None), as sell() each; the moves go in together.
 
     ``returning=False`` (the till's completion) writes the moves without reading them back and
     answers with what was posted (quantity, lot, unit cost of each move): one statement less work.
+    ``held``: a list the sale appends a ``HeldOnShelf`` to, told by the level rows it changed, so
+    the caller need not read the levels again to find the online orders the sale took units from.
     """
+    _look_up_places((Usage.CUSTOMER, None), (Usage.INTERNAL, store.id))  # both in one statement
     customer, source = location(Usage.CUSTOMER), shelf(store)
     taken: dict[int, list[Posting]] = {}
     with db.session.no_autoflush:
@@ -220,7 +256,12 @@ def sell_many(store: Store, items: list[tuple[SKU, object, Lot | None]], *, user
             negative = store.allow_negative_stock and sku.product.tracking != Tracking.SERIAL
             takes = _allocate(source, sku, _positive(qty), lot, allow_negative=negative)
             taken[i] = [Posting(sku, source, customer, t, sku.cost, Reason.SALE, guard=not negative) for t in takes]
-    moves = iter(_post_many([p for i in range(len(items)) for p in taken[i]], document, user, returning=returning))
+    said = None
+    if held is not None:
+        said = HeldOnShelf(source.id, complete=all(sku.product.tracking == Tracking.NONE for sku, *_ in items))
+        held.append(said)
+    moves = iter(_post_many([p for i in range(len(items)) for p in taken[i]], document, user, returning=returning,
+                            said=said))
     return [[next(moves) for _p in taken[i]] for i in range(len(items))]
 
 
@@ -473,13 +514,13 @@ def _post(sku: SKU, source, destination, take: Take, unit_cost: Decimal, reason:
                       document, user)[0]
 
 
-def _post_many(postings: list[Posting], document: Document, user, *,
-               returning: bool = True) -> list[StockMove] | list[Posting]:
+def _post_many(postings: list[Posting], document: Document, user, *, returning: bool = True,
+               said: HeldOnShelf | None = None) -> list[StockMove] | list[Posting]:
     """Write moves and the levels they change, in as few statements as the rules allow.
 
     Guarded takes are checked one row at a time (a refusal names its SKU); the
     other level changes go in one executemany per statement shape, and the
-    moves in one INSERT … RETURNING.
+    moves in one INSERT … RETURNING. ``said``: filled from the shelf's rows as changed.
     """
     unguarded_by_id, by_key = [], []
     # Levels change in (SKU, lot) order, whatever order the lines came in: two sales, or a sale and a
@@ -488,10 +529,12 @@ def _post_many(postings: list[Posting], document: Document, user, *,
         q = p.take.quantity
         if p.source.usage in TRACKED:
             if p.guard:
-                if not _take_guarded(p):
+                if not _take_guarded(p, said):
                     raise _insufficient(p.sku, p.source, q)
             elif p.take.level_id:
                 unguarded_by_id.append({"level": p.take.level_id, "on_hand": -q, "reserved": -p.release})
+                if said is not None:
+                    said.complete = False
             else:
                 by_key.append((p.source, p.sku, p.take.lot_id, -q))
         if p.destination.usage in TRACKED:
@@ -499,7 +542,7 @@ def _post_many(postings: list[Posting], document: Document, user, *,
             sold_out.forget(p.destination.store_id, p.sku.id)
     if unguarded_by_id:
         _execute_many(_ADD_BY_ID, unguarded_by_id)
-    _add_by_key(by_key)
+    _add_by_key(by_key, said)
     _forget_loaded_levels()
     rows = [{"sku_id": p.sku.id, "lot_id": p.take.lot_id, "from_location_id": p.source.id,
              "to_location_id": p.destination.id, "quantity": p.take.quantity, "unit_cost": p.unit_cost,
@@ -536,24 +579,52 @@ _ADD_BY_ID = (
 )
 
 
-def _take_guarded(p: Posting) -> bool:
+def _take_guarded(p: Posting, said: HeldOnShelf | None = None) -> bool:
     """One guarded UPDATE: False when the source has not got the goods available."""
     q = p.take.quantity
     where = [_levels.c.id == p.take.level_id] if p.take.level_id else _key_of(_levels.c, p.source, p.sku, p.take.lot_id)
     statement = (_levels.update()
                  .where(*where, _levels.c.on_hand - _levels.c.reserved + p.release >= q)
                  .values(on_hand=_levels.c.on_hand - q, reserved=_levels.c.reserved - p.release))
-    return db.session.execute(statement).rowcount == 1
+    if said is None:
+        return db.session.execute(statement).rowcount == 1
+    row = db.session.execute(statement.returning(_levels.c.reserved)).first()
+    if row is not None and p.source.id == said.shelf_id and row.reserved > 0:
+        said.skus.add(p.sku.id)
+    return row is not None
 
 
-def _add_by_key(changes: list[tuple]) -> None:
-    """Add to the levels of (place, SKU, lot), making each on first use: an upsert per lot shape."""
+def _add_by_key(changes: list[tuple], said: HeldOnShelf | None = None) -> None:
+    """Add to the levels of (place, SKU, lot), making each on first use: an upsert per lot shape.
+
+    ``said``: the rows come back (RETURNING) to say which of the shelf's SKUs are held for online orders;
+    then each level is one row of the statement (a PostgreSQL upsert may change a row only once)."""
     for has_lot in (False, True):
         rows = [{"location_id": place.id, "sku_id": sku.id, "lot_id": lot_id, "on_hand": q,
                  "reserved": Decimal("0")}
                 for place, sku, lot_id, q in changes if (lot_id is not None) == has_lot]
-        if rows:
-            _execute_many(_upsert_for(db.session.get_bind().dialect.name, has_lot), rows)
+        if not rows:
+            continue
+        upsert = _upsert_for(db.session.get_bind().dialect.name, has_lot)
+        if said is None:
+            _execute_many(upsert, rows)
+            continue
+        for row in db.session.connection().execute(
+                upsert.returning(_levels.c.location_id, _levels.c.sku_id, _levels.c.reserved), _one_per_level(rows)):
+            if row.location_id == said.shelf_id and row.reserved > 0:
+                said.skus.add(row.sku_id)
+
+
+def _one_per_level(rows: list[dict]) -> list[dict]:
+    """Changes to the same level added together, in the order the levels first came."""
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["location_id"], row["sku_id"], row["lot_id"])
+        if key in merged:
+            merged[key] = {**merged[key], "on_hand": merged[key]["on_hand"] + row["on_hand"]}
+        else:
+            merged[key] = row
+    return list(merged.values())
 
 
 @functools.cache
