@@ -96,8 +96,9 @@ def hand_over(register_id: int, online_id: int):
     except PaymentPending as e:
         db.session.commit()  # the pending charge is kept, to be checked
         return _panel(register, found, 409, error=str(e))
+    panel = _panel(register, found)  # what the panel reads is read in this transaction: none begins after
     db.session.commit()
-    return _panel(register, found)
+    return panel
 
 
 @bp.post("/registers/<int:register_id>/pickups/<int:online_id>/check-payment")
