@@ -27,10 +27,10 @@ PAID_CODE = "134567890123450001"
 # the cart, one guarded UPDATE for the 3 lines, the order number (on its own connection), the reservations,
 # the store's prices, "has a promotion changed?", the order, its lines (one INSERT), its online side, the
 # notification, the member card, the cart emptied. (The pickup code needs no look-up: ``online._pickup_code``.)
-MOST_FOR_A_MEMBER = 13
+MOST_FOR_A_MEMBER = 12
 # A guest's first order: no user to load, but their account looked for and made (2) and their member card
 # made (3: SAVEPOINT, INSERT, RELEASE): 13 - 1 + 2 + 3.
-MOST_STATEMENTS = 17
+MOST_STATEMENTS = 16
 SQLITE_LINES = 2  # SQLite sends each line's INSERT alone (PostgreSQL: one INSERT of the 3 lines)
 
 
