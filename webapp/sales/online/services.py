@@ -197,8 +197,8 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
         set_committed_value(order, "online", online)
         notify(online, NotificationKind.ACCEPTED)
         db.session.flush()
-    from webapp.members.cards import card_of
-    card_of(customer, store)  # the first order enrols the customer as a member (after the one flush)
+    from webapp.members.cards import enrolled
+    enrolled(customer, store)  # the first order enrols the customer as a member (one statement, after the flush)
     if coupon_code:  # the code the customer typed: held by the order (priced again with it)
         coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
     online.placed_now = True  # this request made it: paying it needs no lock or re-read (see ``pay``)
