@@ -22,6 +22,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
@@ -564,8 +565,23 @@ def by_checkout_key(key: str) -> OnlineOrder | None:
     return db.session.scalar(select(OnlineOrder).where(OnlineOrder.checkout_key == key[:64])) if key else None
 
 
-def by_access_token(token: str) -> OnlineOrder | None:
-    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.access_token == token)) if token else None
+def by_access_token(token: str, *, whole: bool = False) -> OnlineOrder | None:
+    """The order of this link, with what every look at it reads — its order, the order's store, payments and
+    customer — in one statement; ``whole``: its lines (with their SKUs and products) and messages too, in
+    one more each (the order page)."""
+    if not token:
+        return None
+    sale = joinedload(OnlineOrder.order, innerjoin=True)
+    options = [sale.joinedload(Order.store, innerjoin=True), sale.joinedload(Order.payments),
+               joinedload(OnlineOrder.customer, innerjoin=True)]
+    if whole:
+        options += [sale.selectinload(Order.lines).joinedload(OrderLine.sku, innerjoin=True)
+                    .joinedload(SKU.product, innerjoin=True), selectinload(OnlineOrder.notifications)]
+    found = db.session.scalars(select(OnlineOrder).where(OnlineOrder.access_token == token).options(*options)
+                               ).unique().first()
+    if found is not None:
+        set_committed_value(found.order, "online", found)  # the way back: no query to find what is at hand
+    return found
 
 
 def by_pickup_token(token: str) -> OnlineOrder | None:
@@ -594,10 +610,12 @@ def reservations(online: OnlineOrder, status: ReservationStatus | None = Reserva
 def _hold(online: OnlineOrder) -> None:
     """The order's row is ours until the transaction ends (PostgreSQL; SQLite has one writer), and
     what another request changed before is read again: a payment, a cancel, the sweep and the
-    store's next step never act on a status that is no longer true."""
-    db.session.execute(select(OnlineOrder.id).where(OnlineOrder.id == online.id).with_for_update())
-    db.session.refresh(online)
-    db.session.refresh(online.order, ["status", "payments"])
+    store's next step never act on a status that is no longer true. One statement: the online order,
+    its order and the order's payments, read again as the lock is taken."""
+    db.session.scalars(
+        select(OnlineOrder).where(OnlineOrder.id == online.id)
+        .options(joinedload(OnlineOrder.order, innerjoin=True).joinedload(Order.payments))
+        .with_for_update(of=OnlineOrder).execution_options(populate_existing=True)).unique().all()
 
 
 def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
