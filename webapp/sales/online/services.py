@@ -616,6 +616,7 @@ def _hold(online: OnlineOrder) -> None:
         select(OnlineOrder).where(OnlineOrder.id == online.id)
         .options(joinedload(OnlineOrder.order, innerjoin=True).joinedload(Order.payments))
         .with_for_update(of=OnlineOrder).execution_options(populate_existing=True)).unique().all()
+    set_committed_value(online.order, "online", online)  # the way back (``Order.amount_due``): no query
 
 
 def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
