@@ -673,12 +673,17 @@ def reservations(online: OnlineOrder, status: ReservationStatus | None = Reserva
 def _hold(online: OnlineOrder) -> None:
     """The order's row is ours until the transaction ends (PostgreSQL; SQLite has one writer), and
     what another request changed before is read again: a payment, a cancel, the sweep and the
-    store's next step never act on a status that is no longer true. One statement: the online order,
-    its order and the order's payments, read again as the lock is taken."""
+    store's next step never act on a status that is no longer true.
+
+    Two statements: the lock, then the online order, its order and the order's payments read again. Not
+    one: a ``SELECT … FOR UPDATE`` that waited for the lock sees the locked row as it is now but the
+    rows it joins as they were when it began — the payments the other request has just written would
+    be missed (two taps on "apply" would both apply)."""
+    db.session.execute(select(OnlineOrder.id).where(OnlineOrder.id == online.id).with_for_update())
     db.session.scalars(
         select(OnlineOrder).where(OnlineOrder.id == online.id)
         .options(joinedload(OnlineOrder.order, innerjoin=True).joinedload(Order.payments))
-        .with_for_update(of=OnlineOrder).execution_options(populate_existing=True)).unique().all()
+        .execution_options(populate_existing=True)).unique().all()
     set_committed_value(online.order, "online", online)  # the way back (``Order.amount_due``): no query
 
 
