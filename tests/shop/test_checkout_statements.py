@@ -183,3 +183,23 @@ def test_pickup_codes_are_the_stores_own_for_ninety_days_without_a_look_up(app):
     theirs = [_pickup_code(SimpleNamespace(id=4), f"HZ02-20260101-{n:04d}") for n in range(1, 51)]
     assert mine != theirs  # each store its own order of codes
     assert sorted(mine) != mine  # no order to read off from one's own code
+
+
+def test_the_order_page_reads_its_order_in_few_statements_and_its_poll_in_one(client, online_store, stocked):
+    store = online_store()
+    skus = [stocked({store: 5}, price="4.50") for _ in range(3)]
+    response, _statements = _checkout(client, _cart(store, skus))
+    at_cashier(client, response, "pay")  # paid
+    token = db.session.query(OnlineOrder).one().access_token
+    db.session.expunge_all()
+    with counted() as statements:
+        page = client.get(f"/shop/orders/{token}")
+    assert page.status_code == 200 and "4.50" in page.get_data(as_text=True)
+    sent = [s for s in statements if not s.startswith("BEGIN")]
+    # the order with its store, payments and customer; its lines with their SKUs and products; its messages;
+    # the signed-in customer and the cart's badge (the app's, not the order's)
+    assert len(sent) <= 5, "\n".join(sent)
+    with counted() as statements:
+        poll = client.get(f"/shop/orders/{token}", headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and 'id="order-status"' in poll.get_data(as_text=True)
+    assert len([s for s in statements if not s.startswith("BEGIN")]) <= 2, "\n".join(statements)  # + the user
