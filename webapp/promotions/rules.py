@@ -1,18 +1,25 @@
 """The active promotions as engine rules, loaded once and kept until a promotion or category changes.
 
-Every pricing asks one small question ("has anything changed?": a count and the
-latest change of the promotions and categories); only when the answer changes
-are the rules loaded again and indexed (``RuleBook``). So a process serving
-the till prices from memory, and a rule saved in another process is seen at
-that process's next pricing. The answer is asked once per transaction (a request
-prices several times: the page's amount, then the order), and again after this
-transaction itself saves a promotion or a category.
+"Has anything changed?" (a count and the latest change of the promotions, categories and the chain's
+floor: ``_stamp``) costs the hot path no statement of its own: each process asks it at most once every
+``CHECK_SECONDS`` (``PROMOTIONS_CHECK_SECONDS``, 1 s), whichever request comes first, and prices from
+memory in between. So a promotion started, stopped or edited in another process is seen everywhere
+within that bound (plus the length of a request already under way); the process that saves it sees it
+at once — the saving transaction loads the rules it has just written, and its commit drops this
+process's book (``forget``, the session events below). A promotion's own dates and hours are checked by
+the engine at each pricing, not by this cache.
+
+A request never mixes two versions: the first pricing of a transaction pins the book it used to the
+session (``session.info``) and every later pricing in that transaction uses the same one.
 """
+import time
+import weakref
 from dataclasses import replace
 from decimal import Decimal
 from itertools import chain
 from threading import Lock
 
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -21,38 +28,65 @@ from webapp.extensions import db
 from webapp.promotions.engine import Rule, RuleBook, Tier
 from webapp.promotions.models import Promotion, PromotionSettings, Status
 
-_cache: dict = {}
+CHECK_SECONDS = 1.0  # the default bound on how long another process's change may go unseen
+
+_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # engine → Loaded, per database
 _lock = Lock()
+
+PINNED = "promotions_book"  # in the session's info: the book this transaction prices with
+SAVED = "promotions_saved"  # in the session's info: this transaction changed a promotion or category
+
+
+class Loaded:
+    """A loaded book, with the stamp it was loaded at and when the stamp was last asked (monotonic)."""
+
+    __slots__ = ("stamp", "book", "lots", "checked")
+
+    def __init__(self, stamp, book, lots, checked: float):
+        self.stamp, self.book, self.lots, self.checked = stamp, book, lots, checked
 
 
 def active_book() -> RuleBook:
     """The active promotions' rules, from memory unless a promotion, a category or the chain's floor changed."""
-    return _loaded()[1]
+    return _loaded().book
 
 
 def active_book_and_lots() -> tuple[RuleBook, dict[int, int]]:
     """The book, and promotion id → the lot an active near-expiry markdown prices (it ends when the lot is
     gone), from one look at whether anything changed."""
-    _, book, lots = _loaded()
-    return book, lots
+    loaded = _loaded()
+    return loaded.book, loaded.lots
 
 
-def _loaded() -> tuple:
+def _loaded() -> Loaded:
     info = db.session.info
-    if STAMP not in info:
-        info[STAMP] = _stamp()
-    stamp = info[STAMP]
-    key = id(db.engine)
-    cached = _cache.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached
-    with _lock:
-        promotions = list(db.session.scalars(select(Promotion).where(Promotion.status == Status.ACTIVE.value)))
-        tree, floor = children(), chain_floor()
-        book = RuleBook(to_rule(p, tree, floor) for p in promotions)
-        lots = {p.id: int(p.params["lot_id"]) for p in promotions if (p.params or {}).get("lot_id")}
-        _cache[key] = cached = (stamp, book, lots)
+    pinned = info.get(PINNED)
+    if pinned is not None:
+        return pinned
+    if info.get(SAVED):  # this transaction changed the rules: its own view, kept from the other requests
+        info[PINNED] = loaded = _load(None, time.monotonic())
+        return loaded
+    engine = db.engine
+    cached = _cache.get(engine)
+    now = time.monotonic()
+    if cached is None or now - cached.checked >= current_app.config.get("PROMOTIONS_CHECK_SECONDS", CHECK_SECONDS):
+        stamp = _stamp()
+        if cached is not None and cached.stamp == stamp:
+            cached.checked = now
+        else:
+            with _lock:
+                cached = _load(stamp, now)
+                _cache[engine] = cached
+    info[PINNED] = cached
     return cached
+
+
+def _load(stamp, now: float) -> Loaded:
+    promotions = list(db.session.scalars(select(Promotion).where(Promotion.status == Status.ACTIVE.value)))
+    tree, floor = children(), chain_floor()
+    book = RuleBook(to_rule(p, tree, floor) for p in promotions)
+    lots = {p.id: int(p.params["lot_id"]) for p in promotions if (p.params or {}).get("lot_id")}
+    return Loaded(stamp, book, lots, now)
 
 
 def chain_floor() -> Decimal | None:
@@ -61,24 +95,48 @@ def chain_floor() -> Decimal | None:
 
 
 def forget() -> None:
-    """Drop the cached rules (a promotion changed in this process)."""
+    """A promotion, category or the floor changed in this process: this transaction prices with what it
+    wrote, and the process's book is dropped now and again when the change commits."""
+    drop_cached()
+    db.session.info.pop(PINNED, None)
+    db.session.info[SAVED] = True
+
+
+def drop_cached() -> None:
+    """Every process-wide book goes (the next pricing loads the rules again)."""
     _cache.clear()
-    db.session.info.pop(STAMP, None)
 
 
-STAMP = "promotions_stamp"  # in the session's info: the transaction's answer to "has anything changed?"
+RULE_TABLES = frozenset({Promotion.__tablename__, Category.__tablename__, PromotionSettings.__tablename__})
 
 
 @event.listens_for(Session, "after_flush")
 def _ask_again_after_saving(session, _context):
     if any(isinstance(o, (Promotion, Category, PromotionSettings)) for o in chain(session.new, session.dirty, session.deleted)):
-        session.info.pop(STAMP, None)
+        session.info.pop(PINNED, None)
+        session.info[SAVED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _saved_by_statement(state):
+    """An INSERT, UPDATE or DELETE of promotions or categories sent as a statement (no flush to see it)."""
+    if (state.is_insert or state.is_update or state.is_delete) and \
+            getattr(state.statement, "table", None) is not None and state.statement.table.name in RULE_TABLES:
+        state.session.info.pop(PINNED, None)
+        state.session.info[SAVED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_after_saving(session):
+    if session.info.pop(SAVED, None):
+        drop_cached()  # this process sees the change at once (the others within CHECK_SECONDS)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _ask_again_next_transaction(session, transaction):
     if transaction.parent is None:
-        session.info.pop(STAMP, None)
+        session.info.pop(PINNED, None)
+        session.info.pop(SAVED, None)
 
 
 def rules_for(promotion_ids) -> list[Rule]:

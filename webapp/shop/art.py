@@ -1,6 +1,7 @@
 """Pictures the shop draws itself: a product's placeholder and the pickup QR code, both SVG."""
 import hashlib
 import io
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 import segno
@@ -20,8 +21,10 @@ def placeholder_svg(name: str) -> str:
             f'font-family="sans-serif">{initial}</text></svg>')
 
 
+@lru_cache(maxsize=4096)
 def qr_svg(data: str) -> str:
-    """The QR code of ``data`` as an inline SVG (one path, scalable, no fixed size), drawn by segno."""
+    """The QR code of ``data`` as an inline SVG (one path, scalable, no fixed size), drawn by segno; kept per
+    process (a few ms of CPU each, and an open order's page is polled every few seconds)."""
     out = io.BytesIO()
     segno.make(data, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=10, border=2,
                                      svgclass="qr", omitsize=True)

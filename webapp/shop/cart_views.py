@@ -1,6 +1,7 @@
 """The cart page: lines priced at the fulfilling store, the fulfilment choice, and the changes."""
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU
 from webapp.catalog.photos import queries as photo_queries
@@ -62,7 +63,7 @@ def cart():
 @bp.post("/cart/add")
 def add_to_cart():
     cart = cart_to_change()
-    sku = db.session.get(SKU, form_id("sku") or 0)
+    sku = db.session.get(SKU, form_id("sku") or 0, options=[joinedload(SKU.product)])  # its product: one read
     try:
         carts.add(cart, sku, request.form.get("quantity", "1"))
     except DomainError as e:

@@ -7,8 +7,9 @@ weighed, at most 99), so what the cart holds can always be ordered.
 import secrets
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.models import User
 from webapp.catalog.models import SKU
@@ -135,10 +136,16 @@ def merge_into_account(cart: Cart | None, customer: User) -> Cart | None:
 
 
 def clear(cart: Cart) -> None:
-    """The cart's order was placed: its lines, and the coupon the order now holds, leave the cart."""
-    cart.lines.clear()
-    cart.coupon_code = ""
-    db.session.flush()
+    """The cart's order was placed: its lines, and the coupon the order now holds, leave the cart (one
+    DELETE of the cart's lines, not one per line through the unit of work)."""
+    db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id),
+                       execution_options={"synchronize_session": False})
+    for line in cart.lines:
+        db.session.expunge(line)
+    set_committed_value(cart, "lines", [])
+    if cart.coupon_code:
+        cart.coupon_code = ""
+        db.session.flush()
 
 
 def _line_for(cart: Cart, sku_id: int) -> CartLine | None:

@@ -27,7 +27,7 @@ from webapp.shop.errors import (
 )
 from webapp.shop.payment_views import METHODS, to_cashier
 from webapp.shop.web import CART_COOKIE, current_cart, customer, member
-from webapp.web import render, writes
+from webapp.web import render, wants_fragment, writes
 
 CART_PROBLEMS = (SoldOut, StoreLacksItems, NoPickupStore, PickupNotOffered, OutsideDeliveryArea,
                  NoDeliveryStoreHasAll, AddressRequired, EmptyCart)
@@ -123,7 +123,7 @@ def _placed_by(key: str) -> checkout.Placed | None:
 @bp.get("/orders/<token>")
 def order(token: str):
     """The order page (its status part alone to htmx, polled while the order is open); only reads."""
-    found = _order_or_404(token)
+    found = _order_or_404(token, whole=not wants_fragment())  # the polled status part needs no lines or messages
     if online.needs_refresh(found):
         return redirect(url_for("shop.refresh_order", token=token), 303)
     return _show(found)
@@ -133,7 +133,7 @@ def order(token: str):
 @writes
 def refresh_order(token: str):
     """The lazy check (a pending payment asked about, an overdue order expired), then the order again."""
-    found = _order_or_404(token)
+    found = _order_or_404(token, whole=True)
     online.refresh(found)
     db.session.commit()
     if online.needs_refresh(found):  # the provider has not answered yet: show the order as it is
@@ -226,8 +226,8 @@ def _pending(order: OnlineOrder) -> bool:
     return order.order.has_pending_payment
 
 
-def _order_or_404(token: str) -> OnlineOrder:
-    return online.by_access_token(token[:40]) or abort(404)
+def _order_or_404(token: str, whole: bool = False) -> OnlineOrder:
+    return online.by_access_token(token[:40], whole=whole) or abort(404)
 
 
 def _remember(order: OnlineOrder) -> None:

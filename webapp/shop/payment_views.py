@@ -23,6 +23,7 @@ from webapp.sales.online import services as online
 from webapp.sales.online.models import OnlineOrder
 from webapp.sales.providers import NotificationRefused, SandboxProvider, get_provider
 from webapp.sales.tenders import WALLETS
+from webapp.sales.tenders import order_number_of as tenders_order_number
 from webapp.shop.blueprint import bp
 from webapp.shop.web import customer
 from webapp.web import is_htmx, render, writes
@@ -56,7 +57,7 @@ def payment_return(token: str, method: str):
     except NotificationRefused:
         flash(_("The payment could not be confirmed here; its confirmation will follow."), "error")
         return redirect(url_for("shop.order", token=token), 303)
-    if online.by_payment_reference(notice.reference) is not found:
+    if tenders_order_number(notice.reference) != found.order.number:  # a payment of another order
         abort(404)
     payment = online.payment_notified(found, method, notice)
     db.session.commit()

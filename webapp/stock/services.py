@@ -323,7 +323,8 @@ def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
     held = _hold_untracked(store, wanted) if wanted else []
     if len(held) < len(wanted):
         short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {sku_id for _l, sku_id in held})
-        refused = _insufficient(short, shelf(store), wanted[short.id])
+        refused = InsufficientStock(name=short.display_name, requested=wanted[short.id],
+                                    available=_left_on_shelf(store, short.id))
         sold_out.note(store, short, refused.facts["available"])  # the next late buyers: told at once
         raise refused
     document = document() if callable(document) else document
@@ -342,15 +343,27 @@ def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int,
     qty = case({sku_id: literal(q, StockLevel.reserved.type) for sku_id, q in wanted.items()},
                value=StockLevel.sku_id)
     levels = (select(StockLevel.id)
-              .where(StockLevel.location_id == select(Location.id).where(
-                  Location.store_id == store.id, Location.usage == Usage.INTERNAL.value).scalar_subquery(),
-                  StockLevel.sku_id.in_(list(wanted)), StockLevel.lot_id.is_(None))
+              .where(StockLevel.location_id == _shelf_id(store),
+                     StockLevel.sku_id.in_(list(wanted)), StockLevel.lot_id.is_(None))
               .order_by(StockLevel.id).with_for_update())
     return [tuple(row) for row in db.session.execute(
         update(StockLevel)
         .where(StockLevel.id.in_(levels.scalar_subquery()), StockLevel.on_hand - StockLevel.reserved >= qty)
         .values(reserved=StockLevel.reserved + qty).returning(StockLevel.id, StockLevel.sku_id)
         .execution_options(synchronize_session=False))]
+
+
+def _left_on_shelf(store: Store, sku_id: int) -> Decimal:
+    """What the store's shelf has available of the SKU, in one statement (its place found in the same one)."""
+    return _as_quantity(db.session.scalar(
+        select(func.coalesce(func.sum(StockLevel.on_hand - StockLevel.reserved), 0))
+        .where(StockLevel.location_id == _shelf_id(store), StockLevel.sku_id == sku_id)))
+
+
+def _shelf_id(store: Store):
+    """The store's shelf's id, as a subquery (no read of its own)."""
+    return select(Location.id).where(Location.store_id == store.id,
+                                     Location.usage == Usage.INTERNAL.value).scalar_subquery()
 
 
 def release(reservation: Reservation) -> None:

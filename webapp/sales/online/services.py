@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.customers import normal_phone
@@ -31,15 +32,16 @@ from webapp.clock import utcnow
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.numbers import money, quantity, round_money
-from webapp.promotions import coupons
-from webapp.promotions.services import Channel, PricedCart
+from webapp.promotions import coupons, rules
+from webapp.promotions.models import OrderLinePromotion
+from webapp.promotions.services import Channel, PricedCart, price_cart
 from webapp.sales import checkout, tenders
-from webapp.sales.cart import open_sale, reprice
 from webapp.sales.errors import WholeUnitsOnly
 from webapp.sales.models import (
     MEMBER_METHODS,
     ZERO,
     Order,
+    OrderKind,
     OrderLine,
     OrderStatus,
     Payment,
@@ -161,7 +163,11 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
                coupon_code: str = "") -> OnlineOrder:
     """The order whose stock is held, its online side and its lines, priced by the seam (for a signed-in
     ``member``: at member prices; with the ``coupon_code`` the customer typed, held by the order until it
-    is paid), written with one flush.
+    is paid).
+
+    Priced first, then written as plain INSERTs — the order, its lines (one statement), what each promotion
+    took off each line (one, when any did), the online side, the message — and put in the session as
+    loaded (``_written``): no unit of work to sort, no read of what was just written.
 
     ``priced``: the lines as the customer was shown them priced at this store (``price_cart``), so they
     are not priced twice. The checkout key is unique: a second order with it is refused by the database
@@ -170,39 +176,97 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
     store, checked = held.store, held.lines
     if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
         raise PayAtPickupNotOffered(store=store.name)
-    code = _pickup_code(store, held.number)
-    with db.session.no_autoflush:  # one flush, below
-        order = open_sale(store, channel=Channel.SHOP, flush=False, number=held.number)
-        order.customer = customer
-        online = OnlineOrder(
-            order=order, customer=customer, customer_id=customer.id, status=OnlineStatus.NEW.value,
-            fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
-            contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
-            address=delivery.address.strip()[:200] if delivery else "",
-            district=delivery.district[:50] if delivery else "",
-            latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
-            distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
-            pay_at_pickup=pay_at_pickup, pickup_code=code,
-            pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
-            checkout_key=checkout_key[:64], note=note.strip()[:200],
-            expires_at=None if pay_at_pickup else utcnow() + timedelta(minutes=store.unpaid_hold_minutes))
-        db.session.add(online)
-        for sku, qty in checked:
-            order.lines.append(OrderLine(sku=sku, quantity=qty, unit_price=ZERO, regular_price=ZERO,
-                                         priced_amount=ZERO, line_discount=ZERO,
-                                         order_discount_share=ZERO, amount=ZERO))
-        # one flush: the order, its online side (claiming the checkout key) and its priced lines
-        reprice(order, member=member, priced=None if coupon_code else _same_lines(priced, checked))
-        set_committed_value(order, "payments", [])  # a new order has none: no query to find out
-        set_committed_value(order, "online", online)
-        notify(online, NotificationKind.ACCEPTED)
-        db.session.flush()
-    from webapp.members.cards import card_of
-    card_of(customer, store)  # the first order enrols the customer as a member (after the one flush)
+    prices = _order_prices(store, checked, customer, member, None if coupon_code else priced)
+    now = utcnow()
+    subtotal = sum((line.amount for line in prices.lines), ZERO)
+    [order] = _written(Order, [dict(
+        number=held.number, channel=Channel.SHOP.value, kind=OrderKind.SALE.value, status=OrderStatus.OPEN.value,
+        store_id=store.id, customer_id=customer.id, subtotal=subtotal, discount=ZERO, order_discount=ZERO,
+        total=subtotal, created_at=now)])
+    lines = _written(OrderLine, [dict(
+        order_id=order.id, sku_id=sku.id, quantity=qty, unit_price=p.unit_price, regular_price=p.regular_price,
+        priced_amount=p.amount, line_discount=ZERO, order_discount_share=ZERO, amount=p.amount,
+        points_multiplier=p.points_multiplier) for (sku, qty), p in zip(checked, prices.lines, strict=True)])
+    savings = [{"order_line_id": line.id, "promotion_id": promotion_id, "amount": amount}
+               for line, p in zip(lines, prices.lines, strict=True) for promotion_id, amount in p.savings.items()]
+    if savings:  # what each promotion took off each line, stored with the sale (``price_order``'s allocation)
+        db.session.execute(insert(OrderLinePromotion.__table__), savings)
+    [online] = _written(OnlineOrder, [dict(
+        order_id=order.id, customer_id=customer.id, status=OnlineStatus.NEW.value,
+        fulfilment=(Fulfilment.DELIVERY if delivery else Fulfilment.PICKUP).value,
+        contact_name=contact_name.strip()[:50], phone=normal_phone(phone),
+        address=delivery.address.strip()[:200] if delivery else "",
+        district=delivery.district[:50] if delivery else "",
+        latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
+        distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
+        pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store, held.number),
+        pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
+        checkout_key=checkout_key[:64], note=note.strip()[:200], created_at=now, status_changed_at=now,
+        expires_at=None if pay_at_pickup else now + timedelta(minutes=store.unpaid_hold_minutes))])
+    # what was written, known without asking: each object's relationships are the ones at hand
+    for name, value in (("store", store), ("customer", customer), ("lines", lines), ("payments", []),
+                        ("online", online)):
+        set_committed_value(order, name, value)
+    for line, (sku, _qty) in zip(lines, checked, strict=True):
+        set_committed_value(line, "order", order)
+        set_committed_value(line, "sku", sku)
+    for name, value in (("order", order), ("customer", customer), ("notifications", [])):
+        set_committed_value(online, name, value)
+    order.pricing = prices  # as ``price_order`` keeps it: the reasons and the hint of this request
+    notify(online, NotificationKind.ACCEPTED)
+    db.session.flush()
+    from webapp.members.cards import enrolled
+    enrolled(customer, store)  # the first order enrols the customer as a member (one statement)
     if coupon_code:  # the code the customer typed: held by the order (priced again with it)
         coupons.hold(order, coupon_code, customer_id=customer.id, member=member)
     online.placed_now = True  # this request made it: paying it needs no lock or re-read (see ``pay``)
     return online
+
+
+def _order_prices(store: Store, lines: list[tuple[SKU, Decimal]], customer: User, member: User | None,
+                  priced: PricedCart | None) -> PricedCart:
+    """A new order's lines priced as ``price_order`` prices them (no coupon held yet): the cart the customer
+    was shown when it prices exactly these lines and no rule depends on who buys, else priced again."""
+    book = rules.active_book()
+    same = _same_lines(priced, lines)
+    if same is not None and not book.per_customer:
+        return same
+    return price_cart(store, Channel.SHOP, lines, member=member,
+                      customer_id=customer.id if book.per_customer else None)
+
+
+def _written(model, rows: list[dict]) -> list:
+    """Rows of ``model`` INSERTed as given, in one statement that returns their ids, and put in the session
+    as loaded (persistent, nothing to flush). Every column's default is filled in here, so the objects hold
+    exactly what the rows hold and reading an attribute never asks the database."""
+    table = model.__table__
+    rows = [_with_defaults(table, row) for row in rows]
+    if len(rows) == 1:
+        ids = [db.session.execute(insert(table).values(rows[0]).returning(table.c.id)).scalar_one()]
+    else:
+        ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    made = []
+    for row, row_id in zip(rows, ids, strict=True):
+        instance = model(id=row_id, **row)
+        make_transient_to_detached(instance)
+        db.session.add(instance)
+        made.append(instance)
+    return made
+
+
+def _with_defaults(table, row: dict) -> dict:
+    full = dict(row)
+    for column in table.columns:
+        if column.primary_key or column.key in full:
+            continue
+        default = column.default
+        if default is None:
+            if column.server_default is not None:
+                raise ValueError(f"{table.name}.{column.key}: a server default the object would not know")
+            full[column.key] = None
+        else:
+            full[column.key] = default.arg(None) if default.is_callable else default.arg
+    return full
 
 
 def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
@@ -564,8 +628,23 @@ def by_checkout_key(key: str) -> OnlineOrder | None:
     return db.session.scalar(select(OnlineOrder).where(OnlineOrder.checkout_key == key[:64])) if key else None
 
 
-def by_access_token(token: str) -> OnlineOrder | None:
-    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.access_token == token)) if token else None
+def by_access_token(token: str, *, whole: bool = False) -> OnlineOrder | None:
+    """The order of this link, with what every look at it reads — its order, the order's store, payments and
+    customer — in one statement; ``whole``: its lines (with their SKUs and products) and messages too, in
+    one more each (the order page)."""
+    if not token:
+        return None
+    sale = joinedload(OnlineOrder.order, innerjoin=True)
+    options = [sale.joinedload(Order.store, innerjoin=True), sale.joinedload(Order.payments),
+               joinedload(OnlineOrder.customer, innerjoin=True)]
+    if whole:
+        options += [sale.selectinload(Order.lines).joinedload(OrderLine.sku, innerjoin=True)
+                    .joinedload(SKU.product, innerjoin=True), selectinload(OnlineOrder.notifications)]
+    found = db.session.scalars(select(OnlineOrder).where(OnlineOrder.access_token == token).options(*options)
+                               ).unique().first()
+    if found is not None:
+        set_committed_value(found.order, "online", found)  # the way back: no query to find what is at hand
+    return found
 
 
 def by_pickup_token(token: str) -> OnlineOrder | None:
@@ -594,10 +673,18 @@ def reservations(online: OnlineOrder, status: ReservationStatus | None = Reserva
 def _hold(online: OnlineOrder) -> None:
     """The order's row is ours until the transaction ends (PostgreSQL; SQLite has one writer), and
     what another request changed before is read again: a payment, a cancel, the sweep and the
-    store's next step never act on a status that is no longer true."""
+    store's next step never act on a status that is no longer true.
+
+    Two statements: the lock, then the online order, its order and the order's payments read again. Not
+    one: a ``SELECT … FOR UPDATE`` that waited for the lock sees the locked row as it is now but the
+    rows it joins as they were when it began — the payments the other request has just written would
+    be missed (two taps on "apply" would both apply)."""
     db.session.execute(select(OnlineOrder.id).where(OnlineOrder.id == online.id).with_for_update())
-    db.session.refresh(online)
-    db.session.refresh(online.order, ["status", "payments"])
+    db.session.scalars(
+        select(OnlineOrder).where(OnlineOrder.id == online.id)
+        .options(joinedload(OnlineOrder.order, innerjoin=True).joinedload(Order.payments))
+        .execution_options(populate_existing=True)).unique().all()
+    set_committed_value(online.order, "online", online)  # the way back (``Order.amount_due``): no query
 
 
 def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
