@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as settings
@@ -44,7 +45,19 @@ def create_app(config: dict | None = None) -> Flask:
     register_rooms(app)
     pages.init_app(app)
     init_security(app)
+    _cache_compiled_templates(app)
     return app
+
+
+def _cache_compiled_templates(app: Flask) -> None:
+    """Templates compiled once per deploy, not once per process: a new gunicorn worker (at start, after
+    --max-requests) loads their bytecode from instance/jinja instead of compiling each on its first use.
+    While templates reload (debug), nothing is kept."""
+    if app.jinja_env.auto_reload or app.config.get("TESTING"):
+        return
+    folder = os.path.join(app.instance_path, "jinja")
+    os.makedirs(folder, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(folder)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -56,7 +69,9 @@ def _init_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
-    login_manager.init_app(app)
+    # current_user reaches templates as Flask-Login's proxy (pages.init_app), not through a context processor
+    # that would load the user for every fragment and every guest's page.
+    login_manager.init_app(app, add_context_processor=False)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
