@@ -43,10 +43,24 @@ def create_app(config: dict | None = None) -> Flask:
     init_guards(app)  # NUL bytes and over-long texts refused before the database sees them
     app.url_map.converters["int"] = BoundedInt
     register_rooms(app)
+    _limits_where_they_are(app)
     pages.init_app(app)
     init_security(app)
     _cache_compiled_templates(app)
     return app
+
+
+def _limits_where_they_are(app: Flask) -> None:
+    """The chain's rate limits sit on a few views (sign-in, manager PINs), and each view's decorator counts its
+    own. Flask-Limiter also looks at every other request for app-wide, default and blueprint limits; with none
+    configured it has nothing to count there, so that look (a tenth of a light request's CPU) is skipped.
+    Configure one (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION, a blueprint's limit) and it is made again."""
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits or manager._blueprint_limits or limiter._meta_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
 
 
 def _cache_compiled_templates(app: Flask) -> None:
