@@ -180,7 +180,7 @@ def _send(port: int, buyers: int, shown: str, cart: str = "buyer") -> list[tuple
 
     def buyer(i):
         gate.wait()
-        results[i] = checkout("127.0.0.1", port, i, shown, cart)
+        results[i] = (*checkout("127.0.0.1", port, i, shown, cart), time.perf_counter())
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
     for t in threads:
@@ -265,10 +265,13 @@ def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16, 
         db.drop_all()
         db.engine.dispose()
     outcomes: dict[str, int] = {}
-    for outcome, _seconds, _size in results:
+    for outcome, *_rest in results:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    latencies = sorted(seconds for _outcome, seconds, _size in results)
-    return {"outcomes": outcomes, "ledger": ledger, "wall": cpu.pop("wall"), "cpu": cpu,
+    latencies = sorted(seconds for _outcome, seconds, *_rest in results)
+    began = min(done - seconds for _outcome, seconds, _size, done in results)
+    answered = {kind: sorted(done - began for outcome, _s, _size, done in results if outcome == kind)
+                for kind in ("ordered", "sold out")}
+    return {"outcomes": outcomes, "ledger": ledger, "wall": cpu.pop("wall"), "cpu": cpu, "answered": answered,
             "p50": statistics.median(latencies), "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)]}
 
 
@@ -296,6 +299,11 @@ def main() -> None:
           f"active reservations {ledger['active_reservations']}  levels = moves: {ledger['levels_match_moves']}")
     print(f"latency       p50 {result['p50'] * 1000:.0f} ms   p99 {result['p99'] * 1000:.0f} ms   "
           f"(all done in {result['wall']:.2f} s; goal p99 ≤ 1000 ms)")
+    for kind, times in result["answered"].items():
+        if times:
+            print(f"{kind + ' from':<14}{times[0]:.2f} s to {times[-1]:.2f} s after the first buyer sent"
+                  + (f" (one order every {(times[-1] - times[0]) / max(1, len(times) - 1) * 1000:.0f} ms: they queue on "
+                     "the SKU's stock row, locked from the reservation to the commit)" if kind == "ordered" else ""))
     cpu = result["cpu"]
     if cpu:
         spent = cpu["gunicorn"] + cpu["postgres"] + cpu["clients"]

@@ -140,3 +140,63 @@ def test_an_app_wide_limit_brings_the_check_before_every_request_back():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[200, 200, 429]"
+
+
+def test_warming_compiles_every_template_once_and_they_all_stay_compiled(app):
+    from webapp import warm
+
+    warm(app)
+    names = app.jinja_env.list_templates(extensions=["html"])
+    assert len(names) < app.jinja_env.cache.capacity  # none is ever dropped and compiled again
+    assert all(app.jinja_env.cache.get((weakref_loader(app), name)) is not None for name in names)
+
+
+def weakref_loader(app):
+    import weakref
+
+    return weakref.ref(app.jinja_env.loader)
+
+
+def test_compiled_templates_are_kept_for_the_next_process_and_a_folder_that_refuses_them_breaks_nothing(tmp_path):
+    from jinja2 import DictLoader, Environment
+
+    from webapp import CompiledTemplates
+
+    folder = tmp_path / "jinja"
+    folder.mkdir()
+    first = Environment(loader=DictLoader({"a.html": "{{ 1 + 1 }}"}), bytecode_cache=CompiledTemplates(str(folder)))
+    assert first.get_template("a.html").render() == "2"
+    assert len(list(folder.iterdir())) == 1  # the next process loads this instead of compiling
+    not_a_folder = tmp_path / "jinja-file"
+    not_a_folder.write_text("")  # no bytecode can be written here (nor in a full or read-only folder)
+    refused = Environment(loader=DictLoader({"b.html": "{{ 2 + 2 }}"}),
+                          bytecode_cache=CompiledTemplates(str(not_a_folder)))
+    assert refused.get_template("b.html").render() == "4"
+
+
+def test_gunicorn_serves_the_app_with_the_production_settings(database_url, tmp_path):
+    """scripts/gunicorn.conf.py: the app preloaded and warmed in the master, answered by its workers."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test", "BIND": f"127.0.0.1:{port}",
+           "WEB_WORKERS": "1", "WEB_THREADS": "2"}
+    server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c",
+                               os.path.join(ROOT, "scripts", "gunicorn.conf.py"), "webapp:create_app()"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, answer = time.monotonic() + 90, None
+        while answer is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+            except OSError:
+                time.sleep(0.3)
+        assert answer == b"ok\n", server.stdout.read() if server.poll() is not None else "no answer"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "1 workers × 2 threads" in output

@@ -81,8 +81,29 @@ def _cache_compiled_templates(app: Flask) -> None:
     if app.jinja_env.auto_reload or app.config.get("TESTING"):
         return
     folder = os.path.join(app.instance_path, "jinja")
-    os.makedirs(folder, exist_ok=True)
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return
+    if os.access(folder, os.W_OK):
+        app.jinja_env.bytecode_cache = CompiledTemplates(folder)
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Template bytecode kept in a folder; a folder that cannot give or take it (gone, full, made read-only
+    since) only means the template is compiled in memory, as without the cache — never a failed page."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def _init_extensions(app: Flask) -> None:
