@@ -200,3 +200,16 @@ def test_gunicorn_serves_the_app_with_the_production_settings(database_url, tmp_
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "1 workers × 2 threads" in output
+
+
+def test_the_health_check_writes_no_cookie_and_says_when_the_database_does_not_answer(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    assert "Set-Cookie" not in client.get("/healthz").headers
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (503, "database unreachable\n")
