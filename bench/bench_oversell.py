@@ -4,6 +4,7 @@
     scripts/with-postgres.sh .venv/bin/python -m bench.bench_oversell   # PostgreSQL (TEST_DATABASE_URL)
     .venv/bin/python -m bench.bench_oversell --buyers 200 --units 20
     .venv/bin/python -m bench.bench_oversell --workers 2 --threads 16   # gunicorn processes, not one thread pool
+    .venv/bin/python -m bench.bench_oversell --workers 2 --threads 8 --config ''   # without scripts/gunicorn.conf.py
 
 Each buyer has a cart of its own (one unit, pickup at the store) and a cookie;
 all of them post the checkout form at once (threads, released together by a
@@ -16,6 +17,11 @@ The server is warmed first (as a shop is before a sale opens: a few dozen ordina
 another item, some of them sold out), then the storm; with gunicorn it prints the CPU the storm cost
 (gunicorn, PostgreSQL, these clients) and, one request at a time afterwards, what a late buyer's
 "sold out" costs and what a placed order costs (server CPU per request, PostgreSQL CPU, bytes).
+gunicorn runs with the production settings file (scripts/gunicorn.conf.py: preloaded and warmed app,
+backlog, heartbeat on tmpfs) and the workers and threads given here.
+
+The buyers are threads of this process, on the same cores as the server: their CPU is printed beside the
+server's, with the least time all of it needs on this machine's cores — the floor under p99.
 """
 import argparse
 import http.client
@@ -39,6 +45,7 @@ from webapp import create_app
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+CONFIG = os.path.join(ROOT, "scripts", "gunicorn.conf.py")  # the production settings (README)
 WARM = 32  # warm-up checkouts: half of them get the warm-up item, half are told it is sold out
 COST = 50  # checkouts one at a time after the storm, for the cost of each answer
 
@@ -105,16 +112,17 @@ def served_app():
     return create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
 
 
-def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "", warm: bool = False
-          ) -> tuple[list, dict]:
+def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "", warm: bool = False,
+          config: str = CONFIG) -> tuple[list, dict]:
     """Serve the app (a thread, or gunicorn processes), warm it (``warm``: the carts ``prepare`` made), send
     every buyer's checkout at once; then, with gunicorn, the cost of one answer of each kind."""
     shown = {cart: _shown_amount(app, cart) for cart in (("buyer", "warm", "cost") if warm else ("buyer",))}
     if workers:
         port = _free_port()
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
-        server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
-                                   "--threads", str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}",
+        settings = ["-c", config] if config else ["--backlog", "2048"]
+        server = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "gunicorn"), *settings,
+                                   "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
                                    "--log-level", "warning", "bench.bench_oversell:served_app()"], env=env, cwd=ROOT)
         _wait_for(port)
         try:
@@ -172,7 +180,7 @@ def _send(port: int, buyers: int, shown: str, cart: str = "buyer") -> list[tuple
 
     def buyer(i):
         gate.wait()
-        results[i] = checkout("127.0.0.1", port, i, shown, cart)
+        results[i] = (*checkout("127.0.0.1", port, i, shown, cart), time.perf_counter())
 
     threads = [threading.Thread(target=buyer, args=(i,)) for i in range(buyers)]
     for t in threads:
@@ -241,7 +249,7 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
     }
 
 
-def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16) -> dict:
+def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16, config: str = CONFIG) -> dict:
     from webapp.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
@@ -250,17 +258,20 @@ def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16) 
         db.drop_all()
         db.create_all()
         ids = prepare(buyers, units)
-    results, cpu = storm(app, buyers, workers, threads, url, warm=True)
+    results, cpu = storm(app, buyers, workers, threads, url, warm=True, config=config)
     with app.app_context():
         ledger = invariants(ids["store_id"], ids["sku_id"], units)
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
     outcomes: dict[str, int] = {}
-    for outcome, _seconds, _size in results:
+    for outcome, *_rest in results:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    latencies = sorted(seconds for _outcome, seconds, _size in results)
-    return {"outcomes": outcomes, "ledger": ledger, "wall": cpu.pop("wall"), "cpu": cpu,
+    latencies = sorted(seconds for _outcome, seconds, *_rest in results)
+    began = min(done - seconds for _outcome, seconds, _size, done in results)
+    answered = {kind: sorted(done - began for outcome, _s, _size, done in results if outcome == kind)
+                for kind in ("ordered", "sold out")}
+    return {"outcomes": outcomes, "ledger": ledger, "wall": cpu.pop("wall"), "cpu": cpu, "answered": answered,
             "p50": statistics.median(latencies), "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)]}
 
 
@@ -270,25 +281,37 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (0: one threaded server here)")
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn process")
+    parser.add_argument("--config", default=CONFIG,
+                        help="gunicorn's settings file (default: scripts/gunicorn.conf.py; '' for gunicorn's defaults)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='oversell-')}/bench.db"
-    result = run(url, args.buyers, args.units, args.workers, args.threads)
+    result = run(url, args.buyers, args.units, args.workers, args.threads, args.config)
     kind = url.split(":", 1)[0]
     ledger = result["ledger"]
     print(f"database      {kind}")
-    print("server        " + (f"gunicorn, {args.workers} processes × {args.threads} threads" if args.workers
-                             else "one threaded WSGI server in this process"))
+    print("server        " + (f"gunicorn, {args.workers} processes × {args.threads} threads, "
+                             f"{os.path.relpath(args.config, ROOT) if args.config else 'no settings file'}"
+                             if args.workers else "one threaded WSGI server in this process"))
     print(f"buyers        {args.buyers} for the last {args.units} units of one SKU")
     print(f"outcomes      {result['outcomes']}")
     print(f"orders        {ledger['orders']}  on hand {ledger['on_hand']}  reserved {ledger['reserved']}  "
           f"active reservations {ledger['active_reservations']}  levels = moves: {ledger['levels_match_moves']}")
     print(f"latency       p50 {result['p50'] * 1000:.0f} ms   p99 {result['p99'] * 1000:.0f} ms   "
           f"(all done in {result['wall']:.2f} s; goal p99 ≤ 1000 ms)")
+    for kind, times in result["answered"].items():
+        if times:
+            print(f"{kind + ' from':<14}{times[0]:.2f} s to {times[-1]:.2f} s after the first buyer sent"
+                  + (f" (one order every {(times[-1] - times[0]) / max(1, len(times) - 1) * 1000:.0f} ms: they queue on "
+                     "the SKU's stock row, locked from the reservation to the commit)" if kind == "ordered" else ""))
     cpu = result["cpu"]
     if cpu:
+        spent = cpu["gunicorn"] + cpu["postgres"] + cpu["clients"]
         print(f"storm CPU     gunicorn {cpu['gunicorn']:.2f} s, PostgreSQL {cpu['postgres']:.2f} s, "
               f"these clients {cpu['clients']:.2f} s (for {args.buyers} checkouts)")
+        print(f"              the clients' share {cpu['clients'] / spent:.0%}; all of it needs at least "
+              f"{spent / os.cpu_count():.2f} s of the clock on {os.cpu_count()} quiet cores (the last answers cannot "
+              f"come sooner), the server's part {(spent - cpu['clients']) / os.cpu_count():.2f} s")
         for kind in ("sold out", "ordered"):
             one = cpu[kind]
             print(f"one {kind:<9} gunicorn {one['gunicorn'] * 1000:.1f} ms CPU, PostgreSQL {one['postgres'] * 1000:.1f} ms, "

@@ -2,21 +2,42 @@
 from decimal import Decimal
 
 from babel import lists
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_currency, format_decimal, get_locale
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
+
+# The session's "locale": the language chosen in this browser — by the switch, or the signed-in user's saved
+# choice, copied in when they sign in ("": none, Accept-Language decides).
+CHOSEN = "locale"
 
 
 def select_locale() -> str:
-    """The user's saved choice, then this browser's choice, then Accept-Language."""
+    """The user's saved choice, then this browser's choice, then Accept-Language — without a statement.
+
+    The saved choice is read from the user when the request has loaded them already (a staff page has, for
+    its role check); else from the session, where signing in copied it. Only a session signed in before
+    that copy existed loads the user for it."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
+    user = g.get("_login_user")  # Flask-Login's user of this request, once something has asked for it
+    if user is None and CHOSEN not in session and "_user_id" in session:
+        user = current_user
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
+    if session.get(CHOSEN) in languages:
+        return session[CHOSEN]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@user_logged_in.connect
+def keep_saved_choice(_app, user, **_extra) -> None:
+    """Signing in (at the staff's or the shop's door) copies the user's saved language into the session, so
+    later requests know it without loading the user; a visitor's choice stays when the user has none."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        session[CHOSEN] = user.locale
+    else:
+        session.setdefault(CHOSEN, "")
 
 
 def format_money(amount: Decimal | None) -> str:

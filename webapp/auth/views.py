@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from webapp.auth import queries, services
 from webapp.auth.blueprint import bp
@@ -21,7 +22,9 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The signed-in user with the stores they work in, in one statement: every staff page checks the role and
+    the store (``can_access_store``), and no page needs a second look-up for them."""
+    return db.session.get(User, int(user_id), options=[joinedload(User.stores)])
 
 
 def _login_key() -> str:

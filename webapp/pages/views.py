@@ -1,12 +1,15 @@
 """What belongs to no one domain: the home page, error pages, template helpers."""
-from flask import Flask, abort, redirect, render_template, url_for
+from flask import Flask, Response, abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.auth.models import Role
 from webapp.errors import DomainError, refuse, toast
+from webapp.extensions import db
 from webapp.i18n import format_money, format_quantity
 from webapp.pages.blueprint import bp
 from webapp.sales.receipts import method_label
@@ -46,6 +49,17 @@ def admin_home():
     return render_template("pages/admin_home.html")
 
 
+@bp.get("/healthz")
+def healthz():
+    """For the proxy or the load balancer: the app answers and reaches its database (one ``SELECT 1``)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return Response("database unreachable\n", 503, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+    return Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+
 def error_page(error):
     code = getattr(error, "code", 500) or 500
     if isinstance(error, CSRFError):
@@ -66,4 +80,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.globals["method_label"] = method_label
-    app.context_processor(lambda: {"current_locale": str(get_locale()), "Role": Role})
+    # What every template may use, given once: constants and proxies cost nothing until a template reads them.
+    app.jinja_env.globals.update(Role=Role, current_user=current_user)
+    app.context_processor(lambda: {"current_locale": str(get_locale())})  # Flask-Babel keeps it per request

@@ -4,7 +4,7 @@
 the hash of the file's bytes. A response to such a URL is the same for ever, so
 browsers (and a proxy) keep it a year without asking again; a deploy that
 changes the file changes its URL. The hash is computed once per file and
-process (again when the file's modification time changes: development).
+process (again when the file's modification time changes, where templates reload too: development).
 Requests without ``v`` (an old page, a bookmark) get a short cache time.
 """
 import hashlib
@@ -21,10 +21,12 @@ _hashes: dict[str, tuple[float, str]] = {}
 
 def content_hash(filename: str) -> str | None:
     path = os.path.join(current_app.static_folder, filename)
+    known = _hashes.get(path)
+    if known is not None and not current_app.jinja_env.auto_reload:
+        return known[1]  # in production the files change only with a deploy, which starts new processes
     if not filename or not os.path.isfile(path):
         return None
     changed = os.path.getmtime(path)
-    known = _hashes.get(path)
     if known is None or known[0] != changed:
         with open(path, "rb") as f:
             known = (changed, hashlib.sha256(f.read()).hexdigest()[:10])

@@ -101,13 +101,14 @@ def surface_of(path: str) -> str:
                key=lambda name: len(SURFACES[name].scope), default="app")
 
 
-@bp.app_context_processor
-def pwa_context() -> dict:
-    """What templates/pwa/_head.html needs on every page."""
+@bp.app_template_global()
+def pwa_head() -> dict:
+    """What templates/pwa/_head.html needs: asked by the page's head itself, so a fragment or a page without
+    it (the sold-out answer) never works it out."""
     surface = surface_of(request.path) if has_request_context() else "app"
     worker = WORKERS["shop" if surface == "shop" else "staff"]
-    return {"pwa_manifest_url": url_for("pwa.manifest", surface=surface), "pwa_theme_color": BRAND_RED,
-            "pwa_worker_url": url_for(f"pwa.{worker.name}_service_worker"), "pwa_worker_scope": worker.scope}
+    return {"manifest_url": url_for("pwa.manifest", surface=surface), "theme_color": BRAND_RED,
+            "worker_url": url_for(f"pwa.{worker.name}_service_worker"), "worker_scope": worker.scope}
 
 
 def service_worker(worker: str):
