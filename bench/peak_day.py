@@ -199,6 +199,7 @@ class Day:
         self.handovers = [deque() for _ in range(clients)]
         self.done = 0
         self.ready = threading.Barrier(clients + 1)  # the clients' cashiers signed in, and the clock
+        self.placed = threading.Barrier(clients)  # every order placed: every pickup is queued to its store
 
     def take(self):
         with self.lock:
@@ -243,6 +244,7 @@ def client(day: Day, number: int, seed: str) -> None:
             attempt(day, "till sale", till_sale, day, browser, till, rng)
         else:
             attempt(day, "online order", online_order, day, kind, rng)
+    day.placed.wait()  # another client's last pickup order may still be on its way to this client's store
     while day.handovers[number]:  # what is left to hand over at this client's stores
         store_id, token = day.handovers[number].popleft()
         attempt(day, None, hand_over, day, *by_store[store_id][::-1], token)
@@ -357,8 +359,10 @@ def serve(url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "peak-day", "LOGIN_LIMIT": "100000 per minute",
            "PYTHONPATH": ROOT}
-    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", str(workers),
-               "--threads", str(threads), "--backlog", "2048", "-b", f"127.0.0.1:{port}",
+    # the production settings (scripts/gunicorn.conf.py: preloaded and warmed app, backlog, …), the
+    # workers and threads as asked
+    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "scripts/gunicorn.conf.py",
+               "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "webapp:create_app()"]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -459,7 +463,7 @@ def main(argv=None) -> None:
     p.add_argument("--orders", type=int, default=35_000)
     p.add_argument("--clients", type=int, default=8, help="browsers at once (threads here)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    p.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (scripts/gunicorn.conf.py: 8)")
     p.add_argument("--history", type=int, default=100_000, help="order lines of the past year (bench.generate)")
     p.add_argument("--stores", type=int, default=generate.STORES)
     p.add_argument("--skus", type=int, default=generate.SKUS)
