@@ -338,14 +338,25 @@ def before_and_after(items: Sequence[Item], new: Rule, context: Context, book: R
     basket = [items[i] for i in order]
     cover = book.coverage(basket)
     figures = [_figures_of(item) for item in basket]
-    found: list[tuple[int, int, int]] = [None] * len(items)  # type: ignore[list-item]
     if not cover:  # no rule touches the basket
-        for position, index in enumerate(order):
-            found[index] = (figures[position].regular,) * 3
-        return found
+        return _untouched(order, figures)
     by_id = book.by_id
     live = [by_id[rule_id] for rule_id in cover if rule_id != new.id]
     live = [rule for rule in live if rule.unconditional or rule.live(context)]
+    return _priced_twice(order, figures, live, new, context, cover)
+
+
+def _untouched(order: list[int], figures: list[_Figures]) -> list[tuple[int, int, int]]:
+    found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
+    for position, index in enumerate(order):
+        found[index] = (figures[position].regular,) * 3
+    return found
+
+
+def _priced_twice(order: list[int], figures: list[_Figures], live: list[Rule], new: Rule, context: Context,
+                  cover: dict[int, list[int]]) -> list[tuple[int, int, int]]:
+    """``before_and_after`` from the lines in canonical order, the live running rules and their cover."""
+    found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
     if not cover.get(new.id) or not new.live(context):
         before = after = _best(figures, live, context, cover)
     elif new.order_level and not new.exclusive and not any(rule.exclusive for rule in live):
@@ -356,6 +367,147 @@ def before_and_after(items: Sequence[Item], new: Rule, context: Context, book: R
     for position, index in enumerate(order):
         found[index] = (figures[position].regular, before.lines[position].amount, after.lines[position].amount)
     return found
+
+
+SEVERAL_LINES = frozenset({"nth_item", "buy_get", "bundle"})  # item kinds whose saving on a line may weigh others
+
+
+class Replay:
+    """``before_and_after`` for many past baskets against one book and one new rule (the margin replay): the same
+    figures, with what repeats from basket to basket worked out once.
+
+    In most baskets each line's item step is its own: no live item promotion on it reaches another line of the
+    basket (第N件, 买N送M and 套餐 covering one line only), none is exclusive (that weighs the whole basket) and
+    none has a budget (shared by all its lines). A line's own item step depends only on the line and on which
+    of the rules on it are live, so it is worked out once per kind of line (the replay's reader makes one Item
+    per kind) and set of rules out of play, and remembered. The order step (满减), which weighs the whole
+    basket, is then run on those amounts as ``price`` runs it; the second time, with ``new``, only when
+    ``new`` saves something on the basket (it can then only save less: no order saving makes an amount
+    grow). Any other basket goes the way of ``before_and_after``. ``touched``: the baskets ``new`` applies
+    to (its scope), whether or not it saves anything on them."""
+
+    def __init__(self, book: RuleBook, new: Rule):
+        if new.id not in book.by_id:
+            raise ValueError("the book holds the new rule too")
+        self.book, self.new = book, new
+        self.touched = 0
+        self._whole_basket = {rule.id for rule in book.rules if rule.exclusive or rule.max_discount is not None}
+        self._several = {rule.id for rule in book.rules if rule.kind in SEVERAL_LINES}
+        self._kinds: dict[_Figures, tuple] = {}  # a line's figures → what its own item step depends on (``_kind``)
+        self._own: dict = {}  # kind, or (kind, ids of its rules out of play) → (amount, floor) after its item step
+        self._own_with_new: dict = {}  # the same with ``new`` (item level) in play
+
+    def __call__(self, items: Sequence[Item], context: Context) -> list[tuple[int, int, int]]:
+        if not items:
+            return []
+        order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
+        basket = [items[i] for i in order]
+        cover = self.book.coverage(basket)
+        figures = [_figures_of(item) for item in basket]
+        if not cover:  # no rule touches the basket
+            return _untouched(order, figures)
+        new, by_id, whole_basket, several = self.new, self.book.by_id, self._whole_basket, self._several
+        mine = cover.get(new.id)
+        if mine:
+            self.touched += 1
+            mine = new.live(context)
+        live, dead, own = [], [], True
+        for rule_id, covered in cover.items():
+            if rule_id == new.id:
+                continue
+            rule = by_id[rule_id]
+            if rule.unconditional or rule.live(context):
+                live.append(rule)
+                if rule_id in whole_basket or rule_id in several and len(covered) > 1:
+                    own = False
+            else:
+                dead.append(rule_id)
+        if mine and (new.id in whole_basket or new.id in several and len(cover[new.id]) > 1):
+            own = False
+        if not own:
+            return _priced_twice(order, figures, live, new, context, cover)
+        before = self._item_steps(figures, live, dead, cover, context)
+        if mine and not new.order_level:
+            after = self._item_steps(figures, live, dead, cover, context, before)
+        else:
+            after = before
+        _, _, order_best, order_stacked = _steps([rule for rule in live if rule.order_level], cover)
+        before_lines = _stepped(figures, before)
+        after_lines = before_lines if after is before else _stepped(figures, after)
+        if mine and new.order_level and _order_saving(new, _Priced(before_lines, {}, cover)) > 0:
+            after_lines = _stepped(figures, before)
+            with_new = sorted([*(order_stacked if new.stackable else order_best), new], key=_rank)
+            if new.stackable:
+                _order_step(_Priced(after_lines, {}, cover), order_best, with_new, context)
+            else:
+                _order_step(_Priced(after_lines, {}, cover), with_new, order_stacked, context)
+        elif (order_best or order_stacked) and after_lines is not before_lines:
+            _order_step(_Priced(after_lines, {}, cover), order_best, order_stacked, context)
+        if order_best or order_stacked:
+            _order_step(_Priced(before_lines, {}, cover), order_best, order_stacked, context)
+        found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
+        for position, index in enumerate(order):
+            found[index] = (figures[position].regular, before_lines[position].amount,
+                            after_lines[position].amount)
+        return found
+
+    def _item_steps(self, figures: list[_Figures], live: list[Rule], dead: list[int], cover: dict[int, list[int]],
+                    context: Context, before: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """Each line's own item step, (amount, floor), remembered by what it depends on: the line's figures and
+        the item rules on it that are in play; given ``before`` (the lines without ``new``), the same with
+        ``new`` (item level) in play."""
+        known, new_on = (self._own, ()) if before is None else (self._own_with_new, cover[self.new.id])
+        kinds = self._kinds
+        found = []
+        for position, line_figures in enumerate(figures):
+            if before is not None and position not in new_on:
+                found.append(before[position])
+                continue
+            kind = kinds.get(line_figures)
+            if kind is None:
+                kind = self._kind(line_figures, position, cover)
+            key = (kind, tuple(sorted(rule_id for rule_id in dead if position in cover[rule_id]))) if dead else kind
+            stepped = known.get(key)
+            if stepped is None:
+                rules = [rule for rule in live if not rule.order_level and position in cover[rule.id]]
+                if before is not None:
+                    rules.append(self.new)
+                stepped = known[key] = _own_item_step(line_figures, rules, context)
+            found.append(stepped)
+        return found
+
+    def _kind(self, figures: _Figures, position: int, cover: dict[int, list[int]]) -> tuple:
+        """What a line's own item step depends on: the item rules on it (``new`` aside; the book's cover of an
+        item is the same in every basket) and its figures (its SKU only when a bundle, counted by SKU, is one of
+        them). Worked out once per line's figures."""
+        by_id, new = self.book.by_id, self.new
+        ids = tuple(sorted(rule_id for rule_id, covered in cover.items()
+                           if rule_id != new.id and not by_id[rule_id].order_level and position in covered))
+        bundled = new.kind == "bundle" or any(by_id[rule_id].kind == "bundle" for rule_id in ids)
+        if len(self._kinds) >= 200_000:
+            self._kinds.clear()
+        kind = self._kinds[figures] = (ids, figures.sku_id if bundled else None, figures.regular,
+                                       figures.quantity, figures.cost)
+        return kind
+
+
+def _own_item_step(figures: _Figures, rules: list[Rule], context: Context) -> tuple[int, int]:
+    """A line's item step on its own: (its amount, its floor) after the item promotions on it."""
+    result = _Priced([_Line(figures)], {}, {rule.id: [0] for rule in rules})
+    item_best, item_stacked, _, _ = _steps(rules, result.cover)
+    _item_step(result, item_best, item_stacked, context)
+    line = result.lines[0]
+    return line.amount, line.floor
+
+
+def _stepped(figures: list[_Figures], stepped: list[tuple[int, int]]) -> list[_Line]:
+    """Lines as the item step left them (for the order step)."""
+    lines = []
+    for line_figures, (amount, floor) in zip(figures, stepped, strict=True):
+        line = _Line(line_figures)
+        line.amount, line.floor = amount, floor
+        lines.append(line)
+    return lines
 
 
 # ---------------------------------------------------------------- inside, in whole fen

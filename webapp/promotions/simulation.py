@@ -115,17 +115,16 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
     start = end - timedelta(days=days)
     mine = as_launched(promotion)
     others = [rule for rule in rules.active_book().rules if rule.id != promotion.id]
-    with_mine, just_mine = RuleBook([*others, mine]), RuleBook([mine])
+    with_mine = RuleBook([*others, mine])
     timed = any(rule.starts_at or rule.ends_at or rule.weekdays or rule.hour_from is not None
                 for rule in [*others, mine])
     contexts = _contexts(timed)
     sums: dict[tuple[int, int], _Sums] = {}
     category_of: dict[int, int | None] = {}
-    count = touched = 0
+    count = 0
+    priced_twice = engine.Replay(with_mine, mine)
     for store_id, moment, channel, items, costs in _past_baskets(store_ids, start, end, moments=timed):
-        if just_mine.touching(items):
-            touched += 1
-        priced = engine.before_and_after(items, mine, contexts(store_id, channel, moment), with_mine)
+        priced = priced_twice(items, contexts(store_id, channel, moment))
         for item, cost, (regular, before, after) in zip(items, costs, priced, strict=True):
             row = sums.get((store_id, item.sku_id))
             if row is None:
@@ -150,7 +149,7 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
     names = _names(by_store, by_category, {k for k, _ in skus[:50]} | {k for k, _ in below})
     return {
         "label": "static", "days": days, "start": start.isoformat(), "end": end.isoformat(), "baskets": count,
-        "touched": touched, "floor": str(floor), "others": [rule.name for rule in others],
+        "touched": priced_twice.touched, "floor": str(floor), "others": [rule.name for rule in others],
         "total": total.as_dict(),
         "stores": [{"name": names["store"].get(k, "—"), **v.as_dict()} for k, v in sorted(by_store.items())],
         "categories": [{"name": names["category"].get(k, "—"), **v.as_dict()}
@@ -199,7 +198,7 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
         key = (sku_id, quantity, price, unit_cost)
         kind = kinds.get(key)
         if kind is None:
-            if len(kinds) >= 50_000:
+            if len(kinds) >= 500_000:
                 kinds.clear()
             product_id, category_id, sku_cost, brand_id = skus[sku_id]
             cost = unit_cost if unit_cost is not None else sku_cost
