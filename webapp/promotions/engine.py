@@ -391,104 +391,138 @@ class Replay:
             raise ValueError("the book holds the new rule too")
         self.book, self.new = book, new
         self.touched = 0
-        self._whole_basket = {rule.id for rule in book.rules if rule.exclusive or rule.max_discount is not None}
-        self._several = {rule.id for rule in book.rules if rule.kind in SEVERAL_LINES}
-        self._kinds: dict[_Figures, tuple] = {}  # a line's figures → what its own item step depends on (``_kind``)
+        rules = book.rules
+        self._reach = {rule.id: _reach(rule) for rule in rules if rule.order_level}  # the order-level rules
+        # what a running rule is to a basket: it weighs the whole basket (exclusive, budget), may reach several
+        # of its lines (第N件, 买N送M, 套餐), is order level; no entry: a plain item rule
+        self._class = {rule.id: _WHOLE for rule in rules if rule.exclusive or rule.max_discount is not None}
+        for rule in rules:
+            self._class.setdefault(rule.id, _SEVERAL if rule.kind in SEVERAL_LINES else
+                                   _ORDER if rule.order_level else None)
+        self._always = {rule.id for rule in rules if rule.unconditional}
+        self._everywhere = tuple(rule.id for rule in book.everywhere)
+        self._item_rules: dict[tuple, tuple] = {}  # the ids of the rules naming an item → (its item rules, bundled)
+        self._items: dict[int, tuple] = {}  # id(item) → (item, canonical order, figures, rules naming it, kind)
         self._own: dict = {}  # kind, or (kind, ids of its rules out of play) → (amount, floor) after its item step
         self._own_with_new: dict = {}  # the same with ``new`` (item level) in play
 
     def __call__(self, items: Sequence[Item], context: Context) -> list[tuple[int, int, int]]:
         if not items:
             return []
-        order = sorted(range(len(items)), key=lambda i: _canonical(items[i]))
-        basket = [items[i] for i in order]
-        cover = self.book.coverage(basket)
-        figures = [_figures_of(item) for item in basket]
+        known = self._items
+        records = [known.get(id(item)) or self._record(item) for item in items]
+        if len(records) > 1:
+            order = sorted(range(len(records)), key=lambda i: records[i][1])
+            records = [records[i] for i in order]
+        else:
+            order = [0]
+        every = list(range(len(records)))
+        cover: dict[int, list[int]] = {rule_id: every for rule_id in self._everywhere}  # as RuleBook.coverage
+        for position, record in enumerate(records):
+            for rule_id in record[3]:
+                found = cover.get(rule_id)
+                if found is None:
+                    cover[rule_id] = [position]
+                else:
+                    found.append(position)
+        figures = [record[2] for record in records]
         if not cover:  # no rule touches the basket
             return _untouched(order, figures)
-        new, by_id, whole_basket, several = self.new, self.book.by_id, self._whole_basket, self._several
-        mine = cover.get(new.id)
+        new = self.new
+        new_id, by_id, reach, classes, always = new.id, self.book.by_id, self._reach, self._class, self._always
+        mine = cover.get(new_id)
         if mine:
             self.touched += 1
             mine = new.live(context)
-        live, dead, own = [], [], True
+        regular = sum(line.regular for line in figures)
+        dead, order_rules, own = [], [], True
         for rule_id, covered in cover.items():
-            if rule_id == new.id:
+            if rule_id == new_id:
                 continue
-            rule = by_id[rule_id]
-            if rule.unconditional or rule.live(context):
-                live.append(rule)
-                if rule_id in whole_basket or rule_id in several and len(covered) > 1:
-                    own = False
-            else:
+            if rule_id not in always and not by_id[rule_id].live(context):
                 dead.append(rule_id)
-        if mine and (new.id in whole_basket or new.id in several and len(cover[new.id]) > 1):
+                continue
+            kind = classes[rule_id]
+            if kind is not None:
+                if kind is _WHOLE or kind is _SEVERAL and len(covered) > 1:
+                    own = False
+                elif kind is _ORDER and regular >= reach[rule_id]:
+                    order_rules.append(by_id[rule_id])  # (one the basket cannot reach saves nothing, ever)
+        if mine and (classes[new_id] is _WHOLE or classes[new_id] is _SEVERAL and len(cover[new_id]) > 1):
             own = False
         if not own:
+            live = [by_id[rule_id] for rule_id in cover if rule_id != new_id and rule_id not in dead]
             return _priced_twice(order, figures, live, new, context, cover)
-        before = self._item_steps(figures, live, dead, cover, context)
-        if mine and not new.order_level:
-            after = self._item_steps(figures, live, dead, cover, context, before)
-        else:
-            after = before
-        _, _, order_best, order_stacked = _steps([rule for rule in live if rule.order_level], cover)
-        before_lines = _stepped(figures, before)
-        after_lines = before_lines if after is before else _stepped(figures, after)
-        if mine and new.order_level and _order_saving(new, _Priced(before_lines, {}, cover)) > 0:
-            after_lines = _stepped(figures, before)
-            with_new = sorted([*(order_stacked if new.stackable else order_best), new], key=_rank)
-            if new.stackable:
-                _order_step(_Priced(after_lines, {}, cover), order_best, with_new, context)
+        before = self._item_steps(records, dead, cover, context)
+        after = self._item_steps(records, dead, cover, context, before) if mine and new_id not in reach else before
+        best, stacked = _order_rules(order_rules) if order_rules else ((), ())
+        before_amounts = _after_order_step(figures, before, best, stacked, context, cover)
+        saving = 0
+        if mine and new_id in reach and regular >= reach[new_id]:
+            saving = _saving_at(new, sum(before[i][0] for i in cover[new_id]))
+        if saving > 0:
+            if not best and not stacked and new.margin_floor is None and not any(floor for _, floor in before):
+                after_amounts = _shared_out(saving, before_amounts, cover[new_id])  # ``new`` alone, no floor
+            elif new.stackable:
+                after_amounts = _after_order_step(figures, before, best, sorted([*stacked, new], key=_rank), context,
+                                                  cover)
             else:
-                _order_step(_Priced(after_lines, {}, cover), with_new, order_stacked, context)
-        elif (order_best or order_stacked) and after_lines is not before_lines:
-            _order_step(_Priced(after_lines, {}, cover), order_best, order_stacked, context)
-        if order_best or order_stacked:
-            _order_step(_Priced(before_lines, {}, cover), order_best, order_stacked, context)
+                after_amounts = _after_order_step(figures, before, sorted([*best, new], key=_rank), stacked, context,
+                                                  cover)
+        elif after is before:  # ``new`` saves nothing on the basket
+            after_amounts = before_amounts
+        else:
+            after_amounts = _after_order_step(figures, after, best, stacked, context, cover)
         found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
         for position, index in enumerate(order):
-            found[index] = (figures[position].regular, before_lines[position].amount,
-                            after_lines[position].amount)
+            found[index] = (figures[position].regular, before_amounts[position], after_amounts[position])
         return found
 
-    def _item_steps(self, figures: list[_Figures], live: list[Rule], dead: list[int], cover: dict[int, list[int]],
-                    context: Context, before: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
-        """Each line's own item step, (amount, floor), remembered by what it depends on: the line's figures and
-        the item rules on it that are in play; given ``before`` (the lines without ``new``), the same with
-        ``new`` (item level) in play."""
+    def _record(self, item: Item) -> tuple:
+        """What the replay keeps of an item: (the item, its canonical order, its figures, the ids of the rules
+        naming it, its kind: what its own item step depends on — the item rules on it, ``new`` aside, and its
+        figures, its SKU only when a bundle (counted by SKU) is one of them)."""
+        figures = _figures_of(item)
+        named = self.book._named(item)[1]
+        on_it = self._item_rules.get(named)
+        if on_it is None:
+            book, new = self.book, self.new
+            ids = tuple(sorted(rule_id for rule_id in {*self._everywhere, *named}
+                               if rule_id != new.id and rule_id not in self._reach))
+            on_it = self._item_rules[named] = (
+                ids, new.kind == "bundle" or any(book.by_id[rule_id].kind == "bundle" for rule_id in ids))
+        ids, bundled = on_it
+        kind = (ids, figures.sku_id if bundled else None, figures.regular, figures.quantity, figures.cost)
+        if len(self._items) >= 500_000:
+            self._items.clear()
+        record = self._items[id(item)] = (item, _canonical(item), figures, named, kind)
+        return record
+
+    def _item_steps(self, records: list[tuple], dead: list[int], cover: dict[int, list[int]], context: Context,
+                    before: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """Each line's own item step, (amount, floor), remembered by the line's kind and the rules out of play on
+        it; given ``before`` (the lines without ``new``), the same with ``new`` (item level) in play."""
         known, new_on = (self._own, ()) if before is None else (self._own_with_new, cover[self.new.id])
-        kinds = self._kinds
         found = []
-        for position, line_figures in enumerate(figures):
+        for position, record in enumerate(records):
             if before is not None and position not in new_on:
                 found.append(before[position])
                 continue
-            kind = kinds.get(line_figures)
-            if kind is None:
-                kind = self._kind(line_figures, position, cover)
-            key = (kind, tuple(sorted(rule_id for rule_id in dead if position in cover[rule_id]))) if dead else kind
+            key = (record[4], tuple(sorted(rule_id for rule_id in dead if position in cover[rule_id]))) if dead \
+                else record[4]
             stepped = known.get(key)
             if stepped is None:
-                rules = [rule for rule in live if not rule.order_level and position in cover[rule.id]]
+                by_id = self.book.by_id
+                rules = [by_id[rule_id] for rule_id, covered in cover.items() if rule_id != self.new.id
+                         and rule_id not in dead and rule_id not in self._reach and position in covered]
                 if before is not None:
                     rules.append(self.new)
-                stepped = known[key] = _own_item_step(line_figures, rules, context)
+                stepped = known[key] = _own_item_step(record[2], rules, context)
             found.append(stepped)
         return found
 
-    def _kind(self, figures: _Figures, position: int, cover: dict[int, list[int]]) -> tuple:
-        """What a line's own item step depends on: the item rules on it (``new`` aside; the book's cover of an
-        item is the same in every basket) and its figures (its SKU only when a bundle, counted by SKU, is one of
-        them). Worked out once per line's figures."""
-        by_id, new = self.book.by_id, self.new
-        ids = tuple(sorted(rule_id for rule_id, covered in cover.items()
-                           if rule_id != new.id and not by_id[rule_id].order_level and position in covered))
-        bundled = new.kind == "bundle" or any(by_id[rule_id].kind == "bundle" for rule_id in ids)
-        if len(self._kinds) >= 200_000:
-            self._kinds.clear()
-        kind = self._kinds[figures] = (ids, figures.sku_id if bundled else None, figures.regular,
-                                       figures.quantity, figures.cost)
-        return kind
+
+_WHOLE, _SEVERAL, _ORDER = "whole basket", "several lines", "order level"
 
 
 def _own_item_step(figures: _Figures, rules: list[Rule], context: Context) -> tuple[int, int]:
@@ -500,14 +534,46 @@ def _own_item_step(figures: _Figures, rules: list[Rule], context: Context) -> tu
     return line.amount, line.floor
 
 
-def _stepped(figures: list[_Figures], stepped: list[tuple[int, int]]) -> list[_Line]:
-    """Lines as the item step left them (for the order step)."""
+def _order_rules(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
+    """Order-level rules as ``_steps`` sorts them: (the best of them wins, the stackable ones), by rank."""
+    best, stacked = [], []
+    for rule in sorted(rules, key=_rank):
+        (stacked if rule.stackable else best).append(rule)
+    return best, stacked
+
+
+def _after_order_step(figures: list[_Figures], stepped: list[tuple[int, int]], best: list[Rule],
+                      stacked: list[Rule], context: Context, cover: dict[int, list[int]]) -> list[int]:
+    """The lines' amounts after the order step, from (amount, floor) as the item step left them."""
+    if not best and not stacked:
+        return [amount for amount, _ in stepped]
     lines = []
     for line_figures, (amount, floor) in zip(figures, stepped, strict=True):
         line = _Line(line_figures)
         line.amount, line.floor = amount, floor
         lines.append(line)
-    return lines
+    _order_step(_Priced(lines, {}, cover), best, stacked, context)
+    return [line.amount for line in lines]
+
+
+def _shared_out(saving: int, amounts: list[int], covered: list[int]) -> list[int]:
+    """The amounts after an order saving that is the only one on the basket (no floor, no budget): as
+    ``_take_order`` shares it."""
+    covered = [i for i in covered if amounts[i] > 0]
+    shares = _allocate(min(saving, sum(amounts[i] for i in covered)), [amounts[i] for i in covered])
+    after = list(amounts)
+    for i, share in zip(covered, shares, strict=True):
+        after[i] -= share
+    return after
+
+
+def _reach(rule: Rule) -> int:
+    """An order-level rule's lowest base (in fen) that saves anything: below it, ``_saving_at`` is nothing."""
+    tiers = rule.whole.tiers
+    if rule.repeat and tiers:
+        top, bottom, _ = tiers[0]
+        return _ceil(top, bottom) if top > 0 else UNREACHABLE
+    return min((_ceil(top, bottom) for top, bottom, _ in tiers), default=UNREACHABLE)
 
 
 # ---------------------------------------------------------------- inside, in whole fen
@@ -627,7 +693,12 @@ def _alone(basket: list[_Figures], rule: Rule, covered: list[int], part: _Priced
 
 
 def _canonical(item: Item):
-    return (item.sku_id, item.product_id, item.category_id or 0, item.quantity, item.unit_price, item.cost)
+    """What sorts the lines (kept on the item, as its figures are)."""
+    known = item.__dict__.get("_canonical")
+    if known is None:
+        known = item.__dict__["_canonical"] = (item.sku_id, item.product_id, item.category_id or 0, item.quantity,
+                                               item.unit_price, item.cost)
+    return known
 
 
 _rank = attrgetter("rank")
@@ -946,7 +1017,11 @@ def _units_value(line: _Line, used: int) -> int:
 
 def _order_saving(rule: Rule, result: _Priced) -> int:
     lines = result.lines
-    base = sum(lines[i].amount for i in result.cover.get(rule.id, ()))
+    return _saving_at(rule, sum(lines[i].amount for i in result.cover.get(rule.id, ())))
+
+
+def _saving_at(rule: Rule, base: int) -> int:
+    """What an order-level rule saves on ``base`` fen of the lines it covers."""
     tiers = rule.whole.tiers
     if rule.repeat and tiers:
         top, bottom, saving = tiers[0]
