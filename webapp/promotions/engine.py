@@ -402,7 +402,8 @@ class Replay:
         self._always = {rule.id for rule in rules if rule.unconditional}
         self._everywhere = tuple(rule.id for rule in book.everywhere)
         self._item_rules: dict[tuple, tuple] = {}  # the ids of the rules naming an item → (its item rules, bundled)
-        self._items: dict[int, tuple] = {}  # id(item) → (item, canonical order, figures, rules naming it, kind)
+        # id(item) → (item, canonical order, figures, ids of the rules naming it, kind, regular amount)
+        self._items: dict[int, tuple] = {}
         self._own: dict = {}  # kind, or (kind, ids of its rules out of play) → (amount, floor) after its item step
         self._own_with_new: dict = {}  # the same with ``new`` (item level) in play
 
@@ -425,16 +426,15 @@ class Replay:
                     cover[rule_id] = [position]
                 else:
                     found.append(position)
-        figures = [record[2] for record in records]
         if not cover:  # no rule touches the basket
-            return _untouched(order, figures)
+            return _untouched(order, [record[2] for record in records])
         new = self.new
         new_id, by_id, reach, classes, always = new.id, self.book.by_id, self._reach, self._class, self._always
         mine = cover.get(new_id)
         if mine:
             self.touched += 1
             mine = new.live(context)
-        regular = sum(line.regular for line in figures)
+        regular = sum([record[5] for record in records])
         dead, order_rules, own = [], [], True
         for rule_id, covered in cover.items():
             if rule_id == new_id:
@@ -450,16 +450,23 @@ class Replay:
                     order_rules.append(by_id[rule_id])  # (one the basket cannot reach saves nothing, ever)
         if mine and (classes[new_id] is _WHOLE or classes[new_id] is _SEVERAL and len(cover[new_id]) > 1):
             own = False
+        figures = [record[2] for record in records]
         if not own:
             live = [by_id[rule_id] for rule_id in cover if rule_id != new_id and rule_id not in dead]
             return _priced_twice(order, figures, live, new, context, cover)
-        before = self._item_steps(records, dead, cover, context)
+        if dead:
+            before = self._item_steps(records, dead, cover, context)
+        else:  # (the common case, inline: each line's own item step as remembered)
+            own_steps = self._own
+            before = [own_steps.get(record[4]) for record in records]
+            if None in before:
+                before = self._item_steps(records, dead, cover, context)
         after = self._item_steps(records, dead, cover, context, before) if mine and new_id not in reach else before
         best, stacked = _order_rules(order_rules) if order_rules else ((), ())
         before_amounts = _after_order_step(figures, before, best, stacked, context, cover)
         saving = 0
         if mine and new_id in reach and regular >= reach[new_id]:
-            saving = _saving_at(new, sum(before[i][0] for i in cover[new_id]))
+            saving = _saving_at(new, sum([before[i][0] for i in cover[new_id]]))
         if saving > 0:
             if not best and not stacked and new.margin_floor is None and not any(floor for _, floor in before):
                 after_amounts = _shared_out(saving, before_amounts, cover[new_id])  # ``new`` alone, no floor
@@ -473,15 +480,17 @@ class Replay:
             after_amounts = before_amounts
         else:
             after_amounts = _after_order_step(figures, after, best, stacked, context, cover)
+        if len(order) == 1:
+            return [(records[0][5], before_amounts[0], after_amounts[0])]
         found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
         for position, index in enumerate(order):
-            found[index] = (figures[position].regular, before_amounts[position], after_amounts[position])
+            found[index] = (records[position][5], before_amounts[position], after_amounts[position])
         return found
 
     def _record(self, item: Item) -> tuple:
         """What the replay keeps of an item: (the item, its canonical order, its figures, the ids of the rules
         naming it, its kind: what its own item step depends on — the item rules on it, ``new`` aside, and its
-        figures, its SKU only when a bundle (counted by SKU) is one of them)."""
+        figures, its SKU only when a bundle (counted by SKU) is one of them —, its regular amount)."""
         figures = _figures_of(item)
         named = self.book._named(item)[1]
         on_it = self._item_rules.get(named)
@@ -495,7 +504,7 @@ class Replay:
         kind = (ids, figures.sku_id if bundled else None, figures.regular, figures.quantity, figures.cost)
         if len(self._items) >= 500_000:
             self._items.clear()
-        record = self._items[id(item)] = (item, _canonical(item), figures, named, kind)
+        record = self._items[id(item)] = (item, _canonical(item), figures, named, kind, figures.regular)
         return record
 
     def _item_steps(self, records: list[tuple], dead: list[int], cover: dict[int, list[int]], context: Context,
