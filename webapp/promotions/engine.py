@@ -378,13 +378,16 @@ class Replay:
 
     In most baskets each line's item step is its own: no live item promotion on it reaches another line of the
     basket (第N件, 买N送M and 套餐 covering one line only), none is exclusive (that weighs the whole basket) and
-    none has a budget (shared by all its lines). A line's own item step depends only on the line and on which
-    of the rules on it are live, so it is worked out once per kind of line (the replay's reader makes one Item
-    per kind) and set of rules out of play, and remembered. The order step (满减), which weighs the whole
-    basket, is then run on those amounts as ``price`` runs it; the second time, with ``new``, only when
-    ``new`` saves something on the basket (it can then only save less: no order saving makes an amount
-    grow). Any other basket goes the way of ``before_and_after``. ``touched``: the baskets ``new`` applies
-    to (its scope), whether or not it saves anything on them."""
+    none has a budget (shared by all its lines). A line's own item step depends only on its figures (regular
+    amount, quantity, cost; its SKU when a bundle is in play) and on the item rules on it that are live, so it
+    is worked out once per such kind of line and remembered for the whole replay. The order step (满减), which
+    weighs the whole basket, is then run on those amounts as ``price`` runs it, leaving out the order rules
+    whose lowest threshold the basket's regular amount does not reach (they save nothing, before or after);
+    the second time, with ``new``, only when ``new`` saves something on the amounts the item step left (an
+    order saving only makes amounts smaller, and a smaller base never saves more); ``new`` alone with no floor
+    in play is shared out directly, as ``_take_order`` shares it. Any other basket goes the way of
+    ``before_and_after``. ``touched``: the baskets ``new`` applies to (its scope), whether or not it saves
+    anything on them. tests/promotions/test_replay_shortcuts.py holds it to pricing each basket in full."""
 
     def __init__(self, book: RuleBook, new: Rule):
         if new.id not in book.by_id:
@@ -526,6 +529,8 @@ class Replay:
                          and rule_id not in dead and rule_id not in self._reach and position in covered]
                 if before is not None:
                     rules.append(self.new)
+                if len(known) >= 500_000:
+                    known.clear()
                 stepped = known[key] = _own_item_step(record[2], rules, context)
             found.append(stepped)
         return found

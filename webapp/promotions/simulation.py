@@ -114,10 +114,12 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
            progress: Callable[[int], None] | None = None, end: datetime | None = None) -> dict:
     """The static replay of the promotion over the last ``days`` of baskets (see the module).
 
-    The tight loop: the baskets streamed in whole numbers (``_past_baskets``), each priced by the engine
-    without and with this promotion from one rule book built once (``engine.before_and_after``: the item
-    step shared when only the order step differs), its lines summed per (store, SKU) in fen; stores,
-    categories and the chain total are rolled up from those sums at the end."""
+    The tight loop: the baskets streamed in whole numbers (``_past_baskets``, one Item per kind of line), each
+    priced by the engine without and with this promotion from one rule book built once (``engine.Replay``: a
+    kind of line's own item step worked out once for the whole replay, the order step run per basket, the
+    second time only where this promotion saves something; the figures those of pricing each basket twice),
+    its lines summed per store and SKU in fen; stores, categories and the chain total are rolled up from those
+    sums at the end."""
     end = end or utcnow()
     start = end - timedelta(days=days)
     mine = as_launched(promotion)
