@@ -505,7 +505,7 @@ class Replay:
                 ids, new.kind == "bundle" or any(book.by_id[rule_id].kind == "bundle" for rule_id in ids))
         ids, bundled = on_it
         kind = (ids, figures.sku_id if bundled else None, figures.regular, figures.quantity, figures.cost)
-        if len(self._items) >= 500_000:
+        if len(self._items) >= 200_000:
             self._items.clear()
         record = self._items[id(item)] = (item, _canonical(item), figures, named, kind, figures.regular)
         return record

@@ -211,7 +211,7 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
                     order_id, store_id, at, channel = next(orders)
             kind = kinds.get((sku_id, quantity, price, unit_cost))
             if kind is None:
-                if len(kinds) >= 500_000:
+                if len(kinds) >= 200_000:
                     kinds.clear()
                 product_id, category_id, sku_cost, brand_id = skus[sku_id]
                 cost = unit_cost if unit_cost is not None else sku_cost
