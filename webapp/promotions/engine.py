@@ -338,14 +338,25 @@ def before_and_after(items: Sequence[Item], new: Rule, context: Context, book: R
     basket = [items[i] for i in order]
     cover = book.coverage(basket)
     figures = [_figures_of(item) for item in basket]
-    found: list[tuple[int, int, int]] = [None] * len(items)  # type: ignore[list-item]
     if not cover:  # no rule touches the basket
-        for position, index in enumerate(order):
-            found[index] = (figures[position].regular,) * 3
-        return found
+        return _untouched(order, figures)
     by_id = book.by_id
     live = [by_id[rule_id] for rule_id in cover if rule_id != new.id]
     live = [rule for rule in live if rule.unconditional or rule.live(context)]
+    return _priced_twice(order, figures, live, new, context, cover)
+
+
+def _untouched(order: list[int], figures: list[_Figures]) -> list[tuple[int, int, int]]:
+    found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
+    for position, index in enumerate(order):
+        found[index] = (figures[position].regular,) * 3
+    return found
+
+
+def _priced_twice(order: list[int], figures: list[_Figures], live: list[Rule], new: Rule, context: Context,
+                  cover: dict[int, list[int]]) -> list[tuple[int, int, int]]:
+    """``before_and_after`` from the lines in canonical order, the live running rules and their cover."""
+    found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
     if not cover.get(new.id) or not new.live(context):
         before = after = _best(figures, live, context, cover)
     elif new.order_level and not new.exclusive and not any(rule.exclusive for rule in live):
@@ -356,6 +367,227 @@ def before_and_after(items: Sequence[Item], new: Rule, context: Context, book: R
     for position, index in enumerate(order):
         found[index] = (figures[position].regular, before.lines[position].amount, after.lines[position].amount)
     return found
+
+
+SEVERAL_LINES = frozenset({"nth_item", "buy_get", "bundle"})  # item kinds whose saving on a line may weigh others
+
+
+class Replay:
+    """``before_and_after`` for many past baskets against one book and one new rule (the margin replay): the same
+    figures, with what repeats from basket to basket worked out once.
+
+    In most baskets each line's item step is its own: no live item promotion on it reaches another line of the
+    basket (第N件, 买N送M and 套餐 covering one line only), none is exclusive (that weighs the whole basket) and
+    none has a budget (shared by all its lines). A line's own item step depends only on its figures (regular
+    amount, quantity, cost; its SKU when a bundle is in play) and on the item rules on it that are live, so it
+    is worked out once per such kind of line and remembered for the whole replay. The order step (满减), which
+    weighs the whole basket, is then run on those amounts as ``price`` runs it, leaving out the order rules
+    whose lowest threshold the basket's regular amount does not reach (they save nothing, before or after);
+    the second time, with ``new``, only when ``new`` saves something on the amounts the item step left (an
+    order saving only makes amounts smaller, and a smaller base never saves more); ``new`` alone with no floor
+    in play is shared out directly, as ``_take_order`` shares it. Any other basket goes the way of
+    ``before_and_after``. ``touched``: the baskets ``new`` applies to (its scope), whether or not it saves
+    anything on them. tests/promotions/test_replay_shortcuts.py holds it to pricing each basket in full."""
+
+    def __init__(self, book: RuleBook, new: Rule):
+        if new.id not in book.by_id:
+            raise ValueError("the book holds the new rule too")
+        self.book, self.new = book, new
+        self.touched = 0
+        rules = book.rules
+        self._reach = {rule.id: _reach(rule) for rule in rules if rule.order_level}  # the order-level rules
+        # what a running rule is to a basket: it weighs the whole basket (exclusive, budget), may reach several
+        # of its lines (第N件, 买N送M, 套餐), is order level; no entry: a plain item rule
+        self._class = {rule.id: _WHOLE for rule in rules if rule.exclusive or rule.max_discount is not None}
+        for rule in rules:
+            self._class.setdefault(rule.id, _SEVERAL if rule.kind in SEVERAL_LINES else
+                                   _ORDER if rule.order_level else None)
+        self._always = {rule.id for rule in rules if rule.unconditional}
+        self._everywhere = tuple(rule.id for rule in book.everywhere)
+        self._item_rules: dict[tuple, tuple] = {}  # the ids of the rules naming an item → (its item rules, bundled)
+        # id(item) → (item, canonical order, figures, ids of the rules naming it, kind, regular amount)
+        self._items: dict[int, tuple] = {}
+        self._own: dict = {}  # kind, or (kind, ids of its rules out of play) → (amount, floor) after its item step
+        self._own_with_new: dict = {}  # the same with ``new`` (item level) in play
+
+    def __call__(self, items: Sequence[Item], context: Context) -> list[tuple[int, int, int]]:
+        if not items:
+            return []
+        known = self._items
+        records = [known.get(id(item)) or self._record(item) for item in items]
+        if len(records) > 1:
+            order = sorted(range(len(records)), key=lambda i: records[i][1])
+            records = [records[i] for i in order]
+        else:
+            order = [0]
+        every = list(range(len(records)))
+        cover: dict[int, list[int]] = {rule_id: every for rule_id in self._everywhere}  # as RuleBook.coverage
+        for position, record in enumerate(records):
+            for rule_id in record[3]:
+                found = cover.get(rule_id)
+                if found is None:
+                    cover[rule_id] = [position]
+                else:
+                    found.append(position)
+        if not cover:  # no rule touches the basket
+            return _untouched(order, [record[2] for record in records])
+        new = self.new
+        new_id, by_id, reach, classes, always = new.id, self.book.by_id, self._reach, self._class, self._always
+        mine = cover.get(new_id)
+        if mine:
+            self.touched += 1
+            mine = new.live(context)
+        regular = sum([record[5] for record in records])
+        dead, order_rules, own = [], [], True
+        for rule_id, covered in cover.items():
+            if rule_id == new_id:
+                continue
+            if rule_id not in always and not by_id[rule_id].live(context):
+                dead.append(rule_id)
+                continue
+            kind = classes[rule_id]
+            if kind is not None:
+                if kind is _WHOLE or kind is _SEVERAL and len(covered) > 1:
+                    own = False
+                elif kind is _ORDER and regular >= reach[rule_id]:
+                    order_rules.append(by_id[rule_id])  # (one the basket cannot reach saves nothing, ever)
+        if mine and (classes[new_id] is _WHOLE or classes[new_id] is _SEVERAL and len(cover[new_id]) > 1):
+            own = False
+        figures = [record[2] for record in records]
+        if not own:
+            live = [by_id[rule_id] for rule_id in cover if rule_id != new_id and rule_id not in dead]
+            return _priced_twice(order, figures, live, new, context, cover)
+        if dead:
+            before = self._item_steps(records, dead, cover, context)
+        else:  # (the common case, inline: each line's own item step as remembered)
+            own_steps = self._own
+            before = [own_steps.get(record[4]) for record in records]
+            if None in before:
+                before = self._item_steps(records, dead, cover, context)
+        after = self._item_steps(records, dead, cover, context, before) if mine and new_id not in reach else before
+        best, stacked = _order_rules(order_rules) if order_rules else ((), ())
+        before_amounts = _after_order_step(figures, before, best, stacked, context, cover)
+        saving = 0
+        if mine and new_id in reach and regular >= reach[new_id]:
+            saving = _saving_at(new, sum([before[i][0] for i in cover[new_id]]))
+        if saving > 0:
+            if not best and not stacked and new.margin_floor is None and not any(floor for _, floor in before):
+                after_amounts = _shared_out(saving, before_amounts, cover[new_id])  # ``new`` alone, no floor
+            elif new.stackable:
+                after_amounts = _after_order_step(figures, before, best, sorted([*stacked, new], key=_rank), context,
+                                                  cover)
+            else:
+                after_amounts = _after_order_step(figures, before, sorted([*best, new], key=_rank), stacked, context,
+                                                  cover)
+        elif after is before:  # ``new`` saves nothing on the basket
+            after_amounts = before_amounts
+        else:
+            after_amounts = _after_order_step(figures, after, best, stacked, context, cover)
+        if len(order) == 1:
+            return [(records[0][5], before_amounts[0], after_amounts[0])]
+        found: list[tuple[int, int, int]] = [None] * len(order)  # type: ignore[list-item]
+        for position, index in enumerate(order):
+            found[index] = (records[position][5], before_amounts[position], after_amounts[position])
+        return found
+
+    def _record(self, item: Item) -> tuple:
+        """What the replay keeps of an item: (the item, its canonical order, its figures, the ids of the rules
+        naming it, its kind: what its own item step depends on — the item rules on it, ``new`` aside, and its
+        figures, its SKU only when a bundle (counted by SKU) is one of them —, its regular amount)."""
+        figures = _figures_of(item)
+        named = self.book._named(item)[1]
+        on_it = self._item_rules.get(named)
+        if on_it is None:
+            book, new = self.book, self.new
+            ids = tuple(sorted(rule_id for rule_id in {*self._everywhere, *named}
+                               if rule_id != new.id and rule_id not in self._reach))
+            on_it = self._item_rules[named] = (
+                ids, new.kind == "bundle" or any(book.by_id[rule_id].kind == "bundle" for rule_id in ids))
+        ids, bundled = on_it
+        kind = (ids, figures.sku_id if bundled else None, figures.regular, figures.quantity, figures.cost)
+        if len(self._items) >= 200_000:
+            self._items.clear()
+        record = self._items[id(item)] = (item, _canonical(item), figures, named, kind, figures.regular)
+        return record
+
+    def _item_steps(self, records: list[tuple], dead: list[int], cover: dict[int, list[int]], context: Context,
+                    before: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+        """Each line's own item step, (amount, floor), remembered by the line's kind and the rules out of play on
+        it; given ``before`` (the lines without ``new``), the same with ``new`` (item level) in play."""
+        known, new_on = (self._own, ()) if before is None else (self._own_with_new, cover[self.new.id])
+        found = []
+        for position, record in enumerate(records):
+            if before is not None and position not in new_on:
+                found.append(before[position])
+                continue
+            key = (record[4], tuple(sorted(rule_id for rule_id in dead if position in cover[rule_id]))) if dead \
+                else record[4]
+            stepped = known.get(key)
+            if stepped is None:
+                by_id = self.book.by_id
+                rules = [by_id[rule_id] for rule_id, covered in cover.items() if rule_id != self.new.id
+                         and rule_id not in dead and rule_id not in self._reach and position in covered]
+                if before is not None:
+                    rules.append(self.new)
+                if len(known) >= 500_000:
+                    known.clear()
+                stepped = known[key] = _own_item_step(record[2], rules, context)
+            found.append(stepped)
+        return found
+
+
+_WHOLE, _SEVERAL, _ORDER = "whole basket", "several lines", "order level"
+
+
+def _own_item_step(figures: _Figures, rules: list[Rule], context: Context) -> tuple[int, int]:
+    """A line's item step on its own: (its amount, its floor) after the item promotions on it."""
+    result = _Priced([_Line(figures)], {}, {rule.id: [0] for rule in rules})
+    item_best, item_stacked, _, _ = _steps(rules, result.cover)
+    _item_step(result, item_best, item_stacked, context)
+    line = result.lines[0]
+    return line.amount, line.floor
+
+
+def _order_rules(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
+    """Order-level rules as ``_steps`` sorts them: (the best of them wins, the stackable ones), by rank."""
+    best, stacked = [], []
+    for rule in sorted(rules, key=_rank):
+        (stacked if rule.stackable else best).append(rule)
+    return best, stacked
+
+
+def _after_order_step(figures: list[_Figures], stepped: list[tuple[int, int]], best: list[Rule],
+                      stacked: list[Rule], context: Context, cover: dict[int, list[int]]) -> list[int]:
+    """The lines' amounts after the order step, from (amount, floor) as the item step left them."""
+    if not best and not stacked:
+        return [amount for amount, _ in stepped]
+    lines = []
+    for line_figures, (amount, floor) in zip(figures, stepped, strict=True):
+        line = _Line(line_figures)
+        line.amount, line.floor = amount, floor
+        lines.append(line)
+    _order_step(_Priced(lines, {}, cover), best, stacked, context)
+    return [line.amount for line in lines]
+
+
+def _shared_out(saving: int, amounts: list[int], covered: list[int]) -> list[int]:
+    """The amounts after an order saving that is the only one on the basket (no floor, no budget): as
+    ``_take_order`` shares it."""
+    covered = [i for i in covered if amounts[i] > 0]
+    shares = _allocate(min(saving, sum(amounts[i] for i in covered)), [amounts[i] for i in covered])
+    after = list(amounts)
+    for i, share in zip(covered, shares, strict=True):
+        after[i] -= share
+    return after
+
+
+def _reach(rule: Rule) -> int:
+    """An order-level rule's lowest base (in fen) that saves anything: below it, ``_saving_at`` is nothing."""
+    tiers = rule.whole.tiers
+    if rule.repeat and tiers:
+        top, bottom, _ = tiers[0]
+        return _ceil(top, bottom) if top > 0 else UNREACHABLE
+    return min((_ceil(top, bottom) for top, bottom, _ in tiers), default=UNREACHABLE)
 
 
 # ---------------------------------------------------------------- inside, in whole fen
@@ -475,7 +707,12 @@ def _alone(basket: list[_Figures], rule: Rule, covered: list[int], part: _Priced
 
 
 def _canonical(item: Item):
-    return (item.sku_id, item.product_id, item.category_id or 0, item.quantity, item.unit_price, item.cost)
+    """What sorts the lines (kept on the item, as its figures are)."""
+    known = item.__dict__.get("_canonical")
+    if known is None:
+        known = item.__dict__["_canonical"] = (item.sku_id, item.product_id, item.category_id or 0, item.quantity,
+                                               item.unit_price, item.cost)
+    return known
 
 
 _rank = attrgetter("rank")
@@ -794,7 +1031,11 @@ def _units_value(line: _Line, used: int) -> int:
 
 def _order_saving(rule: Rule, result: _Priced) -> int:
     lines = result.lines
-    base = sum(lines[i].amount for i in result.cover.get(rule.id, ()))
+    return _saving_at(rule, sum(lines[i].amount for i in result.cover.get(rule.id, ())))
+
+
+def _saving_at(rule: Rule, base: int) -> int:
+    """What an order-level rule saves on ``base`` fen of the lines it covers."""
     tiers = rule.whole.tiers
     if rule.repeat and tiers:
         top, bottom, saving = tiers[0]

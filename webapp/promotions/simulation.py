@@ -86,6 +86,13 @@ class _Sums:
     def __init__(self):
         self.revenue = self.discount = self.cost = self.revenue_after = self.discount_after = 0
 
+    @classmethod
+    def of(cls, revenue: int, revenue_after: int, regular: int, cost: int) -> "_Sums":
+        sums = cls()
+        sums.revenue, sums.discount, sums.cost = revenue, regular - revenue, cost
+        sums.revenue_after, sums.discount_after = revenue_after, regular - revenue_after
+        return sums
+
     def add(self, other: "_Sums") -> None:
         self.revenue += other.revenue
         self.discount += other.discount
@@ -107,50 +114,55 @@ def replay(promotion: Promotion, store_ids: list[int], days: int = 30, floor: De
            progress: Callable[[int], None] | None = None, end: datetime | None = None) -> dict:
     """The static replay of the promotion over the last ``days`` of baskets (see the module).
 
-    The tight loop: the baskets streamed in whole numbers (``_past_baskets``), each priced by the engine
-    without and with this promotion from one rule book built once (``engine.before_and_after``: the item
-    step shared when only the order step differs), its lines summed per (store, SKU) in fen; stores,
-    categories and the chain total are rolled up from those sums at the end."""
+    The tight loop: the baskets streamed in whole numbers (``_past_baskets``, one Item per kind of line), each
+    priced by the engine without and with this promotion from one rule book built once (``engine.Replay``: a
+    kind of line's own item step worked out once for the whole replay, the order step run per basket, the
+    second time only where this promotion saves something; the figures those of pricing each basket twice),
+    its lines summed per store and SKU in fen; stores, categories and the chain total are rolled up from those
+    sums at the end."""
     end = end or utcnow()
     start = end - timedelta(days=days)
     mine = as_launched(promotion)
     others = [rule for rule in rules.active_book().rules if rule.id != promotion.id]
-    with_mine, just_mine = RuleBook([*others, mine]), RuleBook([mine])
+    with_mine = RuleBook([*others, mine])
     timed = any(rule.starts_at or rule.ends_at or rule.weekdays or rule.hour_from is not None
                 for rule in [*others, mine])
     contexts = _contexts(timed)
-    sums: dict[tuple[int, int], _Sums] = {}
+    in_store: dict[int, dict[int, list[int]]] = {}  # store → SKU → [revenue, revenue after, regular, cost] in fen
     category_of: dict[int, int | None] = {}
-    count = touched = 0
+    count = 0
+    priced_twice = engine.Replay(with_mine, mine)
     for store_id, moment, channel, items, costs in _past_baskets(store_ids, start, end, moments=timed):
-        if just_mine.touching(items):
-            touched += 1
-        priced = engine.before_and_after(items, mine, contexts(store_id, channel, moment), with_mine)
+        priced = priced_twice(items, contexts(store_id, channel, moment))
+        rows = in_store.get(store_id)
+        if rows is None:
+            rows = in_store[store_id] = {}
         for item, cost, (regular, before, after) in zip(items, costs, priced, strict=True):
-            row = sums.get((store_id, item.sku_id))
+            row = rows.get(item.sku_id)
             if row is None:
-                row = sums[store_id, item.sku_id] = _Sums()
+                row = rows[item.sku_id] = [0, 0, 0, 0]
                 category_of[item.sku_id] = item.category_id
-            row.revenue += before
-            row.discount += regular - before
-            row.revenue_after += after
-            row.discount_after += regular - after
-            row.cost += cost
+            row[0] += before
+            row[1] += after
+            row[2] += regular
+            row[3] += cost
         count += 1
         if progress is not None and count % BATCH == 0:
             progress(count)
     total, by_store, by_category, by_sku = _Sums(), {}, {}, {}
-    for (store_id, sku_id), row in sums.items():
-        total.add(row)
-        for key, table in ((store_id, by_store), (category_of[sku_id], by_category), (sku_id, by_sku)):
-            table.setdefault(key, _Sums()).add(row)
+    for store_id, rows in in_store.items():
+        for sku_id, figures in rows.items():
+            row = _Sums.of(*figures)
+            total.add(row)
+            for key, table in ((store_id, by_store), (category_of[sku_id], by_category), (sku_id, by_sku)):
+                table.setdefault(key, _Sums()).add(row)
     skus = sorted(by_sku.items(), key=lambda kv: kv[1].revenue_after - kv[1].revenue)
     below = [(k, v) for k, v in skus if v.revenue_after > 0 and v.discount_after > v.discount
              and (v.revenue_after - v.cost) * HUNDRED < floor * v.revenue_after][:100]
     names = _names(by_store, by_category, {k for k, _ in skus[:50]} | {k for k, _ in below})
     return {
         "label": "static", "days": days, "start": start.isoformat(), "end": end.isoformat(), "baskets": count,
-        "touched": touched, "floor": str(floor), "others": [rule.name for rule in others],
+        "touched": priced_twice.touched, "floor": str(floor), "others": [rule.name for rule in others],
         "total": total.as_dict(),
         "stores": [{"name": names["store"].get(k, "—"), **v.as_dict()} for k, v in sorted(by_store.items())],
         "categories": [{"name": names["category"].get(k, "—"), **v.as_dict()}
@@ -188,26 +200,27 @@ def _past_baskets(store_ids: list[int], start: datetime, end: datetime, moments:
     order_id = store_id = at = channel = None
     items: list[Item] = []
     costs: list[int] = []
-    for line_order_id, sku_id, quantity, price, unit_cost in (row for chunk in lines for row in chunk):
-        if line_order_id != order_id:
-            if items:
-                yield store_id, at, channel, items, costs
-                items, costs = [], []
-            order_id, store_id, at, channel = next(orders)
-            while order_id != line_order_id:  # a sale without lines is no basket
+    for chunk in lines:
+        for line_order_id, sku_id, quantity, price, unit_cost in chunk:
+            if line_order_id != order_id:
+                if items:
+                    yield store_id, at, channel, items, costs
+                    items, costs = [], []
                 order_id, store_id, at, channel = next(orders)
-        key = (sku_id, quantity, price, unit_cost)
-        kind = kinds.get(key)
-        if kind is None:
-            if len(kinds) >= 50_000:
-                kinds.clear()
-            product_id, category_id, sku_cost, brand_id = skus[sku_id]
-            cost = unit_cost if unit_cost is not None else sku_cost
-            kind = kinds[key] = (Item(sku_id, product_id, category_id, quantities[quantity], prices[price],
-                                      prices[cost], brand_id=brand_id),
-                                 _half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
-        items.append(kind[0])
-        costs.append(kind[1])
+                while order_id != line_order_id:  # a sale without lines is no basket
+                    order_id, store_id, at, channel = next(orders)
+            kind = kinds.get((sku_id, quantity, price, unit_cost))
+            if kind is None:
+                if len(kinds) >= 200_000:
+                    kinds.clear()
+                product_id, category_id, sku_cost, brand_id = skus[sku_id]
+                cost = unit_cost if unit_cost is not None else sku_cost
+                kind = kinds[sku_id, quantity, price, unit_cost] = (
+                    Item(sku_id, product_id, category_id, quantities[quantity], prices[price], prices[cost],
+                         brand_id=brand_id),
+                    _half_even(cost * quantity, 1000))  # cost × quantity to the fen, as quantize(FEN)
+            items.append(kind[0])
+            costs.append(kind[1])
     if items:
         yield store_id, at, channel, items, costs
 
