@@ -378,6 +378,12 @@ def serve(url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("gunicorn did not start")
 
 
+HEAVIEST = ("SELECT round(total_exec_time::numeric, 0) || ' | ' || calls || ' | ' "
+            "|| round(mean_exec_time::numeric, 2) || ' | ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 110) "
+            "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'huotong') "
+            "ORDER BY total_exec_time DESC LIMIT 8")
+
+
 def counters(pg: Cluster) -> dict:
     calls = pg.psql("huotong", "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
                                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'huotong')")
@@ -481,6 +487,7 @@ def main(argv=None) -> None:
         print(f"data ready in {time.perf_counter() - began:.0f} s: {len(data['stores'])} stores, "
               f"{len(data['tills'])} tills, {args.history:,} lines of history", flush=True)
         first = last_order_id(url)
+        pg.psql("huotong", "SELECT pg_stat_statements_reset()")  # the heaviest statements: the day's, not the set-up's
         server, port = serve(url, args.workers, args.threads)
         try:
             day = Day(data, args.orders, args.clients, port, args.seed)
@@ -499,14 +506,15 @@ def main(argv=None) -> None:
             wall = time.perf_counter() - began
             cpu_app, cpu_pg = process_tree_cpu(server.pid) - cpu_app, pg.cpu_seconds() - cpu_pg
             after = counters(pg)
+            heaviest = pg.psql("huotong", HEAVIEST)
         finally:
             server.terminate()
             server.wait(30)
-        report(args, day, wall, cpu_app, cpu_pg, before, after, checks(url, first))
+        report(args, day, wall, cpu_app, cpu_pg, before, after, checks(url, first), heaviest)
 
 
 def report(args, day: Day, wall: float, cpu_app: float, cpu_pg: float, before: dict, after: dict,
-           books: dict) -> None:
+           books: dict, heaviest: str = "") -> None:
     orders = day.done
     print(f"\nload (uptime): {open('/proc/loadavg').read().split()[:3]}  cores: {os.cpu_count()}")
     print(f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients")
@@ -523,6 +531,8 @@ def report(args, day: Day, wall: float, cpu_app: float, cpu_pg: float, before: d
     for endpoint, values in sorted(day.timings.items()):
         print(f"{endpoint:28} {len(values):7} {percentile(values, .5) * 1000:8.1f} "
               f"{percentile(values, .95) * 1000:8.1f} {percentile(values, .99) * 1000:8.1f}")
+    print("\nPostgreSQL's heaviest statements of the day (total ms | calls | mean ms | statement):")
+    print(heaviest)
     print()
     for what, value in books.items():
         print(f"{what:52} {value}")

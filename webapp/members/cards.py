@@ -29,12 +29,18 @@ VALID_MINUTES = 2  # this minute's code and the last one's
 
 
 def settings() -> MemberSettings:
-    """The chain's member settings (one row, made with the defaults on first use)."""
+    """The chain's member settings (one row, made with the defaults on first use).
+
+    Two first uses at once (two tills handing over on a new chain's first day) both find no row: the one
+    whose insert loses finds the other's row instead of failing its sale."""
     found = db.session.get(MemberSettings, 1)
     if found is None:
-        found = MemberSettings(id=1)
-        db.session.add(found)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(MemberSettings(id=1))
+        except IntegrityError:
+            pass  # another request made it a moment ago
+        found = db.session.get(MemberSettings, 1)
     return keep(found)
 
 
