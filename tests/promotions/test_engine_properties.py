@@ -6,7 +6,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.promotions.engine import Context, Item, Rule, RuleBook, Tier, floor_amount, price
+from tests.promotions.rule_kinds import kind_fields
+from webapp.promotions.engine import Context, Item, Rule, RuleBook, floor_amount, price
 
 NOW = datetime(2026, 12, 7, 10, 0)
 CONTEXT = Context(store_id=1, channel="pos", at=NOW, local=NOW)
@@ -31,20 +32,7 @@ def rules(draw):
                   "stackable": draw(st.booleans()), "exclusive": draw(st.booleans()),
                   "priority": draw(st.integers(0, 3)),
                   "margin_floor": draw(st.sampled_from([None, Decimal("0"), Decimal("15"), Decimal("40")]))}
-        if kind == "threshold":
-            threshold = draw(fen)
-            fields["tiers"] = (Tier(threshold, min(threshold, draw(fen))),)
-            fields["repeat"] = draw(st.booleans())
-        elif kind in ("percent", "nth_item"):
-            fields["percent"] = Decimal(draw(st.integers(1, 100)))
-            fields["nth"] = draw(st.integers(2, 4))
-        elif kind == "fixed_price":
-            fields["price"] = draw(fen)
-        elif kind == "buy_get":
-            fields["buy"], fields["free"] = draw(st.integers(1, 3)), draw(st.integers(1, 2))
-        else:
-            fields["bundle"] = ((draw(st.integers(1, 4)), 1), (draw(st.integers(5, 8)), draw(st.integers(1, 2))))
-            fields["bundle_price"] = draw(fen)
+        fields.update(kind_fields(draw, kind, fen))
         found.append(Rule(id=rule_id, name=f"r{rule_id}", kind=kind, **fields))
     return found
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.promotions.rule_kinds import kind_fields
 from webapp.promotions.engine import Context, Item, Replay, Rule, RuleBook, Tier, price
 
 NOON = datetime(2026, 12, 7, 12, 0)
@@ -52,20 +53,7 @@ def a_rule(draw, rule_id: int) -> Rule:
         fields["weekdays"] = frozenset({0, 1, 2})
     elif condition == "dates":
         fields["starts_at"] = NOON
-    if kind == "threshold":
-        threshold = draw(fen)
-        fields["tiers"] = (Tier(threshold, min(threshold, draw(fen))),)
-        fields["repeat"] = draw(st.booleans())
-    elif kind in ("percent", "nth_item"):
-        fields["percent"] = Decimal(draw(st.integers(1, 100)))
-        fields["nth"] = draw(st.integers(2, 4))
-    elif kind == "fixed_price":
-        fields["price"] = draw(fen)
-    elif kind == "buy_get":
-        fields["buy"], fields["free"] = draw(st.integers(1, 3)), draw(st.integers(1, 2))
-    else:
-        fields["bundle"] = ((draw(st.integers(1, 4)), 1), (draw(st.integers(5, 8)), draw(st.integers(1, 2))))
-        fields["bundle_price"] = draw(fen)
+    fields.update(kind_fields(draw, kind, fen))
     return Rule(id=rule_id, name=f"r{rule_id}", kind=kind, **fields)
 
 
