@@ -106,7 +106,8 @@ def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: st
     checked = online.check_order(store, [(line.sku, line.quantity) for line in cart.lines])
     prices, _fee, due = amounts(cart, store, member)
     if expected_due is not None and f"{store.id}:{due}" != expected_due:
-        raise AmountChanged()
+        online.hold_stock(checked)  # an item gone is told before a changed amount (the page showed none then)
+        raise AmountChanged()  # the caller rolls back: the stock just held goes back at once
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
         if prices.total < store.minimum_order:
