@@ -151,6 +151,20 @@ def test_the_first_refused_buyer_pays_the_checkout_the_next_ones_almost_nothing(
     assert level_at(store, cake) == (Decimal("1.000"), Decimal("1.000"))
 
 
+def test_the_buyer_of_the_last_unit_tells_this_processs_next_buyers_at_once(client, online_store, stocked, place):
+    store = online_store()
+    cake = stocked({store: 1}, price="88.00", name="限量月饼")
+    late = _cart(store, [cake], "late-1")
+    late.shown = due_token(late)
+    place(store, (cake, 1))  # the last unit, taken in this process
+    db.session.commit()
+    db.session.expunge_all()
+    response, statements = _late(client, late, "k-late-1")
+    assert response.status_code == 409 and "限量月饼" in response.get_data(as_text=True)
+    assert len(statements) == 1, "\n".join(statements)  # the cart's lines: no stock statement, nothing written
+    assert level_at(store, cake) == (Decimal("1.000"), Decimal("1.000"))
+
+
 def test_stock_arriving_lets_the_next_buyer_order_at_once(client, online_store, stocked):
     store = online_store()
     cake = stocked({store: 1}, price="88.00", name="限量月饼")

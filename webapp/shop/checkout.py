@@ -107,6 +107,8 @@ def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: st
     prices, _fee, due = amounts(cart, store, member)
     if expected_due is not None and f"{store.id}:{due}" != expected_due:
         online.hold_stock(checked)  # an item gone is told before a changed amount (the page showed none then)
+        for sku, _qty in checked.lines:  # held only for the moment: its last unit is not gone
+            sold_out.forget(store.id, sku.id)
         raise AmountChanged()  # the caller rolls back: the stock just held goes back at once
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:

@@ -302,7 +302,9 @@ def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservat
 
 def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: Document) -> None:
     """Hold stock for every line of an order; refuses with InsufficientStock (of the first line short)
-    rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held).
+    rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held). A line
+    refused, or one whose last unit this order took, is noted (``sold_out``): this process's next buyers of
+    it are told at once.
 
     Meant as the last statements before the commit (an online order is written first): the untracked SKUs
     are reserved by one guarded UPDATE (their levels found by store and SKU in the same statement, no read
@@ -324,21 +326,25 @@ def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: D
         return
     held = _hold_untracked(store, wanted)
     if len(held) < len(wanted):
-        short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {sku_id for _l, sku_id in held})
+        short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {row[1] for row in held})
         refused = InsufficientStock(name=short.display_name, requested=wanted[short.id],
                                     available=_left_on_shelf(store, short.id))
         sold_out.note(store, short, refused.facts["available"])  # the next late buyers: told at once
         raise refused
     _execute_many(insert(Reservation), [
         {"level_id": level_id, "quantity": wanted[sku_id], "status": ReservationStatus.ACTIVE.value,
-         "document_type": document[0], "document_id": document[1]} for level_id, sku_id in held])
+         "document_type": document[0], "document_id": document[1]} for level_id, sku_id, _left in held])
     _forget_loaded_levels()
+    for _level_id, sku_id, left in held:
+        if left <= 0:  # this order took the last unit: the next buyers in this process are told at once
+            sold_out.note(store, next(sku for sku, _q in lines if sku.id == sku_id), _as_quantity(left))
 
 
-def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int, int]]:
+def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int, int, Decimal]]:
     """``reserved += q`` on the store's shelf for every (SKU, q) that has q available, in one statement;
-    (level id, SKU id) of those held. A Core statement on the table with named parameters: compiled once
-    per number of lines and cached (the ORM's annotated UPDATE was compiled again on every order)."""
+    (level id, SKU id, what is left available) of those held. A Core statement on the table with named
+    parameters: compiled once per number of lines and cached (the ORM's annotated UPDATE was compiled again
+    on every order)."""
     levels = StockLevel.__table__
     qty = case({bindparam(f"sku_{n}", sku_id): bindparam(f"qty_{n}", q, type_=levels.c.reserved.type)
                 for n, (sku_id, q) in enumerate(wanted.items())}, value=levels.c.sku_id)
@@ -351,7 +357,8 @@ def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int,
     return [tuple(row) for row in db.session.execute(
         update(levels)
         .where(levels.c.id.in_(locked.scalar_subquery()), levels.c.on_hand - levels.c.reserved >= qty)
-        .values(reserved=levels.c.reserved + qty).returning(levels.c.id, levels.c.sku_id))]
+        .values(reserved=levels.c.reserved + qty)
+        .returning(levels.c.id, levels.c.sku_id, levels.c.on_hand - levels.c.reserved))]
 
 
 def _left_on_shelf(store: Store, sku_id: int) -> Decimal:
