@@ -10,8 +10,8 @@ Stock: placing is three steps in the caller's transaction — ``check_order`` ch
 process has just seen sold out is refused before any statement) and takes the number, ``write_order``
 writes the order, and ``hold_stock``, last before the commit, reserves every line at the fulfilling store
 (the ledger's guarded UPDATE: the last unit is never reserved twice, and its row is locked for
-milliseconds, not through the whole checkout; ``place_order`` does all three in a savepoint); ``cancel`` and ``expire`` release the reservations;
-``hand_over`` and ``dispatch`` consume them.
+milliseconds, not through the whole checkout; ``place_order`` does all three in a savepoint);
+``cancel`` and ``expire`` release the reservations; ``hand_over`` and ``dispatch`` consume them.
 """
 import hashlib
 import hmac
@@ -137,8 +137,9 @@ def hold_stock(checked: Checked) -> None:
     nothing (the ledger's guarded UPDATE, rows locked in id order). The stock rows stay locked only from here
     to the commit — milliseconds — not through pricing and writing the order: a flash sale's winners do not
     queue behind one another's whole checkout. Raises ``SoldOut``; the caller rolls back everything (the
-    order already written too). The first buyer refused in a process has paid the whole checkout for it;
-    the memo (``stock.sold_out``) tells the next ones before any statement (``check_order``).
+    order already written too). A buyer refused here has paid the whole checkout for it; the order that
+    took the last unit, or the first one refused, notes the SKU sold out in this process (``stock.sold_out``)
+    and the next buyers are told before any statement (``check_order``).
     """
     store, lines = checked.store, checked.lines
     try:
