@@ -96,6 +96,14 @@ def fresh_limits(app):
 
 
 @pytest.fixture(autouse=True)
+def fresh_sold_out_memo():
+    """What this process saw sold out (``stock.sold_out``) is keyed by ids each test's tables use again."""
+    from webapp.stock import sold_out
+
+    sold_out.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def fresh_sandbox_provider():
     """The sandbox remembers charges and refunds as a provider would: forget them between tests."""
     from webapp.sales.providers import SandboxProvider

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from sqlalchemy import Engine, event
 
 from tests.shop.conftest import at_cashier
-from webapp.auth.models import Role
+from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.members.cards import card_of
 from webapp.sales.online.models import OnlineOrder
@@ -120,7 +120,7 @@ def _late(client, cart, key):
     return response, [s for s in statements if not s.startswith("BEGIN")]  # SQLite's BEGIN IMMEDIATE: not sent to a server
 
 
-def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, online_store, stocked):
+def test_the_first_refused_buyer_pays_the_checkout_the_next_ones_almost_nothing(client, online_store, stocked):
     store = online_store()
     cake = stocked({store: 1}, price="88.00", name="限量月饼")
     first, second = _cart(store, [cake], "late-1"), _cart(store, [cake], "late-2")
@@ -130,12 +130,17 @@ def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, o
     db.session.expunge_all()
     sold_out.forget_all()
 
-    response, statements = _late(client, first, "k-late-1")  # the guarded UPDATE says no: nothing else is done
+    # The stock is reserved last (its row locked only until the commit): the first buyer refused in this
+    # process has written the whole order before the guarded UPDATE says no, and all of it is rolled back.
+    response, statements = _late(client, first, "k-late-1")
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "已售罄" in page and "限量月饼" in page
     assert 'name="fulfilment"' not in page and "csrf" not in page  # not the cart page; nothing to post
-    assert not [s for s in statements if s.startswith(("INSERT", "DELETE"))], "\n".join(statements)
-    assert len(statements) <= 4, "\n".join(statements)  # the cart; the refused UPDATE; what was left; the key
+    assert statements[-3].startswith("UPDATE stock_levels"), "\n".join(statements)  # the reservation: last
+    assert len(statements) <= most(MOST_STATEMENTS) + 1, "\n".join(statements)  # - the reservations + what was left + the key
+    assert db.session.query(OnlineOrder).count() == 0
+    assert db.session.query(User).filter_by(phone="13900000002").count() == 0  # the guest's account: not kept
+    assert len(db.session.get(Cart, first.id).lines) == 1  # their cart still holds it
 
     response, statements = _late(client, second, "k-late-2")  # this process knows: no stock statement at all
     assert response.status_code == 409 and "限量月饼" in response.get_data(as_text=True)
@@ -143,6 +148,20 @@ def test_a_sold_out_checkout_answers_with_a_small_page_before_any_work(client, o
     assert not [s for s in statements if "stock_levels" in s or s.startswith(("INSERT", "UPDATE", "DELETE"))]
     assert len(statements) == 1, "\n".join(statements)  # the cart's lines
     assert db.session.query(OnlineOrder).count() == 0
+    assert level_at(store, cake) == (Decimal("1.000"), Decimal("1.000"))
+
+
+def test_the_buyer_of_the_last_unit_tells_this_processs_next_buyers_at_once(client, online_store, stocked, place):
+    store = online_store()
+    cake = stocked({store: 1}, price="88.00", name="限量月饼")
+    late = _cart(store, [cake], "late-1")
+    late.shown = due_token(late)
+    place(store, (cake, 1))  # the last unit, taken in this process
+    db.session.commit()
+    db.session.expunge_all()
+    response, statements = _late(client, late, "k-late-1")
+    assert response.status_code == 409 and "限量月饼" in response.get_data(as_text=True)
+    assert len(statements) == 1, "\n".join(statements)  # the cart's lines: no stock statement, nothing written
     assert level_at(store, cake) == (Decimal("1.000"), Decimal("1.000"))
 
 

@@ -2,9 +2,11 @@
 
 The store is the chosen pickup store (which must have everything now) or the
 nearest delivering store that reaches the customer. Prices come from the one
-pricing seam at that store, whatever the page showed; the order's placement
-reserves the stock in the same transaction, first (``webapp.sales.online.hold_stock``): a flash sale's
-late buyer is refused before anything else is done.
+pricing seam at that store, whatever the page showed. The order's placement
+reserves the stock in the same transaction, last, just before the commit (``webapp.sales.online.hold_stock``):
+the hot stock row of a flash sale is locked for milliseconds, not through the whole checkout. A late buyer
+this process has just seen refused is told before anything is done (``stock.sold_out``); the first one
+refused pays the whole checkout, rolled back.
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -91,17 +93,23 @@ def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: st
 
     ``expected_due``: the "store:amount" the customer confirmed (``due_token``); another amount now is
     refused (``AmountChanged``: never charge an amount the customer has not seen) and the very prices
-    checked go onto the order. The stock is held first (``online.hold_stock``): a buyer too late for a
-    flash sale's last unit is refused before their account is made or their cart priced.
+    checked go onto the order. The lines are checked and a line this process has just seen sold out refused
+    first (``online.check_order``: no statement); the stock is held last (``online.hold_stock``), after the
+    order is written and the cart cleared, so the stock rows stay locked only until the commit that follows.
+    A buyer too late for a flash sale's last unit is refused there (``SoldOut``): the caller rolls back the
+    whole order (its number is skipped).
     The checkout key is unique: the same form submitted again makes the flush fail (``IntegrityError``);
     the caller rolls back and finds the order that holds the key.
     """
     option = fulfilling(cart, reserving=True)
     store = option.store
-    held = online.hold_stock(store, [(line.sku, line.quantity) for line in cart.lines])
+    checked = online.check_order(store, [(line.sku, line.quantity) for line in cart.lines])
     prices, _fee, due = amounts(cart, store, member)
     if expected_due is not None and f"{store.id}:{due}" != expected_due:
-        raise AmountChanged()
+        online.hold_stock(checked)  # an item gone is told before a changed amount (the page showed none then)
+        for sku, _qty in checked.lines:  # held only for the moment: its last unit is not gone
+            sold_out.forget(store.id, sku.id)
+        raise AmountChanged()  # the caller rolls back: the stock just held goes back at once
     delivery = None
     if cart.fulfilment == Fulfilment.DELIVERY:
         if prices.total < store.minimum_order:
@@ -111,8 +119,9 @@ def place_new(cart: Cart, customer: User | None, *, phone: str, checkout_key: st
     if customer is None or customer.role != Role.CUSTOMER:
         customer, created = account_for_order(phone, contact_name, password)
         made = customer if created else None
-    order = online.place_held(held, customer, phone=phone, checkout_key=checkout_key, contact_name=contact_name,
-                              delivery=delivery, distance_m=option.distance_m, pay_at_pickup=pay_at_pickup,
-                              note=note, member=member, priced=prices, coupon_code=cart.coupon_code)
+    order = online.write_order(checked, customer, phone=phone, checkout_key=checkout_key, contact_name=contact_name,
+                               delivery=delivery, distance_m=option.distance_m, pay_at_pickup=pay_at_pickup,
+                               note=note, member=member, priced=prices, coupon_code=cart.coupon_code)
     carts.clear(cart)
+    online.hold_stock(checked)  # last: the stock rows stay locked only until the caller's commit
     return Placed(order, made)

@@ -90,8 +90,8 @@ def place_order():
         if placed is None:
             raise
     except SOLD_OUT as e:  # the flash sale's last unit went to someone else: a small page, quickly made
+        db.session.rollback()  # this order, written before its stock was refused, first
         placed = _placed_by(key)  # unless this very form took it a moment ago (a double submit)
-        db.session.rollback()
         if placed is None:
             return render("shop/sold_out.html", status=409, error=str(e))
     except AmountChanged as e:

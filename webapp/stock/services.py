@@ -11,13 +11,12 @@ are locked with SELECT ... FOR UPDATE on PostgreSQL. SQLite serialises
 writers (every transaction begins IMMEDIATE), so the same code is safe there.
 """
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, event, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, event, func, insert, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -301,16 +300,17 @@ def reserve(store: Store, sku: SKU, qty, *, document: Document) -> list[Reservat
     return reservations
 
 
-def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
-                  document: Document | Callable[[], Document]) -> None:
+def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *, document: Document) -> None:
     """Hold stock for every line of an order; refuses with InsufficientStock (of the first line short)
-    rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held).
+    rather than oversell. The caller rolls back on a refusal (lines reserved before it stay held). A line
+    refused, or one whose last unit this order took, is noted (``sold_out``): this process's next buyers of
+    it are told at once.
 
-    The untracked SKUs are reserved by one guarded UPDATE (their levels found by store and SKU in the same
-    statement, no read first; locked in id order, so two orders never deadlock on PostgreSQL) and the
-    reservations go in with one INSERT. Lot-tracked SKUs split over their lots as ``reserve`` does.
-    ``document`` may be a function, asked once the untracked lines are held (an online order takes its
-    number only when its stock is there).
+    Meant as the last statements before the commit (an online order is written first): the untracked SKUs
+    are reserved by one guarded UPDATE (their levels found by store and SKU in the same statement, no read
+    first; locked in id order, so two orders never deadlock on PostgreSQL) and the reservations go in with
+    one INSERT right after it, so a flash sale's hot row is locked for milliseconds. Lot-tracked SKUs split
+    over their lots as ``reserve`` does, before the untracked ones (always in that order: no deadlock).
     """
     wanted: dict[int, Decimal] = {}
     tracked = []
@@ -320,37 +320,45 @@ def reserve_lines(store: Store, lines: list[tuple[SKU, Decimal]], *,
             tracked.append((sku, qty))
         else:
             wanted[sku.id] = wanted.get(sku.id, Decimal("0")) + qty
-    held = _hold_untracked(store, wanted) if wanted else []
+    for sku, qty in tracked:
+        reserve(store, sku, qty, document=document)
+    if not wanted:
+        return
+    held = _hold_untracked(store, wanted)
     if len(held) < len(wanted):
-        short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {sku_id for _l, sku_id in held})
+        short = next(sku for sku, _q in lines if sku.id in wanted and sku.id not in {row[1] for row in held})
         refused = InsufficientStock(name=short.display_name, requested=wanted[short.id],
                                     available=_left_on_shelf(store, short.id))
         sold_out.note(store, short, refused.facts["available"])  # the next late buyers: told at once
         raise refused
-    document = document() if callable(document) else document
-    for sku, qty in tracked:
-        reserve(store, sku, qty, document=document)
-    if held:
-        _execute_many(insert(Reservation), [
-            {"level_id": level_id, "quantity": wanted[sku_id], "status": ReservationStatus.ACTIVE.value,
-             "document_type": document[0], "document_id": document[1]} for level_id, sku_id in held])
-        _forget_loaded_levels()
+    _execute_many(insert(Reservation), [
+        {"level_id": level_id, "quantity": wanted[sku_id], "status": ReservationStatus.ACTIVE.value,
+         "document_type": document[0], "document_id": document[1]} for level_id, sku_id, _left in held])
+    _forget_loaded_levels()
+    for _level_id, sku_id, left in held:
+        if left <= 0:  # this order took the last unit: the next buyers in this process are told at once
+            sold_out.note(store, next(sku for sku, _q in lines if sku.id == sku_id), _as_quantity(left))
 
 
-def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int, int]]:
+def _hold_untracked(store: Store, wanted: dict[int, Decimal]) -> list[tuple[int, int, Decimal]]:
     """``reserved += q`` on the store's shelf for every (SKU, q) that has q available, in one statement;
-    (level id, SKU id) of those held."""
-    qty = case({sku_id: literal(q, StockLevel.reserved.type) for sku_id, q in wanted.items()},
-               value=StockLevel.sku_id)
-    levels = (select(StockLevel.id)
-              .where(StockLevel.location_id == _shelf_id(store),
-                     StockLevel.sku_id.in_(list(wanted)), StockLevel.lot_id.is_(None))
-              .order_by(StockLevel.id).with_for_update())
+    (level id, SKU id, what is left available) of those held. A Core statement on the table with named
+    parameters: compiled once per number of lines and cached (the ORM's annotated UPDATE was compiled again
+    on every order)."""
+    levels = StockLevel.__table__
+    qty = case({bindparam(f"sku_{n}", sku_id): bindparam(f"qty_{n}", q, type_=levels.c.reserved.type)
+                for n, (sku_id, q) in enumerate(wanted.items())}, value=levels.c.sku_id)
+    shelf = (select(Location.__table__.c.id)
+             .where(Location.__table__.c.store_id == bindparam("store_id", store.id),
+                    Location.__table__.c.usage == Usage.INTERNAL.value).scalar_subquery())
+    locked = (select(levels.c.id)
+              .where(levels.c.location_id == shelf, levels.c.sku_id.in_(list(wanted)), levels.c.lot_id.is_(None))
+              .order_by(levels.c.id).with_for_update())
     return [tuple(row) for row in db.session.execute(
-        update(StockLevel)
-        .where(StockLevel.id.in_(levels.scalar_subquery()), StockLevel.on_hand - StockLevel.reserved >= qty)
-        .values(reserved=StockLevel.reserved + qty).returning(StockLevel.id, StockLevel.sku_id)
-        .execution_options(synchronize_session=False))]
+        update(levels)
+        .where(levels.c.id.in_(locked.scalar_subquery()), levels.c.on_hand - levels.c.reserved >= qty)
+        .values(reserved=levels.c.reserved + qty)
+        .returning(levels.c.id, levels.c.sku_id, levels.c.on_hand - levels.c.reserved))]
 
 
 def _left_on_shelf(store: Store, sku_id: int) -> Decimal:

@@ -3,7 +3,7 @@
 When a store's shelf could not hold an online order's line (the guarded UPDATE found too little),
 the ledger notes (store, SKU) → what was left, for ``SECONDS``. A checkout in that window whose
 line asks for more than that is refused before it reads or writes anything else
-(``sales.online.services.hold_stock``). The guarded UPDATE stays the truth for every order that is
+(``sales.online.services.check_order``). The guarded UPDATE stays the truth for every order that is
 placed: the memo only ever says "sold out", and only for a moment. Stock coming back in this process
 (a receipt, a transfer in, a released reservation) forgets the note at once; stock coming back in
 another server process is seen when the note runs out.

@@ -6,11 +6,12 @@ queue and the till call the transitions (``start_picking``, ``mark_ready``,
 runs in the caller's transaction, flushes, raises a typed error and never
 commits.
 
-Stock: placing is two steps in the caller's transaction — ``hold_stock`` reserves every line at the
-fulfilling store (the ledger's guarded UPDATE: the last unit is never reserved twice; a line this
-process has just seen sold out is refused before any statement), then ``place_held`` writes the order
-(``place_order`` does both in a savepoint); ``cancel`` and ``expire`` release the reservations;
-``hand_over`` and ``dispatch`` consume them.
+Stock: placing is three steps in the caller's transaction — ``check_order`` checks the lines (a line this
+process has just seen sold out is refused before any statement) and takes the number, ``write_order``
+writes the order, and ``hold_stock``, last before the commit, reserves every line at the fulfilling store
+(the ledger's guarded UPDATE: the last unit is never reserved twice, and its row is locked for
+milliseconds, not through the whole checkout; ``place_order`` does all three in a savepoint);
+``cancel`` and ``expire`` release the reservations; ``hand_over`` and ``dispatch`` consume them.
 """
 import hashlib
 import hmac
@@ -112,36 +113,39 @@ def check_line(sku: SKU, qty) -> Decimal:
 
 
 @dataclass
-class Held:
-    """An order's stock, held: its number taken and every line reserved at the store; nothing else written."""
+class Checked:
+    """An order about to be written: its lines checked and its number taken; nothing written, nothing held."""
 
     store: Store
-    number: str  # the order's, which ``place_held`` writes
+    number: str  # the order's, which ``write_order`` writes and its reservations name
     lines: list[tuple[SKU, Decimal]]
 
 
-def hold_stock(store: Store, lines: list[tuple[SKU, object]]) -> Held:
-    """The first step of placing an order: check the lines and reserve them at the store, all or nothing.
-
-    In a flash sale this is all a buyer too late pays for: a line this process has just seen sold out at
-    the store is refused before any statement (``stock.sold_out``), any other by the guarded UPDATE,
-    before an account is made or anything is priced. Raises ``SoldOut``; the caller rolls back.
-    """
+def check_order(store: Store, lines: list[tuple[SKU, object]]) -> Checked:
+    """The first step of placing an order: check the lines, refuse a line this process has just seen sold
+    out at the store (``stock.sold_out``: no statement), and take the order's number (on PostgreSQL in a
+    short transaction of its own: a refused order leaves a gap, as ``sales.numbering`` allows)."""
     if not lines:
         raise EmptyCart()
     checked = [(sku, check_line(sku, qty)) for sku, qty in lines]
     refuse_known_sold_out(store.id, [(sku.id, qty) for sku, qty in checked])
-    taken = []
+    return Checked(store, next_order_number(store), checked)
 
-    def numbered() -> tuple[str, str]:  # the order's number, taken once its stock is held
-        taken.append(next_order_number(store))
-        return ("order", taken[0])
 
+def hold_stock(checked: Checked) -> None:
+    """The last step of placing an order, just before the commit: reserve every line at the store, all or
+    nothing (the ledger's guarded UPDATE, rows locked in id order). The stock rows stay locked only from here
+    to the commit — milliseconds — not through pricing and writing the order: a flash sale's winners do not
+    queue behind one another's whole checkout. Raises ``SoldOut``; the caller rolls back everything (the
+    order already written too). A buyer refused here has paid the whole checkout for it; the order that
+    took the last unit, or the first one refused, notes the SKU sold out in this process (``stock.sold_out``)
+    and the next buyers are told before any statement (``check_order``).
+    """
+    store, lines = checked.store, checked.lines
     try:
-        stock.reserve_lines(store, checked, document=numbered)
+        stock.reserve_lines(store, lines, document=("order", checked.number))
     except InsufficientStock as e:
-        raise _sold_out(store, checked, e.facts.get("name"), e.facts.get("available", 0)) from None
-    return Held(store, taken[0], checked)
+        raise _sold_out(store, lines, e.facts.get("name"), e.facts.get("available", 0)) from None
 
 
 def refuse_known_sold_out(store_id: int, lines: list[tuple[int, Decimal]]) -> None:
@@ -157,13 +161,13 @@ def _sold_out(store: Store, lines: list[tuple[SKU, Decimal]], name, available) -
     return SoldOut(name=sku.display_name, store=store.name, available=available)
 
 
-def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, contact_name: str = "",
-               delivery: Delivery | None = None, distance_m: int | None = None, pay_at_pickup: bool = False,
-               note: str = "", member: User | None = None, priced: PricedCart | None = None,
-               coupon_code: str = "") -> OnlineOrder:
-    """The order whose stock is held, its online side and its lines, priced by the seam (for a signed-in
-    ``member``: at member prices; with the ``coupon_code`` the customer typed, held by the order until it
-    is paid).
+def write_order(checked: Checked, customer: User, *, phone: str, checkout_key: str, contact_name: str = "",
+                delivery: Delivery | None = None, distance_m: int | None = None, pay_at_pickup: bool = False,
+                note: str = "", member: User | None = None, priced: PricedCart | None = None,
+                coupon_code: str = "") -> OnlineOrder:
+    """The checked order, its online side and its lines, priced by the seam (for a signed-in ``member``: at
+    member prices; with the ``coupon_code`` the customer typed, held by the order until it is paid). Its
+    stock is not held yet: ``hold_stock`` comes last, just before the commit.
 
     Priced first, then written as plain INSERTs — the order, its lines (one statement), what each promotion
     took off each line (one, when any did), the online side, the message — and put in the session as
@@ -173,14 +177,14 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
     are not priced twice. The checkout key is unique: a second order with it is refused by the database
     (``IntegrityError``; the caller rolls back and finds the order that holds the key).
     """
-    store, checked = held.store, held.lines
+    store, number, checked = checked.store, checked.number, checked.lines
     if pay_at_pickup and (delivery is not None or not store.pay_at_pickup):
         raise PayAtPickupNotOffered(store=store.name)
     prices = _order_prices(store, checked, customer, member, None if coupon_code else priced)
     now = utcnow()
     subtotal = sum((line.amount for line in prices.lines), ZERO)
     [order] = _written(Order, [dict(
-        number=held.number, channel=Channel.SHOP.value, kind=OrderKind.SALE.value, status=OrderStatus.OPEN.value,
+        number=number, channel=Channel.SHOP.value, kind=OrderKind.SALE.value, status=OrderStatus.OPEN.value,
         store_id=store.id, customer_id=customer.id, subtotal=subtotal, discount=ZERO, order_discount=ZERO,
         total=subtotal, created_at=now)])
     lines = _written(OrderLine, [dict(
@@ -199,7 +203,7 @@ def place_held(held: Held, customer: User, *, phone: str, checkout_key: str, con
         district=delivery.district[:50] if delivery else "",
         latitude=delivery.latitude if delivery else None, longitude=delivery.longitude if delivery else None,
         distance_m=distance_m, delivery_fee=money(delivery.fee) if delivery else ZERO,
-        pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store, held.number),
+        pay_at_pickup=pay_at_pickup, pickup_code=_pickup_code(store, number),
         pickup_token=secrets.token_urlsafe(18), access_token=secrets.token_urlsafe(18),
         checkout_key=checkout_key[:64], note=note.strip()[:200], created_at=now, status_changed_at=now,
         expires_at=None if pay_at_pickup else now + timedelta(minutes=store.unpaid_hold_minutes))])
@@ -271,8 +275,8 @@ def _with_defaults(table, row: dict) -> dict:
 
 def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *, phone: str,
                 checkout_key: str, **details) -> OnlineOrder:
-    """The order, its stock reserved and its lines priced, all or nothing (``hold_stock``, then
-    ``place_held`` with the ``details``), in a savepoint of the caller's transaction.
+    """The order, its lines priced and its stock reserved, all or nothing (``check_order``, ``write_order``
+    with the ``details``, then ``hold_stock``), in a savepoint of the caller's transaction.
 
     Raises ``SoldOut`` when a line cannot be reserved at the store: nothing is kept. The same
     ``checkout_key`` again returns the order already placed (the key is unique, and the order that
@@ -280,8 +284,10 @@ def place_order(store: Store, customer: User, lines: list[tuple[SKU, object]], *
     """
     try:
         with db.session.begin_nested():
-            return place_held(hold_stock(store, lines), customer, phone=phone, checkout_key=checkout_key,
-                              **details)
+            checked = check_order(store, lines)
+            placed = write_order(checked, customer, phone=phone, checkout_key=checkout_key, **details)
+            hold_stock(checked)
+            return placed
     except (IntegrityError, SoldOut):
         known = by_checkout_key(checkout_key)
         if known is None:
