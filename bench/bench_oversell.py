@@ -302,8 +302,8 @@ def main() -> None:
     for kind, times in result["answered"].items():
         if times:
             print(f"{kind + ' from':<14}{times[0]:.2f} s to {times[-1]:.2f} s after the first buyer sent"
-                  + (f" (one order every {(times[-1] - times[0]) / max(1, len(times) - 1) * 1000:.0f} ms: they queue on "
-                     "the SKU's stock row, locked from the reservation to the commit)" if kind == "ordered" else ""))
+                  + (f" (one order every {(times[-1] - times[0]) / max(1, len(times) - 1) * 1000:.0f} ms; the SKU's "
+                     "stock row is locked only from the reservation, the checkout's last statement, to the commit)" if kind == "ordered" else ""))
     cpu = result["cpu"]
     if cpu:
         spent = cpu["gunicorn"] + cpu["postgres"] + cpu["clients"]
