@@ -120,13 +120,14 @@ class PgBouncer:
         with PgBouncer("postgresql+psycopg://postgres@127.0.0.1:5432/x", pool_size=4) as bouncer:
             url = bouncer.url("huotong")       # the same database, through the pooler
 
-    Every database of that server is reachable by its name (``* = host=… port=…``), with trust auth for the
+    Every database of that server is reachable by its name (``* = host=… port=…``) and by its ``aliases`` (each
+    a pool of its own), with trust auth for the
     user of the server's URL (the test clusters trust 127.0.0.1). ``pool_size`` server connections at most
     per database and user, however many clients. As root it runs as the ``postgres`` user (PgBouncer refuses
     root: ``--user postgres``). It lives in a temp directory and is stopped and deleted on exit."""
 
     def __init__(self, server_url: str, *, pool_mode: str = "transaction", pool_size: int = 20,
-                 max_client_conn: int = 1000, settings: dict | None = None):
+                 max_client_conn: int = 1000, aliases: dict | None = None, settings: dict | None = None):
         from sqlalchemy.engine import make_url
 
         self.binary = pooler_binary()
@@ -146,7 +147,10 @@ class PgBouncer:
             "ignore_startup_parameters": "extra_float_digits",
             "logfile": os.path.join(self.dir, "pgbouncer.log"), "pidfile": os.path.join(self.dir, "pgbouncer.pid"),
             **(settings or {})}
-        self.databases = f"* = host={server.host or '127.0.0.1'} port={server.port or 5432}"
+        where = f"host={server.host or '127.0.0.1'} port={server.port or 5432}"
+        # aliases: {"huotong_counter": ("huotong", 2)}: a pool of its own (2 server connections) to that database
+        self.databases = "".join(f"{alias} = {where} dbname={name} pool_size={size}\n"
+                                 for alias, (name, size) in (aliases or {}).items()) + f"* = {where}"
         self.process: subprocess.Popen | None = None
 
     def url(self, name: str) -> str:
@@ -186,7 +190,7 @@ class PgBouncer:
                              autocommit=True, cursor_factory=psycopg.ClientCursor) as connection:
             cursor = connection.execute(f"SHOW {what}")
             names = [c.name for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def server_connections(self, database: str) -> int:
         """The server connections PgBouncer holds open to ``database`` now (active, idle, used, tested)."""

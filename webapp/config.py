@@ -13,6 +13,9 @@ def defaults(instance_path: str) -> dict:
         # "pgbouncer": DATABASE_URL (and the replica's) reach PostgreSQL through PgBouncer in transaction pooling
         # (README: Connection pooling); the engines then keep nothing on a server connection between transactions.
         "DATABASE_POOLER": None,
+        # Behind PgBouncer: the order counter's own pool (a database alias of PgBouncer's); None: behind PgBouncer the
+        # counter is bumped in the order's transaction (webapp/sales/numbering.py).
+        "DATABASE_COUNTER_URL": None,
         # A PostgreSQL streaming replica for reports and the dashboard (webapp/replica.py); None: the primary.
         "DATABASE_REPLICA_URL": None,
         "REPLICA_MAX_LAG_SECONDS": 30,  # further behind than this: read from the primary
@@ -47,6 +50,8 @@ def from_environment() -> dict:
         env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if url := os.environ.get("DATABASE_REPLICA_URL"):
         env["DATABASE_REPLICA_URL"] = normalise_database_url(url)
+    if url := os.environ.get("DATABASE_COUNTER_URL"):
+        env["DATABASE_COUNTER_URL"] = normalise_database_url(url)
     if (pooler := os.environ.get("DATABASE_POOLER")) is not None:
         env["DATABASE_POOLER"] = pooler or None
     for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
