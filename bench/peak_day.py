@@ -357,10 +357,10 @@ def hand_over(day: Day, browser: Browser, till: dict, token: str) -> None:
 # ---------------------------------------------------------------- the run
 
 
-def serve(url: str, workers: int, threads: int, pooler: str = "") -> tuple[subprocess.Popen, int]:
+def serve(url: str, workers: int, threads: int, pooled: dict | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "peak-day", "LOGIN_LIMIT": "100000 per minute",
-           "PYTHONPATH": ROOT, "DATABASE_POOLER": pooler}
+           "PYTHONPATH": ROOT, **(pooled or {})}
     # the production settings (scripts/gunicorn.conf.py: preloaded and warmed app, backlog, …), the
     # workers and threads as asked
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "scripts/gunicorn.conf.py",
@@ -484,7 +484,7 @@ def main(argv=None) -> None:
     p.add_argument("--cashiers", type=int, default=2, help="tills per store")
     p.add_argument("--seed", default="peak-day")
     p.add_argument("--pgbouncer", action="store_true",
-                   help="the app reaches PostgreSQL through PgBouncer (transaction pooling, 20 server connections)")
+                   help="the app reaches PostgreSQL through PgBouncer (transaction pooling, 20 + 4 server connections)")
     args = p.parse_args(argv)
 
     with Cluster(durable=True, stat_statements=True) as pg:
@@ -498,9 +498,12 @@ def main(argv=None) -> None:
               f"{len(data['tills'])} tills, {args.history:,} lines of history", flush=True)
         first = last_order_id(url)
         pg.psql("huotong", "SELECT pg_stat_statements_reset()")  # the heaviest statements: the day's, not the set-up's
-        bouncer = PgBouncer(url, pool_size=20).start() if args.pgbouncer else None
-        served = bouncer.url("huotong") if bouncer else url
-        server, port = serve(served, args.workers, args.threads, "pgbouncer" if bouncer else "")
+        # through PgBouncer: 20 server connections for the orders, 4 of their own for the order counter
+        bouncer = PgBouncer(url, pool_size=20, aliases={"huotong_counter": ("huotong", 4)}).start() \
+            if args.pgbouncer else None
+        pooled = {"DATABASE_POOLER": "pgbouncer", "DATABASE_COUNTER_URL": bouncer.url("huotong_counter")} \
+            if bouncer else None
+        server, port = serve(bouncer.url("huotong") if bouncer else url, args.workers, args.threads, pooled)
         cpu_bouncer, most = 0.0, 0
         try:
             day = Day(data, args.orders, args.clients, port, args.seed)
