@@ -182,13 +182,19 @@ class PgBouncer:
         raise RuntimeError(f"pgbouncer did not listen on {self.port}: {self.log()[-2000:]}")
 
     def show(self, what: str) -> list[dict]:
-        """A ``SHOW …`` of PgBouncer's admin console (POOLS, SERVERS, CLIENTS, STATS): its rows as dicts.
+        """A ``SHOW …`` of PgBouncer's admin console (POOLS, SERVERS, CLIENTS, STATS): its rows as dicts."""
+        return self.console(f"SHOW {what}")
+
+    def console(self, command: str) -> list[dict]:
+        """A command of PgBouncer's admin console (SHOW POOLS, RECONNECT db, …): its rows as dicts, if any.
         (The console speaks the simple query protocol only: psycopg's client-side cursor.)"""
         import psycopg
 
         with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="pgbouncer",
                              autocommit=True, cursor_factory=psycopg.ClientCursor) as connection:
-            cursor = connection.execute(f"SHOW {what}")
+            cursor = connection.execute(command)
+            if cursor.description is None:
+                return []
             names = [c.name for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

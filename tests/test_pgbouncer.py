@@ -214,10 +214,10 @@ def test_behind_pgbouncer_without_the_counters_pool_the_number_is_bumped_in_the_
 
 
 def test_no_session_setting_is_left_on_a_server_connection(busy_day, bouncer):
-    """The order counter commits without waiting for the disk and gives up a lock wait after 200 ms — in its
-    own transactions only, each of them. Every server connection of the orders' pool (one transaction open on
-    each at once) still has the server's settings: an order's commit is durable, its lock waits are not cut
-    short."""
+    """The order counter commits without waiting for the disk and gives up a lock wait after 200 ms — in each
+    of its own transactions, whichever server connection it runs on. Every server connection of the orders'
+    pool (one transaction open on each at once) still has the server's settings: an order's commit is
+    durable, its lock waits are not cut short."""
     app, _ids, _failures = busy_day
     direct = create_engine(make_url(SERVER_URL).set(database=DATABASE))
     with direct.connect() as connection:
@@ -236,6 +236,9 @@ def test_no_session_setting_is_left_on_a_server_connection(busy_day, bouncer):
                 connection.close()
     assert len({pid for pid, *_ in seen}) == SERVER_CONNECTIONS  # one transaction on each server connection
     assert [tuple(settings) for _pid, *settings in seen] == [tuple(server_says)] * SERVER_CONNECTIONS
+    # the counter's server connections closed and made anew (as after a restart or server_lifetime): the
+    # counter's client connections, still open in its pool, now run on server connections nobody set up
+    bouncer.console(f"RECONNECT {COUNTER}")
     with app.app_context():
         from webapp.sales import numbering
 
