@@ -7,7 +7,7 @@ PGBIN ?= $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n
 PORT ?= 5000
 export FLASK_APP := webapp
 
-.PHONY: demo test test-sqlite test-postgres venv translations messages chromium lint bench clean
+.PHONY: demo test test-sqlite test-postgres venv translations messages chromium pgbouncer lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,11 @@ demo: venv translations
 chromium: venv
 	@scripts/ensure-chromium.sh $(BIN)/python
 
-test: venv translations chromium test-sqlite test-postgres
+## PgBouncer's binary for tests/test_pgbouncer.py (installed with apt when root; the test skips without it).
+pgbouncer:
+	@scripts/ensure-pgbouncer.sh
+
+test: venv translations chromium pgbouncer test-sqlite test-postgres
 
 # tests/test_replica.py starts PostgreSQL clusters of its own: it runs once, in the PostgreSQL pass.
 test-sqlite:

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 
 
 def server_binaries() -> str | None:
@@ -104,6 +105,130 @@ class Cluster:
 
     def __exit__(self, *exc) -> None:
         self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pooler_binary() -> str | None:
+    """PgBouncer's binary (PGBOUNCER, else on the PATH or where Debian puts it), or None."""
+    found = os.environ.get("PGBOUNCER") or shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    return found if os.access(found, os.X_OK) else None
+
+
+class PgBouncer:
+    """A throwaway PgBouncer in front of a PostgreSQL server, in transaction pooling by default:
+
+        with PgBouncer("postgresql+psycopg://postgres@127.0.0.1:5432/x", pool_size=4) as bouncer:
+            url = bouncer.url("huotong")       # the same database, through the pooler
+
+    Every database of that server is reachable by its name (``* = host=… port=…``) and by its ``aliases`` (each
+    a pool of its own), with trust auth for the
+    user of the server's URL (the test clusters trust 127.0.0.1). ``pool_size`` server connections at most
+    per database and user, however many clients. As root it runs as the ``postgres`` user (PgBouncer refuses
+    root: ``--user postgres``). It lives in a temp directory and is stopped and deleted on exit."""
+
+    def __init__(self, server_url: str, *, pool_mode: str = "transaction", pool_size: int = 20,
+                 max_client_conn: int = 1000, aliases: dict | None = None, settings: dict | None = None):
+        from sqlalchemy.engine import make_url
+
+        self.binary = pooler_binary()
+        if self.binary is None:
+            raise RuntimeError("no pgbouncer binary (apt-get install pgbouncer, or set PGBOUNCER)")
+        server = make_url(server_url)
+        self.user = server.username or "postgres"
+        self.dir = tempfile.mkdtemp(prefix="huotong-pgbouncer-")
+        self.port = free_port()
+        self.settings = {
+            "listen_addr": "127.0.0.1", "listen_port": str(self.port), "unix_socket_dir": "",
+            "auth_type": "trust", "auth_file": os.path.join(self.dir, "users.txt"),
+            "admin_users": self.user, "stats_users": self.user,
+            "pool_mode": pool_mode, "default_pool_size": str(pool_size), "min_pool_size": "0",
+            "reserve_pool_size": "0", "max_client_conn": str(max_client_conn), "max_db_connections": "0",
+            "server_reset_query": "DISCARD ALL",  # session pooling only; transaction pooling never runs it
+            "ignore_startup_parameters": "extra_float_digits",
+            "logfile": os.path.join(self.dir, "pgbouncer.log"), "pidfile": os.path.join(self.dir, "pgbouncer.pid"),
+            **(settings or {})}
+        where = f"host={server.host or '127.0.0.1'} port={server.port or 5432}"
+        # aliases: {"huotong_counter": ("huotong", 2)}: a pool of its own (2 server connections) to that database
+        self.databases = "".join(f"{alias} = {where} dbname={name} pool_size={size}\n"
+                                 for alias, (name, size) in (aliases or {}).items()) + f"* = {where}"
+        self.process: subprocess.Popen | None = None
+
+    def url(self, name: str) -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{name}"
+
+    def start(self) -> "PgBouncer":
+        ini = os.path.join(self.dir, "pgbouncer.ini")
+        with open(ini, "w") as f:
+            f.write(f"[databases]\n{self.databases}\n\n[pgbouncer]\n")
+            f.writelines(f"{k} = {v}\n" for k, v in self.settings.items())
+        with open(self.settings["auth_file"], "w") as f:
+            f.write(f'"{self.user}" ""\n')
+        args = [self.binary, ini]
+        if os.getuid() == 0:
+            for path in (self.dir, ini, self.settings["auth_file"]):
+                shutil.chown(path, "postgres", "postgres")
+            args = [self.binary, "--user", "postgres", ini]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pgbouncer did not start: {self.log()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"pgbouncer did not listen on {self.port}: {self.log()[-2000:]}")
+
+    def show(self, what: str) -> list[dict]:
+        """A ``SHOW …`` of PgBouncer's admin console (POOLS, SERVERS, CLIENTS, STATS): its rows as dicts."""
+        return self.console(f"SHOW {what}")
+
+    def console(self, command: str) -> list[dict]:
+        """A command of PgBouncer's admin console (SHOW POOLS, RECONNECT db, …): its rows as dicts, if any.
+        (The console speaks the simple query protocol only: psycopg's client-side cursor.)"""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="pgbouncer",
+                             autocommit=True, cursor_factory=psycopg.ClientCursor) as connection:
+            cursor = connection.execute(command)
+            if cursor.description is None:
+                return []
+            names = [c.name for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def server_connections(self, database: str) -> int:
+        """The server connections PgBouncer holds open to ``database`` now (active, idle, used, tested)."""
+        return sum(int(row[k]) for row in self.show("POOLS") if row["database"] == database
+                   for k in ("sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"))
+
+    def log(self) -> str:
+        try:
+            with open(self.settings["logfile"]) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def cpu_seconds(self) -> float:
+        """CPU of PgBouncer itself, from /proc."""
+        return process_tree_cpu(self.process.pid) if self.process else 0.0
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+    def __enter__(self) -> "PgBouncer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -3,13 +3,15 @@
     .venv/bin/python -m bench.peak_day                     # 35,000 orders, 8 clients, 2 gunicorn workers
     .venv/bin/python -m bench.peak_day --orders 2000       # a quick run
     .venv/bin/python -m bench.peak_day --orders 5000 --clients 12 --workers 3 --threads 1 --history 1000000
+    .venv/bin/python -m bench.peak_day --orders 300 --history 5000 --pgbouncer   # through PgBouncer
 
 What it does:
 - starts a throwaway PostgreSQL cluster with production durability (fsync on, synchronous_commit on,
   full_page_writes on) and pg_stat_statements; fills it with ``bench.generate`` (120 stores,
   26,000 SKUs, ``--history`` order lines of the past year), gives every store a position, pickup and
   delivery, a morning delivery of its hot SKUs, and cashiers (one register and open shift each);
-- serves the app with gunicorn (``--workers`` sync processes, ``--threads`` each);
+- serves the app with gunicorn (``--workers`` sync processes, ``--threads`` each); with ``--pgbouncer``
+  through a throwaway PgBouncer in transaction pooling (``DATABASE_POOLER=pgbouncer``);
 - ``--clients`` threads replay ``--orders`` orders like browsers do (cookies, CSRF tokens read from
   the pages, htmx headers on the till's posts): 60 % till sales (about 3 scans, paid by WeChat Pay
   or cash, the receipt opened), 40 % online (half pickup, half delivery: three adds to the cart, the
@@ -42,7 +44,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import insert, select, text
 
 from bench import generate
-from bench.cluster import Cluster, free_port, process_tree_cpu
+from bench.cluster import Cluster, PgBouncer, free_port, process_tree_cpu
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "peak-day-1"
@@ -355,10 +357,10 @@ def hand_over(day: Day, browser: Browser, till: dict, token: str) -> None:
 # ---------------------------------------------------------------- the run
 
 
-def serve(url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+def serve(url: str, workers: int, threads: int, pooled: dict | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "peak-day", "LOGIN_LIMIT": "100000 per minute",
-           "PYTHONPATH": ROOT}
+           "PYTHONPATH": ROOT, **(pooled or {})}
     # the production settings (scripts/gunicorn.conf.py: preloaded and warmed app, backlog, …), the
     # workers and threads as asked
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "scripts/gunicorn.conf.py",
@@ -387,8 +389,14 @@ HEAVIEST = ("SELECT round(total_exec_time::numeric, 0) || ' | ' || calls || ' | 
 def counters(pg: Cluster) -> dict:
     calls = pg.psql("huotong", "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
                                "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'huotong')")
-    xacts = pg.psql("huotong", "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'huotong'")
-    return {"statements": int(calls), "transactions": int(xacts)}
+    xacts, sessions = pg.psql("huotong", "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
+                                         "WHERE datname = 'huotong'").split("|")
+    return {"statements": int(calls), "transactions": int(xacts), "sessions": int(sessions)}
+
+
+def backends(pg: Cluster) -> int:
+    """Client connections PostgreSQL has open to the day's database now."""
+    return int(pg.psql("huotong", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'huotong'"))
 
 
 def last_order_id(url: str) -> int:
@@ -475,6 +483,8 @@ def main(argv=None) -> None:
     p.add_argument("--skus", type=int, default=generate.SKUS)
     p.add_argument("--cashiers", type=int, default=2, help="tills per store")
     p.add_argument("--seed", default="peak-day")
+    p.add_argument("--pgbouncer", action="store_true",
+                   help="the app reaches PostgreSQL through PgBouncer (transaction pooling, 20 + 4 server connections)")
     args = p.parse_args(argv)
 
     with Cluster(durable=True, stat_statements=True) as pg:
@@ -488,7 +498,13 @@ def main(argv=None) -> None:
               f"{len(data['tills'])} tills, {args.history:,} lines of history", flush=True)
         first = last_order_id(url)
         pg.psql("huotong", "SELECT pg_stat_statements_reset()")  # the heaviest statements: the day's, not the set-up's
-        server, port = serve(url, args.workers, args.threads)
+        # through PgBouncer: 20 server connections for the orders, 4 of their own for the order counter
+        bouncer = PgBouncer(url, pool_size=20, aliases={"huotong_counter": ("huotong", 4)}).start() \
+            if args.pgbouncer else None
+        pooled = {"DATABASE_POOLER": "pgbouncer", "DATABASE_COUNTER_URL": bouncer.url("huotong_counter")} \
+            if bouncer else None
+        server, port = serve(bouncer.url("huotong") if bouncer else url, args.workers, args.threads, pooled)
+        cpu_bouncer, most = 0.0, 0
         try:
             day = Day(data, args.orders, args.clients, port, args.seed)
             day.lookup = lookup_with(url)
@@ -497,19 +513,27 @@ def main(argv=None) -> None:
                 t.start()
             day.ready.wait()  # the cashiers' sign-ins (password hashing) are not the day's work
             before, cpu_app, cpu_pg = counters(pg), process_tree_cpu(server.pid), pg.cpu_seconds()
+            cpu_bouncer = bouncer.cpu_seconds() if bouncer else 0.0
             began = time.perf_counter()
             while any(t.is_alive() for t in threads):
                 time.sleep(5)
+                most = max(most, backends(pg))
                 elapsed = time.perf_counter() - began
                 print(f"  {elapsed:6.0f} s  {day.done:,}/{args.orders:,} orders  "
                       f"{day.done / elapsed:6.1f}/s  errors {len(day.errors)}", flush=True)
             wall = time.perf_counter() - began
             cpu_app, cpu_pg = process_tree_cpu(server.pid) - cpu_app, pg.cpu_seconds() - cpu_pg
+            cpu_bouncer = bouncer.cpu_seconds() - cpu_bouncer if bouncer else 0.0
             after = counters(pg)
             heaviest = pg.psql("huotong", HEAVIEST)
         finally:
             server.terminate()
             server.wait(30)
+            if bouncer:
+                bouncer.__exit__()
+        print(f"\nPostgreSQL connections: at most {most} open at once (sampled every 5 s), "
+              f"{after['sessions'] - before['sessions']} opened during the day"
+              + (f"; PgBouncer's CPU {cpu_bouncer / max(day.done, 1) * 1000:.2f} ms per order" if bouncer else ""))
         report(args, day, wall, cpu_app, cpu_pg, before, after, checks(url, first), heaviest)
 
 
@@ -517,7 +541,8 @@ def report(args, day: Day, wall: float, cpu_app: float, cpu_pg: float, before: d
            books: dict, heaviest: str = "") -> None:
     orders = day.done
     print(f"\nload (uptime): {open('/proc/loadavg').read().split()[:3]}  cores: {os.cpu_count()}")
-    print(f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients")
+    print(f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} clients"
+          + (", through PgBouncer (transaction pooling)" if getattr(args, "pgbouncer", False) else ""))
     print(f"outcomes: {dict(day.outcomes)}")
     print(f"{orders:,} orders in {wall:.1f} s: {orders / wall:.1f} orders/s; "
           f"35,000 at this rate: {35_000 / (orders / wall) / 60:.1f} min (goal ≤ 5 min)")

@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.defaults(app.instance_path))
     app.config.update(settings.from_environment())
     app.config.update(config or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(app.config)  # DATABASE_POOLER
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "webapp", "translations")

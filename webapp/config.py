@@ -10,6 +10,12 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'huotong.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # "pgbouncer": DATABASE_URL (and the replica's) reach PostgreSQL through PgBouncer in transaction pooling
+        # (README: Connection pooling); the engines then keep nothing on a server connection between transactions.
+        "DATABASE_POOLER": None,
+        # Behind PgBouncer: the order counter's own pool (a database alias of PgBouncer's); None: behind PgBouncer the
+        # counter is bumped in the order's transaction (webapp/sales/numbering.py).
+        "DATABASE_COUNTER_URL": None,
         # A PostgreSQL streaming replica for reports and the dashboard (webapp/replica.py); None: the primary.
         "DATABASE_REPLICA_URL": None,
         "REPLICA_MAX_LAG_SECONDS": 30,  # further behind than this: read from the primary
@@ -44,6 +50,10 @@ def from_environment() -> dict:
         env["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if url := os.environ.get("DATABASE_REPLICA_URL"):
         env["DATABASE_REPLICA_URL"] = normalise_database_url(url)
+    if url := os.environ.get("DATABASE_COUNTER_URL"):
+        env["DATABASE_COUNTER_URL"] = normalise_database_url(url)
+    if (pooler := os.environ.get("DATABASE_POOLER")) is not None:
+        env["DATABASE_POOLER"] = pooler or None
     for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
         if value := os.environ.get(key):
             env[key] = value
@@ -65,6 +75,30 @@ def _seconds(key: str, value: str) -> float:
     if not 0 <= seconds <= 86400:
         raise ValueError(f"{key} must be a number of seconds from 0 to 86400, not {value!r}")
     return seconds
+
+
+POOLERS = ("pgbouncer",)
+
+
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS as configured, plus what a pooler in front of PostgreSQL needs.
+
+    PgBouncer in transaction pooling gives each transaction whichever server connection is free, so nothing
+    may outlive a transaction on it: psycopg's prepared statements (made after ``prepare_threshold`` = 5 uses
+    of a statement on a connection, then only named: "prepared statement "_pg3_0" does not exist" on the
+    next server connection) are turned off; a connection PgBouncer closed (restarted, ``client_idle_timeout``)
+    is found by a ping before it is used, not by the buyer's request."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    pooler = config.get("DATABASE_POOLER")
+    if not pooler:
+        return options
+    if pooler not in POOLERS:
+        raise ValueError(f"DATABASE_POOLER must be one of {', '.join(POOLERS)} (or empty), not {pooler!r}")
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        raise ValueError("DATABASE_POOLER=pgbouncer needs PostgreSQL: DATABASE_URL postgresql://… (PgBouncer's port)")
+    options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+    options.setdefault("pool_pre_ping", True)
+    return options
 
 
 def normalise_database_url(url: str) -> str:

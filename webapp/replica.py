@@ -172,9 +172,9 @@ def init_app(app: Flask) -> None:
         raise RuntimeError("DATABASE_REPLICA_URL needs PostgreSQL: DATABASE_URL and the replica both postgresql://")
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = {**options.pop("connect_args", {}), "connect_timeout": int(app.config["REPLICA_CONNECT_TIMEOUT"])}
+    options["pool_pre_ping"] = True  # a replica restarted since: the stale connection is found before the query
     engine = create_engine(
         url, **options, connect_args=connect_args,
-        pool_pre_ping=True,  # a replica restarted since: the stale connection is found before the query
         execution_options={"postgresql_readonly": True},  # never a write, even on a server promoted since
     )
     event.listen(engine, "handle_error", _replica_failed)

@@ -17,7 +17,15 @@ transaction (a second connection would wait for the first one's lock). So does
 PostgreSQL's when the store itself is not committed yet (made in the same
 transaction: the other connection cannot see it) or the counter row is held by
 this transaction: the short one gives up at once and the bump happens here.
+Behind PgBouncer (``DATABASE_POOLER``, transaction pooling) the short
+transaction needs a pool of its own (``DATABASE_COUNTER_URL``, a database alias
+of PgBouncer's): in the orders' pool, orders holding every server connection
+would each wait for one more for their number, for ever. Without it the bump
+stays in the order's transaction, as on SQLite. The two settings then go with
+each short transaction (``set_config(…, true)``), never with a server connection
+that another client would inherit.
 """
+from flask import current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,8 +55,11 @@ def next_order_number(store: Store) -> str:
 
 def _bumped_apart(bump) -> int | None:
     """The bump in a short transaction of its own; None when it cannot be done there."""
+    engine = _counter_engine()
+    if engine is None:
+        return None
     try:
-        with _counter_engine().connect() as connection:
+        with engine.connect() as connection:
             try:
                 sequence = connection.execute(bump).scalar_one()
             except DBAPIError:
@@ -65,13 +76,22 @@ _ENGINES: dict = {}
 
 def _counter_engine():
     """A small pool of its own for the counters: a request holding its connection never waits for a
-    second one from the same pool (a threaded server would deadlock when the pool runs dry)."""
-    url = db.engine.url
-    if url not in _ENGINES:
-        engine = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=False)
-        event.listen(engine, "connect", _short_and_quick)
-        _ENGINES[url] = engine
-    return _ENGINES[url]
+    second one from the same pool (a threaded server would deadlock when the pool runs dry). None behind
+    PgBouncer without the counter's own pool there (DATABASE_COUNTER_URL), for the same reason."""
+    pooled = bool(current_app.config.get("DATABASE_POOLER"))
+    url = current_app.config.get("DATABASE_COUNTER_URL") or (None if pooled else db.engine.url)
+    if url is None:
+        return None
+    if (url, pooled) not in _ENGINES:
+        connect_args = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+        engine = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=pooled,
+                               connect_args=connect_args)
+        if pooled:
+            event.listen(engine, "begin", _short_and_quick_this_once)
+        else:
+            event.listen(engine, "connect", _short_and_quick)
+        _ENGINES[url, pooled] = engine
+    return _ENGINES[url, pooled]
 
 
 def _short_and_quick(connection, _record) -> None:
@@ -81,3 +101,10 @@ def _short_and_quick(connection, _record) -> None:
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET lock_timeout = '200ms'")
     connection.commit()
+
+
+def _short_and_quick_this_once(connection) -> None:
+    """The same two settings for one transaction only: behind PgBouncer the next transaction may run on
+    another server connection, and this one's goes on to other clients."""
+    connection.exec_driver_sql("SELECT set_config('synchronous_commit', 'off', true), "
+                               "set_config('lock_timeout', '200ms', true)")
