@@ -360,7 +360,7 @@ def hand_over(day: Day, browser: Browser, till: dict, token: str) -> None:
 def serve(url: str, workers: int, threads: int, pooled: dict | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "peak-day", "LOGIN_LIMIT": "100000 per minute",
-           "PYTHONPATH": ROOT, **(pooled or {})}
+           "PYTHONPATH": ROOT, "WEB_THREADS": str(threads), **(pooled or {})}  # WEB_THREADS: the pool as large
     # the production settings (scripts/gunicorn.conf.py: preloaded and warmed app, backlog, …), the
     # workers and threads as asked
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "scripts/gunicorn.conf.py",

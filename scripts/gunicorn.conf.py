@@ -14,6 +14,9 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # 2 × 8 threads than by 2 or 4 sync workers; a peak day's CPU per order is the same either way.
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
 threads = int(os.environ.get("WEB_THREADS", 8))
+# Each thread keeps its PostgreSQL connection: with fewer pooled than threads, the requests beyond them
+# open a connection and close it after (a new PostgreSQL backend each time). Read by webapp/config.py.
+os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))
 # A burst of connections waits in the kernel's accept queue rather than being refused (the kernel's
 # net.core.somaxconn caps it: 4096 on current kernels).
 backlog = 2048

@@ -18,6 +18,18 @@ def test_behind_pgbouncer_psycopg_prepares_nothing_and_connections_are_pinged():
     assert options == {"connect_args": {"connect_timeout": 3, "prepare_threshold": None}, "pool_pre_ping": True}
 
 
+def test_a_process_keeps_as_many_postgresql_connections_as_it_has_threads(monkeypatch):
+    # fewer, and every request beyond them opens a PostgreSQL connection and closes it after
+    assert engine_options({"SQLALCHEMY_DATABASE_URI": PG, "DATABASE_POOL_SIZE": 8}) == {"pool_size": 8}
+    assert engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "DATABASE_POOL_SIZE": 8}) == {}
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "12")
+    assert from_environment()["DATABASE_POOL_SIZE"] == 12
+    for wrong in ("0", "-3", "eight", "1000"):
+        monkeypatch.setenv("DATABASE_POOL_SIZE", wrong)
+        with pytest.raises(ValueError, match="DATABASE_POOL_SIZE must be a number of connections"):
+            from_environment()
+
+
 @pytest.mark.parametrize("config, reason", [
     ({"SQLALCHEMY_DATABASE_URI": PG, "DATABASE_POOLER": "pgpool"}, "DATABASE_POOLER must be one of pgbouncer"),
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "DATABASE_POOLER": "pgbouncer"}, "needs PostgreSQL"),

@@ -10,6 +10,9 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'huotong.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # PostgreSQL connections a process keeps open: at least its threads (scripts/gunicorn.conf.py sets it so).
+        # Fewer, and each request beyond them opens a connection and closes it after (a new PostgreSQL backend).
+        "DATABASE_POOL_SIZE": 10,
         # "pgbouncer": DATABASE_URL (and the replica's) reach PostgreSQL through PgBouncer in transaction pooling
         # (README: Connection pooling); the engines then keep nothing on a server connection between transactions.
         "DATABASE_POOLER": None,
@@ -57,6 +60,8 @@ def from_environment() -> dict:
     for key in ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT", "CURRENCY", "MEDIA_ROOT"):
         if value := os.environ.get(key):
             env[key] = value
+    if size := os.environ.get("DATABASE_POOL_SIZE"):
+        env["DATABASE_POOL_SIZE"] = _count("DATABASE_POOL_SIZE", size)
     for key in ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_CONNECT_TIMEOUT"):
         if value := os.environ.get(key):
             env[key] = _seconds(key, value)
@@ -77,6 +82,12 @@ def _seconds(key: str, value: str) -> float:
     return seconds
 
 
+def _count(key: str, value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 200:
+        raise ValueError(f"{key} must be a number of connections from 1 to 200, not {value!r}")
+    return int(value)
+
+
 POOLERS = ("pgbouncer",)
 
 
@@ -89,6 +100,8 @@ def engine_options(config) -> dict:
     next server connection) are turned off; a connection PgBouncer closed (restarted, ``client_idle_timeout``)
     is found by a ping before it is used, not by the buyer's request."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql") and config.get("DATABASE_POOL_SIZE"):
+        options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
     pooler = config.get("DATABASE_POOLER")
     if not pooler:
         return options

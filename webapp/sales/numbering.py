@@ -84,7 +84,7 @@ def _counter_engine():
         return None
     if (url, pooled) not in _ENGINES:
         connect_args = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
-        engine = create_engine(url, pool_size=2, max_overflow=6, pool_timeout=2, pool_pre_ping=pooled,
+        engine = create_engine(url, pool_size=4, max_overflow=6, pool_timeout=2, pool_pre_ping=pooled,
                                connect_args=connect_args)
         if pooled:
             event.listen(engine, "begin", _short_and_quick_this_once)
