@@ -22,14 +22,18 @@ from webapp.shop.models import Cart, CartLine
 from webapp.stores.models import Store
 
 
-def find(token: str | None, customer: User | None) -> Cart | None:
+def find(token: str | None, customer: User | None, *, whole: bool = True) -> Cart | None:
     """The customer's cart when signed in, else the browser's: with its lines, their SKUs and products and
-    the chosen store, in one query (every cart page and the checkout need them all)."""
+    the chosen store, in one query (every cart page and the checkout need them all); ``whole=False``: with its
+    lines alone (what adding an item or choosing the fulfilment changes)."""
     where = _whose(token, customer)
     if where is None:
         return None
-    whole = (joinedload(Cart.lines).joinedload(CartLine.sku).joinedload(SKU.product), joinedload(Cart.store))
-    return db.session.scalars(select(Cart).where(*where).options(*whole)).unique().first()
+    if whole:
+        options = (joinedload(Cart.lines).joinedload(CartLine.sku).joinedload(SKU.product), joinedload(Cart.store))
+    else:
+        options = (joinedload(Cart.lines),)
+    return db.session.scalars(select(Cart).where(*where).options(*options)).unique().first()
 
 
 def count(token: str | None, customer: User | None) -> Decimal:
@@ -64,11 +68,13 @@ def pickup_lines(token: str | None, customer: User | None) -> tuple[int | None, 
 
 
 def find_or_make(token: str | None, customer: User | None) -> Cart:
-    cart = find(token, customer)
+    """The cart to change (with its lines, not their SKUs), made when the browser has none yet."""
+    cart = find(token, customer, whole=False)
     if cart is None:
         cart = Cart(token=new_token(), customer=customer)
         db.session.add(cart)
         db.session.flush()
+        set_committed_value(cart, "lines", [])  # a new cart has none: no query to find out
     return cart
 
 
