@@ -123,7 +123,8 @@ def choose_fulfilment():
     """Pickup or delivery; where the customer is (district or the browser's position); the store."""
     cart = cart_to_change()
     form = request.form
-    store = db.session.get(Store, form_id("store") or 0)
+    store_id = form_id("store")
+    store = db.session.get(Store, store_id) if store_id else None  # delivery names none: nothing to read
     position = geo.valid_position(form.get("latitude"), form.get("longitude"))
     carts.choose(cart, fulfilment=form.get("fulfilment"), district=form.get("district"), position=position,
                  address=form.get("address"), store=store if store and store.online_pickup and store.active else None,

@@ -7,7 +7,7 @@ weighed, at most 99), so what the cart holds can always be ordered.
 import secrets
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,27 +22,44 @@ from webapp.shop.models import Cart, CartLine
 from webapp.stores.models import Store
 
 
-def find(token: str | None, customer: User | None) -> Cart | None:
+def find(token: str | None, customer: User | None, *, whole: bool = True) -> Cart | None:
     """The customer's cart when signed in, else the browser's: with its lines, their SKUs and products and
-    the chosen store, in one query (every cart page and the checkout need them all)."""
-    if customer is not None:
-        where = [Cart.customer_id == customer.id]
-    elif token:
-        where = [Cart.token == token, Cart.customer_id.is_(None)]
-    else:
+    the chosen store, in one query (every cart page and the checkout need them all); ``whole=False``: with its
+    lines alone (what adding an item or choosing the fulfilment changes)."""
+    where = _whose(token, customer)
+    if where is None:
         return None
-    whole = (joinedload(Cart.lines).joinedload(CartLine.sku).joinedload(SKU.product), joinedload(Cart.store))
-    return db.session.scalars(select(Cart).where(*where).options(*whole)).unique().first()
+    if whole:
+        options = (joinedload(Cart.lines).joinedload(CartLine.sku).joinedload(SKU.product), joinedload(Cart.store))
+    else:
+        options = (joinedload(Cart.lines),)
+    return db.session.scalars(select(Cart).where(*where).options(*options)).unique().first()
+
+
+def count(token: str | None, customer: User | None) -> Decimal:
+    """How many items the cart ``find`` would find holds, in one sum (no objects made)."""
+    where = _whose(token, customer)
+    if where is None:
+        return Decimal("0")
+    total = db.session.scalar(select(func.sum(CartLine.quantity)).join(Cart, Cart.id == CartLine.cart_id)
+                              .where(*where))
+    return quantity(total or 0)
+
+
+def _whose(token: str | None, customer: User | None) -> list | None:
+    """Which cart: the signed-in customer's, else the browser's (its token); None without either."""
+    if customer is not None:
+        return [Cart.customer_id == customer.id]
+    if token:
+        return [Cart.token == token, Cart.customer_id.is_(None)]
+    return None
 
 
 def pickup_lines(token: str | None, customer: User | None) -> tuple[int | None, list[tuple[int, Decimal]]]:
     """(chosen pickup store, [(SKU id, quantity)]) of the cart ``find`` would find, in one light read
     (no objects made): what a flash sale's late buyer is refused by. (None, []) without a chosen store."""
-    if customer is not None:
-        where = [Cart.customer_id == customer.id]
-    elif token:
-        where = [Cart.token == token, Cart.customer_id.is_(None)]
-    else:
+    where = _whose(token, customer)
+    if where is None:
         return None, []
     rows = db.session.execute(
         select(Cart.store_id, CartLine.sku_id, CartLine.quantity).join(CartLine, CartLine.cart_id == Cart.id)
@@ -51,11 +68,13 @@ def pickup_lines(token: str | None, customer: User | None) -> tuple[int | None, 
 
 
 def find_or_make(token: str | None, customer: User | None) -> Cart:
-    cart = find(token, customer)
+    """The cart to change (with its lines, not their SKUs), made when the browser has none yet."""
+    cart = find(token, customer, whole=False)
     if cart is None:
         cart = Cart(token=new_token(), customer=customer)
         db.session.add(cart)
         db.session.flush()
+        set_committed_value(cart, "lines", [])  # a new cart has none: no query to find out
     return cart
 
 

@@ -47,13 +47,15 @@ def customer_position(cart: Cart, stores: list[Store]) -> geo.Position | None:
     return geo.district_centre(stores, cart.district) if cart.district else None
 
 
-def options(cart: Cart, stores: list[Store], stock: bool = True) -> list[StoreOption]:
+def options(cart: Cart, stores: list[Store], stock: bool = True,
+            position: geo.Position | None = None) -> list[StoreOption]:
     """Every given store with its distance and what it lacks, best first: complete, then nearest
-    (``stock=False``: what it lacks is not looked at; the caller reserves, which checks it)."""
+    (``stock=False``: what it lacks is not looked at; the caller reserves, which checks it;
+    ``position``: where the customer is, found already)."""
     wanted = {line.sku_id: line for line in cart.lines}
     if stock:
         levels = queries.available(stores, list(wanted))
-    here = customer_position(cart, stores)
+    here = position or customer_position(cart, stores)
     approximate = cart.latitude is None or cart.longitude is None
     result = []
     for store in stores:
@@ -81,12 +83,17 @@ def preselected(cart: Cart, pickup: list[StoreOption] | None = None) -> StoreOpt
 
 
 def delivery_option(cart: Cart) -> StoreOption:
-    """The nearest store with everything whose radius reaches the customer; a clear refusal otherwise."""
-    stores = [s for s in queries.online_stores() if s.delivery_radius_m > 0]
-    here = customer_position(cart, queries.online_stores())
+    """The nearest store with everything whose radius reaches the customer; a clear refusal otherwise.
+
+    Only the stores near the customer are read (``queries.delivering_near``), and only their stock: a chain's
+    hundred other stores cost nothing."""
+    if cart.latitude is not None and cart.longitude is not None:
+        here = (cart.latitude, cart.longitude)
+    else:
+        here = queries.district_centre(cart.district) if cart.district else None
     if not cart.address.strip() or here is None:
         raise AddressRequired()
-    reaching = [o for o in options(cart, stores)
+    reaching = [o for o in options(cart, queries.delivering_near(here), position=here)
                 if o.distance_m is not None and o.distance_m <= o.store.delivery_radius_m]
     if not reaching:
         raise OutsideDeliveryArea(district=cart.district or "—")

@@ -1,5 +1,6 @@
 """Reads for the storefront: stores that sell online, what each has, products to show."""
 from decimal import Decimal
+from math import cos, radians
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,12 +15,47 @@ from webapp.stores.models import Store, StoreKind
 LOW = Decimal("5")  # "3 left" below this; plain "in stock" above
 
 
+METRES_PER_DEGREE = 111_195  # of latitude (and of longitude at the equator), on geo's sphere
+BOX_SLACK = 1.1  # the box around a delivery circle is drawn a tenth wider: the exact distance decides
+
+
+def _selling_online():
+    return (Store.active, Store.kind != StoreKind.HQ_WAREHOUSE.value,
+            or_(Store.online_pickup, Store.delivery_radius_m > 0))
+
+
 def online_stores() -> list[Store]:
     """Stores that take online orders: for pickup, or delivering within a radius."""
+    return list(db.session.scalars(select(Store).where(*_selling_online()).order_by(Store.code)))
+
+
+def first_online_store() -> Store | None:
+    """The first store selling online (by code): the prices a customer who has chosen none is shown."""
+    return db.session.scalars(select(Store).where(*_selling_online()).order_by(Store.code).limit(1)).first()
+
+
+def delivering_near(position: tuple[float, float]) -> list[Store]:
+    """The stores that may deliver to the position: those whose delivery circle's box (a little wider than
+    the circle) holds it, found by the database (a chain's other stores are never loaded); the caller
+    measures the exact distance. Positions across the 180th meridian are not looked for."""
+    lat, lng = position
+    per_lng_degree = METRES_PER_DEGREE * max(cos(radians(lat)), 0.01)
+    reach = Store.delivery_radius_m * BOX_SLACK
     return list(db.session.scalars(
-        select(Store).where(Store.active, Store.kind != StoreKind.HQ_WAREHOUSE.value,
-                            or_(Store.online_pickup, Store.delivery_radius_m > 0))
+        select(Store).where(*_selling_online(), Store.delivery_radius_m > 0,
+                            func.abs(Store.latitude - lat) * METRES_PER_DEGREE <= reach,
+                            func.abs(Store.longitude - lng) * per_lng_degree <= reach)
         .order_by(Store.code)))
+
+
+def district_centre(district: str) -> tuple[float, float] | None:
+    """The centre of a district as ``geo.district_centre`` takes it (the mean position of the stores selling
+    online there), worked out by the database."""
+    lat, lng = db.session.execute(
+        select(func.avg(Store.latitude), func.avg(Store.longitude))
+        .where(*_selling_online(), Store.district == district, Store.latitude.is_not(None),
+               Store.longitude.is_not(None))).one()
+    return (float(lat), float(lng)) if lat is not None and lng is not None else None
 
 
 def districts(stores: list[Store]) -> list[str]:

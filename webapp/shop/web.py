@@ -59,8 +59,7 @@ def pricing_store(cart: Cart | None) -> Store | None:
     """Prices shown are the chosen store's, else the first store selling online."""
     if cart is not None and cart.store is not None:
         return cart.store
-    stores = queries.online_stores()
-    return stores[0] if stores else None
+    return queries.first_online_store()
 
 
 def priced(store: Store | None, lines: list, coupon_code: str = "") -> PricedCart | None:
@@ -75,9 +74,20 @@ def cart_count(cart: Cart | None) -> Decimal:
     return sum((line.quantity for line in cart.lines), Decimal("0")) if cart else Decimal("0")
 
 
+def shown_cart_count() -> Decimal:
+    """The badge's count: from the cart in hand when the page has loaded it, else one sum (a page that
+    shows no cart never loads its lines, their SKUs and products for the badge)."""
+    me = customer()
+    key = (request.cookies.get(CART_COOKIE), me.id if me else None)
+    cached = g.get("shop_cart")
+    if cached is not None and cached[0] == key and (cached[1] is None or cached[1] in db.session):
+        return cart_count(cached[1])
+    return carts.count(key[0], me)
+
+
 @bp.app_context_processor
 def shop_context() -> dict:
     if not request.path.startswith(bp.url_prefix or "/shop"):
         return {}
-    # the badge's count is worked out when a page shows it (a page without it never loads the cart for it)
-    return {"shop_customer": customer(), "shop_cart_count": lambda: cart_count(current_cart())}
+    # the badge's count is worked out when a page shows it (a page without it never counts)
+    return {"shop_customer": customer(), "shop_cart_count": shown_cart_count}

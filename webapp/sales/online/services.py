@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -378,7 +378,12 @@ def by_payment_reference(reference: str) -> OnlineOrder | None:
 
 def payment_notified(online: OnlineOrder, method: str, notice: Notification) -> Payment | None:
     """The provider says a payment went through (or was cancelled): recorded once, however often it
-    says so. Money that arrives for an order already paid (a second tab) or closed goes back at once."""
+    says so. Money that arrives for an order already paid (a second tab) or closed goes back at once.
+
+    A payment the order's payments (as read) show recorded already — the customer back from the cashier after
+    its notification — is answered as it is, without locking the order: a succeeded payment never changes."""
+    if (recorded := _recorded(online, notice)) is not None:
+        return recorded
     _hold(online)
     was_paid = online.is_paid
     known = any(p.merchant_reference == notice.reference and p.status == PaymentStatus.SUCCEEDED
@@ -392,6 +397,15 @@ def payment_notified(online: OnlineOrder, method: str, notice: Notification) -> 
         _refund(online, payment)
     db.session.flush()
     return payment
+
+
+def _recorded(online: OnlineOrder, notice: Notification) -> Payment | None:
+    """The succeeded payment of this notice's reference, as the order's payments in hand show it (None when
+    they are not in hand: nothing is read to find out)."""
+    if "order" in inspect(online).unloaded or "payments" in inspect(online.order).unloaded:
+        return None
+    return next((p for p in online.order.payments if p.merchant_reference == notice.reference and p.amount > 0
+                 and p.status == PaymentStatus.SUCCEEDED), None)
 
 
 def check_payments(online: OnlineOrder) -> None:
