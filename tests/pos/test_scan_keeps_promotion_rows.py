@@ -85,3 +85,25 @@ def test_lines_no_promotion_touched_send_no_delete(till, make_sku):
     assert not [s for s in statements if "order_line_promotions" in s], statements
     order = _fresh(order.id)
     assert order.total == D("3.50") * 3 + D("5.00") + D("6.80") * 2
+
+
+def test_the_receipt_reads_the_promotions_only_of_a_sale_a_promotion_saved_something(till, make_sku):
+    from webapp.promotions.services import savings_of
+
+    halved, plain = make_sku(price="8.00"), make_sku(price="3.00")
+    _percent_off(halved, "50")
+    saved, full_price = till.sell((halved, 1), (plain, 2)), till.sell((plain, 1))
+    saved, full_price = _fresh(saved.id), _fresh(full_price.id)
+    assert [(a.name, a.saving) for a in savings_of(saved)] == [("50%", D("4.00"))]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    full_price.lines  # noqa: B018 — in hand, as the receipt has them
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert savings_of(full_price) == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []

@@ -187,8 +187,14 @@ def saved_when_priced(line: OrderLine) -> bool:
 
 
 def savings_of(order: Order) -> list[Applied]:
-    """The promotions stored with an order and what each saved, for the receipt and the sale panel."""
+    """The promotions stored with an order and what each saved, for the receipt and the sale panel.
+
+    With its lines in hand and none a promotion took something off (``saved_when_priced``), the order has
+    none stored: nothing is asked."""
     from webapp.promotions.models import Promotion
+
+    if "lines" in order.__dict__ and not any(saved_when_priced(line) for line in order.lines):
+        return []
 
     rows = db.session.execute(
         select(Promotion.id, Promotion.name, func.sum(OrderLinePromotion.amount))
