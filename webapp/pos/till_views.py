@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.guards import STAFF, require_role
@@ -314,15 +315,19 @@ def receipt(order_id: int):
                   open_drawer=cash, taken_from_online=shortfalls.taken_by(order))
 
 
+# Built once, not on every request: the statement and its cache key are made at import.
+_OWN_ORDER = select(Order).where(Order.id == bindparam("order")).options(
+    joinedload(Order.register).joinedload(Register.store), joinedload(Order.shift),
+    joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), joinedload(Order.payments))
+
+
 def _own_order(order_id: int) -> tuple:
     """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager).
 
     One statement reads the order with what completing or showing the sale reads: its register and
     store, its shift, its lines with their SKUs and products, its payments.
     """
-    order = db.session.get(Order, order_id, options=[
-        joinedload(Order.register).joinedload(Register.store), joinedload(Order.shift),
-        joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), joinedload(Order.payments)])
+    order = db.session.scalars(_OWN_ORDER, {"order": order_id}).unique().first()
     if order is None or order.register_id is None:
         abort(404)
     register = order.register
