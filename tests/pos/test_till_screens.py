@@ -75,6 +75,19 @@ def test_an_unknown_barcode_is_a_toast_with_a_beep_not_an_error_page(client, at_
     assert "没有条码或编码为 1234567890128 的商品" in response.get_data(as_text=True)
 
 
+def test_a_refused_scan_leaves_the_sale_as_it_was_whether_it_opened_it_or_not(client, at_till, stocked):
+    stocked(at_till.store, barcode="6921168509256", price="3.50")
+    assert scan(client, at_till, "1234567890128").status_code == 422  # the sale's first scan: the sale stays
+    opened = current_order(at_till)
+    assert opened is not None and opened.lines == []
+    scan(client, at_till, "6921168509256")
+    assert scan(client, at_till, "1234567890128").status_code == 422  # on the sale rung up: nothing changes
+    order = current_order(at_till)
+    assert order.id == opened.id and [(ln.quantity, ln.amount) for ln in order.lines] == [(1, Decimal("3.50"))]
+    assert order.total == Decimal("3.50")
+    assert '<strong data-testid="total">¥7.00</strong>' in scan(client, at_till, "6921168509256").get_data(as_text=True)
+
+
 def test_a_scale_label_adds_the_weighed_item_at_its_weight(client, at_till, stocked):
     apples = stocked(at_till.store, name="富士苹果", price="12.80", weighed=True, unit="kg", plu="10001")
     response = scan(client, at_till, with_check_digit("211000100235"))

@@ -1,7 +1,7 @@
 """Who may use which till: a register or shift of one of the user's stores, or a refusal."""
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from webapp.extensions import db
@@ -16,13 +16,16 @@ def own_register(register_id: int) -> Register:
     return register
 
 
+# Built once: the statement and its cache key are made at import, not on every request of the till.
+_TILL = (select(Register, Shift).join(Register.store)
+         .outerjoin(Shift, and_(Shift.register_id == Register.id, Shift.status == ShiftStatus.OPEN.value))
+         .where(Register.id == bindparam("register")).options(contains_eager(Register.store)).limit(1))
+
+
 def own_till(register_id: int) -> tuple[Register, Shift | None]:
     """A register of one of the user's stores with its store and its open shift (None: closed), in one
     statement; or a refusal."""
-    found = db.session.execute(
-        select(Register, Shift).join(Register.store)
-        .outerjoin(Shift, and_(Shift.register_id == Register.id, Shift.status == ShiftStatus.OPEN.value))
-        .where(Register.id == register_id).options(contains_eager(Register.store)).limit(1)).first()
+    found = db.session.execute(_TILL, {"register": register_id}).first()
     if found is None:
         abort(404)
     register, shift = found

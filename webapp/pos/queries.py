@@ -3,7 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.catalog.models import SKU, Category, Product
@@ -180,11 +180,15 @@ def _money(value) -> Decimal:
     return Decimal(value if value is not None else 0).quantize(ZERO)
 
 
+# One statement, built once (not on every scan): the order joined to its lines, SKUs, products, payments.
+_CURRENT_SALE = (
+    select(Order).where(Order.shift_id == bindparam("shift"), Order.status == OrderStatus.OPEN.value,
+                        Order.kind == OrderKind.SALE.value)
+    .order_by(Order.id.desc()).limit(1)
+    .options(joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product),
+             joinedload(Order.payments)))
+
+
 def current_sale(shift: Shift) -> Order | None:
     """The sale being rung up on a shift: its newest open order, with what the sale panel shows."""
-    return db.session.scalars(  # one statement: the order joined to its lines, SKUs, products, payments
-        select(Order).where(Order.shift_id == shift.id, Order.status == OrderStatus.OPEN.value,
-                            Order.kind == OrderKind.SALE.value)
-        .order_by(Order.id.desc()).limit(1)
-        .options(joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product),
-                 joinedload(Order.payments))).unique().first()
+    return db.session.scalars(_CURRENT_SALE, {"shift": shift.id}).unique().first()

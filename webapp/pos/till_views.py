@@ -4,11 +4,13 @@ Every change answers with the sale panel (#sale), so the cart, the total and
 the pay button always agree; a refusal answers 422 with the reason in a toast.
 """
 import uuid
+from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.guards import STAFF, require_role
@@ -108,7 +110,9 @@ def till(register_id: int):
 def scan(register_id: int):
     """A scan or a typed code: a barcode, a SKU code, a scale label or a PLU, with a weight if weighed.
 
-    A refusal undoes only the scan (a savepoint); the sale, however new, stays.
+    A refusal undoes only the scan; the sale, however new, stays: a sale this scan opens is kept by a
+    savepoint around the scan, on a sale already rung up the request's transaction is the scan alone and
+    is rolled back (two statements fewer for every scan but a sale's first).
     """
     register, shift = _register_and_shift(register_id)
     if shift is None:
@@ -117,10 +121,13 @@ def scan(register_id: int):
     pickup = answer_scan(register, code)  # an online order's pickup code, not a product's: no sale opened
     if pickup is not None:
         return pickup
-    order = _sale_on(register, shift)
+    order = queries.current_sale(shift)
+    opened = order is None
+    if opened:
+        order = sales.open_sale(register.store, register, shift, current_user)
     prompt, refusal, sku = {}, None, None
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if opened else nullcontext():
             found = scanning.resolve(code, styles=True)
             sku, qty = found.sku, _weight_of(found, order)
             if found.style is not None:
@@ -133,7 +140,10 @@ def scan(register_id: int):
         prompt = {"serial_for": sku}
     except DomainError as e:
         refusal = str(e)
-    db.session.commit()
+    if refusal and not opened:
+        db.session.rollback()
+    else:
+        db.session.commit()
     return toast(refusal) if refusal else _sale_panel(register, order, **prompt)
 
 
@@ -305,15 +315,19 @@ def receipt(order_id: int):
                   open_drawer=cash, taken_from_online=shortfalls.taken_by(order))
 
 
+# Built once, not on every request: the statement and its cache key are made at import.
+_OWN_ORDER = select(Order).where(Order.id == bindparam("order")).options(
+    joinedload(Order.register).joinedload(Register.store), joinedload(Order.shift),
+    joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), joinedload(Order.payments))
+
+
 def _own_order(order_id: int) -> tuple:
     """An order rung up on a till of one of the user's stores, by its shift's cashier (or a manager).
 
     One statement reads the order with what completing or showing the sale reads: its register and
     store, its shift, its lines with their SKUs and products, its payments.
     """
-    order = db.session.get(Order, order_id, options=[
-        joinedload(Order.register).joinedload(Register.store), joinedload(Order.shift),
-        joinedload(Order.lines).joinedload(OrderLine.sku).joinedload(SKU.product), joinedload(Order.payments)])
+    order = db.session.scalars(_OWN_ORDER, {"order": order_id}).unique().first()
     if order is None or order.register_id is None:
         abort(404)
     register = order.register

@@ -159,8 +159,13 @@ def price_order(order: Order, member=None, priced: PricedCart | None = None) -> 
 
 
 def record(order: Order, cart: PricedCart) -> None:
-    """Replace the order's stored allocation with the cart's: promotion id and amount per line."""
-    ids = [ln.id for ln in order.lines if ln.id is not None]
+    """Replace the order's stored allocation with the cart's: promotion id and amount per line.
+
+    Only a line some promotion took something off holds stored rows, and its amounts as last priced say so
+    (``saved_when_priced``): a sale no promotion touched sends no DELETE as it is rung up."""
+    ids = [ln.id for ln in order.lines if ln.id is not None and saved_when_priced(ln)]
+    for line in order.lines:
+        line.priced_quantity = None  # priced now, at the quantity in hand
     if ids:
         db.session.execute(delete(OrderLinePromotion).where(OrderLinePromotion.order_line_id.in_(ids)),
                            execution_options={"synchronize_session": False})
@@ -171,9 +176,25 @@ def record(order: Order, cart: PricedCart) -> None:
             db.session.add(OrderLinePromotion(line=line, promotion_id=promotion_id, amount=amount))
 
 
+def saved_when_priced(line: OrderLine) -> bool:
+    """Whether a promotion took something off the line when it was last priced (then it holds stored rows):
+    its priced amount is below its unit price × the quantity it was priced at — ``line.priced_quantity``
+    while a changed quantity waits to be priced again (``sales.cart`` keeps it), else its quantity."""
+    priced_quantity = line.priced_quantity if line.priced_quantity is not None else line.quantity
+    if line.priced_amount is None or line.unit_price is None or priced_quantity is None:
+        return True
+    return line.priced_amount != round_money(line.unit_price * priced_quantity)
+
+
 def savings_of(order: Order) -> list[Applied]:
-    """The promotions stored with an order and what each saved, for the receipt and the sale panel."""
+    """The promotions stored with an order and what each saved, for the receipt and the sale panel.
+
+    With its lines in hand and none a promotion took something off (``saved_when_priced``), the order has
+    none stored: nothing is asked."""
     from webapp.promotions.models import Promotion
+
+    if "lines" in order.__dict__ and not any(saved_when_priced(line) for line in order.lines):
+        return []
 
     rows = db.session.execute(
         select(Promotion.id, Promotion.name, func.sum(OrderLinePromotion.amount))

@@ -59,7 +59,10 @@ def open_sale(store: Store, register=None, shift=None, cashier: User | None = No
 
 
 def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> OrderLine:
-    """Add a scanned item: the same SKU again adds to its line; weighed goods and serials get their own."""
+    """Add a scanned item: the same SKU again adds to its line; weighed goods and serials get their own.
+
+    A missing serial number (``SerialRequired``: the till asks for it) is refused before anything changes.
+    """
     require_changeable(order)
     qty = _valid_quantity(sku, qty)
     lot = _lot_for(order, sku, qty, serial)
@@ -74,6 +77,7 @@ def add_item(order: Order, sku: SKU, qty=1, *, serial: str | None = None) -> Ord
                              order_discount_share=ZERO, amount=ZERO)
             order.lines.append(line)
         else:
+            _keep_priced_quantity(line)
             line.quantity += qty
         reprice(order)
     return line
@@ -85,6 +89,7 @@ def set_quantity(order: Order, line: OrderLine, qty) -> OrderLine:
     qty = _valid_quantity(line.sku, qty)
     if line.sku.product.tracking == Tracking.SERIAL and qty != 1:
         raise WholeUnitsOnly(name=line.sku.display_name, quantity=qty)
+    _keep_priced_quantity(line)
     line.quantity = qty
     reprice(order)
     return line
@@ -189,6 +194,13 @@ def reprice(order: Order, member=None, *, priced=None) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _keep_priced_quantity(line: OrderLine) -> None:
+    """Before a line's quantity changes: the quantity its stored amounts were priced at (what tells
+    ``promotions.services.record`` whether it holds promotion rows to replace)."""
+    if line.priced_quantity is None:
+        line.priced_quantity = line.quantity
 
 
 def _valid_quantity(sku: SKU, qty) -> Decimal:

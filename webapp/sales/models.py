@@ -172,6 +172,11 @@ class OrderLine(db.Model):
     serial: Mapped[str | None] = mapped_column(String(60))
     original_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"), index=True)
 
+    # Not a column: the quantity the line's amounts were priced at while a change in hand waits for its
+    # pricing (set by ``sales.cart`` before it changes the quantity; ``promotions.services.record`` reads it
+    # to know whether the line holds stored promotion rows, and clears it).
+    priced_quantity = None
+
     order: Mapped[Order] = relationship(back_populates="lines")
     sku: Mapped[SKU] = relationship()
     lot: Mapped[Lot | None] = relationship()
