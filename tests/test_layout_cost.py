@@ -6,7 +6,9 @@ The layouts' fixed strings are translated through functions bound once per page 
 languages and for each kind of user, and hold the shortcuts to what they save.
 """
 import pytest
+from flask import g, render_template
 from flask_login import login_user
+from markupsafe import Markup
 from werkzeug.routing import MapAdapter
 
 from webapp import i18n
@@ -26,6 +28,7 @@ PAGE = """{% extends LAYOUT %}
 def rendered(app, layout: str, language: str, user=None, **environ) -> str:
     path = "/shop/orders" if layout.startswith("shop/") else "/admin"
     with app.test_request_context(path, headers={"Accept-Language": language}, **environ):
+        g.__dict__.clear()  # the test's app context is reused: start as a request does (no language, no user)
         if user is not None:
             login_user(user)
         return app.jinja_env.from_string(PAGE).render(**_context(app, layout))
@@ -39,15 +42,15 @@ def _context(app, layout: str) -> dict:
 
 @pytest.fixture
 def plain(app):
-    """The app as Flask and Flask-Babel set it up: every string and address looked up on every call."""
+    """The app as Flask and Flask-Babel set it up: every string and address looked up on every call, the nav
+    rendered for every page."""
 
     def without_shortcuts():
-        processors = app.template_context_processors[None]
-        shortcut = app.jinja_env.globals["url_for"]
+        processors, globals_ = app.template_context_processors[None], app.jinja_env.globals
+        shortcuts = {"url_for": globals_["url_for"], "staff_nav": globals_["staff_nav"]}
         processors.remove(i18n.template_translations)
-        app.jinja_env.globals["url_for"] = app.url_for
-        return lambda: (processors.append(i18n.template_translations),
-                        app.jinja_env.globals.__setitem__("url_for", shortcut))
+        globals_.update(url_for=app.url_for, staff_nav=lambda user: Markup(render_template("_nav.html", user=user)))
+        return lambda: (processors.append(i18n.template_translations), globals_.update(shortcuts))
 
     return without_shortcuts
 
@@ -108,3 +111,19 @@ def test_the_layouts_addresses_are_built_once_per_process_and_per_script_root(ap
     assert 'href="/stock/"' in page or 'href="/stock"' in page
     mounted = rendered(app, "base.html", "en", user, base_url="http://localhost/huotong/")
     assert '/huotong/static/css/app.css?v=' in mounted and 'href="/static/css/app.css' not in mounted
+
+
+def test_each_role_sees_its_own_rooms_in_its_own_language(app, make_user, make_store):
+    store = make_store()
+    cashier, manager, hq = (make_user(role, stores=[store]) for role in (Role.CASHIER, Role.STORE_MANAGER,
+                                                                         Role.HQ_ADMIN))
+    db.session.commit()
+    pages = {}
+    for language, saved in (("zh-CN", "zh_CN"), ("en", "en")):
+        for who in (cashier, manager, hq):
+            who.locale = saved  # a user's saved language wins over the browser's
+            pages[(who.role, language)] = rendered(app, "base.html", language, who)
+    assert "Purchasing" not in pages[(Role.CASHIER, "en")] and "Dashboard" not in pages[(Role.CASHIER, "en")]
+    assert "Dashboard" in pages[(Role.STORE_MANAGER, "en")] and "Users" not in pages[(Role.STORE_MANAGER, "en")]
+    assert "Users" in pages[(Role.HQ_ADMIN, "en")] and "用户" in pages[(Role.HQ_ADMIN, "zh-CN")]
+    assert "Stock" not in pages[(Role.HQ_ADMIN, "zh-CN")].split("<main")[0]

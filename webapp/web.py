@@ -2,6 +2,8 @@
 htmx's request and response headers the project needs, instead of a half-used library)."""
 from flask import Flask, make_response, redirect, render_template, request
 from flask.globals import _cv_request
+from flask_babel import get_locale
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 LARGEST_ID = 2**31 - 1
@@ -91,3 +93,21 @@ def layout_url_for(app: Flask):
         return url
 
     return url_for
+
+
+def layout_nav(app: Flask):
+    """The staff layout's nav (templates/_nav.html): the same links for every user of a role, in a language,
+    under a script root — so rendered once for each of those and kept (a few dozen at most). While templates
+    reload (development), rendered every time."""
+    kept: dict[tuple, Markup] = {}
+
+    def staff_nav(user) -> Markup:
+        key = (str(get_locale()), user.role, request.script_root)
+        nav = kept.get(key)
+        if nav is None:
+            nav = Markup(render_template("_nav.html", user=user))
+            if not app.jinja_env.auto_reload:
+                kept[key] = nav
+        return nav
+
+    return staff_nav
