@@ -8,6 +8,7 @@ languages and for each kind of user, and hold the shortcuts to what they save.
 import pytest
 from flask import g, render_template
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup
 from werkzeug.routing import MapAdapter
 
@@ -47,9 +48,10 @@ def plain(app):
 
     def without_shortcuts():
         processors, globals_ = app.template_context_processors[None], app.jinja_env.globals
-        shortcuts = {"url_for": globals_["url_for"], "staff_nav": globals_["staff_nav"]}
+        shortcuts = {name: globals_[name] for name in ("url_for", "staff_nav", "csrf_token")}
         processors.remove(i18n.template_translations)
-        globals_.update(url_for=app.url_for, staff_nav=lambda user: Markup(render_template("_nav.html", user=user)))
+        globals_.update(url_for=app.url_for, staff_nav=lambda user: Markup(render_template("_nav.html", user=user)),
+                        csrf_token=generate_csrf)
         return lambda: (processors.append(i18n.template_translations), globals_.update(shortcuts))
 
     return without_shortcuts
@@ -127,3 +129,11 @@ def test_each_role_sees_its_own_rooms_in_its_own_language(app, make_user, make_s
     assert "Dashboard" in pages[(Role.STORE_MANAGER, "en")] and "Users" not in pages[(Role.STORE_MANAGER, "en")]
     assert "Users" in pages[(Role.HQ_ADMIN, "en")] and "用户" in pages[(Role.HQ_ADMIN, "zh-CN")]
     assert "Stock" not in pages[(Role.HQ_ADMIN, "zh-CN")].split("<main")[0]
+
+
+def test_the_pages_csrf_token_is_flask_wtfs_made_once_and_it_validates(app):
+    with app.test_request_context("/admin"):
+        g.__dict__.clear()
+        token = app.jinja_env.globals["csrf_token"]()
+        assert token == app.jinja_env.globals["csrf_token"]() == generate_csrf()
+        validate_csrf(token)  # raises if not

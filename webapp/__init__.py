@@ -18,7 +18,7 @@ from webapp.guards import init_app as init_guards
 from webapp.pages import views as pages
 from webapp.rooms import register_rooms
 from webapp.security import init_app as init_security
-from webapp.web import BoundedInt, layout_nav, layout_url_for
+from webapp.web import BoundedInt, layout_csrf_token, layout_nav, layout_url_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -80,10 +80,11 @@ def _cheap_layouts(app: Flask) -> None:
     """What every page's layout asks the same way for every request of a language is answered from memory:
     the fixed strings' translations bound once per page (i18n.template_translations), the nav's and the static
     files' addresses built once per process (web.layout_url_for), the staff nav rendered once per language and
-    role (web.layout_nav)."""
+    role (web.layout_nav), the CSRF token made once per request (web.layout_csrf_token)."""
     i18n.init_app(app)
     app.jinja_env.globals["url_for"] = layout_url_for(app)
     app.jinja_env.globals["staff_nav"] = layout_nav(app)
+    app.jinja_env.globals["csrf_token"] = layout_csrf_token(app)
 
 
 def _cache_compiled_templates(app: Flask) -> None:

@@ -1,8 +1,9 @@
 """Small helpers every view uses: page-or-fragment rendering and htmx redirects (the few lines of
 htmx's request and response headers the project needs, instead of a half-used library)."""
-from flask import Flask, make_response, redirect, render_template, request
+from flask import Flask, g, make_response, redirect, render_template, request
 from flask.globals import _cv_request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -111,3 +112,15 @@ def layout_nav(app: Flask):
         return nav
 
     return staff_nav
+
+
+def layout_csrf_token(app: Flask):
+    """Templates' csrf_token(): Flask-WTF's token, made on the page's first call and kept for the request
+    (in ``g``, where Flask-WTF keeps it); a page asks 3–4 times (the head, htmx's headers, each form), and
+    Flask-WTF's own function reads its settings through the proxies again on every call."""
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+    def csrf_token() -> str:
+        return g.get(field) or generate_csrf()
+
+    return csrf_token
