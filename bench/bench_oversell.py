@@ -6,7 +6,8 @@
     .venv/bin/python -m bench.bench_oversell --workers 2 --threads 16   # gunicorn processes, not one thread pool
     .venv/bin/python -m bench.bench_oversell --workers 2 --threads 8 --config ''   # without scripts/gunicorn.conf.py
 
-Each buyer has a cart of its own (one unit, pickup at the store) and a cookie;
+Each buyer has a cart of its own (one unit, pickup at the store) and the cookies and form token its checkout
+page left in the browser (the cart's cookie, a signed session holding the CSRF token: CSRF is on, as served);
 all of them post the checkout form at once (threads, released together by a
 barrier) to the real app served by a threaded WSGI server. Exactly ``units``
 orders must be placed and every other buyer told "sold out" (409); the ledger
@@ -79,19 +80,38 @@ def prepare(buyers: int, units: int) -> dict:
     return ids
 
 
+def browser_sessions(app, count: int) -> list[tuple[str, str]]:
+    """(session cookie, CSRF token) as ``count`` buyers' checkout pages leave them: a guest's signed session
+    holding the token the page's form carries (made here with the server's secret key, as the page would)."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    signer = app.session_interface.get_signing_serializer(app)
+    made = []
+    for _ in range(count):
+        with app.test_request_context("/shop/checkout"):
+            token = generate_csrf()
+            made.append((signer.dumps(dict(session)), token))
+    return made
+
+
+SESSIONS: dict[str, list[tuple[str, str]]] = {}  # each kind of cart's buyers' (session cookie, CSRF token)
+
+
 def checkout(host: str, port: int, buyer: int, shown: str, cart: str = "buyer", key: str = ""
              ) -> tuple[str, float, int]:
     """Post one buyer's checkout; 'ordered' (303 to the order or on to the wallet's cashier), 'sold out' (409)
     or what else came back; the seconds it took and the bytes of the answer.
 
     ``shown`` is the amount the checkout page showed (every buyer's cart is the same)."""
-    body = urlencode({"checkout_key": f"{key or cart}-{buyer}", "payment": "wechat",
+    session, token = SESSIONS[cart][buyer]
+    body = urlencode({"csrf_token": token, "checkout_key": f"{key or cart}-{buyer}", "payment": "wechat",
                       "phone": f"1{hash(cart) % 9 + 30}{buyer:08d}", "contact_name": "买家", "expected_due": shown})
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, port, timeout=120)
     try:
         connection.request("POST", "/shop/checkout", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"huotong_cart={cart}-{buyer}",
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"huotong_cart={cart}-{buyer}; session={session}",
             "Accept-Encoding": "gzip, br"})
         response = connection.getresponse()
         raw = response.read()
@@ -109,7 +129,7 @@ def checkout(host: str, port: int, buyer: int, shown: str, cart: str = "buyer", 
 
 def served_app():
     """The app as gunicorn serves it for the bench (the database from DATABASE_URL)."""
-    return create_app({"WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
+    return create_app({"SECRET_KEY": "bench"})
 
 
 def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "", warm: bool = False,
@@ -117,6 +137,8 @@ def storm(app, buyers: int, workers: int = 0, threads: int = 16, url: str = "", 
     """Serve the app (a thread, or gunicorn processes), warm it (``warm``: the carts ``prepare`` made), send
     every buyer's checkout at once; then, with gunicorn, the cost of one answer of each kind."""
     shown = {cart: _shown_amount(app, cart) for cart in (("buyer", "warm", "cost") if warm else ("buyer",))}
+    SESSIONS.update(buyer=browser_sessions(app, buyers), warm=browser_sessions(app, WARM),
+                    cost=browser_sessions(app, COST))
     if workers:
         port = _free_port()
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": ROOT}
@@ -252,8 +274,7 @@ def invariants(store_id: int, sku_id: int, units: int) -> dict:
 def run(url: str, buyers: int, units: int, workers: int = 0, threads: int = 16, config: str = CONFIG) -> dict:
     from webapp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -13,6 +13,7 @@ sends (SQLAlchemy's cursor events) are printed:
 - ``404``: an address nothing answers, anonymous (the error page in the browser's language);
 - ``healthz``: the proxy's health check (one ``SELECT 1``);
 - ``customer page``: a signed-in customer's list of orders (empty): the shop's layout, the whole page;
+- ``head office page``: a signed-in HQ admin's home: the staff layout with every room in its nav;
 - ``cashier partial``: a signed-in cashier's till search box, asked by htmx (a fragment, no layout);
 - ``sold out``: a flash sale's late buyer, a guest with a cart, while this process remembers the SKU sold
   out (``stock.sold_out``): the answer the storm's 450 losers get;
@@ -75,6 +76,7 @@ def prepare(app) -> dict:
         stock.ensure_locations(store)
         cashier = save_user(None, username="cashier", display_name="李四", role=Role.CASHIER, stores=[store],
                             password=PASSWORD)
+        save_user(None, username="hq", display_name="总部", role=Role.HQ_ADMIN, stores=[], password=PASSWORD)
         save_user(None, username="customer", display_name="王五", role=Role.CUSTOMER, stores=[], password=PASSWORD,
                   phone="13900000001")
         register = pos.save_register(None, store=store, name="1号收银台", receipt_width=80)
@@ -144,7 +146,7 @@ class Kind:
                               data=self.form).get_environ()
 
 
-def kinds(app, ids: dict, cashier: str, customer: str, late: dict) -> dict[str, Kind]:
+def kinds(app, ids: dict, cashier: str, customer: str, late: dict, hq: str) -> dict[str, Kind]:
     from webapp.stock import sold_out
 
     def remember():
@@ -163,6 +165,7 @@ def kinds(app, ids: dict, cashier: str, customer: str, late: dict) -> dict[str, 
         "404": Kind("GET", "/no-such-page", "404"),
         "healthz": Kind("GET", "/healthz", "200"),
         "customer page": Kind("GET", "/shop/orders", "200", {"Cookie": f"session={customer}"}),
+        "head office page": Kind("GET", "/admin", "200", {"Cookie": f"session={hq}"}),
         "cashier partial": Kind("GET", f"/pos/registers/{ids['register_id']}/search?q=", "200",
                                 {"Cookie": f"session={cashier}", "HX-Request": "true"}),
         "sold out": Kind(**checkout, before=remember),
@@ -305,7 +308,7 @@ def main() -> None:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='request-')}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     ids = prepare(app)
-    cashier, customer = signed_in(app, "cashier"), signed_in(app, "customer")
+    cashier, customer, hq = signed_in(app, "cashier"), signed_in(app, "customer"), signed_in(app, "hq")
     late = buyer(app, ids)
     statements: list[str] = []
     with app.app_context():
@@ -315,7 +318,7 @@ def main() -> None:
     print(f"database      {url.split(':', 1)[0]}   ({args.repeat} requests of each kind, in-process WSGI calls; app CPU"
           " = time.process_time, median and 10th percentile)")
     print(f"{'request':<20}{'CPU ms':>8}{'p10':>7}{'wall ms':>9}{'statements':>12}{'bytes':>8}{'Python calls':>14}")
-    every = kinds(app, ids, cashier, customer, late)
+    every = kinds(app, ids, cashier, customer, late, hq)
     for name, kind in every.items():
         found = measure(app, kind, args.repeat, statements)
         spread = (f"{found['statements_min']}–{found['statements']}" if found["statements_min"] != found["statements"]

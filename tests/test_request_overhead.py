@@ -213,3 +213,25 @@ def test_the_health_check_writes_no_cookie_and_says_when_the_database_does_not_a
     monkeypatch.setattr(db.session, "execute", down)
     response = client.get("/healthz")
     assert (response.status_code, response.get_data(as_text=True)) == (503, "database unreachable\n")
+
+
+def test_a_guest_asked_who_they_are_leaves_the_session_and_its_cookie_alone(client):
+    """A guest's session (their language, a form's CSRF token) is not rewritten because a page asked who is signed
+    in: no fingerprint, no "not fresh" mark, no Set-Cookie (a flash sale's refused buyers are guests)."""
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    response = client.get("/admin")  # asks who is signed in: nobody, so to the sign-in page
+    assert response.status_code == 302
+    assert "Set-Cookie" not in response.headers
+    with client.session_transaction() as session:
+        assert dict(session) == {"locale": "en"}
+
+
+def test_a_signed_in_session_is_still_protected_and_its_user_still_loaded(client, make_user, login):
+    login(make_user(Role.HQ_ADMIN))
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True and session["_id"]
+    response = client.get("/admin", headers={"User-Agent": "another browser"})  # the cookie carried elsewhere
+    assert response.status_code == 200  # still signed in (basic protection) ...
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False  # ... but no longer fresh: a fresh login is asked where it matters

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as settings
 from webapp import (
+    i18n,
     models,  # noqa: F401  (every table, every relationship resolved)
     replica,
 )
@@ -17,7 +18,7 @@ from webapp.guards import init_app as init_guards
 from webapp.pages import views as pages
 from webapp.rooms import register_rooms
 from webapp.security import init_app as init_security
-from webapp.web import BoundedInt
+from webapp.web import BoundedInt, layout_csrf_token, layout_nav, layout_url_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     _limits_where_they_are(app)
     pages.init_app(app)
     init_security(app)
+    _cheap_layouts(app)
     _cache_compiled_templates(app)
     return app
 
@@ -73,6 +75,17 @@ def _limits_where_they_are(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # not there when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
+
+
+def _cheap_layouts(app: Flask) -> None:
+    """What every page's layout asks the same way for every request of a language is answered from memory:
+    the fixed strings' translations bound once per page (i18n.template_translations), the nav's and the static
+    files' addresses built once per process (web.layout_url_for), the staff nav rendered once per language and
+    role (web.layout_nav), the CSRF token made once per request (web.layout_csrf_token)."""
+    i18n.init_app(app)
+    app.jinja_env.globals["url_for"] = layout_url_for(app)
+    app.jinja_env.globals["staff_nav"] = layout_nav(app)
+    app.jinja_env.globals["csrf_token"] = layout_csrf_token(app)
 
 
 def _cache_compiled_templates(app: Flask) -> None:

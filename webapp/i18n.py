@@ -2,9 +2,12 @@
 from decimal import Decimal
 
 from babel import lists
-from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_currency, format_decimal, get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_currency, format_decimal, get_locale, get_translations
 from flask_login import current_user, user_logged_in
+from jinja2 import pass_context
+from jinja2.ext import _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
+from markupsafe import Markup
 
 # The session's "locale": the language chosen in this browser — by the switch, or the signed-in user's saved
 # choice, copied in when they sign in ("": none, Accept-Language decides).
@@ -38,6 +41,52 @@ def keep_saved_choice(_app, user, **_extra) -> None:
         session[CHOSEN] = user.locale
     else:
         session.setdefault(CHOSEN, "")
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(template_translations)
+
+
+_bound: dict = {}  # the language's translations → its template functions (a few languages: a few entries)
+
+
+def template_translations() -> dict:
+    """The template's _(), gettext, ngettext, pgettext and npgettext, bound once per page to this request's
+    translations.
+
+    Flask-Babel gives templates functions that look the language up again on every call (the request's
+    context, the locale, the catalogue: a page's layout alone calls _() 17 times). A template asks its own
+    context before the globals, so these — made once per language and process, as Jinja's new-style
+    functions: the same escaping and %%(name)s formatting — answer every call of the page with one lookup;
+    _() is gettext itself, not Jinja's alias that looks gettext up again on every call.
+    Templates rendered without a request's context processors (imported macros) keep Flask-Babel's."""
+    translations = get_translations()
+    bound = _bound.get(translations)
+    if bound is None:
+        if len(_bound) > 32:  # never more than the languages there are; a safeguard, not a cache policy
+            _bound.clear()
+        gettext = _template_gettext(translations.ugettext)
+        bound = _bound[translations] = {
+            "_": gettext,
+            "gettext": gettext,
+            "ngettext": _make_new_ngettext(translations.ungettext),
+            "pgettext": _make_new_pgettext(translations.upgettext),
+            "npgettext": _make_new_npgettext(translations.unpgettext),
+        }
+    return bound
+
+
+def _template_gettext(ugettext):
+    """Jinja's new-style gettext (jinja2.ext._make_new_gettext) over a catalogue's own lookup."""
+
+    @pass_context
+    def gettext(context, string: str, **variables) -> str:
+        text = ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables  # always a format string, as Jinja's: %% reads as %
+
+    return gettext
 
 
 def format_money(amount: Decimal | None) -> str:

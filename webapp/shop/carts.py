@@ -7,7 +7,7 @@ weighed, at most 99), so what the cart holds can always be ordered.
 import secrets
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,15 +55,22 @@ def _whose(token: str | None, customer: User | None) -> list | None:
     return None
 
 
+_PICKUP_LINES = (select(Cart.store_id, CartLine.sku_id, CartLine.quantity).join(CartLine, CartLine.cart_id == Cart.id)
+                 .where(Cart.fulfilment == Fulfilment.PICKUP.value, Cart.store_id.is_not(None)))
+_CUSTOMERS_PICKUP_LINES = _PICKUP_LINES.where(Cart.customer_id == bindparam("customer_id"))
+_GUESTS_PICKUP_LINES = _PICKUP_LINES.where(Cart.token == bindparam("token"), Cart.customer_id.is_(None))
+
+
 def pickup_lines(token: str | None, customer: User | None) -> tuple[int | None, list[tuple[int, Decimal]]]:
     """(chosen pickup store, [(SKU id, quantity)]) of the cart ``find`` would find, in one light read
-    (no objects made): what a flash sale's late buyer is refused by. (None, []) without a chosen store."""
-    where = _whose(token, customer)
-    if where is None:
+    (no objects made; the statement built once, at import): what a flash sale's late buyer is refused by.
+    (None, []) without a chosen store."""
+    if customer is not None:
+        rows = db.session.execute(_CUSTOMERS_PICKUP_LINES, {"customer_id": customer.id}).all()
+    elif token:
+        rows = db.session.execute(_GUESTS_PICKUP_LINES, {"token": token}).all()
+    else:
         return None, []
-    rows = db.session.execute(
-        select(Cart.store_id, CartLine.sku_id, CartLine.quantity).join(CartLine, CartLine.cart_id == Cart.id)
-        .where(*where, Cart.fulfilment == Fulfilment.PICKUP.value, Cart.store_id.is_not(None))).all()
     return (rows[0].store_id if rows else None), [(row.sku_id, row.quantity) for row in rows]
 
 
