@@ -457,7 +457,8 @@ def _costs_of(sku_ids: set[int]) -> dict[int, Decimal]:
         else:
             missing.append(sku_id)
     if missing:
-        costs.update(db.session.execute(select(SKU.id, SKU.cost).where(SKU.id.in_(missing))).tuples().all())
+        costs.update({sku_id: cost for sku_id, cost in db.session.execute(
+            select(SKU.id, SKU.cost).where(SKU.id.in_(missing)))})
     return costs
 
 
