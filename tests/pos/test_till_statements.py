@@ -21,8 +21,7 @@ MOST_PER_COMPLETION = 10  # was 16 (the order read once with all it needs; the s
 MOST_ON_THE_TILL_PAGE = 8  # was 14: the sale in hand is shown, not read again
 MOST_PER_RECEIPT = 4  # was 6: no promotion read when no line was saved anything (its amounts say so); 16 before
 #                      that (the order read once, the promotions it saved once). SQLite counts its BEGIN
-MOST_PER_PICKUP_SCAN = 11  # was 22 (bench_till_sale): no sale opened for a pickup code, the order's items in one read
-MOST_AROUND_A_HAND_OVER = 5  # was 15: the till's own reads around the hand-over (sales.online's work not counted)
+# The pickup scan and hand-over are counted in tests/pos/test_pickup_statements.py.
 
 
 @contextmanager
@@ -129,40 +128,3 @@ def test_the_till_page_the_receipt_and_a_cash_sale_between_read_each_thing_once(
     assert all(sku.product.name in body for sku in skus)
     assert len(page) <= MOST_ON_THE_TILL_PAGE, "\n".join(page)
     assert len(receipt) <= MOST_PER_RECEIPT, "\n".join(receipt)
-
-
-def test_a_pickup_code_scanned_and_handed_over_reads_the_order_once(till, make_sku, make_user, client, login):
-    from webapp.auth.models import Role
-    from webapp.sales.online import services as online
-    from webapp.stock import services as stock
-
-    till.store.online_pickup = True
-    skus = [make_sku(price="4.00", name=f"提货商品{n}") for n in range(3)]
-    for sku in skus:
-        stock.receive(till.store, sku, 10, "2.00", user=None, document=("receipt", "R1"))
-    customer = make_user(role=Role.CUSTOMER, stores=[], phone="13900139000")
-    found = online.place_order(till.store, customer, [(sku, 1) for sku in skus], phone=customer.phone,
-                               checkout_key="pickup-statements")
-    online.pay(found, "wechat", "134567890123450001")
-    online.start_picking(found, till.cashier)
-    online.mark_ready(found, till.cashier)
-    db.session.commit()
-    login(till.cashier)
-    db.session.expunge_all()
-    with counted() as scan:
-        panel = client.post(f"/pos/registers/{till.register.id}/scan", data={"code": found.pickup_code},
-                            headers={"HX-Request": "true"})
-    assert panel.status_code == 200 and all(sku.product.name in panel.get_data(as_text=True) for sku in skus)
-    db.session.expunge_all()
-    with counted() as hand_over:
-        done = client.post(f"/pos/registers/{till.register.id}/pickups/{found.id}/hand-over",
-                           data={"client_uuid": str(uuid.uuid4())}, headers={"HX-Request": "true"})
-    assert done.status_code == 200, done.get_data(as_text=True)[:300]
-    assert all(sku.product.name in done.get_data(as_text=True) for sku in skus)
-    assert db.session.scalar(db.select(online.OnlineOrder.status).where(online.OnlineOrder.id == found.id)) \
-        == "handed_over"
-    first = next(i for i, s in enumerate(hand_over) if s.startswith("SAVEPOINT"))
-    last = max(i for i, s in enumerate(hand_over) if s.startswith("RELEASE SAVEPOINT"))
-    around = hand_over[:first] + hand_over[last + 1:]
-    assert len(scan) <= MOST_PER_PICKUP_SCAN, "\n".join(scan)
-    assert len(around) <= MOST_AROUND_A_HAND_OVER, "\n".join(around)

@@ -91,7 +91,7 @@ def _order_page(store: Store, found: OnlineOrder, status: int = 200, error: str 
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/<any(start, ready, dispatch, delivered):action>")
 @require_role(*STAFF)
 def step(store_id: int, order_id: int, action: str):
-    store, found = _own(store_id, order_id)
+    store, found = _own_held(store_id, order_id)
     transition, target, told = STEPS[action]
     if found.status != target:  # the same tap twice: the step is taken once
         try:
@@ -234,6 +234,16 @@ def _own_shortfall(store_id: int, order_id: int, shortfall_id: int) -> tuple[Sto
     if shortfall is None or shortfall.online_order_id != found.id:
         abort(404)
     return store, found, shortfall
+
+
+def _own_held(store_id: int, order_id: int) -> tuple[Store, OnlineOrder]:
+    """The store and one of its online orders, its row locked for this transaction and read with its order,
+    payments and customer (two statements): the step that follows neither locks nor reads it again."""
+    store = db.get_or_404(Store, store_id)
+    found = online.held(order_id, store.id)
+    if found is None:
+        abort(404)
+    return store, found
 
 
 def _own(store_id: int, order_id: int) -> tuple[Store, OnlineOrder]:

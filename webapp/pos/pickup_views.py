@@ -12,13 +12,13 @@ from flask import abort, make_response, render_template, request
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.auth.guards import STAFF, require_role
 from webapp.catalog import scanning
-from webapp.catalog.models import SKU
+from webapp.catalog.models import SKU, Barcode, Product
 from webapp.errors import toast
 from webapp.extensions import db
 from webapp.pos.blueprint import bp
@@ -44,21 +44,29 @@ NO_SHIFT = _l("This till has no open shift.")
 def answer_scan(register, code: str):
     """The till's answer when ``code`` is a pickup code (the order panel, or why not); None otherwise."""
     if TOKEN.match(code) and not code.isdigit():
-        found = online.by_pickup_token(code)
+        found = online.by_pickup_token(code, whole=True)
         if found is None:
             if scanning.find(code) is not None:
                 return None
             return toast(str(UNKNOWN_PICKUP % {"code": code[:8] + "…"}))
     elif CODE.match(code):
-        if scanning.find(code) is not None:
+        if _names_a_product(code):
             return None
-        found = online.by_pickup_code(register.store, code) or _last_of_store(register, code)
+        found = online.by_pickup_code(register.store, code, whole=True) or _last_of_store(register, code)
         if found is None:
             return toast(str(UNKNOWN_PICKUP % {"code": code}))
     else:
         return None
     refusal = _why_not(register, found)
     return toast(refusal) if refusal else _panel(register, found)
+
+
+def _names_a_product(code: str) -> bool:
+    """Whether ``scanning.find`` would find a SKU for these six digits — a barcode, a SKU code or a PLU (six
+    digits are never a scale label) — asked in one statement, not three: a product's code stays the product's."""
+    return bool(db.session.scalar(select(or_(
+        exists().where(Barcode.code == code), exists().where(SKU.code == code),
+        exists().where(Product.plu == code)))))
 
 
 def _last_of_store(register, code: str) -> OnlineOrder | None:
@@ -86,7 +94,10 @@ def _why_not(register, found: OnlineOrder) -> str | None:
 @require_role(*STAFF)
 def hand_over(register_id: int, online_id: int):
     """Take what is due (paid at pickup), consume the reservation, complete the order: once per tap id."""
-    register, shift, found = _own_pickup(register_id, online_id)
+    register, shift = own_till(register_id)
+    found = online.held(online_id, register.store_id, lines=True)  # locked, and read as the panel shows it
+    if found is None:
+        abort(404)
     if shift is None:
         return toast(str(NO_SHIFT), 409)
     tenders = tenders_from(request.form, found.order.due) if not found.is_paid else []
@@ -112,10 +123,11 @@ def check_pickup_payment(register_id: int, online_id: int):
 
 
 def _own_pickup(register_id: int, online_id: int):
-    """The register, its open shift (or None) and this store's online order with its order: two statements."""
+    """The register, its open shift (or None) and this store's online order, locked for the transaction and
+    read with its order, payments and customer: three statements."""
     register, shift = own_till(register_id)
-    found = db.session.get(OnlineOrder, online_id, options=[joinedload(OnlineOrder.order)])
-    if found is None or found.order.store_id != register.store_id:
+    found = online.held(online_id, register.store_id)
+    if found is None:
         abort(404)
     return register, shift, found
 

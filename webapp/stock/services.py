@@ -395,6 +395,73 @@ def consume(reservation: Reservation, *, user, document: Document | None = None)
                           Reason.HANDOVER, document, user, guard=False, release=reservation.quantity))
 
 
+@dataclass(frozen=True)
+class UsedUp:
+    """One reservation used up: what left its level for the customer, at what cost."""
+
+    sku_id: int
+    lot_id: int | None
+    quantity: Decimal
+    unit_cost: Decimal
+
+
+def use_up(document: Document, *, user) -> list[UsedUp]:
+    """Every active reservation of the document consumed at once (an online order handed over or
+    dispatched): each leaves its level (on hand and reserved down by what it held) for the customer place,
+    one move each at the SKU's cost — as ``consume`` does one by one, in four statements whatever the
+    number of lines: the reservations closed (UPDATE … RETURNING: only what is still active is used, once),
+    the customer place (known to the session after the first), the levels (one UPDATE, rows locked in SKU
+    order as a sale locks them) and the moves (one INSERT). The SKUs' costs are the session's when loaded,
+    else read in one more statement."""
+    reservations = Reservation.__table__
+    used = db.session.execute(
+        update(reservations)
+        .where(reservations.c.document_type == document[0], reservations.c.document_id == str(document[1]),
+               reservations.c.status == ReservationStatus.ACTIVE.value)
+        .values(status=ReservationStatus.CONSUMED.value)
+        .returning(reservations.c.id, reservations.c.level_id, reservations.c.quantity)).all()
+    if not used:
+        return []
+    used.sort(key=lambda row: row.id)
+    per_level: dict[int, Decimal] = {}
+    for row in used:
+        per_level[row.level_id] = per_level.get(row.level_id, Decimal("0")) + quantity(row.quantity)
+    customer = location(Usage.CUSTOMER)
+    qty = case({bindparam(f"level_{n}", level_id): bindparam(f"qty_{n}", q, type_=_levels.c.reserved.type)
+                for n, (level_id, q) in enumerate(per_level.items())}, value=_levels.c.id)
+    locked = (select(_levels.c.id).where(_levels.c.id.in_(list(per_level)))
+              .order_by(_levels.c.sku_id, func.coalesce(_levels.c.lot_id, 0), _levels.c.id).with_for_update())
+    levels = {row.id: row for row in db.session.execute(
+        update(_levels).where(_levels.c.id.in_(locked.scalar_subquery()))
+        .values(on_hand=_levels.c.on_hand - qty, reserved=_levels.c.reserved - qty)
+        .returning(_levels.c.id, _levels.c.sku_id, _levels.c.lot_id, _levels.c.location_id))}
+    _forget_loaded_levels()
+    costs = _costs_of({level.sku_id for level in levels.values()})
+    made = [UsedUp(levels[row.level_id].sku_id, levels[row.level_id].lot_id, quantity(row.quantity),
+                   costs[levels[row.level_id].sku_id]) for row in used]
+    db.session.connection().execute(_moves.insert(), [
+        {"sku_id": u.sku_id, "lot_id": u.lot_id, "from_location_id": levels[row.level_id].location_id,
+         "to_location_id": customer.id, "quantity": u.quantity, "unit_cost": u.unit_cost,
+         "reason": Reason.HANDOVER.value, "document_type": document[0], "document_id": str(document[1]),
+         "user_id": user.id if user else None} for row, u in zip(used, made, strict=True)])
+    return made
+
+
+def _costs_of(sku_ids: set[int]) -> dict[int, Decimal]:
+    """The SKUs' costs: the session's where it holds the SKU loaded, the rest read in one statement."""
+    costs, missing = {}, []
+    for sku_id in sku_ids:
+        sku = db.session.identity_map.get(inspect(SKU).identity_key_from_primary_key((sku_id,)))
+        if sku is not None and "cost" not in inspect(sku).unloaded:
+            costs[sku_id] = sku.cost
+        else:
+            missing.append(sku_id)
+    if missing:
+        costs.update({sku_id: cost for sku_id, cost in db.session.execute(
+            select(SKU.id, SKU.cost).where(SKU.id.in_(missing)))})
+    return costs
+
+
 def _close(reservation: Reservation, status: ReservationStatus) -> None:
     """Active → consumed or released, once; a second attempt is refused."""
     result = db.session.execute(

@@ -610,17 +610,18 @@ def hand_over_at_till(online: OnlineOrder, payments: list[Tender], *, user: User
     paying = not online.is_paid
     if paying and (not online.pay_at_pickup or not payments):
         raise NotPaid(number=order.number, due=order.due)
-    planned = tenders.plan(order, payments, at=TakenAt.PICKUP) if paying else tenders.Plan(None)
     try:
-        with tenders.taking(order, planned) as take:
+        if not paying:  # paid online: nothing to take, so no savepoint for a charge to be given back in
+            _claim_and_hand_over(online, user, client_uuid)
+            return online
+        with tenders.taking(order, tenders.plan(order, payments, at=TakenAt.PICKUP)) as take:
             if not checkout.claim(order, client_uuid):
                 raise _Taken()
-            if paying:
-                take()
-                order.register_id = register.id if register else None
-                order.shift_id = shift.id if shift else None
-                db.session.flush()
-                mark_paid(online)
+            take()
+            order.register_id = register.id if register else None
+            order.shift_id = shift.id if shift else None
+            db.session.flush()
+            mark_paid(online)
             hand_over(online, user)
     except _Taken:
         db.session.refresh(order)
@@ -629,6 +630,12 @@ def hand_over_at_till(online: OnlineOrder, payments: list[Tender], *, user: User
             return online
         raise StatusRefused(number=order.number, status=STATUS_LABELS[online.status]) from None
     return online
+
+
+def _claim_and_hand_over(online: OnlineOrder, user: User, client_uuid: str) -> None:
+    if not checkout.claim(online.order, client_uuid):
+        raise _Taken()
+    hand_over(online, user)
 
 
 class _Taken(Exception):
@@ -667,16 +674,28 @@ def by_access_token(token: str, *, whole: bool = False) -> OnlineOrder | None:
     return found
 
 
-def by_pickup_token(token: str) -> OnlineOrder | None:
-    """The order a scanned pickup QR code names."""
-    return db.session.scalar(select(OnlineOrder).where(OnlineOrder.pickup_token == token)) if token else None
+def by_pickup_token(token: str, *, whole: bool = False) -> OnlineOrder | None:
+    """The order a scanned pickup QR code names (``whole``: read as the till's pickup panel shows it, in
+    the same statement: its order, payments, customer, lines with their SKUs and products)."""
+    if not token:
+        return None
+    return _found(select(OnlineOrder).where(OnlineOrder.pickup_token == token), whole)
 
 
-def by_pickup_code(store: Store, code: str) -> OnlineOrder | None:
-    """The store's open order with this six-digit pickup code."""
-    return db.session.scalar(
-        select(OnlineOrder).join(Order).where(Order.store_id == store.id, OnlineOrder.pickup_code == code.strip(),
-                                              OnlineOrder.status.in_([s.value for s in HOLDING])))
+def by_pickup_code(store: Store, code: str, *, whole: bool = False) -> OnlineOrder | None:
+    """The store's open order with this six-digit pickup code (``whole``: as ``by_pickup_token``)."""
+    return _found(select(OnlineOrder).join(Order).where(
+        Order.store_id == store.id, OnlineOrder.pickup_code == code.strip(),
+        OnlineOrder.status.in_([s.value for s in HOLDING])), whole)
+
+
+def _found(query, whole: bool) -> OnlineOrder | None:
+    if not whole:
+        return db.session.scalar(query)
+    found = db.session.scalars(query.options(*_whole(lines=True))).unique().first()
+    if found is not None:
+        set_committed_value(found.order, "online", found)  # the way back: no query to find what is at hand
+    return found
 
 
 def reservations(online: OnlineOrder, status: ReservationStatus | None = ReservationStatus.ACTIVE) -> list[Reservation]:
@@ -698,13 +717,61 @@ def _hold(online: OnlineOrder) -> None:
     Two statements: the lock, then the online order, its order and the order's payments read again. Not
     one: a ``SELECT … FOR UPDATE`` that waited for the lock sees the locked row as it is now but the
     rows it joins as they were when it began — the payments the other request has just written would
-    be missed (two taps on "apply" would both apply)."""
+    be missed (two taps on "apply" would both apply). Once per transaction: an order this transaction
+    holds already (``held``, or an earlier ``_hold``) is neither locked nor read again — nobody else can
+    change it until the transaction ends, and this one's own changes are in the session."""
+    if _holds(online.id):
+        return
     db.session.execute(select(OnlineOrder.id).where(OnlineOrder.id == online.id).with_for_update())
     db.session.scalars(
         select(OnlineOrder).where(OnlineOrder.id == online.id)
         .options(joinedload(OnlineOrder.order, innerjoin=True).joinedload(Order.payments))
         .execution_options(populate_existing=True)).unique().all()
     set_committed_value(online.order, "online", online)  # the way back (``Order.amount_due``): no query
+    _now_held(online.id)
+
+
+_HELD = "online_orders_held"  # session.info: {online order id: the transaction that locked and read it}
+
+
+def _holds(online_id: int) -> bool:
+    """Whether the transaction in progress holds this order (locked, then read): its lock lasts until it ends.
+    A savepoint's hold counts only while the savepoint is open (rolled back, its lock is gone)."""
+    transaction = db.session.info.get(_HELD, {}).get(online_id)
+    return transaction is not None and transaction.is_active
+
+
+def _now_held(online_id: int) -> None:
+    session = db.session()
+    session.info.setdefault(_HELD, {})[online_id] = session.get_nested_transaction() or session.get_transaction()
+
+
+def held(online_id: int, store_id: int, *, lines: bool = False) -> OnlineOrder | None:
+    """The store's online order, its row locked until the transaction ends and then read whole — its order,
+    the order's payments and the customer (``lines``: the order's lines with their SKUs and products too) —
+    or None when the store has no such order. Two statements; the transitions that follow in the same
+    transaction (``_hold``) neither lock nor read it again."""
+    if not db.session.scalar(select(OnlineOrder.id).join(Order, Order.id == OnlineOrder.order_id)
+                             .where(OnlineOrder.id == online_id, Order.store_id == store_id)
+                             .with_for_update(of=OnlineOrder)):
+        return None
+    found = db.session.scalars(
+        select(OnlineOrder).where(OnlineOrder.id == online_id).options(*_whole(lines))
+        .execution_options(populate_existing=True)).unique().one()
+    set_committed_value(found.order, "online", found)  # the way back (``Order.amount_due``): no query
+    _now_held(online_id)
+    return found
+
+
+def _whole(lines: bool) -> list:
+    """What the store's screens and steps read of an online order, in the same statement: its order, the
+    order's payments and the customer; ``lines``: the order's lines with their SKUs and products."""
+    sale = joinedload(OnlineOrder.order, innerjoin=True)
+    options = [sale.joinedload(Order.payments), joinedload(OnlineOrder.customer, innerjoin=True)]
+    if lines:
+        options.append(sale.joinedload(Order.lines).joinedload(OrderLine.sku, innerjoin=True)
+                       .joinedload(SKU.product, innerjoin=True))
+    return options
 
 
 def _move(online: OnlineOrder, allowed: tuple, to: OnlineStatus) -> None:
@@ -726,20 +793,23 @@ def _close(online: OnlineOrder, to: OnlineStatus) -> None:
 
 
 def _complete(online: OnlineOrder, user: User) -> None:
-    """The goods leave: each reservation consumed, each line keeps its cost, the sale completed."""
-    costs: dict[int, Decimal] = {}
-    for reservation in reservations(online):
-        move = stock.consume(reservation, user=user)
-        costs[move.sku_id] = costs.get(move.sku_id, ZERO) + move.unit_cost * move.quantity
-    for line in online.order.lines:
-        if line.sku_id in costs:
-            line.unit_cost = round_money(costs[line.sku_id] / line.quantity)
-    online.order.status, online.order.completed_at = OrderStatus.COMPLETED.value, utcnow()
-    online.order.cashier_id = user.id if user else None
+    """The goods leave: the order's reservations used up at once through the ledger (``stock.use_up``: a few
+    statements whatever the number of lines), each line keeps its SKU's cost, the sale completed."""
+    order = online.order
+    cost: dict[int, Decimal] = {}
+    units: dict[int, Decimal] = {}
+    for used in stock.use_up(("order", order.number), user=user):
+        cost[used.sku_id] = cost.get(used.sku_id, ZERO) + used.unit_cost * used.quantity
+        units[used.sku_id] = units.get(used.sku_id, ZERO) + used.quantity
+    for line in order.lines:
+        if line.sku_id in cost:
+            line.unit_cost = round_money(cost[line.sku_id] / units[line.sku_id])
+    order.status, order.completed_at = OrderStatus.COMPLETED.value, utcnow()
+    order.cashier_id = user.id if user else None
     db.session.flush()
-    if online.order.customer_id is not None:  # the member earns points when the goods are theirs
+    if order.customer_id is not None:  # the member earns points when the goods are theirs
         from webapp.members.points import earn_for_sale
-        earn_for_sale(online.order)
+        earn_for_sale(order)
 
 
 def _require_paid(online: OnlineOrder) -> None:
