@@ -67,3 +67,18 @@ def test_a_placed_order_keeps_what_each_promotion_took_off_each_line(client, onl
     assert (order.subtotal, order.total) == (Decimal("46.00"), Decimal("46.00"))
     assert [(a.id, a.saving) for a in savings_of(order)] == [(off.id, Decimal("4.00"))]
     assert db.session.scalars(select(OrderLinePromotion.order_line_id)).all() == [order.lines[0].id]
+
+
+def test_an_order_rolled_back_leaves_the_session_as_a_flushed_one_would(online_store, stocked, make_user):
+    # written with plain INSERTs, it must still leave with its transaction: the next order may get its ids
+    store = online_store()
+    tea = stocked({store: 5}, price="12.00", name="龙井")
+    customer = make_user(role="customer", phone="13900000023", username="c13900000023")
+    db.session.commit()
+    savepoint = db.session.begin_nested()
+    gone = online.place_order(store, customer, [(tea, 1)], phone="13900000023", checkout_key="gone")
+    savepoint.rollback()
+    assert gone not in db.session and gone.order not in db.session
+    kept = online.place_order(store, customer, [(tea, 1)], phone="13900000023", checkout_key="kept")
+    db.session.commit()
+    assert kept in db.session and db.session.get(OnlineOrder, kept.id).checkout_key == "kept"

@@ -250,10 +250,15 @@ def _written(model, rows: list[dict]) -> list:
     else:
         ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
     made = []
+    # Written in the innermost transaction, as a flushed INSERT is: its rollback takes them out of the session
+    # (the next order may get the same ids); a savepoint's release hands them on to the enclosing transaction.
+    session = db.session()
+    written_in = (session.get_nested_transaction() or session.get_transaction())._new
     for row, row_id in zip(rows, ids, strict=True):
         instance = model(id=row_id, **row)
         make_transient_to_detached(instance)
         db.session.add(instance)
+        written_in[inspect(instance)] = True
         made.append(instance)
     return made
 
