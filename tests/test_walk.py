@@ -21,6 +21,7 @@ from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
 from webapp.auth.models import Role, User
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.pos import services as pos
 from webapp.promotions.models import Promotion
@@ -112,7 +113,7 @@ class World:
     a purchase order, a receiving note, an online order — all made through the services."""
 
     def __init__(self):
-        from datetime import date, timedelta
+        from datetime import timedelta
 
         from webapp.auth.services import save_user
         from webapp.catalog.services import VariantInput, save_product, supplier_by_name
@@ -149,7 +150,7 @@ class World:
                             variants=[VariantInput(code="MILK", list_price="6.00")]).skus[0]
         stock.receive(self.hz01, cola, 100, "2.00", user=None, document=("receipt", "W1"))
         lot_move = stock.receive(self.hz01, milk, 10, "4.00", user=None, document=("receipt", "W1"), lot_code="B1",
-                                 expiry=date.today() + timedelta(days=1))
+                                 expiry=business_day() + timedelta(days=1))
         supplier = supplier_by_name("太古可口可乐")
         suppliers.save_item(supplier, cola, cost_price="2.00")
         self.register = pos.save_register(None, store=self.hz01, name="1号收银台")

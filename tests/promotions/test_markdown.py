@@ -1,11 +1,12 @@
 """An accepted near-expiry markdown prices that lot's SKU at that store at once (#11 item 11), until the lot
 is gone or past its date; the suggestion does not come back once accepted."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from webapp.auth.models import Role
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.promotions.models import Promotion
 from webapp.promotions.services import Channel, price_cart
@@ -19,7 +20,7 @@ from webapp.stock.models import Lot
 def _milk_with_a_lot(make_sku, store, days=2, qty=6):
     milk = make_sku(name="光明 鲜牛奶", price="10.00", tracking="lot")
     ledger.receive(store, milk, qty, "4.00", user=None, document=("r", "L2"), lot_code="L2",
-                   expiry=date.today() + timedelta(days=days))
+                   expiry=business_day() + timedelta(days=days))
     return milk, db.session.scalar(select(Lot).where(Lot.code == "L2"))
 
 
@@ -57,7 +58,7 @@ def test_the_list_price_is_back_once_the_lot_is_sold_out(make_store, make_sku, m
     sale = till.sell((milk, 2))
     assert sale.total < Decimal("20.00")
     ledger.receive(store, milk, 5, "4.00", user=None, document=("r", "L3"), lot_code="L3",
-                   expiry=date.today() + timedelta(days=20))
+                   expiry=business_day() + timedelta(days=20))
     assert till.ring_up((milk, 1)).total == Decimal("10.00")
     assert price_cart(store, Channel.SHOP, [(milk, 1)]).total == Decimal("10.00")
 

@@ -1,10 +1,11 @@
 """The stock ledger as a store would see it."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from webapp.clock import business_day
 from webapp.errors import InvalidQuantity
 from webapp.extensions import db
 from webapp.stock import queries, services
@@ -138,7 +139,7 @@ def test_reserving_more_than_available_is_refused_and_holds_nothing(make_store, 
 
 def test_lots_are_sold_first_expiring_first(make_store, make_sku):
     store, sku = make_store(allow_negative_stock=False), make_sku(tracking="lot")
-    today = date.today()
+    today = business_day()
     services.receive(store, sku, 5, "1.00", user=None, document=RECEIPT, lot_code="LATE", expiry=today + timedelta(days=20))
     services.receive(store, sku, 5, "1.00", user=None, document=RECEIPT, lot_code="SOON", expiry=today + timedelta(days=3))
     moves = services.sell(store, sku, 7, user=None, document=("sale", "1"))

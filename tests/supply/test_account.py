@@ -1,15 +1,16 @@
 """The franchise account: every change a row, balance = sum, rebates by tier, ageing, statements that reconcile."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.supply import account, errors, receiving
 from webapp.supply.models import AccountEntry, EntryKind, RebateTier
 
-TODAY = date.today()
+TODAY = business_day()
 PERIOD = (TODAY - timedelta(days=40), TODAY + timedelta(days=1))
 
 

@@ -1,9 +1,9 @@
 """The store's side: suggested quantities, packs, last time's order, submitting."""
-from datetime import date
 
 import pytest
 
 from tests.conftest import qty
+from webapp.clock import business_day
 from webapp.stock import services as stock
 from webapp.stock.models import Usage
 from webapp.supply import allocation, errors, orders
@@ -116,4 +116,4 @@ def test_a_franchise_store_pays_its_delivery_price_a_direct_store_the_transfer_c
     assert orders.set_quantity(orders.draft_for(store, user=None), sku, 1).line.unit_price == qty("2.90").quantize(
         qty("0.01"))
     assert str(orders.set_quantity(orders.draft_for(direct, user=None), sku, 1).line.unit_price) == "2.40"
-    assert stock.location(Usage.TRANSIT, store) and date.today()
+    assert stock.location(Usage.TRANSIT, store) and business_day()

@@ -1,11 +1,12 @@
 """Shipping moves HQ stock to the store's transit place (first-expiring first); receiving settles differences at once."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import qty
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.stock import services as stock
 from webapp.stock.models import StockLevel, Usage
@@ -40,8 +41,8 @@ def test_shipping_moves_the_approved_goods_into_transit_once_and_invoices(hq, st
 
 def test_the_first_expiring_lot_is_picked_and_shipped_first(hq, stock_hq, franchise, make_sku, submitted):
     sku = make_sku(tracking="lot")
-    stock_hq(sku, 10, lot="LATE", expiry=date.today() + timedelta(days=60))
-    stock_hq(sku, 10, lot="SOON", expiry=date.today() + timedelta(days=5))
+    stock_hq(sku, 10, lot="LATE", expiry=business_day() + timedelta(days=60))
+    stock_hq(sku, 10, lot="SOON", expiry=business_day() + timedelta(days=5))
     order = submitted(franchise(), [(sku, 12)])
     allocation.approve(order, user=hq.admin)
     picks = shipping.picking_list(order)

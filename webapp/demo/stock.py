@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from webapp.auth.models import User
+from webapp.clock import business_day
 from webapp.demo.products import LOT, PACKAGED, SERIAL, VARIANT, WEIGHED, DemoSku
 from webapp.extensions import db
 from webapp.numbers import quantity
@@ -112,7 +113,7 @@ class OpeningStock:
 
 def open_stock(stores: dict[str, Store], skus: list[DemoSku], user: User) -> dict:
     """Every SKU into the warehouse and every store; returns what each (store, SKU) received."""
-    opening = OpeningStock(user, date.today())
+    opening = OpeningStock(user, business_day())
     for store in stores.values():
         ensure_locations(store)
         for item in skus:

@@ -5,9 +5,10 @@ Both go through the services: the transfer is created, filled and sent
 scanning; the yoghurt lot expires the day after tomorrow, so it heads
 HZ01's near-expiry list and alerts, ready for a markdown suggestion.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 from webapp.auth.models import User
+from webapp.clock import business_day
 from webapp.demo.products import DemoSku
 from webapp.stock.services import receive
 from webapp.stock.transfers import services as transfers
@@ -33,4 +34,4 @@ def create_transfers(stores: dict[str, Store], skus: list[DemoSku], users: dict[
     name, qty, lot = NEAR_EXPIRY
     item = by_name[name]
     receive(stores["HZ01"], item.sku, qty, item.cost, user=users["manager"], document=("receipt", "DEMO-NEAR"),
-            lot_code=lot, expiry=date.today() + timedelta(days=2))
+            lot_code=lot, expiry=business_day() + timedelta(days=2))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.auth.models import Role
-from webapp.clock import utcnow
+from webapp.clock import business_day, utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.outreach import messages, referrals, tags
@@ -127,7 +127,7 @@ def _birthday(raw: str) -> date | None:
         born = date.fromisoformat(raw)
     except ValueError:
         raise BirthdayInvalid(value=raw.replace("\x00", "")) from None
-    if not date(1900, 1, 1) <= born <= date.today():
+    if not date(1900, 1, 1) <= born <= business_day():
         raise BirthdayInvalid(value=raw)
     return born
 

@@ -1,8 +1,9 @@
 """Stock alerts per store: computed from the shelves as they are now, so they clear themselves."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from webapp.auth.models import Role
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.stock import services as ledger
 from webapp.stock.alerts.queries import Kind, alerts, badge, counts
@@ -53,7 +54,7 @@ def test_more_than_the_days_of_cover_at_recent_sales_is_overstock(make_store, ma
 def test_near_expiry_lots_alert_and_counts_add_up_in_the_badge(make_store, make_sku):
     store, milk, cola = make_store(), make_sku(name="鲜牛奶", tracking="lot"), make_sku(name="可口可乐")
     ledger.receive(store, milk, 4, "3.00", user=None, document=("r", "1"), lot_code="L1",
-                   expiry=date.today() + timedelta(days=2))
+                   expiry=business_day() + timedelta(days=2))
     ledger.receive(store, cola, 1, "2.00", user=None, document=("r", "2"))
     ledger.sell(store, cola, 1, user=None, document=("sale", "1"))
     assert counts(store) == {Kind.NEAR_EXPIRY: 1, Kind.OUT: 1}
@@ -89,7 +90,7 @@ def test_the_stock_page_shows_the_badge_and_the_list_filters_by_kind(client, mak
 def test_a_markdown_suggestion_does_not_clear_the_near_expiry_alert(make_store, make_sku):
     store, milk = make_store(), make_sku(tracking="lot")
     ledger.receive(store, milk, 4, "3.00", user=None, document=("r", "1"), lot_code="L1",
-                   expiry=date.today() + timedelta(days=1))
+                   expiry=business_day() + timedelta(days=1))
     lot = alerts(store)[0].lot
     expiry.suggest_markdown(store, lot, user=None)
     assert [a.kind for a in alerts(store)] == [Kind.NEAR_EXPIRY]

@@ -1,11 +1,12 @@
 """The near-expiry list, HQ's days per category, and one-tap markdown suggestions."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from webapp.auth.models import Role
 from webapp.catalog.models import Category
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.stock import services as ledger
 from webapp.stock.expiry import queries, services
@@ -13,7 +14,7 @@ from webapp.stock.expiry.errors import AlreadyDecided, AlreadyExpired
 from webapp.stock.expiry.models import MarkdownSuggestion, SuggestionStatus
 from webapp.stock.models import Lot
 
-TODAY = date.today()
+TODAY = business_day()
 HX = {"HX-Request": "true", "Accept-Language": "zh-CN"}
 
 

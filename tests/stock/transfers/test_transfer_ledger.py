@@ -1,10 +1,11 @@
 """Transfers through the ledger: what leaves one shelf arrives on another, or is accounted for."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.stock import queries
 from webapp.stock import services as ledger
@@ -165,7 +166,7 @@ def test_a_transfer_to_the_same_store_is_refused(two_stores):
 def test_transfers_send_the_first_expiring_lot_first(make_store, make_sku):
     sender, receiver = make_store(), make_store()
     milk = make_sku(name="光明 鲜牛奶", tracking="lot")
-    today = date.today()
+    today = business_day()
     ledger.receive(sender, milk, 6, "4.00", user=None, document=("r", "1"), lot_code="LATE",
                    expiry=today + timedelta(days=9))
     ledger.receive(sender, milk, 6, "4.00", user=None, document=("r", "2"), lot_code="SOON",

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.catalog.models import SKU, Category, Product
+from webapp.clock import business_day
 from webapp.extensions import db
 from webapp.stock.expiry.models import (
     DEFAULT_EXPIRY_DAYS,
@@ -57,7 +58,7 @@ def window_for(category: Category | None, by_category: dict[int, int], default: 
 
 def near_expiry(store: Store, today: date | None = None) -> list[NearExpiry]:
     """Lots on the shelf expiring within their category's days (or already past), soonest first."""
-    today = today or date.today()
+    today = today or business_day()
     chain, by_category = settings(), windows()
     widest = max([chain.expiry_days, *by_category.values()])
     rows = db.session.execute(

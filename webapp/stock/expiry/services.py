@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.catalog.models import Category
 from webapp.catalog.queries import store_price
-from webapp.clock import utcnow
+from webapp.clock import business_day, utcnow
 from webapp.extensions import db
 from webapp.numbers import round_money
 from webapp.stock.expiry.errors import AlreadyDecided, AlreadyExpired, BadDays, NotOnShelf
@@ -33,7 +33,7 @@ def percent_off(days_left: int) -> int:
 
 def suggest_markdown(store: Store, lot: Lot, *, user, today: date | None = None) -> MarkdownSuggestion:
     """Record a suggested promotion for a near-expiry lot; tapping twice keeps the one suggestion."""
-    today = today or date.today()
+    today = today or business_day()
     item = next((n for n in near_expiry(store, today) if n.lot.id == lot.id), None)
     if item is None:
         raise NotOnShelf(code=lot.code)
