@@ -117,3 +117,17 @@ def test_hq_edits_the_days_and_nonsense_is_refused(client, make_user, login, dai
         "expiry_days": "abc", "overstock_days": "45", "sales_window_days": "14"}, headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 422 and "天数须为 0 到 365 的整数" in response.get_data(as_text=True)
     assert queries.settings().expiry_days == 5
+
+
+def test_the_days_left_count_from_the_shops_date_not_the_servers(monkeypatch, make_store, make_sku):
+    # 17:00 UTC on 7 December is 01:00 on 8 December in Shanghai: a lot that expired on the 7th is past
+    from datetime import date, datetime
+
+    from webapp import clock
+
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 7, 17, 0))
+    store, milk = make_store(), make_sku(name="光明 鲜牛奶", tracking="lot")
+    ledger.receive(store, milk, 6, "4.00", user=None, document=("r", "L7"), lot_code="L7",
+                   expiry=date(2026, 12, 7))
+    [listed] = queries.near_expiry(store)
+    assert listed.days_left == -1 and listed.expired
