@@ -121,15 +121,21 @@ def test_a_store_delivers_exactly_as_far_as_its_radius_east_and_north(app, onlin
         assert within == reached
 
 
-def test_back_from_the_wallet_after_its_notification_reads_the_order_once(client, online_store, stocked):
+def _placed_for_pickup(client, online_store, stocked, key):
+    """A guest's one-item pickup order placed through the shop's pages, sent on to the wallet's cashier."""
     store = online_store()
     tea = stocked({store: 5}, price="4.50")
     db.session.commit()
     client.post("/shop/cart/add", data={"sku": tea.id, "quantity": "1"})
     client.post("/shop/cart/fulfilment", data={"fulfilment": "pickup", "store": store.id})
     due = client.get("/shop/checkout").get_data(as_text=True).split('name="expected_due" value="')[1].split('"')[0]
-    placed = client.post("/shop/checkout", data={"checkout_key": "k-back", "payment": "wechat",
+    placed = client.post("/shop/checkout", data={"checkout_key": key, "payment": "wechat",
                                                  "phone": "13900000001", "expected_due": due})
+    return placed, tea
+
+
+def test_back_from_the_wallet_after_its_notification_reads_the_order_once(client, online_store, stocked):
+    placed, _tea = _placed_for_pickup(client, online_store, stocked, "k-back")
     from urllib.parse import parse_qsl, urlsplit
     fields = dict(parse_qsl(urlsplit(placed.location).query))
     back = client.post("/shop/sandbox-pay", data={**fields, "action": "pay"})  # its notification recorded it
@@ -143,14 +149,7 @@ def test_back_from_the_wallet_after_its_notification_reads_the_order_once(client
 
 
 def test_the_order_pages_cart_badge_is_one_sum(client, online_store, stocked):
-    store = online_store()
-    tea = stocked({store: 5}, price="4.50")
-    db.session.commit()
-    client.post("/shop/cart/add", data={"sku": tea.id, "quantity": "1"})
-    client.post("/shop/cart/fulfilment", data={"fulfilment": "pickup", "store": store.id})
-    due = client.get("/shop/checkout").get_data(as_text=True).split('name="expected_due" value="')[1].split('"')[0]
-    placed = client.post("/shop/checkout", data={"checkout_key": "k-badge", "payment": "wechat",
-                                                 "phone": "13900000001", "expected_due": due})
+    placed, tea = _placed_for_pickup(client, online_store, stocked, "k-badge")
     at_cashier(client, placed, "pay")
     client.post("/shop/cart/add", data={"sku": tea.id, "quantity": "2"})  # the next order's cart
     token = db.session.query(OnlineOrder).one().access_token
